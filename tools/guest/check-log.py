@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn a zcvfs guest console log into a verdict.
+
+    check-log.py LOG ARCH [--expect-mode test|demo]
+
+Reads the sections that tools/guest/init prints between markers and exits
+non-zero when:
+  - the guest did not reach its end marker (hang, crash, timeout);
+  - the kselftest KTAP output has a `not ok`, a missing result, a bail-out,
+    or no result at all;
+  - kmemleak reported an unreferenced object;
+  - the kernel log holds an oops, panic, WARN, BUG, KASAN, lockdep, hung
+    task, soft lockup or Rust panic report.
+Prints the KTAP totals for ARCH (leaf tests: the subtests a test program
+reports, or the program itself when it reports none), each skip with its
+reason, and each problem found.
+"""
+import re
+import sys
+
+MARK = "==== ZCVFS {} ===="
+
+# Reports the kernel prints for the problems we must never ignore.
+KERNEL_REPORTS = [
+    (re.compile(r"\bBUG: KASAN: "), "KASAN report"),
+    (re.compile(r"\bBUG: KFENCE: "), "KFENCE report"),
+    (re.compile(r"WARNING: possible (circular|recursive) locking"), "lockdep report"),
+    (re.compile(r"WARNING: (inconsistent lock state|suspicious RCU usage|"
+                r"bad unlock balance|lock held when returning)"), "lockdep report"),
+    (re.compile(r"INFO: possible irq lock inversion"), "lockdep report"),
+    (re.compile(r"\bBUG: "), "BUG"),
+    (re.compile(r"\bkernel BUG at "), "BUG"),
+    (re.compile(r"\bWARNING: .* at "), "WARN"),
+    (re.compile(r"\bWARNING: CPU: "), "WARN"),
+    (re.compile(r"\bOops\b"), "oops"),
+    (re.compile(r"\bInternal error: "), "oops"),
+    (re.compile(r"Unable to handle kernel "), "oops"),
+    (re.compile(r"general protection fault"), "oops"),
+    (re.compile(r"Kernel panic"), "panic"),
+    (re.compile(r"\bpanicked at "), "Rust panic"),
+    (re.compile(r"INFO: task .* blocked for more than"), "hung task"),
+    (re.compile(r"soft lockup"), "soft lockup"),
+    (re.compile(r"rcu_(sched|preempt) detected stalls|rcu: INFO: "), "RCU stall"),
+    (re.compile(r"\bUBSAN: "), "UBSAN report"),
+    (re.compile(r"list_(add|del) corruption"), "list corruption"),
+    (re.compile(r"kmemleak: \d+ new suspected memory leaks"), "kmemleak report"),
+]
+
+RESULT = re.compile(r"^(not ok|ok) (\d+)\s*(.*?)\s*$")
+NESTED = re.compile(r"^#\s+(not ok|ok) (\d+)\s*(.*?)\s*$")
+PLAN = re.compile(r"^1\.\.(\d+)")
+
+
+def section(lines, name):
+    """The lines between BEGIN and END markers of a section, or None."""
+    try:
+        start = lines.index(MARK.format(name + " BEGIN"))
+        end = lines.index(MARK.format(name + " END"), start)
+    except ValueError:
+        return None
+    return lines[start + 1:end]
+
+
+def directive(desc):
+    """Split 'desc # SKIP reason' into (desc, 'SKIP', 'reason')."""
+    m = re.search(r"\s#\s*(SKIP|TODO|XFAIL)\b\s*(.*)$", desc, re.I)
+    if not m:
+        return desc, "", ""
+    return desc[:m.start()], m.group(1).upper(), m.group(2)
+
+
+def parse_ktap(lines):
+    """Count leaf results.  Returns (passed, failed, skipped, skips, problems)."""
+    passed = failed = skipped = 0
+    skips, problems = [], []
+    plan = None
+    tops = 0
+    nested = []  # nested results since the last top-level result
+    for raw in lines:
+        line = raw.rstrip("\r")
+        if line.startswith("Bail out!"):
+            problems.append("KTAP bail out: " + line)
+        m = PLAN.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = NESTED.match(line)
+        if m:
+            nested.append(m.groups())
+            continue
+        m = RESULT.match(line)
+        if not m:
+            continue
+        tops += 1
+        status, _, desc = m.groups()
+        desc, direc, reason = directive(desc)
+        if nested:
+            for nstatus, _, ndesc in nested:
+                ndesc, ndirec, nreason = directive(ndesc)
+                if nstatus == "not ok" and ndirec != "TODO":
+                    failed += 1
+                    problems.append("not ok: {} / {}".format(desc, ndesc))
+                elif ndirec == "SKIP":
+                    skipped += 1
+                    skips.append("{} / {}: {}".format(desc, ndesc, nreason or "no reason given"))
+                else:
+                    passed += 1
+            if status == "not ok" and not any(n[0] == "not ok" for n in nested):
+                failed += 1
+                problems.append("not ok: {} (the program failed after its subtests)".format(desc))
+        elif status == "not ok":
+            failed += 1
+            problems.append("not ok: " + desc)
+        elif direc == "SKIP":
+            skipped += 1
+            skips.append("{}: {}".format(desc, reason or "no reason given"))
+        else:
+            passed += 1
+        nested = []
+    if plan is None:
+        problems.append("no KTAP plan line")
+    elif plan != tops:
+        problems.append("KTAP plan says {} tests, {} reported".format(plan, tops))
+    if tops == 0:
+        problems.append("no test ran")
+    return passed, failed, skipped, skips, problems
+
+
+def kernel_reports(lines):
+    found = []
+    for line in lines:
+        for pattern, what in KERNEL_REPORTS:
+            if pattern.search(line):
+                found.append("{}: {}".format(what, line.strip()))
+                break
+    return found
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    log, arch = args[0], args[1]
+    with open(log, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip("\r\n") for l in f]
+
+    problems = []
+    done = MARK.format("GUEST DONE") in lines
+    if not done:
+        problems.append("the guest did not finish (hang, crash or timeout)")
+
+    ktap = section(lines, "KTAP")
+    passed = failed = skipped = 0
+    skips = []
+    if ktap is not None:
+        passed, failed, skipped, skips, kproblems = parse_ktap(ktap)
+        problems += kproblems
+    else:
+        problems.append("no KTAP section in the log")
+
+    leaks = section(lines, "KMEMLEAK")
+    if leaks is None and done:
+        problems.append("no kmemleak section in the log")
+    elif leaks:
+        n = sum(1 for l in leaks if l.startswith("unreferenced object"))
+        if n:
+            problems.append("kmemleak: {} unreferenced object(s)".format(n))
+            failed += 1
+
+    # The full kernel log when the guest finished, else the raw console.
+    dmesg = section(lines, "DMESG")
+    reports = kernel_reports(dmesg if dmesg is not None else lines)
+    if reports:
+        failed += 1
+        problems += reports[:20]
+        if len(reports) > 20:
+            problems.append("... and {} more kernel reports".format(len(reports) - 20))
+
+    if not done or ktap is None:
+        failed += 1
+    print("{}: KTAP totals: {} passed, {} failed, {} skipped".format(
+        arch, passed, failed, skipped))
+    for s in skips:
+        print("{}: skipped: {}".format(arch, s))
+    for p in problems:
+        print("{}: FAIL: {}".format(arch, p))
+    # Machine-readable last line for the caller to add up.
+    print("TOTALS {} {} {}".format(passed, failed, skipped))
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

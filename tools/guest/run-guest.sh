@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the zcvfs test guest for one architecture and judge the run.
+#
+#   run-guest.sh ARCH [--mode test|demo] [--timeout SECONDS]
+#                     [--suite DIR]... [--module KO]... [--log FILE]
+#
+# Builds (or reuses) the cached test kernel and our modules, packs the
+# initramfs, boots QEMU (TCG), and hands the console log to check-log.py.
+# Exit status 0 only for a finished guest with no failed test and no kernel
+# report.  The console log is kept in build/ARCH/guest-MODE.log; set
+# ZCVFS_VERBOSE=1 to watch it live.
+set -euo pipefail
+. "$(dirname "$0")/../lib/env.sh"
+
+arch=${1:?usage: run-guest.sh ARCH [--mode test|demo] [--timeout S] [--suite DIR]... [--module KO]...}
+shift
+mode=test
+timeout=${ZCVFS_GUEST_TIMEOUT:-1800}
+log=
+extra=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mode) mode=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--suite|--module) extra+=("$1" "$2"); shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	*) zcvfs_die "run-guest: unknown argument $1" ;;
+	esac
+done
+
+kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
+moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
+out=$ZCVFS_ROOT/build/$arch
+mkdir -p "$out"
+[ -n "$log" ] || log=$out/guest-$mode.log
+initrd=$out/initramfs-$mode.cpio.gz
+"$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd" "$moddir" ${extra[@]+"${extra[@]}"}
+
+append="panic=-1 oops=panic zcvfs_mode=$mode"
+case $arch in
+x86_64)
+	qemu=(qemu-system-x86_64 -M pc -cpu max
+	      -append "console=ttyS0 $append") ;;
+arm64)
+	# pauth-impdef: QEMU's cheap pointer-authentication algorithm;
+	# the architected one is very slow to emulate.
+	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on
+	      -append "console=ttyAMA0 $append") ;;
+esac
+qemu+=(-smp 2 -m 2G -accel tcg -display none -monitor none -serial stdio
+       -no-reboot -kernel "$kdir/zcvfs-image" -initrd "$initrd")
+
+zcvfs_log "guest $arch ($mode): booting, log in $log, timeout ${timeout}s"
+start=$(date +%s)
+set +e
+if [ "${ZCVFS_VERBOSE:-0}" = 1 ] || [ "$mode" = demo ]; then
+	timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log" |
+		sed -u '/==== ZCVFS KTAP BEGIN/,$d'
+	rc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null > "$log" 2>&1
+	rc=$?
+fi
+set -e
+zcvfs_log "guest $arch ($mode): qemu exited $rc after $(( $(date +%s) - start ))s"
+[ "$rc" = 124 ] && echo "==== ZCVFS HOST: guest timed out after ${timeout}s ====" >> "$log"
+
+if [ "$mode" = test ]; then
+	# The KTAP output, for the reader of a CI log.
+	sed -n '/==== ZCVFS KTAP BEGIN/,/==== ZCVFS KTAP END/p' "$log" | sed "s/^/[$arch] /"
+fi
+if ! "$ZCVFS_ROOT/tools/guest/check-log.py" "$log" "$arch"; then
+	zcvfs_log "guest $arch ($mode): FAILED; last lines of $log:"
+	tail -n 40 "$log" | sed "s/^/[$arch] /" >&2
+	exit 1
+fi

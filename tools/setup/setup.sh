@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Set up everything zcvfs needs on a Debian machine, idempotently:
+# packages and bindgen-cli, the kernel source, and the cached test kernels.
+#
+#   tools/setup/setup.sh [--no-kernels] [ARCH...]    (default: both arches)
+set -euo pipefail
+. "$(dirname "$0")/../lib/env.sh"
+
+kernels=1
+arches=()
+for a in "$@"; do
+	case $a in
+	--no-kernels) kernels= ;;
+	*) arches+=("$a") ;;
+	esac
+done
+[ ${#arches[@]} -gt 0 ] || read -r -a arches <<< "$ZCVFS_ARCHES"
+
+# Sources first; then Debian packages, bindgen-cli (cargo) and the kernel
+# source download run side by side: they use different resources.
+s=$ZCVFS_ROOT/tools/setup
+"$s/packages.sh" sources
+"$s/packages.sh" bindgen & bindgen=$!
+"$s/kernel-source.sh" >/dev/null & ksrc=$!
+"$s/packages.sh" debs busybox
+wait $bindgen || zcvfs_die "bindgen-cli install failed"
+wait $ksrc || zcvfs_die "kernel source fetch failed"
+if [ -n "$kernels" ]; then
+	for a in "${arches[@]}"; do
+		"$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$a" >/dev/null
+	done
+fi

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make test`: set up what is missing, then run every test:
+#   1. host tests: cargo test of the shared no_std crates (if any);
+#   2. the kselftest suite in a QEMU guest, x86_64 and arm64;
+#   3. the test runner's own tests (failing test, WARN, hang).
+# Ends with the line "N passed, N failed, N skipped" and exits non-zero on
+# any failure.  ZCVFS_ARCHES="x86_64" limits the guest arches.
+set -uo pipefail
+. "$(dirname "$0")/lib/env.sh"
+cd "$ZCVFS_ROOT"
+
+passed=0
+failed=0
+skipped=0
+summary=()
+add() {	# what passed failed skipped
+	summary+=("$(printf '%-28s %4d passed, %d failed, %d skipped' "$1:" "$2" "$3" "$4")")
+	passed=$((passed + $2)); failed=$((failed + $3)); skipped=$((skipped + $4))
+}
+
+read -r -a arches <<< "$ZCVFS_ARCHES"
+tools/setup/setup.sh "${arches[@]}" || zcvfs_die "setup failed"
+mkdir -p build
+
+# 1. Host tests.
+if [ -f Cargo.toml ]; then
+	zcvfs_log "host: cargo test"
+	cargo test --workspace 2>&1 | tee build/host-tests.log
+	rc=${PIPESTATUS[0]}
+	p=$(awk '/^test result:/ {s += $4} END {print s + 0}' build/host-tests.log)
+	f=$(awk '/^test result:/ {s += $6} END {print s + 0}' build/host-tests.log)
+	i=$(awk '/^test result:/ {s += $8} END {print s + 0}' build/host-tests.log)
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	add "host (cargo test)" "$p" "$f" "$i"
+fi
+
+# 2. The guest suite.
+for arch in "${arches[@]}"; do
+	zcvfs_log "guest $arch: kselftests"
+	tools/guest/run-guest.sh "$arch" 2>&1 | tee "build/guest-$arch.verdict"
+	rc=${PIPESTATUS[0]}
+	read -r _ p f s < <(grep '^TOTALS ' "build/guest-$arch.verdict" | tail -n 1 || echo "TOTALS 0 1 0")
+	[ "$rc" -eq 0 ] || [ "${f:-0}" -gt 0 ] || f=1
+	add "guest $arch (kselftest)" "${p:-0}" "${f:-1}" "${s:-0}"
+done
+
+# 3. The runner's own tests.
+zcvfs_log "runner self-test"
+tools/testing/runner/runner_test.sh 2>&1 | tee build/runner-test.log
+rc=${PIPESTATUS[0]}
+read -r p f < <(sed -n 's/^runner: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/runner-test.log)
+[ "$rc" -eq 0 ] || [ "${f:-0}" -gt 0 ] || f=1
+add "runner self-test" "${p:-0}" "${f:-1}" 0
+
+echo
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test runner is tested itself: a failing selftest, a module that
+# WARN()s on load and a guest that hangs must each make run-guest.sh exit
+# non-zero, for the right reason.  Runs real x86_64 guests.
+#
+# Prints one KTAP line per case and, last, "runner: N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/../../lib/env.sh"
+here=$ZCVFS_ROOT/tools/testing/runner
+arch=x86_64
+out=$ZCVFS_ROOT/build/$arch/runner-test
+mkdir -p "$out"
+pass=0
+fail=0
+n=0
+
+# expect_failure NAME PATTERN run-guest-args...: the run must exit non-zero
+# and its verdict must match PATTERN.
+expect_failure() {
+	local name=$1 pattern=$2
+	shift 2
+	n=$((n + 1))
+	"$ZCVFS_ROOT/tools/guest/run-guest.sh" "$arch" --log "$out/$name.log" "$@" \
+		> "$out/$name.verdict" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ] && grep -Eq "$pattern" "$out/$name.verdict"; then
+		echo "ok $n runner fails the run: $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n runner fails the run: $name (exit $rc, expected /$pattern/)"
+		sed 's/^/# /' "$out/$name.verdict" | tail -n 30
+		fail=$((fail + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..4"
+
+# Unit tests of the log checker on synthetic logs.
+n=$((n + 1))
+if python3 "$here/test_check_log.py" > "$out/unit.log" 2>&1; then
+	echo "ok $n check-log.py unit tests ($(grep -o 'Ran [0-9]* tests' "$out/unit.log"))"
+	pass=$((pass + 1))
+else
+	echo "not ok $n check-log.py unit tests"
+	sed 's/^/# /' "$out/unit.log"
+	fail=$((fail + 1))
+fi
+
+# The WARN()ing fixture module, built against the same kernel.
+kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
+# shellcheck disable=SC2046
+make -s -C "$kdir" M="$here/fixtures/warn_module" MO="$out/warn_module" \
+	$(zcvfs_kmake_vars "$arch") modules >&2 || zcvfs_die "fixture module build failed"
+
+expect_failure failing-test "FAIL: not ok: .*this one fails on purpose" \
+	--suite "$here/fixtures/failing"
+expect_failure warn-on-load "FAIL: WARN: .*WARNING: .*zcvfs_warn_fixture" \
+	--suite "$here/fixtures/warning" --module "$out/warn_module/zcvfs_warn_fixture.ko"
+expect_failure hung-guest "FAIL: the guest did not finish" \
+	--suite "$here/fixtures/hang" --timeout 60
+
+echo "runner: $pass passed, $fail failed"
+[ $fail -eq 0 ]
