@@ -9,7 +9,7 @@
 # any failure.  ZCVFS_ARCHES="x86_64" limits the guest arches.
 set -uo pipefail
 . "$(dirname "$0")/lib/env.sh"
-cd "$ZCVFS_ROOT"
+cd "$ZCVFS_ROOT" || exit 1
 
 passed=0
 failed=0

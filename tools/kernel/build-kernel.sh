@@ -36,6 +36,10 @@ key=$( { echo "$srcver"; cat "${frags[@]}"; "$ZCVFS_RUSTC" --version;
        sha256sum | cut -c1-16)
 out=$ZCVFS_CACHE/kernel/$arch-$srcver-$key
 
+mkdir -p "$ZCVFS_CACHE/kernel"
+# One build per cache entry at a time: a second caller waits, then reuses it.
+exec 9> "$out.lock"
+flock 9
 if [ -e "$out/.zcvfs-complete" ]; then
 	zcvfs_log "kernel $arch: cached build $out"
 	echo "$out"

@@ -21,6 +21,11 @@ ZCVFS_BINDGEN_VERSION=0.73.0
 ZCVFS_BINDGEN=$ZCVFS_CACHE/tools/bin/bindgen
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 
+# rustup's cargo, for the host crates and bindgen-cli, when PATH lacks it.
+if [ -d "$HOME/.cargo/bin" ] && [[ ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
+	PATH=$PATH:$HOME/.cargo/bin
+fi
+
 ZCVFS_ARCHES="x86_64 arm64"
 
 # The make variables every kernel and module build gets.

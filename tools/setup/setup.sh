@@ -27,8 +27,26 @@ s=$ZCVFS_ROOT/tools/setup
 "$s/packages.sh" debs busybox
 wait $bindgen || zcvfs_die "bindgen-cli install failed"
 wait $ksrc || zcvfs_die "kernel source fetch failed"
+# The kernels build side by side: each build has long single-threaded
+# stretches (the Rust crates, the final links) that the other one fills.
 if [ -n "$kernels" ]; then
+	pids=()
 	for a in "${arches[@]}"; do
-		"$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$a" >/dev/null
+		log=$ZCVFS_CACHE/kernel/build-$a.log
+		mkdir -p "$ZCVFS_CACHE/kernel"
+		"$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$a" > "$log" 2>&1 &
+		pids+=($!)
 	done
+	failed=
+	for i in "${!arches[@]}"; do
+		a=${arches[$i]}
+		if wait "${pids[$i]}"; then
+			zcvfs_log "kernel $a: ready ($(tail -n 1 "$ZCVFS_CACHE/kernel/build-$a.log"))"
+		else
+			zcvfs_log "kernel $a: build FAILED; last lines of $ZCVFS_CACHE/kernel/build-$a.log:"
+			tail -n 30 "$ZCVFS_CACHE/kernel/build-$a.log" >&2
+			failed=1
+		fi
+	done
+	[ -z "$failed" ] || exit 1
 fi
