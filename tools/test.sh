@@ -24,6 +24,18 @@ read -r -a arches <<< "$ZCVFS_ARCHES"
 tools/setup/setup.sh "${arches[@]}" || zcvfs_die "setup failed"
 mkdir -p build
 
+# 0. Formatting: every Rust file, with the kernel's rustfmt configuration.
+#    (Warnings of rustc, clippy and cc already fail the module builds.)
+zcvfs_log "lint: rustfmt"
+ksrc=$(tools/setup/kernel-source.sh)
+mapfile -t rs < <(git ls-files '*.rs' ':!:*/fuzz/*'; git ls-files -o --exclude-standard '*.rs' ':!:*/fuzz/*')
+if /usr/bin/rustfmt --check --config-path "$ksrc/.rustfmt.toml" "${rs[@]}" > build/rustfmt.log 2>&1; then
+	add "lint (rustfmt, ${#rs[@]} files)" 1 0 0
+else
+	cat build/rustfmt.log
+	add "lint (rustfmt)" 0 1 0
+fi
+
 # 1. Host tests.
 if [ -f Cargo.toml ]; then
 	zcvfs_log "host: cargo test"

@@ -16,16 +16,18 @@ pass=0
 fail=0
 n=0
 
-# expect_failure NAME PATTERN run-guest-args...: the run must exit non-zero
-# and its verdict must match PATTERN.
+# expect_failure NAME PATTERN LOGPATTERN run-guest-args...: the run must exit
+# non-zero, its verdict must match PATTERN and its console log LOGPATTERN
+# (proof that the guest got as far as the fixture).
 expect_failure() {
-	local name=$1 pattern=$2
-	shift 2
+	local name=$1 pattern=$2 logpattern=$3
+	shift 3
 	n=$((n + 1))
 	"$ZCVFS_ROOT/tools/guest/run-guest.sh" "$arch" --log "$out/$name.log" "$@" \
 		> "$out/$name.verdict" 2>&1
 	local rc=$?
-	if [ $rc -ne 0 ] && grep -Eq "$pattern" "$out/$name.verdict"; then
+	if [ $rc -ne 0 ] && grep -Eq "$pattern" "$out/$name.verdict" &&
+	   grep -Eq "$logpattern" "$out/$name.log"; then
 		echo "ok $n runner fails the run: $name"
 		pass=$((pass + 1))
 	else
@@ -56,11 +58,15 @@ make -s -C "$kdir" M="$here/fixtures/warn_module" MO="$out/warn_module" \
 	$(zcvfs_kmake_vars "$arch") modules >&2 || zcvfs_die "fixture module build failed"
 
 expect_failure failing-test "FAIL: not ok: .*this one fails on purpose" \
+	"# ok 1 fixture: this one passes" \
 	--suite "$here/fixtures/failing"
 expect_failure warn-on-load "FAIL: WARN: .*WARNING: .*zcvfs_warn_fixture" \
+	"deliberate warning" \
 	--suite "$here/fixtures/warning" --module "$out/warn_module/zcvfs_warn_fixture.ko"
+# Long enough for a slow boot to reach the hanging test, which the log proves.
 expect_failure hung-guest "FAIL: the guest did not finish" \
-	--suite "$here/fixtures/hang" --timeout 60
+	"selftests: hang: hangs.sh" \
+	--suite "$here/fixtures/hang" --timeout 150
 
 echo "runner: $pass passed, $fail failed"
 [ $fail -eq 0 ]
