@@ -8,8 +8,9 @@
 # Contents: busybox (static, of ARCH), /init, the modules found under
 # MODULE_DIR (and extra --module files) in /zcvfs/modules, and the kselftest
 # install tree in /kselftest: the kernel's own run_kselftest.sh and
-# kselftest/ helpers, plus every --suite (default: our zcvfs suite), its C
-# programs cross-built statically for ARCH.
+# kselftest/ helpers, plus every --suite, its C
+# programs cross-built statically for ARCH.  Without --suite: every suite
+# under tools/testing/selftests/.
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -26,7 +27,12 @@ while [ $# -gt 0 ]; do
 	*) zcvfs_die "mkinitramfs: unknown argument $1" ;;
 	esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=("$ZCVFS_ROOT/tools/testing/selftests/zcvfs")
+# Default: every suite of ours (a directory with a Makefile).
+if [ ${#suites[@]} -eq 0 ]; then
+	for mk in "$ZCVFS_ROOT"/tools/testing/selftests/*/Makefile; do
+		suites+=("$(dirname "$mk")")
+	done
+fi
 
 case $arch in
 x86_64) busybox=/bin/busybox; cc="gcc" ;;

@@ -26,7 +26,7 @@ if [ -d "$HOME/.cargo/bin" ] && [[ ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
 	PATH=$PATH:$HOME/.cargo/bin
 fi
 
-ZCVFS_ARCHES="x86_64 arm64"
+ZCVFS_ARCHES=${ZCVFS_ARCHES:-x86_64 arm64}
 
 # The make variables every kernel and module build gets.
 zcvfs_kmake_vars() {

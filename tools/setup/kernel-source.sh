@@ -16,7 +16,7 @@ if [ ! -e "$dst/.zcvfs-version" ]; then
 	dl=$ZCVFS_CACHE/downloads
 	mkdir -p "$dl" "$ZCVFS_KSRC_DIR"
 	tmp=$(mktemp -d "$dl/src.XXXXXX")
-	(cd "$tmp" && apt-get download -q "$ZCVFS_KPKG=$ver")
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$ZCVFS_KPKG=$ver")
 	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" \
 		"./usr/src/$ZCVFS_KPKG.tar.xz"
 	rm -rf "$dst" "$tmp/unpack"

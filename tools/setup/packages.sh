@@ -77,11 +77,12 @@ do_busybox() {
 	if [ ! -x "$bb_arm64" ]; then
 		zcvfs_log "fetching busybox-static:arm64"
 		tmp=$(mktemp -d)
-		(cd "$tmp" && apt-get download -q busybox-static:arm64)
+		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root busybox-static:arm64)
 		rm -rf "$ZCVFS_CACHE/downloads/busybox-arm64"
-		mkdir -p "$ZCVFS_CACHE/downloads/busybox-arm64"
+		mkdir -p "$(dirname "$bb_arm64")"
 		dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/x"
-		cp "$tmp/x/bin/busybox" "$bb_arm64.tmp" && mv "$bb_arm64.tmp" "$bb_arm64"
+		cp "$tmp/x/bin/busybox" "$bb_arm64.tmp"
+		mv "$bb_arm64.tmp" "$bb_arm64"
 		rm -rf "$tmp"
 	fi
 }
