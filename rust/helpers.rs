@@ -6,8 +6,11 @@
 //! the crate uses the safe functions below.
 
 use kernel::ffi::{c_char, c_ulong};
-use kernel::str::CStr;
+use kernel::str::{CStr, CStrExt as _};
 
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
 extern "C" {
     fn zcvfs_helper_kernel_release() -> *const c_char;
     fn zcvfs_helper_page_size() -> c_ulong;

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The consumer's side of zero-copy, with the protocol in the types.
+//!
+//! - [`ReadLoan::request`] loans READ buffers; their segments are not
+//!   reachable until [`ReadLoan::read`] succeeds and yields [`ReadData`].
+//! - [`WriteLoan::request`] loans WRITE buffers to fill;
+//!   [`WriteLoan::write`] consumes the loan.
+//! - Dropping a loan (in any state) returns it: exactly one `fop_retzcbuf`
+//!   per loan, releasing whatever is still loaned.
+//!
+//! A consumer falls back to the copy path ([`super::fop::read_plain`]) when
+//! `request` fails with `ENOTSUP` (the filesystem has no zero-copy) or
+//! `EINVAL` (the provider will not loan now).
+
+use super::fop::{self, CallerContext};
+use super::fop_ffi;
+use super::xuio::{Rw, Segment, Xuio};
+use kernel::fs::File;
+use kernel::prelude::*;
+use kernel::sync::aref::ARef;
+
+/// A loan: the file and the xuio, returned on drop.
+///
+/// # Invariants
+///
+/// `xuio` had a successful `fop_reqzcbuf` on `file` and has not been
+/// returned yet.
+struct Loan {
+    file: ARef<File>,
+    xuio: Xuio,
+    ct: Option<&'static CallerContext>,
+}
+
+impl Loan {
+    fn request(
+        file: &File,
+        rw: Rw,
+        offset: i64,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+    ) -> Result<Loan> {
+        let mut xuio = Xuio::new_request(offset, i64::try_from(len).map_err(|_| EOVERFLOW)?)?;
+        fop::reqzcbuf(file, rw, &mut xuio, ct)?;
+        Ok(Loan {
+            file: file.into(),
+            xuio,
+            ct,
+        })
+    }
+}
+
+impl Drop for Loan {
+    fn drop(&mut self) {
+        // The only return of this loan: `Loan` is not `Clone` and `drop`
+        // runs once.
+        if let Err(e) = fop::retzcbuf(&self.file, &mut self.xuio, self.ct) {
+            pr_warn!("zcvfs: return of a loan failed: {:?}\n", e);
+        }
+    }
+}
+
+/// Loaned READ buffers, not read yet: no access to the segments.
+pub struct ReadLoan {
+    loan: Loan,
+}
+
+impl ReadLoan {
+    /// `VOP_REQZCBUF(UIO_READ)` for `len` bytes at `offset`.
+    pub fn request(
+        file: &File,
+        offset: u64,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+    ) -> Result<ReadLoan> {
+        let offset = i64::try_from(offset).map_err(|_| EOVERFLOW)?;
+        Ok(ReadLoan {
+            loan: Loan::request(file, Rw::Read, offset, len, ct)?,
+        })
+    }
+
+    /// `VOP_READ` with the loan. On success the segments hold the file's
+    /// data (trimmed at end of file). On failure the loan is returned.
+    pub fn read(mut self) -> Result<ReadData> {
+        let loan = &mut self.loan;
+        let len = fop::read_xuio(&loan.file, &mut loan.xuio, loan.ct)?;
+        Ok(ReadData { loan: self, len })
+    }
+}
+
+/// A READ loan after a successful read: the segments are valid until drop.
+pub struct ReadData {
+    loan: ReadLoan,
+    len: usize,
+}
+
+impl ReadData {
+    /// Bytes read (the segments cover exactly this many).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the read hit end of file at once.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The loaned segments, for an `ITER_BVEC` iterator.
+    pub fn segments(&self) -> &[Segment] {
+        // `Filled` is guaranteed by construction; fall back to nothing.
+        self.loan.loan.xuio.segments().unwrap_or(&[])
+    }
+
+    /// Copy the data from `skip` on into `buf`; returns bytes copied.
+    pub fn copy_to(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
+        fop_ffi::copy_from_segments(self.segments(), skip, buf)
+    }
+}
+
+/// Loaned WRITE buffers: fill them, then write.
+pub struct WriteLoan {
+    loan: Loan,
+}
+
+impl WriteLoan {
+    /// `VOP_REQZCBUF(UIO_WRITE)` for `len` bytes at `offset`, or anonymous
+    /// buffers (`None`) whose offset is set later with
+    /// [`WriteLoan::set_offset`].
+    pub fn request(
+        file: &File,
+        offset: Option<u64>,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+    ) -> Result<WriteLoan> {
+        let offset = match offset {
+            Some(o) => i64::try_from(o).map_err(|_| EOVERFLOW)?,
+            None => -1,
+        };
+        Ok(WriteLoan {
+            loan: Loan::request(file, Rw::Write, offset, len, ct)?,
+        })
+    }
+
+    /// The segments to fill (e.g. from a socket into an `ITER_BVEC`).
+    pub fn segments(&self) -> &[Segment] {
+        self.loan.xuio.segments().unwrap_or(&[])
+    }
+
+    /// Total loaned length.
+    pub fn len(&self) -> usize {
+        self.segments().iter().map(|s| s.bv_len as usize).sum()
+    }
+
+    /// Whether nothing is loaned (never after a successful request).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Copy `data` into the segments from byte `skip` on.
+    pub fn fill(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
+        fop_ffi::copy_to_segments(self.segments(), skip, data)
+    }
+
+    /// Set the file offset of anonymous buffers before the write.
+    pub fn set_offset(&mut self, offset: u64) -> Result {
+        self.loan
+            .xuio
+            .set_loffset(i64::try_from(offset).map_err(|_| EOVERFLOW)?);
+        Ok(())
+    }
+
+    /// `VOP_WRITE` with the loan, then its return. The loan is consumed:
+    /// after a write the caller never touches the segments again.
+    pub fn write(mut self) -> Result<usize> {
+        let loan = &mut self.loan;
+        fop::write_xuio(&loan.file, &mut loan.xuio, loan.ct)
+        // `self` drops here: the one return.
+    }
+}

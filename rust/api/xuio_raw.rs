@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `#[repr(C)]` mirror of `include/zcvfs/xuio.h` and `zcvfs.h` types.
+//!
+//! The offsets are checked here at compile time against the same constants
+//! that `rust/zcvfs_exports.c` checks with `static_assert`, so the C and the
+//! Rust views of `struct xuio` cannot drift apart.
+
+use core::mem::{offset_of, size_of};
+use kernel::bindings;
+use kernel::ffi::{c_char, c_void};
+
+/// `uio_extflag` bit: the structure is a `struct xuio`.
+pub const UIO_XUIO: u32 = 0x004;
+/// `uio_segflg`: the segments are `struct bio_vec` (pages).
+pub const UIO_SEG_BVEC: u32 = 1;
+/// `uio_segflg`: the segments are `struct kvec` (kernel buffers).
+pub const UIO_SEG_KVEC: u32 = 2;
+/// The most segments a plain xuio may carry.
+pub const UIO_MAXSEGS: u32 = 1024;
+/// `enum uio_rw`: read.
+pub const UIO_READ: u32 = 0;
+/// `enum uio_rw`: write.
+pub const UIO_WRITE: u32 = 1;
+/// `enum xuio_type`: asynchronous I/O.
+pub const UIOTYPE_ASYNCIO: u32 = 0;
+/// `enum xuio_type`: zero-copy.
+pub const UIOTYPE_ZEROCOPY: u32 = 1;
+/// `xu_zc_state`: never loaned.
+pub const XUIO_ZC_NONE: u32 = 0;
+/// `xu_zc_state`: buffers loaned.
+pub const XUIO_ZC_LOANED: u32 = 1;
+/// `xu_zc_state`: read done, READ segments valid.
+pub const XUIO_ZC_FILLED: u32 = 2;
+/// `xu_zc_state`: write done.
+pub const XUIO_ZC_WRITTEN: u32 = 3;
+/// `xu_zc_state`: buffers returned.
+pub const XUIO_ZC_RETURNED: u32 = 4;
+/// The VFS feature of zero-copy providers.
+pub const VFSFT_ZEROCOPY_SUPPORTED: u64 = 0x1_0000_0100;
+
+/// `struct uio`: the embedded uio.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawUio {
+    /// `uio_bvec` / `uio_kvec`: the segments, interpreted by `uio_segflg`.
+    pub uio_segs: *mut c_void,
+    /// Number of segments.
+    pub uio_iovcnt: u32,
+    /// `UIO_SEG_*`.
+    pub uio_segflg: u32,
+    /// File offset; `-1` for anonymous write buffers.
+    pub uio_loffset: i64,
+    /// Bytes still to transfer.
+    pub uio_resid: i64,
+    /// `UIO_XUIO` when the structure is a `struct xuio`.
+    pub uio_extflag: u32,
+    /// Zero.
+    pub uio_reserved: u32,
+}
+
+/// `struct xuio_zc`: the zero-copy extension.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawZc {
+    /// `enum uio_rw`.
+    pub xu_zc_rw: u32,
+    /// `XUIO_ZC_*`.
+    pub xu_zc_state: u32,
+    /// Provider private handle.
+    pub xu_zc_priv: *mut c_void,
+    /// zcvfs private loan cookie.
+    pub xu_zc_loan: u64,
+}
+
+/// `struct xuio_aio`: the asynchronous I/O extension.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawAio {
+    /// State of the asynchronous I/O.
+    pub xu_a_state: u32,
+    /// Padding.
+    pub xu_a_pad: u32,
+    /// Bytes moved so far.
+    pub xu_a_mbytes: i64,
+    /// Pointer into the locked pages.
+    pub xu_a_lcur: *mut c_void,
+    /// Pointer into the current entry's page pointers.
+    pub xu_a_lppp: *mut *mut c_void,
+    /// Opaque hardware state.
+    pub xu_a_hwst: [*mut c_void; 4],
+}
+
+/// The extension union of `struct xuio`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union RawXuioExt {
+    /// Asynchronous I/O.
+    pub xu_aio: RawAio,
+    /// Zero-copy.
+    pub xu_zc: RawZc,
+    /// Fixes the size so that new extensions keep the layout.
+    pub xu_ext_pad: [u64; 8],
+}
+
+/// `struct xuio`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawXuio {
+    /// The embedded uio.
+    pub xu_uio: RawUio,
+    /// `enum xuio_type`, valid when `uio_extflag` has `UIO_XUIO`.
+    pub xu_type: u32,
+    /// Padding.
+    pub xu_pad: u32,
+    /// The extension.
+    pub xu_ext: RawXuioExt,
+}
+
+/// `struct zcvfs_caller_context`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawCallerContext {
+    /// Name of the caller (NUL-terminated), or null.
+    pub cc_name: *const c_char,
+    /// Caller-defined id.
+    pub cc_id: u64,
+    /// Caller-defined data.
+    pub cc_data: *mut c_void,
+}
+
+/// `struct zcvfs_write_result`.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct RawWriteResult {
+    /// Whole pages moved into the cache.
+    pub pages_donated: u64,
+    /// Pages whose data was copied.
+    pub pages_copied: u64,
+}
+
+/// `struct zcvfs_provider_ops`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawProviderOps {
+    /// Loan buffers.
+    pub reqzcbuf:
+        Option<unsafe extern "C" fn(*mut bindings::file, u32, *mut RawXuio) -> kernel::ffi::c_int>,
+    /// Release loaned buffers.
+    pub retzcbuf:
+        Option<unsafe extern "C" fn(*mut bindings::file, *mut RawXuio) -> kernel::ffi::c_int>,
+    /// Zero-copy read.
+    pub read_xuio: Option<unsafe extern "C" fn(*mut bindings::file, *mut RawXuio) -> isize>,
+    /// Zero-copy write.
+    pub write_xuio: Option<
+        unsafe extern "C" fn(*mut bindings::file, *mut RawXuio, *mut RawWriteResult) -> isize,
+    >,
+}
+
+/// `struct zcvfs_fem_arg`.
+#[repr(C)]
+pub struct RawFemArg {
+    /// `enum zcvfs_fem_op`.
+    pub op: u32,
+    /// `enum uio_rw`, for reqzcbuf.
+    pub rw: u32,
+    /// The file.
+    pub file: *mut bindings::file,
+    /// The xuio, or null for truncate.
+    pub xuio: *mut RawXuio,
+    /// The new size, for truncate.
+    pub length: i64,
+    /// The caller context, or null.
+    pub ct: *const RawCallerContext,
+    /// The called monitor's private data.
+    pub data: *mut c_void,
+    /// zcvfs private chain state.
+    pub chain: *mut c_void,
+}
+
+/// A monitor operation.
+pub type RawFemFn = unsafe extern "C" fn(*mut RawFemArg) -> isize;
+
+/// `struct zcvfs_monitor_ops`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RawMonitorOps {
+    /// Read.
+    pub read: Option<RawFemFn>,
+    /// Write.
+    pub write: Option<RawFemFn>,
+    /// Request of buffers.
+    pub reqzcbuf: Option<RawFemFn>,
+    /// Return of buffers.
+    pub retzcbuf: Option<RawFemFn>,
+    /// Truncate.
+    pub truncate: Option<RawFemFn>,
+    /// Release of the private data.
+    pub release: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+// The layout constants of `include/zcvfs/xuio.h` (`XUIO_OFF_*`, `XUIO_SIZE`).
+const _: () = assert!(offset_of!(RawXuio, xu_uio) == 0);
+const _: () = assert!(offset_of!(RawUio, uio_iovcnt) == 8);
+const _: () = assert!(offset_of!(RawUio, uio_loffset) == 16);
+const _: () = assert!(offset_of!(RawUio, uio_resid) == 24);
+const _: () = assert!(offset_of!(RawUio, uio_extflag) == 32);
+const _: () = assert!(offset_of!(RawXuio, xu_type) == 40);
+const _: () = assert!(offset_of!(RawXuio, xu_ext) == 48);
+const _: () = assert!(offset_of!(RawXuio, xu_ext) + offset_of!(RawZc, xu_zc_priv) == 56);
+const _: () = assert!(offset_of!(RawXuio, xu_ext) + offset_of!(RawZc, xu_zc_loan) == 64);
+const _: () = assert!(size_of::<RawXuio>() == 112);
+const _: () = assert!(size_of::<RawAio>() == 64);
+const _: () = assert!(size_of::<RawFemArg>() == 56);
+const _: () = assert!(size_of::<RawProviderOps>() == 32);
+const _: () = assert!(size_of::<RawMonitorOps>() == 48);
+
+impl RawXuio {
+    /// A zeroed xuio: no segments, no extension.
+    pub const fn zeroed() -> Self {
+        RawXuio {
+            xu_uio: RawUio {
+                uio_segs: core::ptr::null_mut(),
+                uio_iovcnt: 0,
+                uio_segflg: 0,
+                uio_loffset: 0,
+                uio_resid: 0,
+                uio_extflag: 0,
+                uio_reserved: 0,
+            },
+            xu_type: 0,
+            xu_pad: 0,
+            xu_ext: RawXuioExt { xu_ext_pad: [0; 8] },
+        }
+    }
+
+    /// Whether `uio_extflag` says the structure is an xuio.
+    pub fn is_xuio(&self) -> bool {
+        self.xu_uio.uio_extflag & UIO_XUIO != 0
+    }
+
+    /// The zero-copy extension, whatever `xu_type` says.
+    pub fn zc(&self) -> RawZc {
+        // SAFETY: every member of the union is plain old data (integers and
+        // raw pointers) that occupies a prefix of the 64-byte union, which is
+        // always fully initialised (`zeroed` writes all of it and C callers
+        // pass whole structures), so any bit pattern is a valid `RawZc`.
+        unsafe { self.xu_ext.xu_zc }
+    }
+
+    /// The asynchronous I/O extension, whatever `xu_type` says.
+    pub fn aio(&self) -> RawAio {
+        // SAFETY: as in `zc`: plain old data, any bit pattern is valid.
+        unsafe { self.xu_ext.xu_aio }
+    }
+
+    /// Replace the zero-copy extension.
+    pub fn set_zc(&mut self, zc: RawZc) {
+        self.xu_ext.xu_zc = zc;
+    }
+
+    /// Replace the asynchronous I/O extension.
+    pub fn set_aio(&mut self, aio: RawAio) {
+        self.xu_ext.xu_aio = aio;
+    }
+}

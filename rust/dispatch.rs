@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The VOP dispatch layer: what `fop_reqzcbuf`, `fop_retzcbuf`,
+//! `fop_read_xuio`, `fop_write_xuio` and `fop_truncate` do, in safe Rust.
+//!
+//! Each entry point checks its arguments, finds the provider (for zero-copy),
+//! runs the inode's monitors around the operation, keeps the loan table
+//! and the xuio's zcvfs-owned fields consistent, raises the fsnotify events
+//! of read(2)/write(2), and counts everything in the filesystem's stats.
+
+use crate::fem::{Chain, Link};
+use crate::globals::{LOANS, MONITORS, REGISTRY, STATS};
+use crate::kernel_ffi::{
+    self as kf, FemArgPtr, FsTypeRef, ModulePtr, ModuleRef, MonitorOpsRef, ProviderOpsRef,
+};
+use crate::loans::LoanRecord;
+use crate::stats::FsStats;
+use crate::validate::{self, FileLimits, Io};
+use crate::zcvfs_api::xuio::{XuioExt, ZcState};
+use crate::zcvfs_api::xuio_raw::*;
+use kernel::fs::File;
+use kernel::prelude::*;
+use kernel::sync::{aref::ARef, atomic::Relaxed, Arc, UniqueArc};
+
+/// A provider registration.
+#[derive(Clone, Copy)]
+pub(crate) struct ProviderReg {
+    pub(crate) ops: ProviderOpsRef,
+    pub(crate) owner: ModulePtr,
+}
+
+/// What pins a loan: the file (so inode, super_block and mount), the
+/// provider's module, and where it is counted.
+pub(crate) struct LoanPins {
+    file: ARef<File>,
+    ops: ProviderOpsRef,
+    _module: ModuleRef,
+    stats: Option<Arc<FsStats>>,
+}
+
+/// An installed monitor: its ops, data and a reference on its module.
+pub(crate) struct MonitorEntry {
+    ops: Option<MonitorOpsRef>,
+    _module: ModuleRef,
+}
+
+impl Drop for MonitorEntry {
+    fn drop(&mut self) {
+        // The last reference: no call is in flight any more.
+        if let Some(ops) = self.ops.take() {
+            ops.release();
+        }
+    }
+}
+
+impl<'x> Link<FemArgPtr<'x>> for MonitorEntry {
+    fn call(&self, _chain: &Chain<'_, Self, FemArgPtr<'x>>, arg: FemArgPtr<'x>) -> Option<isize> {
+        let ops = self.ops.as_ref()?;
+        let f = ops.op(arg.op())?;
+        Some(arg.call(f, ops.data()))
+    }
+}
+
+/// The chain type of zcvfs.ko.
+pub(crate) type FemChain<'a, 'x> = Chain<'a, MonitorEntry, FemArgPtr<'x>>;
+
+fn limits(file: &File) -> FileLimits {
+    let (readable, writable) = kf::rw_mode(file);
+    FileLimits {
+        maxbytes: kf::maxbytes(file),
+        max_rw: kf::max_rw_count(),
+        readable,
+        writable,
+    }
+}
+
+fn stats_of(fstype: FsTypeRef) -> Option<Arc<FsStats>> {
+    STATS.lock().get(fstype.key(), fstype.name())
+}
+
+fn count_refusal<T>(stats: &Option<Arc<FsStats>>, r: &Result<T>) {
+    if let (Some(s), Err(e)) = (stats, r) {
+        s.refused(*e);
+    }
+}
+
+fn to_isize(r: Result<usize>) -> isize {
+    match r {
+        // Byte counts are below `MAX_RW_COUNT`.
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+fn from_isize(r: isize) -> Result<usize> {
+    if r < 0 {
+        // Errno values fit in an i32.
+        Err(Error::from_errno(r as i32))
+    } else {
+        Ok(r as usize)
+    }
+}
+
+/// Run the inode's monitors around `base`. Returns the chain's result and
+/// whether `base` ran.
+fn run_chain(
+    file: &File,
+    op: u32,
+    rw: u32,
+    xuio: *mut RawXuio,
+    length: i64,
+    ct: *const RawCallerContext,
+    base: &mut dyn FnMut() -> isize,
+) -> Result<(isize, bool)> {
+    let inode = kf::inode_key(file);
+    let monitors = MONITORS.lock().snapshot(inode)?;
+    if monitors.is_empty() {
+        return Ok((base(), true));
+    }
+    let mut arg = RawFemArg {
+        op,
+        rw,
+        file: file.as_ptr(),
+        xuio,
+        length,
+        ct,
+        data: core::ptr::null_mut(),
+        chain: core::ptr::null_mut(),
+    };
+    let chain = FemChain::new(&monitors, base);
+    arg.chain = (&raw const chain).cast_mut().cast();
+    let r = chain.vnext(FemArgPtr::new(&mut arg));
+    let ran = chain.base_ran();
+    Ok((r, ran))
+}
+
+/// `fop_reqzcbuf`.
+pub(crate) fn reqzcbuf(
+    file: &File,
+    rw: u32,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+) -> Result {
+    let fstype = kf::fs_type(file);
+    let stats = stats_of(fstype);
+    let r = reqzcbuf_inner(file, fstype, rw, x, ct, &stats);
+    count_refusal(&stats, &r);
+    r
+}
+
+fn reqzcbuf_inner(
+    file: &File,
+    fstype: FsTypeRef,
+    rw: u32,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+    stats: &Option<Arc<FsStats>>,
+) -> Result {
+    let lim = limits(file);
+    let offset = x.xu_uio.uio_loffset;
+    let (ops, module, rwv) = {
+        let reg = REGISTRY.lock();
+        if !reg.has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED) {
+            return Err(EOPNOTSUPP);
+        }
+        let provider = reg.provider(fstype.key()).ok_or(EOPNOTSUPP)?;
+        let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.xu_uio.uio_resid, &lim)?;
+        // Under the lock: the provider cannot unregister (and its module
+        // go away) before the reference is taken.
+        let module = ModuleRef::get(provider.owner).map_err(|_| EOPNOTSUPP)?;
+        (provider.ops, module, rwv)
+    };
+    // Checked positive and below `MAX_RW_COUNT`.
+    let len = x.xu_uio.uio_resid as usize;
+    let xp: *mut RawXuio = x;
+
+    // The provider sees a clean xuio: no segments, no handle.
+    x.xu_uio.uio_segs = core::ptr::null_mut();
+    x.xu_uio.uio_iovcnt = 0;
+    x.xu_uio.uio_segflg = 0;
+    x.set_zc(RawZc {
+        xu_zc_rw: rw,
+        xu_zc_state: XUIO_ZC_NONE,
+        xu_zc_priv: core::ptr::null_mut(),
+        xu_zc_loan: 0,
+    });
+    x.xu_uio.uio_extflag &= !UIO_XUIO;
+
+    let mut loaned = false;
+    let mut base = || -> isize {
+        let r = ops.reqzcbuf(file, rw, x).and_then(|()| {
+            // All or nothing: the segments must cover exactly `len`.
+            if kf::provider_segments_total(x) != Some(len as u64) {
+                pr_warn!("zcvfs: provider loaned segments not covering the request; refused\n");
+                let _ = ops.retzcbuf(file, x);
+                return Err(EIO);
+            }
+            Ok(())
+        });
+        loaned = r.is_ok();
+        match r {
+            Ok(()) => 0,
+            Err(e) => e.to_errno() as isize,
+        }
+    };
+    let (r, ran) = run_chain(file, ZCVFS_FEM_REQZCBUF, rw, xp, 0, ct, &mut base)?;
+    if !ran {
+        if let Some(s) = stats {
+            s.vetoed.add(1, Relaxed);
+        }
+    }
+    if loaned && r < 0 {
+        // A monitor failed the request after the provider loaned: undo.
+        let _ = ops.retzcbuf(file, x);
+        loaned = false;
+    }
+    if !loaned {
+        clear_zc(x, XUIO_ZC_NONE);
+        return Err(from_isize(r).err().unwrap_or(EIO));
+    }
+
+    let zc = x.zc();
+    let rec = LoanRecord {
+        id: 0,
+        xuio: xp as usize,
+        inode: kf::inode_key(file),
+        rw: rwv,
+        len,
+        offset,
+        handle: zc.xu_zc_priv as usize,
+        segs: x.xu_uio.uio_segs as usize,
+        nsegs: x.xu_uio.uio_iovcnt,
+        state: ZcState::Loaned,
+        busy: false,
+        pins: LoanPins {
+            file: file.into(),
+            ops,
+            _module: module,
+            stats: stats.clone(),
+        },
+    };
+    let inserted = LOANS.lock().insert(rec);
+    let id = match inserted {
+        Ok(id) => id,
+        Err(rec) => {
+            drop(rec);
+            let _ = ops.retzcbuf(file, x);
+            clear_zc(x, XUIO_ZC_NONE);
+            return Err(ENOMEM);
+        }
+    };
+    x.xu_uio.uio_extflag |= UIO_XUIO;
+    x.xu_type = UIOTYPE_ZEROCOPY;
+    x.set_zc(RawZc {
+        xu_zc_rw: rw,
+        xu_zc_state: XUIO_ZC_LOANED,
+        xu_zc_priv: zc.xu_zc_priv,
+        xu_zc_loan: id,
+    });
+    x.xu_uio.uio_resid = len as i64;
+    x.xu_uio.uio_loffset = offset;
+    if let Some(s) = stats {
+        s.loaned(len);
+    }
+    Ok(())
+}
+
+/// Forget every loan-related field of `x`.
+fn clear_zc(x: &mut RawXuio, state: u32) {
+    let rw = x.zc().xu_zc_rw;
+    x.xu_uio.uio_segs = core::ptr::null_mut();
+    x.xu_uio.uio_iovcnt = 0;
+    x.set_zc(RawZc {
+        xu_zc_rw: rw,
+        xu_zc_state: state,
+        xu_zc_priv: core::ptr::null_mut(),
+        xu_zc_loan: 0,
+    });
+    if state == XUIO_ZC_NONE {
+        x.xu_uio.uio_extflag &= !UIO_XUIO;
+        x.xu_uio.uio_segflg = 0;
+    }
+}
+
+/// Put the loan's recorded values back into the xuio before calling the
+/// provider, so that nothing a caller wrote there can mislead it.
+fn restore(x: &mut RawXuio, rec: &LoanRecord<LoanPins>, offset: i64) {
+    x.xu_uio.uio_segs = rec.segs as *mut kernel::ffi::c_void;
+    x.xu_uio.uio_iovcnt = rec.nsegs;
+    x.xu_uio.uio_segflg = UIO_SEG_BVEC;
+    x.xu_uio.uio_loffset = offset;
+    x.xu_uio.uio_resid = rec.len as i64;
+    let mut zc = x.zc();
+    zc.xu_zc_priv = rec.handle as *mut kernel::ffi::c_void;
+    x.set_zc(zc);
+}
+
+/// `fop_retzcbuf`.
+pub(crate) fn retzcbuf(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
+    let stats = stats_of(kf::fs_type(file));
+    let r = retzcbuf_inner(file, x, ct);
+    count_refusal(&stats, &r);
+    r
+}
+
+fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
+    match validate::zc_or_plain(XuioExt::of(x))? {
+        None => return Err(EINVAL),
+        Some(ZcState::Returned) => return Err(EALREADY),
+        Some(_) => {}
+    }
+    let xp: *mut RawXuio = x;
+    let zc = x.zc();
+    let rec = LOANS
+        .lock()
+        .take(zc.xu_zc_loan, xp as usize, kf::inode_key(file))?;
+    restore(x, &rec, rec.offset);
+    let ops = rec.pins.ops;
+    let mut done = false;
+    let mut base = || -> isize {
+        done = true;
+        match ops.retzcbuf(&rec.pins.file, x) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno() as isize,
+        }
+    };
+    // Monitors observe the return; they cannot stop it.
+    let _ = run_chain(file, ZCVFS_FEM_RETZCBUF, zc.xu_zc_rw, xp, 0, ct, &mut base);
+    if !done {
+        let _ = ops.retzcbuf(&rec.pins.file, x);
+    }
+    clear_zc(x, XUIO_ZC_RETURNED);
+    x.xu_uio.uio_resid = 0;
+    if let Some(s) = &rec.pins.stats {
+        s.returned(rec.len);
+    }
+    // `rec` drops here: the file and the provider's module are released.
+    Ok(())
+}
+
+/// `fop_read_xuio` (`write == false`) and `fop_write_xuio`.
+pub(crate) fn rw_xuio(
+    file: &File,
+    write: bool,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+) -> Result<usize> {
+    let fstype = kf::fs_type(file);
+    let stats = stats_of(fstype);
+    let r = match validate::zc_or_plain(XuioExt::of(x)) {
+        Ok(None) => plain_rw(file, write, x, ct, &stats),
+        Ok(Some(_)) => zc_rw(file, write, x, ct, &stats),
+        Err(e) => Err(e),
+    };
+    count_refusal(&stats, &r);
+    r
+}
+
+fn plain_rw(
+    file: &File,
+    write: bool,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+    stats: &Option<Arc<FsStats>>,
+) -> Result<usize> {
+    let lim = limits(file);
+    let count = validate::check_plain(
+        x.xu_uio.uio_loffset,
+        x.xu_uio.uio_resid,
+        x.xu_uio.uio_segflg,
+        x.xu_uio.uio_iovcnt,
+        || kf::plain_segments_total(x),
+        &lim,
+    )?;
+    let xp: *mut RawXuio = x;
+    let mut pos = x.xu_uio.uio_loffset;
+    let mut base = || to_isize(kf::plain_rw(file, write, x, count, &mut pos));
+    let op = if write {
+        ZCVFS_FEM_WRITE
+    } else {
+        ZCVFS_FEM_READ
+    };
+    let (r, ran) = run_chain(file, op, 0, xp, 0, ct, &mut base)?;
+    let n = if ran {
+        from_isize(r)
+    } else {
+        // A monitor answered without the operation: nothing happened.
+        Err(from_isize(r).err().unwrap_or(EPERM))
+    };
+    if let Some(s) = stats {
+        if !ran {
+            s.vetoed.add(1, Relaxed);
+        } else if write {
+            s.plain_writes.add(1, Relaxed);
+        } else {
+            s.plain_reads.add(1, Relaxed);
+        }
+    }
+    if ran {
+        if let Ok(done) = n {
+            // The uio convention: what is left, and where.
+            x.xu_uio.uio_resid -= done as i64;
+            x.xu_uio.uio_loffset = pos;
+        }
+    }
+    n
+}
+
+fn zc_rw(
+    file: &File,
+    write: bool,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+    stats: &Option<Arc<FsStats>>,
+) -> Result<usize> {
+    if !REGISTRY
+        .lock()
+        .has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED)
+    {
+        return Err(EOPNOTSUPP);
+    }
+    let io = if write { Io::Write } else { Io::Read };
+    let xp: *mut RawXuio = x;
+    let zc = x.zc();
+    let caller_offset = x.xu_uio.uio_loffset;
+    // Take the loan for this I/O (busy), with what the call needs.
+    let (id, ops, len, offset, pfile) = {
+        let mut loans = LOANS.lock();
+        let rec = loans.begin_io(zc.xu_zc_loan, xp as usize, kf::inode_key(file))?;
+        let checked = validate::check_zc_io(io, rec.rw, rec.state).and_then(|()| {
+            // Anonymous WRITE buffers get their offset now; others keep it.
+            let offset = if rec.offset == -1 {
+                caller_offset
+            } else {
+                rec.offset
+            };
+            if offset != caller_offset {
+                return Err(EINVAL);
+            }
+            validate::check_range(offset, rec.len, &limits(file))?;
+            Ok(offset)
+        });
+        match checked {
+            Ok(offset) => {
+                restore(x, rec, offset);
+                (rec.id, rec.pins.ops, rec.len, offset, rec.pins.file.clone())
+            }
+            Err(e) => {
+                let id = rec.id;
+                loans.end_io(id, |_| {});
+                return Err(e);
+            }
+        }
+    };
+
+    let mut wres = RawWriteResult::default();
+    let mut base = || -> isize {
+        let r = if write {
+            ops.write_xuio(&pfile, x, &mut wres)
+                .and_then(|n| if n > len { Err(EIO) } else { Ok(n) })
+        } else {
+            ops.read_xuio(&pfile, x).and_then(|n| {
+                // The provider trims the segments to what it read.
+                if n > len || kf::provider_segments_total(x) != Some(n as u64) {
+                    pr_warn!("zcvfs: provider read segments inconsistent; refused\n");
+                    return Err(EIO);
+                }
+                Ok(n)
+            })
+        };
+        to_isize(r)
+    };
+    let op = if write {
+        ZCVFS_FEM_WRITE
+    } else {
+        ZCVFS_FEM_READ
+    };
+    let chain = run_chain(file, op, zc.xu_zc_rw, xp, 0, ct, &mut base);
+    let (r, ran) = match chain {
+        Ok(v) => v,
+        Err(e) => {
+            LOANS.lock().end_io(id, |_| {});
+            return Err(e);
+        }
+    };
+    let n = if ran { from_isize(r) } else { Err(EIO) };
+    let (segs, nsegs) = (x.xu_uio.uio_segs as usize, x.xu_uio.uio_iovcnt);
+    let new_state = match (&n, write) {
+        (Ok(_), false) => Some(ZcState::Filled),
+        (Ok(_), true) => Some(ZcState::Written),
+        (Err(_), _) => None,
+    };
+    LOANS.lock().end_io(id, |rec| {
+        // What the provider published now, even after a failure.
+        rec.segs = segs;
+        rec.nsegs = nsegs;
+        if let Some(st) = new_state {
+            rec.state = st;
+            rec.offset = offset;
+        }
+    });
+    if !ran {
+        if let Some(s) = stats {
+            s.vetoed.add(1, Relaxed);
+        }
+        // A monitor answered without the operation: nothing happened.
+        return Err(from_isize(r).err().unwrap_or(EPERM));
+    }
+    let n = n?;
+    let mut zc = x.zc();
+    zc.xu_zc_state = new_state.map_or(XUIO_ZC_LOANED, |s| s.raw());
+    x.set_zc(zc);
+    x.xu_uio.uio_resid = (len - n) as i64;
+    if let Some(s) = stats {
+        if write {
+            s.zc_writes.add(1, Relaxed);
+            s.zc_write_bytes.add(n as u64, Relaxed);
+            s.write_pages_donated.add(wres.pages_donated, Relaxed);
+            s.write_pages_copied.add(wres.pages_copied, Relaxed);
+        } else {
+            s.zc_reads.add(1, Relaxed);
+            s.zc_read_bytes.add(n as u64, Relaxed);
+        }
+    }
+    // What read(2) and write(2) tell watchers.
+    if write {
+        if n > 0 {
+            kf::notify_modify(file);
+        }
+    } else {
+        kf::notify_access(file);
+    }
+    Ok(n)
+}
+
+/// `fop_truncate`.
+pub(crate) fn truncate(file: &File, length: i64, ct: *const RawCallerContext) -> Result {
+    if length < 0 {
+        return Err(EINVAL);
+    }
+    // As ftruncate(2): the file must be open for writing.
+    if !kf::rw_mode(file).1 {
+        return Err(EBADF);
+    }
+    let mut base = || match kf::truncate(file, length) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno() as isize,
+    };
+    let (r, ran) = run_chain(
+        file,
+        ZCVFS_FEM_TRUNCATE,
+        0,
+        core::ptr::null_mut(),
+        length,
+        ct,
+        &mut base,
+    )?;
+    if !ran {
+        if let Some(s) = stats_of(kf::fs_type(file)) {
+            s.vetoed.add(1, Relaxed);
+        }
+        // A monitor answered without the operation: nothing happened.
+        return Err(from_isize(r).err().unwrap_or(EPERM));
+    }
+    from_isize(r).map(|_| ())
+}
+
+/// `zcvfs_register_provider`.
+pub(crate) fn register_provider(
+    fstype: FsTypeRef,
+    ops: ProviderOpsRef,
+    owner: ModulePtr,
+) -> Result {
+    REGISTRY
+        .lock()
+        .register(fstype.key(), ProviderReg { ops, owner })?;
+    // Create the filesystem's statistics now, so they are visible at once.
+    let _ = stats_of(fstype);
+    Ok(())
+}
+
+/// `zcvfs_unregister_provider`.
+pub(crate) fn unregister_provider(fstype: FsTypeRef) -> Result {
+    REGISTRY.lock().unregister(fstype.key()).map(|_| ())
+}
+
+/// `zcvfs_sb_set_features` (the file system type comes from the sb).
+pub(crate) fn sb_set_features(sb: usize, fstype: usize, features: u64) -> Result {
+    REGISTRY.lock().set_features(sb, fstype, features)
+}
+
+/// `zcvfs_sb_clear_features`.
+pub(crate) fn sb_clear_features(sb: usize, features: u64) -> Result {
+    REGISTRY.lock().clear_features(sb, features)
+}
+
+/// `vfs_has_feature`.
+pub(crate) fn has_feature(sb: usize, feature: u64) -> bool {
+    REGISTRY.lock().has_feature(sb, feature)
+}
+
+/// `zcvfs_monitor_install`.
+pub(crate) fn monitor_install(file: &File, ops: MonitorOpsRef, owner: ModulePtr) -> Result<i64> {
+    let module = ModuleRef::get(owner)?;
+    // Allocate first, without the ops: a failure must not release the
+    // caller's data (it keeps it when the install fails, zcvfs.h).
+    let mut entry = UniqueArc::new(
+        MonitorEntry {
+            ops: None,
+            _module: module,
+        },
+        GFP_KERNEL,
+    )?;
+    entry.ops = Some(ops);
+    let entry: Arc<MonitorEntry> = entry.into();
+    let pin: ARef<File> = file.into();
+    let r = MONITORS
+        .lock()
+        .install(kf::inode_key(file), entry.clone(), pin);
+    match r {
+        Ok((id, extra_pin)) => {
+            drop(extra_pin);
+            Ok(id)
+        }
+        Err(e) => {
+            // Not installed: give the data back to the caller unreleased.
+            if let Some(mut entry) = Arc::into_unique_or_drop(entry) {
+                forget_release(&mut entry);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn forget_release(entry: &mut MonitorEntry) {
+    // The caller of a failed install keeps its data: no release.
+    entry.ops = None;
+}
+
+/// `zcvfs_monitor_uninstall`.
+pub(crate) fn monitor_uninstall(file: &File, id: i64) -> Result {
+    let removed = MONITORS.lock().uninstall(kf::inode_key(file), id)?;
+    // The monitor is released (and the pin dropped) outside the lock.
+    drop(removed);
+    Ok(())
+}
+
+/// Module exit: nothing may be left; report and release what is.
+pub(crate) fn shutdown() {
+    let loans = LOANS.lock().drain();
+    if !loans.is_empty() {
+        pr_err!("zcvfs: {} loans outstanding at unload\n", loans.len());
+    }
+    drop(loans);
+    let n = MONITORS.lock().drain();
+    if n > 0 {
+        pr_err!("zcvfs: {} monitor stacks installed at unload\n", n);
+    }
+    REGISTRY.lock().clear();
+    STATS.lock().clear();
+}
+
+/// The `enum zcvfs_fem_op` values.
+const ZCVFS_FEM_READ: u32 = 0;
+const ZCVFS_FEM_WRITE: u32 = 1;
+const ZCVFS_FEM_REQZCBUF: u32 = 2;
+const ZCVFS_FEM_RETZCBUF: u32 = 3;
+const ZCVFS_FEM_TRUNCATE: u32 = 4;

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C ABI of zcvfs.ko (`include/zcvfs/zcvfs.h`): `#[no_mangle]`
+//! functions exported with `EXPORT_SYMBOL_GPL` by `zcvfs_exports.c`.
+//!
+//! Each one turns its raw arguments into references (null pointers get
+//! `EINVAL`) and calls the safe implementation in [`crate::dispatch`].
+
+use crate::dispatch;
+use crate::kernel_ffi::{FemArgPtr, FsTypeRef, ModulePtr, MonitorOpsRef, ProviderOpsRef};
+use crate::zcvfs_api::xuio_raw::{
+    RawCallerContext, RawFemArg, RawMonitorOps, RawProviderOps, RawXuio,
+};
+use kernel::bindings;
+use kernel::ffi::{c_int, c_void};
+use kernel::fs::File;
+use kernel::prelude::*;
+
+fn errno(r: Result) -> c_int {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+fn ssize(r: Result<usize>) -> isize {
+    match r {
+        // Byte counts are below `MAX_RW_COUNT`.
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// `file` is null or a file the caller holds a reference on for the call.
+unsafe fn file_ref<'a>(file: *mut bindings::file) -> Result<&'a File> {
+    if file.is_null() {
+        return Err(EINVAL);
+    }
+    // SAFETY: non-null, and live for the call (the caller's contract).
+    Ok(unsafe { File::from_raw_file(file) })
+}
+
+/// # Safety
+///
+/// `x` is null or points to a `struct xuio` the caller owns exclusively
+/// for the call.
+unsafe fn xuio_ref<'a>(x: *mut RawXuio) -> Result<&'a mut RawXuio> {
+    if x.is_null() {
+        return Err(EINVAL);
+    }
+    // SAFETY: non-null, valid and exclusive for the call (the contract).
+    Ok(unsafe { &mut *x })
+}
+
+/// `fop_reqzcbuf` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `file` and `xuio` are valid for the call; `ct` is null or valid.
+#[no_mangle]
+pub unsafe extern "C" fn fop_reqzcbuf(
+    file: *mut bindings::file,
+    rw: u32,
+    xuio: *mut RawXuio,
+    ct: *const RawCallerContext,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    errno(
+        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
+            .and_then(|(f, x)| dispatch::reqzcbuf(f, rw, x, ct)),
+    )
+}
+
+/// `fop_retzcbuf` (see zcvfs.h).
+///
+/// # Safety
+///
+/// As for [`fop_reqzcbuf`].
+#[no_mangle]
+pub unsafe extern "C" fn fop_retzcbuf(
+    file: *mut bindings::file,
+    xuio: *mut RawXuio,
+    ct: *const RawCallerContext,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    errno(
+        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
+            .and_then(|(f, x)| dispatch::retzcbuf(f, x, ct)),
+    )
+}
+
+/// `fop_read_xuio` (see zcvfs.h).
+///
+/// # Safety
+///
+/// As for [`fop_reqzcbuf`]; a plain xuio's segments are valid for the call.
+#[no_mangle]
+pub unsafe extern "C" fn fop_read_xuio(
+    file: *mut bindings::file,
+    xuio: *mut RawXuio,
+    ct: *const RawCallerContext,
+) -> isize {
+    // SAFETY: the caller's contract.
+    ssize(
+        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
+            .and_then(|(f, x)| dispatch::rw_xuio(f, false, x, ct)),
+    )
+}
+
+/// `fop_write_xuio` (see zcvfs.h).
+///
+/// # Safety
+///
+/// As for [`fop_read_xuio`].
+#[no_mangle]
+pub unsafe extern "C" fn fop_write_xuio(
+    file: *mut bindings::file,
+    xuio: *mut RawXuio,
+    ct: *const RawCallerContext,
+) -> isize {
+    // SAFETY: the caller's contract.
+    ssize(
+        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
+            .and_then(|(f, x)| dispatch::rw_xuio(f, true, x, ct)),
+    )
+}
+
+/// `fop_truncate` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `file` is valid for the call; `ct` is null or valid.
+#[no_mangle]
+pub unsafe extern "C" fn fop_truncate(
+    file: *mut bindings::file,
+    length: i64,
+    ct: *const RawCallerContext,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    errno(unsafe { file_ref(file) }.and_then(|f| dispatch::truncate(f, length, ct)))
+}
+
+/// `zcvfs_register_provider` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `fstype` is a registered filesystem type; `ops` a table that lives as
+/// long as `owner` (null for built-in code).
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_register_provider(
+    fstype: *mut bindings::file_system_type,
+    ops: *const RawProviderOps,
+    owner: *mut bindings::module,
+) -> c_int {
+    if fstype.is_null() {
+        return EINVAL.to_errno();
+    }
+    errno(
+        ProviderOpsRef::new(ops)
+            .and_then(|ops| dispatch::register_provider(FsTypeRef(fstype), ops, ModulePtr(owner))),
+    )
+}
+
+/// `zcvfs_unregister_provider` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `fstype` is a filesystem type (only its address is used).
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_unregister_provider(
+    fstype: *mut bindings::file_system_type,
+) -> c_int {
+    errno(dispatch::unregister_provider(FsTypeRef(fstype)))
+}
+
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn zcvfs_helper_sb_fs_type(sb: *mut bindings::super_block) -> *mut bindings::file_system_type;
+}
+
+/// `zcvfs_sb_set_features` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `sb` is a live super_block.
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_sb_set_features(
+    sb: *mut bindings::super_block,
+    features: u64,
+) -> c_int {
+    if sb.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: `sb` is live (the caller's contract).
+    let fstype = unsafe { zcvfs_helper_sb_fs_type(sb) };
+    errno(dispatch::sb_set_features(
+        sb as usize,
+        fstype as usize,
+        features,
+    ))
+}
+
+/// `zcvfs_sb_clear_features` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `sb` is a super_block (only its address is used).
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_sb_clear_features(
+    sb: *mut bindings::super_block,
+    features: u64,
+) -> c_int {
+    errno(dispatch::sb_clear_features(sb as usize, features))
+}
+
+/// `vfs_has_feature` (see zcvfs.h): 1 if the super_block has `feature`.
+///
+/// # Safety
+///
+/// `sb` is a super_block (only its address is used).
+#[no_mangle]
+pub unsafe extern "C" fn vfs_has_feature(sb: *mut bindings::super_block, feature: u64) -> c_int {
+    c_int::from(dispatch::has_feature(sb as usize, feature))
+}
+
+/// `zcvfs_vnext` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `arg` is the argument zcvfs passed to the calling monitor operation.
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_vnext(arg: *mut RawFemArg) -> isize {
+    if arg.is_null() {
+        return EINVAL.to_errno() as isize;
+    }
+    // SAFETY: the caller's contract.
+    let arg = unsafe { FemArgPtr::from_raw(arg) };
+    let p = arg.chain();
+    if p.is_null() {
+        return EINVAL.to_errno() as isize;
+    }
+    // SAFETY: `run_chain` stored its live `FemChain` in the argument.
+    let chain: &dispatch::FemChain<'_, '_> = unsafe { crate::kernel_ffi::chain_of(p) };
+    chain.vnext(arg)
+}
+
+/// `zcvfs_monitor_install` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `file` is valid for the call; `ops` lives as long as `owner`; `data` is
+/// the monitor's, released with `ops->release` after a successful install.
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_monitor_install(
+    file: *mut bindings::file,
+    ops: *const RawMonitorOps,
+    data: *mut c_void,
+    owner: *mut bindings::module,
+) -> i64 {
+    // SAFETY: the caller's contract.
+    let r = unsafe { file_ref(file) }.and_then(|f| {
+        let ops = MonitorOpsRef::new(ops, data)?;
+        dispatch::monitor_install(f, ops, ModulePtr(owner))
+    });
+    match r {
+        Ok(id) => id,
+        Err(e) => i64::from(e.to_errno()),
+    }
+}
+
+/// `zcvfs_monitor_uninstall` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `file` is valid for the call.
+#[no_mangle]
+pub unsafe extern "C" fn zcvfs_monitor_uninstall(file: *mut bindings::file, id: i64) -> c_int {
+    // SAFETY: the caller's contract.
+    errno(unsafe { file_ref(file) }.and_then(|f| dispatch::monitor_uninstall(f, id)))
+}

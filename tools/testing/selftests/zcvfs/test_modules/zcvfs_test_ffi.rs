@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The thin unsafe layer of the test driver: file descriptors, the C
+//! helpers of the test provider, and the global lock's initialisation.
+
+use kernel::bindings;
+use kernel::fs::{File, LocalFile};
+use kernel::prelude::*;
+use kernel::sync::aref::ARef;
+
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn zcvfs_test_read_bvec(
+        file: *mut bindings::file,
+        bv: *const bindings::bio_vec,
+        nr: usize,
+        len: usize,
+        pos: i64,
+    ) -> isize;
+    fn zcvfs_test_c_read(
+        file: *mut bindings::file,
+        off: i64,
+        len: usize,
+        buf: *mut u8,
+        zc: *mut i32,
+    ) -> isize;
+    fn zcvfs_test_write_bvec(
+        file: *mut bindings::file,
+        bv: *const bindings::bio_vec,
+        nr: usize,
+        len: usize,
+        pos: i64,
+    ) -> isize;
+}
+
+/// The file of descriptor `fd` of the calling process.
+pub(crate) fn fget(fd: i64) -> Result<ARef<File>> {
+    let fd = u32::try_from(fd).map_err(|_| EBADF)?;
+    let f = LocalFile::fget(fd).map_err(|_| EBADF)?;
+    // SAFETY: called from an ioctl of our misc device, which does not use
+    // `fdget_pos` on this thread.
+    Ok(unsafe { LocalFile::assume_no_fdget_pos(f) })
+}
+
+fn isize_result(r: isize) -> Result<usize> {
+    if r < 0 {
+        // Errno values fit in an i32.
+        Err(Error::from_errno(r as i32))
+    } else {
+        Ok(r as usize)
+    }
+}
+
+/// Read `len` bytes at `pos` into the pages of `segs` (no fsnotify).
+pub(crate) fn read_into(
+    file: &File,
+    segs: &[bindings::bio_vec],
+    len: usize,
+    pos: u64,
+) -> Result<usize> {
+    let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+    if len > total {
+        return Err(EINVAL);
+    }
+    let pos = i64::try_from(pos).map_err(|_| EINVAL)?;
+    // SAFETY: `file` is live; `segs` describe pages owned by the caller's
+    // loan and cover `len` bytes (checked above).
+    isize_result(unsafe {
+        zcvfs_test_read_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
+    })
+}
+
+/// Write `len` bytes at `pos` from the pages of `segs` (no fsnotify).
+pub(crate) fn write_from(
+    file: &File,
+    segs: &[bindings::bio_vec],
+    len: usize,
+    pos: u64,
+) -> Result<usize> {
+    let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+    if len > total {
+        return Err(EINVAL);
+    }
+    let pos = i64::try_from(pos).map_err(|_| EINVAL)?;
+    // SAFETY: as in `read_into`.
+    isize_result(unsafe {
+        zcvfs_test_write_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
+    })
+}
+
+/// The C consumer of `zcvfs_test_helpers.c` (the documentation's example):
+/// reads into `buf`; returns the bytes and whether zero-copy served them.
+pub(crate) fn c_consumer_read(file: &File, off: i64, buf: &mut [u8]) -> Result<(usize, bool)> {
+    let mut zc = 0i32;
+    // SAFETY: `file` is live, `buf` is valid for writes of its length, `zc`
+    // is a valid out-parameter.
+    let n = unsafe { zcvfs_test_c_read(file.as_ptr(), off, buf.len(), buf.as_mut_ptr(), &mut zc) };
+    Ok((isize_result(n)?, zc != 0))
+}
+
+kernel::sync::global_lock! {
+    // SAFETY: `init` runs first thing at module load.
+    pub(crate) unsafe(uninit) static PROVIDER: Mutex<crate::provider::ProviderState> =
+        crate::provider::ProviderState::new();
+}
+
+/// Initialise the global lock; called once, first thing at module load.
+pub(crate) fn init() {
+    // SAFETY: called once, from module init, before any use.
+    unsafe { PROVIDER.init() };
+}

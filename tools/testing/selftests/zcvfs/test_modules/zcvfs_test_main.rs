@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! zcvfs_test: the kselftests' window into zcvfs.
+//!
+//! A misc device, `/dev/zcvfs_test`, whose ioctls
+//! (`include/zcvfs/test_ioctl.h`) run zero-copy sequences on a file
+//! descriptor: raw C-ABI calls on numbered xuio slots (also the wrong
+//! sequences: double return, write after return, read of a write loan, ...),
+//! the safe Rust consumer API end to end, plain xuio I/O, the sample
+//! monitors, and the test provider (zero-copy on one chosen super_block).
+//!
+//! Everything an open of the device created is undone when it is closed:
+//! outstanding loans are returned, monitors uninstalled.
+
+use kernel::fs::File;
+use kernel::ioctl::_IOC_SIZE;
+use kernel::miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration};
+use kernel::new_mutex;
+use kernel::prelude::*;
+use kernel::sync::{aref::ARef, Arc, Mutex};
+use kernel::uaccess::{UserPtr, UserSlice};
+
+#[path = "../../../../../rust/api/mod.rs"]
+pub mod zcvfs_api;
+
+mod monitors;
+mod provider;
+
+#[path = "zcvfs_test_ffi.rs"]
+mod ffi;
+
+use monitors::{CountMonitor, VetoMonitor};
+use zcvfs_api::consumer::{ReadLoan, WriteLoan};
+use zcvfs_api::fop::{self, CallerContext, PageBuf};
+use zcvfs_api::monitor::MonitorHandle;
+use zcvfs_api::xuio::{AioState, Rw, Xuio, ZcState};
+use zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
+
+module! {
+    type: ZcvfsTest,
+    name: "zcvfs_test",
+    authors: ["zcvfs developers"],
+    description: "zcvfs test driver and test provider (kselftests only)",
+    license: "GPL",
+}
+
+/// Identifies the test driver to monitors.
+static CT: CallerContext = CallerContext::new(c"zcvfs_test", 1);
+
+fn this_module() -> &'static ThisModule {
+    &<ZcvfsTest as kernel::ModuleMetadata>::THIS_MODULE
+}
+
+const SLOTS: usize = 8;
+const REQ_WORDS: usize = 18;
+const MAX_BUF: usize = 1 << 20;
+
+// ioctl numbers: _IOWR('Z', nr, struct zcvfs_test_req) (144 bytes).
+const fn zt(nr: u32) -> u32 {
+    kernel::ioctl::_IOWR::<[i64; REQ_WORDS]>('Z' as u32, nr)
+}
+const ZT_PROVIDER_ENABLE: u32 = zt(0x01);
+const ZT_PROVIDER_DISABLE: u32 = zt(0x02);
+const ZT_HAS_FEATURE: u32 = zt(0x03);
+const ZT_REQ: u32 = zt(0x10);
+const ZT_READ: u32 = zt(0x11);
+const ZT_WRITE: u32 = zt(0x12);
+const ZT_RET: u32 = zt(0x13);
+const ZT_PEEK: u32 = zt(0x14);
+const ZT_FILL: u32 = zt(0x15);
+const ZT_STATE: u32 = zt(0x16);
+const ZT_SLOT_FREE: u32 = zt(0x17);
+const ZT_PLAIN_READ: u32 = zt(0x20);
+const ZT_PLAIN_WRITE: u32 = zt(0x21);
+const ZT_LOAN_READ: u32 = zt(0x30);
+const ZT_LOAN_WRITE: u32 = zt(0x31);
+const ZT_C_READ: u32 = zt(0x32);
+const ZT_MON_INSTALL: u32 = zt(0x40);
+const ZT_MON_UNINSTALL: u32 = zt(0x41);
+const ZT_MON_COUNTS: u32 = zt(0x42);
+const ZT_TRUNCATE: u32 = zt(0x43);
+
+const ZT_REQ_ASYNCIO: i64 = 1;
+const ZT_REQ_FRESH: i64 = 2;
+const ZT_WRITE_SET_OFFSET: i64 = 1;
+
+/// `struct zcvfs_test_req`, decoded.
+#[derive(Default)]
+struct Req {
+    fd: i64,
+    slot: i64,
+    rw: i64,
+    offset: i64,
+    length: i64,
+    buf: u64,
+    buf_len: u64,
+    arg: i64,
+    result: i64,
+    out: [i64; 8],
+}
+
+impl Req {
+    fn from_words(w: &[i64; REQ_WORDS]) -> Req {
+        Req {
+            fd: w[0],
+            slot: w[1],
+            rw: w[2],
+            offset: w[3],
+            length: w[4],
+            buf: w[5] as u64,
+            buf_len: w[6] as u64,
+            arg: w[7],
+            result: 0,
+            out: [0; 8],
+        }
+    }
+
+    fn to_words(&self) -> [i64; REQ_WORDS] {
+        let mut w = [0i64; REQ_WORDS];
+        w[0] = self.fd;
+        w[1] = self.slot;
+        w[2] = self.rw;
+        w[3] = self.offset;
+        w[4] = self.length;
+        w[5] = self.buf as i64;
+        w[6] = self.buf_len as i64;
+        w[7] = self.arg;
+        w[8] = self.result;
+        w[9..17].copy_from_slice(&self.out);
+        w
+    }
+
+    fn set(&mut self, r: Result<usize>) {
+        self.result = match r {
+            // Byte counts are far below `i64::MAX`.
+            Ok(n) => n as i64,
+            Err(e) => i64::from(e.to_errno()),
+        };
+    }
+
+    fn user_buf(&self) -> Result<(UserPtr, usize)> {
+        let len = usize::try_from(self.buf_len).map_err(|_| EINVAL)?;
+        if len > MAX_BUF {
+            return Err(EINVAL);
+        }
+        Ok((UserPtr::from_addr(self.buf as usize), len))
+    }
+}
+
+/// A raw xuio slot: the xuio and the file of its last request.
+struct Slot {
+    xuio: Xuio,
+    file: Option<ARef<File>>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        // Return a loan the test left outstanding.
+        if matches!(
+            self.xuio.zc_state(),
+            Some(ZcState::Loaned | ZcState::Filled | ZcState::Written)
+        ) {
+            if let Some(f) = &self.file {
+                let _ = fop::retzcbuf(f, &mut self.xuio, Some(&CT));
+            }
+        }
+    }
+}
+
+enum Installed {
+    Count(MonitorHandle<CountMonitor>),
+    Veto(MonitorHandle<VetoMonitor>),
+}
+
+impl Installed {
+    fn id(&self) -> i64 {
+        match self {
+            Installed::Count(h) => h.id(),
+            Installed::Veto(h) => h.id(),
+        }
+    }
+
+    fn counts(&self) -> [i64; 8] {
+        match self {
+            Installed::Count(h) => h.monitor().counts.values(),
+            Installed::Veto(h) => h.monitor().counts.values(),
+        }
+    }
+}
+
+struct Inner {
+    slots: [Option<Slot>; SLOTS],
+    monitors: KVec<Installed>,
+}
+
+/// One open of `/dev/zcvfs_test`.
+#[pin_data]
+struct TestDev {
+    #[pin]
+    inner: Mutex<Inner>,
+}
+
+#[vtable]
+impl MiscDevice for TestDev {
+    type Ptr = Pin<KBox<Self>>;
+
+    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<Pin<KBox<Self>>> {
+        KBox::try_pin_init(
+            try_pin_init!(TestDev {
+                inner <- new_mutex!(Inner {
+                    slots: [const { None }; SLOTS],
+                    monitors: KVec::new(),
+                }),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    fn ioctl(me: Pin<&TestDev>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        if _IOC_SIZE(cmd) != REQ_WORDS * 8 {
+            return Err(ENOTTY);
+        }
+        let (mut reader, mut writer) =
+            UserSlice::new(UserPtr::from_addr(arg), REQ_WORDS * 8).reader_writer();
+        let words: [i64; REQ_WORDS] = reader.read()?;
+        let mut req = Req::from_words(&words);
+        let mut inner = me.inner.lock();
+        match cmd {
+            ZT_PROVIDER_ENABLE => provider_enable(&mut req)?,
+            ZT_PROVIDER_DISABLE => {
+                ffi::PROVIDER.lock().disable();
+                req.set(Ok(0));
+            }
+            ZT_HAS_FEATURE => {
+                let f = ffi::fget(req.fd)?;
+                req.set(Ok(usize::from(fop::zerocopy_supported(&f))));
+            }
+            ZT_REQ => raw_req(&mut inner, &mut req)?,
+            ZT_READ | ZT_WRITE | ZT_RET => raw_io(&mut inner, cmd, &mut req)?,
+            ZT_PEEK | ZT_FILL => raw_data(&mut inner, cmd == ZT_FILL, &mut req)?,
+            ZT_STATE => raw_state(&mut inner, &mut req)?,
+            ZT_SLOT_FREE => {
+                let s = slot_index(&req)?;
+                inner.slots[s] = None;
+                req.set(Ok(0));
+            }
+            ZT_PLAIN_READ | ZT_PLAIN_WRITE => plain(cmd == ZT_PLAIN_WRITE, &mut req)?,
+            ZT_LOAN_READ => loan_read(&mut req)?,
+            ZT_LOAN_WRITE => loan_write(&mut req)?,
+            ZT_C_READ => c_read(&mut req)?,
+            ZT_MON_INSTALL => mon_install(&mut inner, &mut req)?,
+            ZT_MON_UNINSTALL => {
+                let r = match inner.monitors.iter().position(|m| m.id() == req.arg) {
+                    // Dropping the handle uninstalls the monitor.
+                    Some(i) => inner.monitors.remove(i).map(|_| 0).map_err(|_| ENOENT),
+                    None => Err(ENOENT),
+                };
+                req.set(r);
+            }
+            ZT_MON_COUNTS => {
+                let m = inner
+                    .monitors
+                    .iter()
+                    .find(|m| m.id() == req.arg)
+                    .ok_or(ENOENT)?;
+                req.out.copy_from_slice(&m.counts());
+                req.set(Ok(0));
+            }
+            ZT_TRUNCATE => {
+                let f = ffi::fget(req.fd)?;
+                req.set(fop::truncate(&f, req.length, Some(&CT)).map(|()| 0));
+            }
+            _ => return Err(ENOTTY),
+        }
+        drop(inner);
+        writer.write(&req.to_words())?;
+        Ok(0)
+    }
+}
+
+fn slot_index(req: &Req) -> Result<usize> {
+    usize::try_from(req.slot)
+        .ok()
+        .filter(|s| *s < SLOTS)
+        .ok_or(EINVAL)
+}
+
+fn provider_enable(req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let max = if req.arg > 0 {
+        req.arg as u64
+    } else {
+        provider::DEFAULT_MAX_LOAN
+    };
+    req.set(
+        ffi::PROVIDER
+            .lock()
+            .enable(&f, this_module(), max)
+            .map(|()| 0),
+    );
+    Ok(())
+}
+
+fn raw_req(inner: &mut Inner, req: &mut Req) -> Result {
+    let s = slot_index(req)?;
+    let f = ffi::fget(req.fd)?;
+    let rw = match req.rw {
+        0 => Rw::Read,
+        1 => Rw::Write,
+        // An invalid direction goes to zcvfs as it is, to be refused.
+        _ => return raw_req_bad_rw(inner, s, &f, req),
+    };
+    if req.arg & ZT_REQ_FRESH != 0 || inner.slots[s].is_none() {
+        if let Some(old) = &inner.slots[s] {
+            if matches!(
+                old.xuio.zc_state(),
+                Some(ZcState::Loaned | ZcState::Filled | ZcState::Written)
+            ) {
+                return Err(EBUSY);
+            }
+        }
+        inner.slots[s] = Some(Slot {
+            xuio: Xuio::new_request(req.offset, req.length)?,
+            file: None,
+        });
+    }
+    let slot = inner.slots[s].as_mut().ok_or(EINVAL)?;
+    slot.xuio.set_loffset(req.offset);
+    slot.xuio.set_resid(req.length);
+    if req.arg & ZT_REQ_ASYNCIO != 0 {
+        slot.xuio.make_async_io(AioState {
+            state: 1,
+            mbytes: 0,
+        })?;
+    }
+    let r = fop::reqzcbuf(&f, rw, &mut slot.xuio, Some(&CT));
+    if r.is_ok() {
+        slot.file = Some(f);
+    }
+    req.set(r.map(|()| 0));
+    Ok(())
+}
+
+fn raw_req_bad_rw(inner: &mut Inner, s: usize, f: &File, req: &mut Req) -> Result {
+    let mut x = Xuio::new_request(req.offset, req.length)?;
+    let r = fop::reqzcbuf_rw_value(f, req.rw as u32, &mut x, Some(&CT));
+    if r.is_ok() {
+        // Cannot happen (zcvfs refuses); keep it so it is returned.
+        inner.slots[s] = Some(Slot {
+            xuio: x,
+            file: Some(f.into()),
+        });
+    }
+    req.set(r.map(|()| 0));
+    Ok(())
+}
+
+fn raw_io(inner: &mut Inner, cmd: u32, req: &mut Req) -> Result {
+    let s = slot_index(req)?;
+    let f = ffi::fget(req.fd)?;
+    let slot = inner.slots[s].as_mut().ok_or(ENOENT)?;
+    let r = match cmd {
+        ZT_READ => fop::read_xuio(&f, &mut slot.xuio, Some(&CT)),
+        ZT_WRITE => {
+            if req.arg & ZT_WRITE_SET_OFFSET != 0 {
+                slot.xuio.set_loffset(req.offset);
+            }
+            fop::write_xuio(&f, &mut slot.xuio, Some(&CT))
+        }
+        _ => {
+            let r = fop::retzcbuf(&f, &mut slot.xuio, Some(&CT));
+            if r.is_ok() {
+                // Nothing is loaned any more: stop pinning the file.
+                slot.file = None;
+            }
+            r.map(|()| 0)
+        }
+    };
+    req.set(r);
+    state_out(&slot.xuio, req);
+    Ok(())
+}
+
+fn state_out(x: &Xuio, req: &mut Req) {
+    let raw = x.raw();
+    req.out[0] = i64::from(raw.xu_uio.uio_extflag);
+    req.out[1] = i64::from(raw.xu_type);
+    req.out[2] = x.zc_state().map_or(-1, |s| i64::from(s.raw()));
+    req.out[3] = raw.xu_uio.uio_resid;
+    req.out[4] = raw.xu_uio.uio_loffset;
+    req.out[5] = i64::from(raw.xu_uio.uio_iovcnt);
+    req.out[6] = match x.segments_len() {
+        Ok(n) => n as i64,
+        Err(e) => i64::from(e.to_errno()),
+    };
+}
+
+fn raw_state(inner: &mut Inner, req: &mut Req) -> Result {
+    let s = slot_index(req)?;
+    let slot = inner.slots[s].as_ref().ok_or(ENOENT)?;
+    state_out(&slot.xuio, req);
+    req.set(Ok(0));
+    Ok(())
+}
+
+fn raw_data(inner: &mut Inner, fill: bool, req: &mut Req) -> Result {
+    let s = slot_index(req)?;
+    let slot = inner.slots[s].as_mut().ok_or(ENOENT)?;
+    let (ptr, len) = req.user_buf()?;
+    let skip = usize::try_from(req.offset).map_err(|_| EINVAL)?;
+    let mut kbuf = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
+    let r = if fill {
+        UserSlice::new(ptr, len).reader().read_slice(&mut kbuf)?;
+        // Refused (EINVAL) unless the protocol allows access.
+        slot.xuio.copy_to(skip, &kbuf)
+    } else {
+        let r = slot.xuio.copy_from(skip, &mut kbuf);
+        if let Ok(n) = r {
+            UserSlice::new(ptr, n).writer().write_slice(&kbuf[..n])?;
+        }
+        r
+    };
+    req.set(r);
+    Ok(())
+}
+
+fn plain(write: bool, req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let (ptr, len) = req.user_buf()?;
+    let mut kbuf = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
+    let pages = req.arg == 1;
+    let r = if write {
+        UserSlice::new(ptr, len).reader().read_slice(&mut kbuf)?;
+        if pages {
+            let mut pb = PageBuf::new(len)?;
+            pb.copy_in(&kbuf)?;
+            fop::write_plain_pages(&f, req.offset, &pb, Some(&CT))
+        } else {
+            fop::write_plain(&f, req.offset, &kbuf, Some(&CT))
+        }
+    } else {
+        let r = if pages {
+            let mut pb = PageBuf::new(len)?;
+            let r = fop::read_plain_pages(&f, req.offset, &mut pb, Some(&CT));
+            pb.copy_out(&mut kbuf)?;
+            r
+        } else {
+            fop::read_plain(&f, req.offset, &mut kbuf, Some(&CT))
+        };
+        if let Ok(n) = r {
+            UserSlice::new(ptr, n).writer().write_slice(&kbuf[..n])?;
+        }
+        r
+    };
+    req.set(r);
+    Ok(())
+}
+
+fn loan_read(req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let (ptr, len) = req.user_buf()?;
+    let offset = u64::try_from(req.offset).map_err(|_| EINVAL)?;
+    let want = usize::try_from(req.length).map_err(|_| EINVAL)?;
+    let loan = match ReadLoan::request(&f, offset, want, Some(&CT)) {
+        Ok(l) => l,
+        Err(e) => {
+            req.out[0] = 1;
+            req.set(Err(e));
+            return Ok(());
+        }
+    };
+    // `loan.segments()` does not exist: only `ReadData` has segments.
+    let data = match loan.read() {
+        Ok(d) => d,
+        Err(e) => {
+            req.out[0] = 2;
+            req.set(Err(e));
+            return Ok(());
+        }
+    };
+    let n = data.len().min(len);
+    let mut kbuf = KVVec::from_elem(0u8, n, GFP_KERNEL)?;
+    let copied = data.copy_to(0, &mut kbuf)?;
+    req.out[1] = data.segments().len() as i64;
+    drop(data); // The one return.
+    UserSlice::new(ptr, copied)
+        .writer()
+        .write_slice(&kbuf[..copied])?;
+    req.set(Ok(copied));
+    Ok(())
+}
+
+fn loan_write(req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let (ptr, len) = req.user_buf()?;
+    let mut kbuf = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
+    UserSlice::new(ptr, len).reader().read_slice(&mut kbuf)?;
+    let offset = u64::try_from(req.offset).ok();
+    let mut loan = match WriteLoan::request(&f, offset, len, Some(&CT)) {
+        Ok(l) => l,
+        Err(e) => {
+            req.out[0] = 1;
+            req.set(Err(e));
+            return Ok(());
+        }
+    };
+    loan.fill(0, &kbuf)?;
+    if offset.is_none() {
+        loan.set_offset(u64::try_from(req.arg).map_err(|_| EINVAL)?)?;
+    }
+    // `write` consumes the loan: no use of it can follow.
+    let r = loan.write();
+    if r.is_err() {
+        req.out[0] = 2;
+    }
+    req.set(r);
+    Ok(())
+}
+
+fn c_read(req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let (ptr, len) = req.user_buf()?;
+    let mut kbuf = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
+    match ffi::c_consumer_read(&f, req.offset, &mut kbuf) {
+        Ok((n, zc)) => {
+            req.out[0] = i64::from(zc);
+            UserSlice::new(ptr, n).writer().write_slice(&kbuf[..n])?;
+            req.set(Ok(n));
+        }
+        Err(e) => req.set(Err(e)),
+    }
+    Ok(())
+}
+
+fn mon_install(inner: &mut Inner, req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let m = match req.arg {
+        0 => Installed::Count(MonitorHandle::install(
+            &f,
+            Arc::new(CountMonitor::new(), GFP_KERNEL)?,
+            this_module(),
+        )?),
+        1 => {
+            let errno = i32::try_from(req.offset).map_err(|_| EINVAL)?;
+            let mask = u32::try_from(req.rw).map_err(|_| EINVAL)?;
+            Installed::Veto(MonitorHandle::install(
+                &f,
+                Arc::new(VetoMonitor::new(mask, errno)?, GFP_KERNEL)?,
+                this_module(),
+            )?)
+        }
+        _ => return Err(EINVAL),
+    };
+    let id = m.id();
+    inner.monitors.push(m, GFP_KERNEL)?;
+    req.set(Ok(id as usize));
+    Ok(())
+}
+
+/// The module: the misc device.
+#[pin_data(PinnedDrop)]
+struct ZcvfsTest {
+    #[pin]
+    _miscdev: MiscDeviceRegistration<TestDev>,
+}
+
+impl kernel::InPlaceModule for ZcvfsTest {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        ffi::init();
+        pr_info!(
+            "test driver loaded (feature {:#x})\n",
+            VFSFT_ZEROCOPY_SUPPORTED
+        );
+        try_pin_init!(Self {
+            _miscdev <- MiscDeviceRegistration::register(MiscDeviceOptions {
+                name: c"zcvfs_test",
+            }),
+        })
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for ZcvfsTest {
+    fn drop(self: Pin<&mut Self>) {
+        ffi::PROVIDER.lock().disable();
+        pr_info!("test driver unloaded\n");
+    }
+}
