@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-inode state of a regular file: its byte-range lock and the set of
+//! its folios that are on loan.
+//!
+//! A folio is "on loan" from the moment a zero-copy read hands it out
+//! until that loan is returned; it may have left the page cache meanwhile
+//! (replaced by a copy, or truncated away). Whoever would modify a folio of
+//! the page cache asks [`InodeState::is_loaned`] first, and copies it away
+//! if so.
+
+use crate::range_lock::RangeLock;
+use kernel::prelude::*;
+use kernel::rbtree::RBTree;
+use kernel::sync::{new_mutex, Mutex};
+
+/// The loaned folios of one inode, by address, with the number of loans
+/// holding each.
+///
+/// # Invariants
+///
+/// Every key is the address of a folio that the counted loans hold a
+/// reference on (so the address cannot be reused while it is a key); every
+/// count is at least 1.
+pub(crate) struct LoanedSet {
+    tree: RBTree<usize, u32>,
+}
+
+/// The state of a regular file (`inode->i_private`).
+#[pin_data]
+pub(crate) struct InodeState {
+    /// The byte-range lock.
+    #[pin]
+    pub(crate) range: RangeLock,
+    #[pin]
+    loaned: Mutex<LoanedSet>,
+}
+
+impl InodeState {
+    /// No range locked, nothing on loan.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        try_pin_init!(InodeState {
+            range <- RangeLock::new(),
+            loaned <- new_mutex!(LoanedSet { tree: RBTree::new() }, "zcfs_loaned"),
+        })
+    }
+
+    /// Count one more loan of the folio at `folio`. The caller holds a
+    /// reference on it until the matching [`InodeState::unmark`].
+    pub(crate) fn mark(&self, folio: usize) -> Result {
+        let mut set = self.loaned.lock();
+        if let Some(n) = set.tree.get_mut(&folio) {
+            *n = n.checked_add(1).ok_or(EOVERFLOW)?;
+            return Ok(());
+        }
+        set.tree.try_create_and_insert(folio, 1, GFP_KERNEL)?;
+        Ok(())
+    }
+
+    /// One loan of `folio` less.
+    pub(crate) fn unmark(&self, folio: usize) {
+        let mut set = self.loaned.lock();
+        let last = match set.tree.get_mut(&folio) {
+            Some(n) => {
+                *n -= 1;
+                *n == 0
+            }
+            None => {
+                pr_warn!("zcfs: unmark of a folio not on loan\n");
+                false
+            }
+        };
+        if last {
+            set.tree.remove(&folio);
+        }
+    }
+
+    /// Whether `folio` is on loan.
+    pub(crate) fn is_loaned(&self, folio: usize) -> bool {
+        self.loaned.lock().tree.get(&folio).is_some()
+    }
+
+    /// Whether any folio of the inode is on loan.
+    pub(crate) fn has_loans(&self) -> bool {
+        !self.loaned.lock().tree.is_empty()
+    }
+}

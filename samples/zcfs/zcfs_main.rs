@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! zcfs: a page-cache-backed filesystem (like ramfs) that is a zero-copy
+//! provider for zcvfs: it loans its page-cache folios to readers, takes
+//! donated pages from writers, keeps loans stable by copy-on-write, and
+//! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
+//!
+//! Layout:
+//! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
+//!   folio and page-cache primitives);
+//! - [`ffi`]: the thin unsafe layer over it and over zcvfs's C ABI;
+//! - [`range_lock`], [`inode_state`], [`options`], [`provider`], [`stats`]:
+//!   the logic, safe Rust.
+
+use kernel::debugfs;
+use kernel::prelude::*;
+
+// Public so that the parts of the shared API zcfs does not use itself are
+// neither dead code nor unreachable.
+#[path = "../../rust/api/mod.rs"]
+pub mod zcvfs_api;
+
+pub mod ffi;
+mod inode_state;
+pub mod options;
+mod provider;
+mod range_lock;
+mod stats;
+
+use zcvfs_api::provider::ProviderOps;
+use zcvfs_api::xuio_raw::RawProviderOps;
+
+module! {
+    type: ZcfsModule,
+    name: "zcfs",
+    authors: ["zcvfs developers"],
+    description: "Page-cache filesystem, zero-copy provider for zcvfs",
+    license: "GPL",
+}
+
+/// The ops table zcvfs calls.
+static OPS: RawProviderOps = ProviderOps::<provider::Zcfs>::OPS;
+
+/// The loaded module: the filesystem and provider registrations and the
+/// statistics file.
+struct ZcfsModule {
+    _stats: Pin<KBox<debugfs::File<stats::StatsView>>>,
+    _dir: debugfs::Dir,
+}
+
+impl kernel::Module for ZcfsModule {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let dir = debugfs::Dir::new(c"zcfs");
+        let file = KBox::pin_init(dir.read_only_file(c"stats", stats::StatsView), GFP_KERNEL)?;
+        ffi::register_provider(module, &OPS)?;
+        if let Err(e) = ffi::register_fs() {
+            ffi::unregister_provider();
+            return Err(e);
+        }
+        pr_info!("zcfs registered\n");
+        Ok(ZcfsModule {
+            _stats: file,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for ZcfsModule {
+    fn drop(&mut self) {
+        ffi::unregister_fs();
+        ffi::unregister_provider();
+        pr_info!("zcfs unregistered\n");
+    }
+}

@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcfs: the VFS plumbing of the zero-copy provider filesystem.
+ *
+ * What has to be C: the operation tables (mostly generic libfs functions,
+ * as ramfs), the fs_context parameter table, and small wrappers of static
+ * inline functions and macros (folios, inode locks, i_size).  The
+ * decisions live in Rust (zcfs_main.rs and its modules): the byte-range
+ * locks, which folios are on loan, the loans themselves, mount option
+ * checks and the statistics.  The Rust side is called through the
+ * zcfs_rs_*() functions declared in zcfs.h.
+ *
+ * Storage is the page cache, as in ramfs: order-0 folios on an unevictable
+ * mapping, never written back.  A folio that is on loan is never changed
+ * in place: whoever would change it (write(2), a zero-copy write of part
+ * of the page, truncate, a write fault through mmap) first replaces it in
+ * the cache by a private copy (zcfs_cow_locked()).  See
+ * Documentation/zcfs.rst.
+ */
+
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/uio.h>
+#include <linux/bvec.h>
+#include <zcvfs/zcvfs.h>
+#include "zcfs.h"
+
+#define ZCFS_MAGIC		0x7a636673	/* "zcfs" */
+#define ZCFS_DEFAULT_MODE	0755
+
+/* ---- inodes ---- */
+
+static const struct super_operations zcfs_super_ops;
+static const struct inode_operations zcfs_dir_inode_ops;
+static const struct inode_operations zcfs_file_inode_ops;
+static const struct file_operations zcfs_file_ops;
+
+static struct inode *zcfs_get_inode(struct super_block *sb,
+				    const struct inode *dir, umode_t mode)
+{
+	struct inode *inode = new_inode(sb);
+
+	if (!inode)
+		return NULL;
+	inode->i_ino = get_next_ino();
+	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
+	inode->i_mapping->a_ops = &ram_aops;
+	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
+	mapping_set_unevictable(inode->i_mapping);
+	simple_inode_init_ts(inode);
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		/* The range locks and the set of loaned folios. */
+		inode->i_private = zcfs_rs_inode_new();
+		if (!inode->i_private) {
+			iput(inode);
+			return NULL;
+		}
+		inode->i_op = &zcfs_file_inode_ops;
+		inode->i_fop = &zcfs_file_ops;
+		break;
+	case S_IFDIR:
+		inode->i_op = &zcfs_dir_inode_ops;
+		inode->i_fop = &simple_dir_operations;
+		inc_nlink(inode);
+		break;
+	case S_IFLNK:
+		inode->i_op = &page_symlink_inode_operations;
+		inode_nohighmem(inode);
+		break;
+	default:
+		/* Only files, directories and symlinks. */
+		iput(inode);
+		return NULL;
+	}
+	return inode;
+}
+
+static int zcfs_mknod_common(struct inode *dir, struct dentry *dentry,
+			     umode_t mode)
+{
+	struct inode *inode = zcfs_get_inode(dir->i_sb, dir, mode);
+
+	if (!inode)
+		return -ENOSPC;
+	d_make_persistent(dentry, inode);
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	return 0;
+}
+
+static int zcfs_create(struct mnt_idmap *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+{
+	return zcfs_mknod_common(dir, dentry, (mode & ~S_IFMT) | S_IFREG);
+}
+
+static struct dentry *zcfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+				 struct dentry *dentry, umode_t mode)
+{
+	int err = zcfs_mknod_common(dir, dentry, (mode & ~S_IFMT) | S_IFDIR);
+
+	if (!err)
+		inc_nlink(dir);
+	return ERR_PTR(err);
+}
+
+static int zcfs_symlink(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, const char *symname)
+{
+	struct inode *inode;
+	int err;
+
+	inode = zcfs_get_inode(dir->i_sb, dir, S_IFLNK | 0777);
+	if (!inode)
+		return -ENOSPC;
+	err = page_symlink(inode, symname, strlen(symname) + 1);
+	if (err) {
+		iput(inode);
+		return err;
+	}
+	d_make_persistent(dentry, inode);
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	return 0;
+}
+
+static const struct inode_operations zcfs_dir_inode_ops = {
+	.create		= zcfs_create,
+	.lookup		= simple_lookup,
+	.link		= simple_link,
+	.unlink		= simple_unlink,
+	.symlink	= zcfs_symlink,
+	.mkdir		= zcfs_mkdir,
+	.rmdir		= simple_rmdir,
+	.rename		= simple_rename,
+};
+
+static void zcfs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	/* A loan holds the inode: none can be outstanding here. */
+	if (S_ISREG(inode->i_mode) && inode->i_private)
+		zcfs_rs_inode_free(inode->i_private);
+	inode->i_private = NULL;
+}
+
+/* ---- copy-on-write of loaned folios ---- */
+
+/*
+ * Replace the locked page-cache folio @old, which is on loan, by a private
+ * copy.  Mappings of @old are zapped first (faults wait on its lock, then
+ * find the copy).  Returns the copy, locked and with a reference, or an
+ * ERR_PTR; @old stays locked and referenced by the caller, and keeps its
+ * data for the loan.
+ */
+static struct folio *zcfs_cow_locked(struct address_space *mapping,
+				     struct folio *old)
+{
+	struct folio *new = folio_alloc(GFP_HIGHUSER, 0);
+
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	folio_copy(new, old);
+	folio_mark_uptodate(new);
+	__folio_set_locked(new);
+	if (folio_mapped(old))
+		unmap_mapping_range(mapping, folio_pos(old), folio_size(old), 0);
+	folio_cancel_dirty(old);
+	replace_page_cache_folio(old, new);
+	folio_add_lru(new);
+	folio_mark_dirty(new);
+	zcfs_rs_count_cow();
+	return new;
+}
+
+int zcfs_cow_range(struct inode *inode, loff_t pos, loff_t len)
+{
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t idx, last;
+
+	if (len <= 0 || !zcfs_rs_inode_has_loans(inode->i_private))
+		return 0;
+	idx = pos >> PAGE_SHIFT;
+	last = (pos + len - 1) >> PAGE_SHIFT;
+	for (; idx <= last; idx++) {
+		struct folio *folio = filemap_lock_folio(mapping, idx);
+		struct folio *new;
+
+		if (IS_ERR(folio))
+			continue;
+		if (zcfs_rs_folio_loaned(inode->i_private, folio)) {
+			new = zcfs_cow_locked(mapping, folio);
+			if (IS_ERR(new)) {
+				folio_unlock(folio);
+				folio_put(folio);
+				return PTR_ERR(new);
+			}
+			folio_unlock(new);
+			folio_put(new);
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* ---- regular files ---- */
+
+static ssize_t zcfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	size_t count = iov_iter_count(to);
+	s64 id;
+	ssize_t ret;
+
+	if (!count)
+		return 0;
+	id = zcfs_rs_range_lock(inode->i_private, iocb->ki_pos, count, false);
+	if (id < 0)
+		return id;
+	ret = generic_file_read_iter(iocb, to);
+	zcfs_rs_range_unlock(inode->i_private, id);
+	return ret;
+}
+
+static ssize_t zcfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	ssize_t ret;
+	s64 id;
+
+	inode_lock(inode);
+	ret = generic_write_checks(iocb, from);
+	if (ret <= 0)
+		goto out;
+	id = zcfs_rs_range_lock(inode->i_private, iocb->ki_pos,
+				iov_iter_count(from), true);
+	if (id < 0) {
+		ret = id;
+		goto out;
+	}
+	ret = zcfs_cow_range(inode, iocb->ki_pos, iov_iter_count(from));
+	if (!ret)
+		ret = file_modified(file);
+	if (!ret)
+		ret = generic_perform_write(iocb, from);
+	zcfs_rs_range_unlock(inode->i_private, id);
+out:
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
+static int zcfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			struct iattr *iattr)
+{
+	struct inode *inode = d_inode(dentry);
+	loff_t lo;
+	s64 id;
+	int err;
+
+	if (!(iattr->ia_valid & ATTR_SIZE))
+		return simple_setattr(idmap, dentry, iattr);
+	if (iattr->ia_size < 0)
+		return -EINVAL;
+	/* Everything from the lower of the old and new end changes. */
+	lo = min_t(loff_t, i_size_read(inode), iattr->ia_size);
+	id = zcfs_rs_range_lock(inode->i_private, lo, LLONG_MAX - lo, true);
+	if (id < 0)
+		return id;
+	/*
+	 * Only the folio holding the lower end is modified in place (its
+	 * tail zeroed); folios wholly beyond it leave the cache, and a loan
+	 * keeps its own reference to them.
+	 */
+	err = zcfs_cow_range(inode, lo, 1);
+	if (!err)
+		err = simple_setattr(idmap, dentry, iattr);
+	zcfs_rs_range_unlock(inode->i_private, id);
+	return err;
+}
+
+static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct file *file = vmf->vma->vm_file;
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = inode->i_mapping;
+	struct folio *folio = page_folio(vmf->page);
+	struct folio *new;
+	vm_fault_t ret = VM_FAULT_LOCKED;
+
+	sb_start_pagefault(inode->i_sb);
+	file_update_time(file);
+	folio_lock(folio);
+	if (folio->mapping != mapping) {
+		folio_unlock(folio);
+		ret = VM_FAULT_NOPAGE;
+		goto out;
+	}
+	if (zcfs_rs_folio_loaned(inode->i_private, folio)) {
+		/* Never write a loaned folio: copy it, and fault again. */
+		new = zcfs_cow_locked(mapping, folio);
+		folio_unlock(folio);
+		if (IS_ERR(new)) {
+			ret = VM_FAULT_OOM;
+		} else {
+			folio_unlock(new);
+			folio_put(new);
+			ret = VM_FAULT_NOPAGE;
+		}
+		goto out;
+	}
+	folio_mark_dirty(folio);
+	folio_wait_stable(folio);
+out:
+	sb_end_pagefault(inode->i_sb);
+	return ret;
+}
+
+static const struct vm_operations_struct zcfs_vm_ops = {
+	.fault		= filemap_fault,
+	.map_pages	= filemap_map_pages,
+	.page_mkwrite	= zcfs_page_mkwrite,
+};
+
+static int zcfs_mmap_prepare(struct vm_area_desc *desc)
+{
+	file_accessed(desc->file);
+	desc->vm_ops = &zcfs_vm_ops;
+	return 0;
+}
+
+static unsigned long zcfs_get_unmapped_area(struct file *file,
+					    unsigned long addr,
+					    unsigned long len,
+					    unsigned long pgoff,
+					    unsigned long flags)
+{
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+
+static const struct file_operations zcfs_file_ops = {
+	.read_iter	= zcfs_read_iter,
+	.write_iter	= zcfs_write_iter,
+	.mmap_prepare	= zcfs_mmap_prepare,
+	.fsync		= noop_fsync,
+	.splice_read	= copy_splice_read,
+	.splice_write	= iter_file_splice_write,
+	.llseek		= generic_file_llseek,
+	.get_unmapped_area = zcfs_get_unmapped_area,
+};
+
+static const struct inode_operations zcfs_file_inode_ops = {
+	.setattr	= zcfs_setattr,
+	.getattr	= simple_getattr,
+};
+
+/* ---- super block and mount options ---- */
+
+static int zcfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct zcfs_sb_info *sbi = root->d_sb->s_fs_info;
+	const struct zcfs_opts *o = &sbi->opts;
+
+	if (o->mode != ZCFS_DEFAULT_MODE)
+		seq_printf(m, ",mode=%o", o->mode);
+	seq_printf(m, ",min_loan=%llu,max_loan=%llu,max_loan_pages=%llu",
+		   o->min_loan, o->max_loan, o->max_loan_pages);
+	if (o->nozerocopy)
+		seq_puts(m, ",nozerocopy");
+	return 0;
+}
+
+static const struct super_operations zcfs_super_ops = {
+	.statfs		= simple_statfs,
+	.drop_inode	= inode_just_drop,
+	.evict_inode	= zcfs_evict_inode,
+	.show_options	= zcfs_show_options,
+};
+
+enum zcfs_param {
+	Opt_mode,
+	Opt_min_loan,
+	Opt_max_loan,
+	Opt_max_loan_pages,
+	Opt_nozerocopy,
+};
+
+static const struct fs_parameter_spec zcfs_fs_parameters[] = {
+	fsparam_u32oct("mode",		Opt_mode),
+	fsparam_u64("min_loan",		Opt_min_loan),
+	fsparam_u64("max_loan",		Opt_max_loan),
+	fsparam_u64("max_loan_pages",	Opt_max_loan_pages),
+	fsparam_flag("nozerocopy",	Opt_nozerocopy),
+	{}
+};
+
+static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct zcfs_sb_info *sbi = fc->s_fs_info;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, zcfs_fs_parameters, param, &result);
+	if (opt == -ENOPARAM) {
+		opt = vfs_parse_fs_param_source(fc, param);
+		if (opt != -ENOPARAM)
+			return opt;
+		return invalfc(fc, "Unknown parameter '%s'", param->key);
+	}
+	if (opt < 0)
+		return opt;
+	switch (opt) {
+	case Opt_mode:
+		sbi->opts.mode = result.uint_32 & S_IALLUGO;
+		break;
+	case Opt_min_loan:
+		sbi->opts.min_loan = result.uint_64;
+		break;
+	case Opt_max_loan:
+		sbi->opts.max_loan = result.uint_64;
+		break;
+	case Opt_max_loan_pages:
+		sbi->opts.max_loan_pages = result.uint_64;
+		break;
+	case Opt_nozerocopy:
+		sbi->opts.nozerocopy = 1;
+		break;
+	}
+	return 0;
+}
+
+static int zcfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct zcfs_sb_info *sbi = sb->s_fs_info;
+	struct inode *inode;
+	int err;
+
+	sb->s_maxbytes		= MAX_LFS_FILESIZE;
+	sb->s_blocksize		= PAGE_SIZE;
+	sb->s_blocksize_bits	= PAGE_SHIFT;
+	sb->s_magic		= ZCFS_MAGIC;
+	sb->s_op		= &zcfs_super_ops;
+	sb->s_d_flags		= DCACHE_DONTCACHE;
+	sb->s_time_gran		= 1;
+
+	inode = zcfs_get_inode(sb, NULL, S_IFDIR | sbi->opts.mode);
+	sb->s_root = d_make_root(inode);
+	if (!sb->s_root)
+		return -ENOMEM;
+	if (!sbi->opts.nozerocopy) {
+		err = zcvfs_sb_set_features(sb, VFSFT_ZEROCOPY_SUPPORTED);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int zcfs_get_tree(struct fs_context *fc)
+{
+	struct zcfs_sb_info *sbi = fc->s_fs_info;
+	int err = zcfs_rs_check_opts(&sbi->opts);
+
+	if (err)
+		return invalfc(fc, "Invalid loan limits");
+	return get_tree_nodev(fc, zcfs_fill_super);
+}
+
+static void zcfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->s_fs_info);
+}
+
+static const struct fs_context_operations zcfs_context_ops = {
+	.free		= zcfs_free_fc,
+	.parse_param	= zcfs_parse_param,
+	.get_tree	= zcfs_get_tree,
+};
+
+static int zcfs_init_fs_context(struct fs_context *fc)
+{
+	struct zcfs_sb_info *sbi = kzalloc_obj(*sbi);
+
+	if (!sbi)
+		return -ENOMEM;
+	sbi->opts.mode = ZCFS_DEFAULT_MODE;
+	sbi->opts.min_loan = ZCFS_DEFAULT_MIN_LOAN;
+	sbi->opts.max_loan = ZCFS_DEFAULT_MAX_LOAN;
+	sbi->opts.max_loan_pages = ZCFS_DEFAULT_MAX_LOAN_PAGES;
+	atomic_long_set(&sbi->pages_on_loan, 0);
+	fc->s_fs_info = sbi;
+	fc->ops = &zcfs_context_ops;
+	return 0;
+}
+
+static void zcfs_kill_sb(struct super_block *sb)
+{
+	/* The registry must not outlive the super_block. */
+	zcvfs_sb_clear_features(sb, VFSFT_ZEROCOPY_SUPPORTED);
+	kfree(sb->s_fs_info);
+	kill_anon_super(sb);
+}
+
+static struct file_system_type zcfs_fs_type = {
+	.owner		= THIS_MODULE,
+	.name		= "zcfs",
+	.init_fs_context = zcfs_init_fs_context,
+	.parameters	= zcfs_fs_parameters,
+	.kill_sb	= zcfs_kill_sb,
+};
+
+struct file_system_type *zcfs_fs_type_ptr(void)
+{
+	return &zcfs_fs_type;
+}
+
+int zcfs_register_fs(void)
+{
+	return register_filesystem(&zcfs_fs_type);
+}
+
+void zcfs_unregister_fs(void)
+{
+	unregister_filesystem(&zcfs_fs_type);
+}
+
+/* ---- helpers for the provider (Rust) ---- */
+
+struct inode *zcfs_file_inode(struct file *file)
+{
+	return file_inode(file);
+}
+
+void *zcfs_inode_state(struct inode *inode)
+{
+	return S_ISREG(inode->i_mode) ? inode->i_private : NULL;
+}
+
+const struct zcfs_opts *zcfs_inode_opts(struct inode *inode)
+{
+	struct zcfs_sb_info *sbi = inode->i_sb->s_fs_info;
+
+	return &sbi->opts;
+}
+
+bool zcfs_loan_budget_take(struct inode *inode, u64 pages)
+{
+	struct zcfs_sb_info *sbi = inode->i_sb->s_fs_info;
+	long n = atomic_long_add_return(pages, &sbi->pages_on_loan);
+
+	if ((u64)n > sbi->opts.max_loan_pages) {
+		atomic_long_sub(pages, &sbi->pages_on_loan);
+		return false;
+	}
+	return true;
+}
+
+void zcfs_loan_budget_put(struct inode *inode, u64 pages)
+{
+	struct zcfs_sb_info *sbi = inode->i_sb->s_fs_info;
+
+	atomic_long_sub(pages, &sbi->pages_on_loan);
+}
+
+bool zcfs_inode_mapped(struct inode *inode)
+{
+	return mapping_mapped(inode->i_mapping);
+}
+
+loff_t zcfs_isize(struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+void zcfs_inode_lock(struct inode *inode)
+{
+	inode_lock(inode);
+}
+
+void zcfs_inode_unlock(struct inode *inode)
+{
+	inode_unlock(inode);
+}
+
+void zcfs_ihold(struct inode *inode)
+{
+	ihold(inode);
+}
+
+void zcfs_iput(struct inode *inode)
+{
+	iput(inode);
+}
+
+struct page *zcfs_zero_page(void)
+{
+	return ZERO_PAGE(0);
+}
+
+struct folio *zcfs_folio_alloc_zeroed(void)
+{
+	return folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
+}
+
+/* The uptodate page-cache folio at @index, with a reference. */
+struct folio *zcfs_read_folio(struct file *file, u64 index, int *err)
+{
+	struct folio *folio;
+
+	folio = read_mapping_folio(file_inode(file)->i_mapping, index, file);
+	if (IS_ERR(folio)) {
+		*err = PTR_ERR(folio);
+		return NULL;
+	}
+	*err = 0;
+	return folio;
+}
+
+void zcfs_folio_put(struct folio *folio)
+{
+	folio_put(folio);
+}
+
+void zcfs_folio_lock(struct folio *folio)
+{
+	folio_lock(folio);
+}
+
+void zcfs_folio_unlock(struct folio *folio)
+{
+	folio_unlock(folio);
+}
+
+struct page *zcfs_folio_page(struct folio *folio)
+{
+	return folio_page(folio, 0);
+}
+
+/*
+ * Checks of a zero-copy write of @len bytes at @pos, as write(2) makes
+ * them (limits, rlimit, privileges, timestamps).  Called with the inode
+ * locked.  A write that would be shortened is refused whole (-EFBIG).
+ */
+int zcfs_write_prepare(struct file *file, loff_t pos, size_t len)
+{
+	struct kiocb kiocb;
+	struct iov_iter iter;
+	ssize_t ret;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = pos;
+	iov_iter_kvec(&iter, ITER_SOURCE, NULL, 0, len);
+	ret = generic_write_checks(&kiocb, &iter);
+	if (ret < 0)
+		return ret;
+	if (ret != len || kiocb.ki_pos != pos)
+		return -EFBIG;
+	return file_modified(file);
+}
+
+/*
+ * Copy @len bytes at @off of @page into the file at @pos through the page
+ * cache (write_begin/write_end).  Called with the inode and the range
+ * locked, loaned folios already copied away.
+ */
+ssize_t zcfs_copy_in(struct file *file, loff_t pos, struct page *page,
+		     unsigned int off, unsigned int len)
+{
+	struct bio_vec bv;
+	struct kiocb kiocb;
+	struct iov_iter iter;
+
+	bvec_set_page(&bv, page, len, off);
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = pos;
+	iov_iter_bvec(&iter, ITER_SOURCE, &bv, 1, len);
+	return generic_perform_write(&kiocb, &iter);
+}
+
+/*
+ * Donate @new (a whole page of a write loan, not in any cache) to the page
+ * cache at @index, replacing what is there.  Called with the inode and
+ * the range locked.  On success the cache holds its own reference.
+ */
+int zcfs_donate_folio(struct inode *inode, struct folio *new, u64 index)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct folio *old;
+	int err;
+
+	if (folio_test_large(new) || new->mapping || folio_test_lru(new))
+		return -EINVAL;
+	folio_mark_uptodate(new);
+	for (;;) {
+		old = filemap_lock_folio(mapping, index);
+		if (!IS_ERR(old)) {
+			__folio_set_locked(new);
+			if (folio_mapped(old))
+				unmap_mapping_range(mapping, folio_pos(old),
+						    folio_size(old), 0);
+			folio_cancel_dirty(old);
+			replace_page_cache_folio(old, new);
+			folio_add_lru(new);
+			folio_mark_dirty(new);
+			folio_unlock(new);
+			folio_unlock(old);
+			folio_put(old);
+			return 0;
+		}
+		err = filemap_add_folio(mapping, new, index, GFP_KERNEL);
+		if (err == -EEXIST)
+			continue;
+		if (err)
+			return err;
+		folio_mark_dirty(new);
+		folio_unlock(new);
+		return 0;
+	}
+}
+
+/* Extend i_size to @end (called with the inode locked). */
+void zcfs_extend_isize(struct inode *inode, loff_t end)
+{
+	if (end > i_size_read(inode))
+		i_size_write(inode, end);
+}

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcfs as a zero-copy provider, through the zcvfs test driver
+ * (/dev/zcvfs_test): SPEC.md section 3 points 5 (loaned reads of the
+ * page cache, trimmed at EOF), 6 (stable snapshots: COW on write(2),
+ * truncate, zero-copy write, mmap write), 7 (donated and copied writes),
+ * 9 (pins: truncate, unlink, umount EBUSY, rmmod), 11 (size, timestamps,
+ * inotify) and the mount options (limits, nozerocopy).  The statistics
+ * prove that a whole-page loaned read copies nothing and a whole-page
+ * loaned write is donated.
+ */
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <poll.h>
+#include <time.h>
+
+#include "../zcvfs/kselftest.h"
+#include "zcfs_util.h"
+
+#define ZC	"/tmp/zcfs-c"
+#define NOZC	"/tmp/zcfs-nozc"
+#define LIM	"/tmp/zcfs-lim"
+#define BUSY	"/tmp/zcfs-busy"
+
+#define FAIL(...) do { ksft_print_msg(__VA_ARGS__); return false; } while (0)
+#define EXPECT(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+
+static int fd = -1;	/* ZC/file */
+
+static bool fill(int f, size_t len, unsigned int seed)
+{
+	unsigned char *b = malloc(len ? len : 1);
+	bool ok;
+
+	pattern(b, len, seed);
+	ok = ftruncate(f, 0) == 0 && pwrite(f, b, len, 0) == (ssize_t)len;
+	free(b);
+	return ok;
+}
+
+static bool file_is(int f, off_t off, const unsigned char *want, size_t len)
+{
+	unsigned char *b = malloc(len ? len : 1);
+	bool ok = pread(f, b, len, off) == (ssize_t)len && !memcmp(b, want, len);
+
+	free(b);
+	return ok;
+}
+
+static bool peek_is(int slot, long long skip, const unsigned char *want, size_t len)
+{
+	unsigned char *b = malloc(len ? len : 1);
+	bool ok = zt_data(ZT_PEEK, slot, skip, b, len) == (long long)len &&
+		  !memcmp(b, want, len);
+
+	free(b);
+	return ok;
+}
+
+static long long outstanding(void)
+{
+	return zcfs_stat("loans_outstanding");
+}
+
+/* ---- the tests ---- */
+
+static bool t_feature(void)
+{
+	struct zcvfs_test_req r = { .fd = fd };
+	int nz = open(NOZC "/f", O_RDWR | O_CREAT, 0644);
+
+	EXPECT(nz >= 0, "open nozerocopy file\n");
+	EXPECT(zt(ZT_HAS_FEATURE, &r) == 1, "zcfs lacks the feature\n");
+	r.fd = nz;
+	EXPECT(zt(ZT_HAS_FEATURE, &r) == 0, "nozerocopy mount has the feature\n");
+	EXPECT(zt_req(0, nz, 0, 0, PG) == -EOPNOTSUPP, "READ on nozerocopy not ENOTSUP\n");
+	EXPECT(zt_req(0, nz, 1, 0, PG) == -EOPNOTSUPP, "WRITE on nozerocopy not ENOTSUP\n");
+	close(nz);
+	return true;
+}
+
+static bool t_read_whole_pages(void)
+{
+	unsigned char want[3 * PG], b[16];
+	struct zcvfs_test_req st;
+	long long pages = zcfs_stat("read_pages_loaned");
+	long long bytes = zcvfs_stat("zc_read_bytes");
+
+	pattern(want, sizeof(want), 1);
+	EXPECT(fill(fd, sizeof(want), 1), "setup\n");
+	EXPECT(zt_req(0, fd, 0, 0, 2 * PG) == 0, "READ request refused\n");
+	zt_op(ZT_STATE, 0, fd, &st);
+	EXPECT(st.out[ZT_ST_EXTFLAG] & UIO_XUIO, "no UIO_XUIO\n");
+	EXPECT(st.out[ZT_ST_TYPE] == UIOTYPE_ZEROCOPY, "not zero-copy\n");
+	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_LOANED, "not loaned\n");
+	EXPECT(zt_data(ZT_PEEK, 0, 0, b, sizeof(b)) == -EINVAL,
+	       "READ segments readable before the read\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 2 * PG, "read not 2 pages\n");
+	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_FILLED && st.out[ZT_ST_NSEGS] == 2 &&
+	       st.out[ZT_ST_SEGLEN] == 2 * PG, "state after read: %lld segs %lld bytes\n",
+	       st.out[ZT_ST_NSEGS], st.out[ZT_ST_SEGLEN]);
+	EXPECT(peek_is(0, 0, want, 2 * PG), "loaned data differs from the file\n");
+	EXPECT(zcfs_stat("read_pages_loaned") == pages + 2, "2 page-cache pages not loaned\n");
+	EXPECT(zcvfs_stat("zc_read_bytes") == bytes + 2 * PG, "zcvfs did not count the read\n");
+	EXPECT(outstanding() == 1, "loan not outstanding\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return failed\n");
+	EXPECT(outstanding() == 0, "loan outstanding after return\n");
+	return true;
+}
+
+/*
+ * The loan is the page-cache page itself, not a copy: a write(2) to it
+ * must copy the page away (cow_pages + 1) and leave the loan unchanged,
+ * while a write to an unloaned page, or to the page after the return,
+ * copies nothing.
+ */
+static bool t_read_is_cache_page(void)
+{
+	unsigned char old[2 * PG], neu[100];
+	long long cow;
+
+	pattern(old, sizeof(old), 2);
+	memset(neu, 0xab, sizeof(neu));
+	EXPECT(fill(fd, sizeof(old), 2), "setup\n");
+	EXPECT(zt_req(0, fd, 0, 0, PG) == 0 && zt_op(ZT_READ, 0, fd, NULL) == PG,
+	       "read loan\n");
+	cow = zcfs_stat("cow_pages");
+	EXPECT(pwrite(fd, neu, sizeof(neu), PG + 10) == sizeof(neu), "pwrite page 1\n");
+	EXPECT(zcfs_stat("cow_pages") == cow, "unloaned page copied\n");
+	EXPECT(pwrite(fd, neu, sizeof(neu), 10) == sizeof(neu), "pwrite page 0\n");
+	EXPECT(zcfs_stat("cow_pages") == cow + 1, "loaned page written in place\n");
+	EXPECT(peek_is(0, 0, old, PG), "loan changed by write(2)\n");
+	EXPECT(file_is(fd, 10, neu, sizeof(neu)), "write(2) lost\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	EXPECT(pwrite(fd, neu, sizeof(neu), 20) == sizeof(neu), "pwrite after return\n");
+	EXPECT(zcfs_stat("cow_pages") == cow + 1, "page copied after the return\n");
+	return true;
+}
+
+static bool t_eof_trim(void)
+{
+	unsigned char want[5000];
+	struct zcvfs_test_req st;
+
+	pattern(want, sizeof(want), 3);
+	EXPECT(fill(fd, sizeof(want), 3), "setup\n");
+	EXPECT(zt_req(0, fd, 0, 0, 2 * PG) == 0, "request\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 5000, "read not trimmed to 5000\n");
+	EXPECT(st.out[ZT_ST_SEGLEN] == 5000 && st.out[ZT_ST_RESID] == 2 * PG - 5000,
+	       "segments %lld resid %lld\n", st.out[ZT_ST_SEGLEN], st.out[ZT_ST_RESID]);
+	EXPECT(peek_is(0, 0, want, 5000), "data\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	EXPECT(zt_req(0, fd, 0, 2 * PG, PG) == 0, "request beyond EOF\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 0 && st.out[ZT_ST_SEGLEN] == 0,
+	       "read beyond EOF not empty\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	EXPECT(zt_req(0, fd, 0, 100, 4000) == 0, "unaligned request\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 4000 && st.out[ZT_ST_NSEGS] == 2,
+	       "unaligned read: %lld segs\n", st.out[ZT_ST_NSEGS]);
+	EXPECT(peek_is(0, 0, want + 100, 4000), "unaligned data\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
+static bool t_truncate_stable(void)
+{
+	unsigned char want[3 * PG];
+	struct zcvfs_test_req r = { .fd = fd, .length = 0 };
+	struct stat s;
+
+	pattern(want, sizeof(want), 4);
+	EXPECT(fill(fd, sizeof(want), 4), "setup\n");
+	EXPECT(zt_req(0, fd, 0, 0, sizeof(want)) == 0 &&
+	       zt_op(ZT_READ, 0, fd, NULL) == sizeof(want), "read loan\n");
+	EXPECT(ftruncate(fd, 1000) == 0, "ftruncate\n");
+	EXPECT(peek_is(0, 0, want, sizeof(want)), "loan changed by truncate(1000)\n");
+	EXPECT(zt(ZT_TRUNCATE, &r) == 0, "fop_truncate\n");
+	EXPECT(peek_is(0, 0, want, sizeof(want)), "loan changed by truncate(0)\n");
+	EXPECT(fstat(fd, &s) == 0 && s.st_size == 0, "size not 0\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	return true;
+}
+
+static bool t_unlink_stable(void)
+{
+	unsigned char want[2 * PG];
+	int u = open(ZC "/unlinked", O_RDWR | O_CREAT, 0644);
+
+	pattern(want, sizeof(want), 5);
+	EXPECT(u >= 0 && fill(u, sizeof(want), 5), "setup\n");
+	EXPECT(zt_req(1, u, 0, 0, sizeof(want)) == 0 &&
+	       zt_op(ZT_READ, 1, u, NULL) == sizeof(want), "read loan\n");
+	EXPECT(unlink(ZC "/unlinked") == 0, "unlink\n");
+	EXPECT(ftruncate(u, 0) == 0, "truncate of the unlinked file\n");
+	EXPECT(peek_is(1, 0, want, sizeof(want)), "loan changed by unlink+truncate\n");
+	EXPECT(zt_op(ZT_RET, 1, u, NULL) == 0, "return\n");
+	close(u);
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
+static bool wait_inotify(int ifd, unsigned int mask)
+{
+	char buf[4096] __attribute__((aligned(8))) /* no __aligned in libc */;
+	struct pollfd p = { .fd = ifd, .events = POLLIN };
+	ssize_t n;
+
+	while (poll(&p, 1, 1000) == 1) {
+		n = read(ifd, buf, sizeof(buf));
+		for (char *q = buf; n > 0 && q < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)q;
+
+			if (e->mask & mask)
+				return true;
+			q += sizeof(*e) + e->len;
+		}
+	}
+	return false;
+}
+
+static bool t_write_donated(void)
+{
+	unsigned char want[2 * PG];
+	long long don = zcvfs_stat("write_pages_donated");
+	long long cop = zcvfs_stat("write_pages_copied");
+	long long zdon = zcfs_stat("write_pages_donated");
+	long long zbytes = zcfs_stat("write_bytes_copied");
+	struct timespec zero[2] = { { 0, 0 }, { 0, 0 } };
+	struct zcvfs_test_req st;
+	struct stat s;
+	int ifd;
+
+	pattern(want, sizeof(want), 6);
+	EXPECT(ftruncate(fd, 0) == 0 && futimens(fd, zero) == 0, "setup\n");
+	ifd = inotify_init1(IN_NONBLOCK);
+	EXPECT(ifd >= 0 && inotify_add_watch(ifd, ZC "/file", IN_MODIFY) >= 0, "inotify\n");
+	EXPECT(zt_req(2, fd, 1, 0, sizeof(want)) == 0, "WRITE request\n");
+	EXPECT(zt_data(ZT_FILL, 2, 0, want, sizeof(want)) == sizeof(want), "fill\n");
+	EXPECT(zt_write(2, fd, -1) == sizeof(want), "write\n");
+	zt_op(ZT_STATE, 2, fd, &st);
+	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_WRITTEN, "not written\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 2 &&
+	       zcvfs_stat("write_pages_copied") == cop, "whole pages not donated (%lld, %lld)\n",
+	       zcvfs_stat("write_pages_donated") - don, zcvfs_stat("write_pages_copied") - cop);
+	EXPECT(zcfs_stat("write_pages_donated") == zdon + 2 &&
+	       zcfs_stat("write_bytes_copied") == zbytes, "zcfs copied bytes\n");
+	EXPECT(file_is(fd, 0, want, sizeof(want)), "donated data\n");
+	EXPECT(fstat(fd, &s) == 0 && s.st_size == sizeof(want), "i_size not updated\n");
+	EXPECT(s.st_mtime != 0 && s.st_ctime != 0, "timestamps not updated\n");
+	EXPECT(wait_inotify(ifd, IN_MODIFY), "no IN_MODIFY\n");
+	close(ifd);
+	return true;
+}
+
+static bool t_write_partial(void)
+{
+	unsigned char model[4 * PG], data[8392];
+	long long don = zcvfs_stat("write_pages_donated");
+	long long cop = zcvfs_stat("write_pages_copied");
+	long long bytes = zcfs_stat("write_bytes_copied");
+
+	pattern(model, sizeof(model), 7);
+	EXPECT(fill(fd, sizeof(model), 7), "setup\n");
+	pattern(data, sizeof(data), 8);
+	/* [4000, 12392): 96 copied, 2 pages donated, 104 copied. */
+	EXPECT(zt_req(2, fd, 1, 4000, sizeof(data)) == 0, "request\n");
+	EXPECT(zt_data(ZT_FILL, 2, 0, data, sizeof(data)) == sizeof(data), "fill\n");
+	EXPECT(zt_write(2, fd, -1) == sizeof(data), "write\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	memcpy(model + 4000, data, sizeof(data));
+	EXPECT(file_is(fd, 0, model, sizeof(model)), "data\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 2 &&
+	       zcvfs_stat("write_pages_copied") == cop + 2, "donated %lld copied %lld\n",
+	       zcvfs_stat("write_pages_donated") - don, zcvfs_stat("write_pages_copied") - cop);
+	EXPECT(zcfs_stat("write_bytes_copied") == bytes + 200, "copied bytes %lld\n",
+	       zcfs_stat("write_bytes_copied") - bytes);
+	return true;
+}
+
+static bool t_write_anonymous(void)
+{
+	unsigned char model[6 * PG], data[2 * PG];
+	long long don = zcvfs_stat("write_pages_donated");
+	long long cop = zcvfs_stat("write_pages_copied");
+	struct stat s;
+
+	memset(model, 0, sizeof(model));
+	pattern(model, 4 * PG, 9);
+	EXPECT(fill(fd, 4 * PG, 9), "setup\n");
+	pattern(data, sizeof(data), 10);
+	EXPECT(zt_req(2, fd, 1, -1, sizeof(data)) == 0, "anonymous request\n");
+	EXPECT(zt_data(ZT_FILL, 2, 0, data, sizeof(data)) == sizeof(data), "fill\n");
+	EXPECT(zt_write(2, fd, 4 * PG) == sizeof(data), "write at 4 pages\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	memcpy(model + 4 * PG, data, sizeof(data));
+	EXPECT(fstat(fd, &s) == 0 && s.st_size == 6 * PG, "size\n");
+	EXPECT(file_is(fd, 0, model, sizeof(model)), "data\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 2 &&
+	       zcvfs_stat("write_pages_copied") == cop, "aligned anonymous not donated\n");
+	/* At an unaligned offset nothing can be donated. */
+	EXPECT(zt_req(2, fd, 1, -1, PG) == 0, "anonymous request\n");
+	EXPECT(zt_data(ZT_FILL, 2, 0, data, PG) == PG, "fill\n");
+	EXPECT(zt_write(2, fd, 100) == PG, "write at 100\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	memcpy(model + 100, data, PG);
+	EXPECT(file_is(fd, 0, model, sizeof(model)), "unaligned data\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 2 &&
+	       zcvfs_stat("write_pages_copied") == cop + 1, "unaligned write donated\n");
+	/* Unconsumed write buffers are freed by the return. */
+	EXPECT(zt_req(2, fd, 1, -1, 3 * PG) == 0 && zt_op(ZT_RET, 2, fd, NULL) == 0,
+	       "return of an unused write loan\n");
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
+static bool t_zc_write_over_loan(void)
+{
+	unsigned char old[2 * PG], neu[2 * PG];
+	long long cow;
+
+	pattern(old, sizeof(old), 11);
+	pattern(neu, sizeof(neu), 12);
+	EXPECT(fill(fd, sizeof(old), 11), "setup\n");
+	EXPECT(zt_req(0, fd, 0, 0, sizeof(old)) == 0 &&
+	       zt_op(ZT_READ, 0, fd, NULL) == sizeof(old), "read loan\n");
+	cow = zcfs_stat("cow_pages");
+	/* Page 0 whole: donated over the loaned page (no copy needed). */
+	EXPECT(zt_loan_write(fd, 0, neu, PG, 0) == PG, "donating write\n");
+	/* Page 1 partly: the loaned page is copied away first. */
+	EXPECT(zt_loan_write(fd, PG + 10, neu + PG + 10, 100, 0) == 100, "partial write\n");
+	EXPECT(zcfs_stat("cow_pages") == cow + 1, "cow %lld\n", zcfs_stat("cow_pages") - cow);
+	EXPECT(peek_is(0, 0, old, sizeof(old)), "loan changed by zero-copy writes\n");
+	memcpy(old + PG + 10, neu + PG + 10, 100);
+	memcpy(old, neu, PG);
+	EXPECT(file_is(fd, 0, old, sizeof(old)), "file data\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	return true;
+}
+
+static bool t_mmap(void)
+{
+	unsigned char old[2 * PG], got[16];
+	long long mapped = zcfs_stat("refused_mapped");
+	long long cow;
+	unsigned char *m;
+
+	pattern(old, sizeof(old), 13);
+	EXPECT(fill(fd, sizeof(old), 13), "setup\n");
+	m = mmap(NULL, sizeof(old), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT(m != MAP_FAILED, "mmap\n");
+	EXPECT(zt_req(0, fd, 0, 0, PG) == -EINVAL, "read loan of a mapped file\n");
+	EXPECT(zt_req(2, fd, 1, 0, PG) == 0 && zt_op(ZT_RET, 2, fd, NULL) == 0,
+	       "write loan of a mapped file refused\n");
+	munmap(m, sizeof(old));
+	EXPECT(zt_req(0, fd, 0, 0, sizeof(old)) == 0, "request\n");
+	/* Mapped between the request and the read: the read is refused. */
+	m = mmap(NULL, sizeof(old), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT(m != MAP_FAILED, "mmap\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, NULL) == -EINVAL, "read of a mapped file\n");
+	munmap(m, sizeof(old));
+	EXPECT(zt_op(ZT_READ, 0, fd, NULL) == sizeof(old), "read after munmap\n");
+	EXPECT(zcfs_stat("refused_mapped") == mapped + 2, "refusals not counted\n");
+	/* Mapped after the read: a write fault copies the loaned page away. */
+	cow = zcfs_stat("cow_pages");
+	m = mmap(NULL, sizeof(old), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT(m != MAP_FAILED, "mmap\n");
+	EXPECT(m[5] == old[5], "mapping reads the file\n");
+	m[5] = old[5] ^ 0xff;
+	m[PG + 5] = old[PG + 5] ^ 0xff;
+	EXPECT(zcfs_stat("cow_pages") == cow + 2, "mapped writes: cow %lld\n",
+	       zcfs_stat("cow_pages") - cow);
+	EXPECT(peek_is(0, 0, old, sizeof(old)), "loan changed through the mapping\n");
+	EXPECT(pread(fd, got, 1, 5) == 1 && got[0] == (old[5] ^ 0xff), "mapped write lost\n");
+	EXPECT(pread(fd, got, 1, PG + 5) == 1 && got[0] == (old[PG + 5] ^ 0xff),
+	       "mapped write lost (page 1)\n");
+	munmap(m, sizeof(old));
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	return true;
+}
+
+static bool t_limits(void)
+{
+	int l = open(LIM "/f", O_RDWR | O_CREAT, 0644);
+	long long size = zcfs_stat("refused_size");
+	long long budget = zcfs_stat("refused_budget");
+
+	/* min_loan=8192, max_loan=16384, max_loan_pages=5 */
+	EXPECT(l >= 0 && fill(l, 8 * PG, 14), "setup\n");
+	EXPECT(zt_req(0, l, 0, 0, PG) == -EINVAL, "below min_loan\n");
+	EXPECT(zt_req(0, l, 1, 0, 5 * PG) == -EINVAL, "above max_loan\n");
+	EXPECT(zcfs_stat("refused_size") == size + 2, "size refusals\n");
+	EXPECT(zt_req(0, l, 0, 0, 4 * PG) == 0, "4 pages\n");
+	EXPECT(zt_req(1, l, 1, -1, 2 * PG) == -EINVAL, "budget: 6 of 5 pages\n");
+	EXPECT(zt_req(1, l, 0, 100, 2 * PG) == -EINVAL, "budget: 3 pages spanned\n");
+	EXPECT(zcfs_stat("refused_budget") == budget + 2, "budget refusals\n");
+	EXPECT(zt_req(1, l, 1, 4 * PG, 2 * PG - 1) == -EINVAL, "budget\n");
+	EXPECT(zt_op(ZT_RET, 0, l, NULL) == 0, "return\n");
+	EXPECT(zt_req(1, l, 1, -1, 4 * PG) == 0 && zt_req(0, l, 0, 0, 2 * PG) != 0,
+	       "budget not given back\n");
+	EXPECT(zt_op(ZT_RET, 1, l, NULL) == 0, "return\n");
+	close(l);
+	return true;
+}
+
+static bool t_bad_args(void)
+{
+	int d = open(ZC, O_RDONLY | O_DIRECTORY);
+
+	EXPECT(zt_req(0, fd, 0, -1, PG) == -EINVAL, "anonymous READ\n");
+	EXPECT(zt_req(0, fd, 0, 0, 0) < 0, "length 0\n");
+	EXPECT(zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EOVERFLOW ||
+	       zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EINVAL ||
+	       zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EFBIG, "offset overflow: %lld\n",
+	       zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG));
+	EXPECT(d >= 0 && zt_req(1, d, 0, 0, PG) == -EINVAL, "loan of a directory: %lld\n",
+	       zt_req(1, d, 0, 0, PG));
+	close(d);
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
+static bool t_umount_busy(void)
+{
+	int b;
+
+	EXPECT(zcfs_mount(BUSY, "") == 0, "mount\n");
+	b = open(BUSY "/f", O_RDWR | O_CREAT, 0644);
+	EXPECT(b >= 0 && fill(b, 3 * PG, 15), "setup\n");
+	EXPECT(zt_req(3, b, 0, 0, 3 * PG) == 0 && zt_op(ZT_READ, 3, b, NULL) == 3 * PG,
+	       "read loan\n");
+	EXPECT(zt_req(4, b, 1, -1, PG) == 0, "write loan\n");
+	close(b);
+	EXPECT(unlink(BUSY "/f") == 0, "unlink\n");
+	EXPECT(umount(BUSY) == -1 && errno == EBUSY, "umount with loans not EBUSY\n");
+	EXPECT(zt_op(ZT_SLOT_FREE, 3, -1, NULL) == 0, "return read loan\n");
+	EXPECT(umount(BUSY) == -1 && errno == EBUSY, "umount with a write loan not EBUSY\n");
+	EXPECT(zt_op(ZT_SLOT_FREE, 4, -1, NULL) == 0, "return write loan\n");
+	EXPECT(umount(BUSY) == 0, "umount after the returns: %s\n", strerror(errno));
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
+static bool t_rmmod_busy(void)
+{
+	EXPECT(zcfs_unload("zcfs") != 0, "zcfs unloaded while mounted\n");
+	EXPECT(zcfs_unload("zcvfs") != 0, "zcvfs unloaded while in use\n");
+	return true;
+}
+
+static const struct {
+	bool (*fn)(void);
+	const char *name;
+} tests[] = {
+	{ t_feature, "feature on zcfs, ENOTSUP with nozerocopy" },
+	{ t_read_whole_pages, "loaned read of whole pages (state, data, counters)" },
+	{ t_read_is_cache_page, "the loan is the cache page: COW on write(2) only when loaned" },
+	{ t_eof_trim, "reads trimmed at EOF, empty beyond, unaligned" },
+	{ t_truncate_stable, "loan stable across truncate and fop_truncate" },
+	{ t_unlink_stable, "loan stable across unlink" },
+	{ t_write_donated, "whole-page write donated, not copied; size, times, inotify" },
+	{ t_write_partial, "partial pages copied, whole pages donated" },
+	{ t_write_anonymous, "anonymous write loans; unused buffers freed" },
+	{ t_zc_write_over_loan, "loan stable across zero-copy writes" },
+	{ t_mmap, "read loans refused while mapped; mapped writes COW" },
+	{ t_limits, "min_loan, max_loan, max_loan_pages" },
+	{ t_bad_args, "bad arguments: clear errors" },
+	{ t_umount_busy, "umount with loans EBUSY, then succeeds" },
+	{ t_rmmod_busy, "rmmod zcfs and zcvfs refused while in use" },
+};
+
+int main(void)
+{
+	int err;
+	bool ok;
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(tests) + 1);
+	err = zcfs_setup_driver();
+	if (err)
+		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
+	err = zcfs_mount(ZC, "");
+	if (!err)
+		err = zcfs_mount(NOZC, "nozerocopy");
+	if (!err)
+		err = zcfs_mount(LIM, "min_loan=8192,max_loan=16384,max_loan_pages=5");
+	if (err)
+		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
+	fd = open(ZC "/file", O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		ksft_exit_fail_msg("open: %s\n", strerror(errno));
+
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+		ksft_test_result(tests[i].fn(), "%s\n", tests[i].name);
+		/* A failed test may leave loans: free every slot. */
+		for (int s = 0; s < ZT_SLOTS; s++)
+			zt_op(ZT_SLOT_FREE, s, -1, NULL);
+	}
+
+	ok = outstanding() == 0 && zcvfs_stat("loans_outstanding") == 0 &&
+	     zcvfs_stat("nreqzcbuf") == zcvfs_stat("nretzcbuf");
+	if (!ok)
+		ksft_print_msg("outstanding: zcfs %lld zcvfs %lld; nreqzcbuf %lld nretzcbuf %lld\n",
+			       outstanding(), zcvfs_stat("loans_outstanding"),
+			       zcvfs_stat("nreqzcbuf"), zcvfs_stat("nretzcbuf"));
+	close(zt_dev);
+	close(fd);
+	/* Tear everything down whatever happened, then judge. */
+	err = umount(ZC) | umount(NOZC) | umount(LIM);
+	err |= zcfs_unload("zcvfs_test") | zcfs_unload("zcfs") | zcfs_unload("zcvfs");
+	if (err)
+		ksft_print_msg("umount/unload failed\n");
+	ok = ok && !err;
+	ksft_test_result(ok, "%s\n", "balanced loans, clean umount and unload");
+	ksft_finished();
+}
