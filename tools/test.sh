@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make test`: set up what is missing, then run every test:
+#   0. rustfmt over every Rust file;
 #   1. host tests: cargo test of the shared no_std crates (if any);
-#   2. the kselftest suite in a QEMU guest, x86_64 and arm64;
+#   2. the kselftest suites in QEMU guests, x86_64 and arm64 side by side;
 #   3. the test runner's own tests (failing test, WARN, hang).
 # Ends with the line "N passed, N failed, N skipped" and exits non-zero on
 # any failure.  ZCVFS_ARCHES="x86_64" limits the guest arches.
@@ -48,11 +49,23 @@ if [ -f Cargo.toml ]; then
 	add "host (cargo test)" "$p" "$f" "$i"
 fi
 
-# 2. The guest suite.
+# 2. The guest suite, all arches at once: the x86_64 guest has one vCPU and
+#    TCG leaves host cores idle that the other guest can use.  Modules are
+#    built first, one arch at a time, so the two runs do not race for them.
 for arch in "${arches[@]}"; do
-	zcvfs_log "guest $arch: kselftests"
-	tools/guest/run-guest.sh "$arch" 2>&1 | tee "build/guest-$arch.verdict"
-	rc=${PIPESTATUS[0]}
+	tools/build-modules.sh "$arch" > /dev/null || zcvfs_die "module build ($arch) failed"
+done
+pids=()
+for arch in "${arches[@]}"; do
+	zcvfs_log "guest $arch: kselftests (output in build/guest-$arch.verdict)"
+	tools/guest/run-guest.sh "$arch" > "build/guest-$arch.verdict" 2>&1 &
+	pids+=($!)
+done
+for i in "${!arches[@]}"; do
+	arch=${arches[$i]}
+	wait "${pids[$i]}"
+	rc=$?
+	cat "build/guest-$arch.verdict"
 	read -r _ p f s < <(grep '^TOTALS ' "build/guest-$arch.verdict" | tail -n 1 || echo "TOTALS 0 1 0")
 	[ "$rc" -eq 0 ] || [ "${f:-0}" -gt 0 ] || f=1
 	add "guest $arch (kselftest)" "${p:-0}" "${f:-1}" "${s:-0}"

@@ -66,7 +66,7 @@ expect_failure warn-on-load "FAIL: WARN: .*WARNING: .*zcvfs_warn_fixture" \
 # Long enough for a slow boot to reach the hanging test, which the log proves.
 expect_failure hung-guest "FAIL: the guest did not finish" \
 	"selftests: hang: hangs.sh" \
-	--suite "$here/fixtures/hang" --timeout 150
+	--suite "$here/fixtures/hang" --timeout 120
 
 echo "runner: $pass passed, $fail failed"
 [ $fail -eq 0 ]
