@@ -50,6 +50,8 @@ KERNEL_REPORTS = [
 RESULT = re.compile(r"^(not ok|ok) (\d+)\s*(.*?)\s*$")
 NESTED = re.compile(r"^#\s+(not ok|ok) (\d+)\s*(.*?)\s*$")
 PLAN = re.compile(r"^1\.\.(\d+)")
+# A program that skips as a whole: "1..0 # SKIP reason", prefixed "# ".
+NESTED_SKIP_ALL = re.compile(r"^#\s+1\.\.0\s*#\s*SKIP\s*(.*?)\s*$", re.I)
 
 
 def section(lines, name):
@@ -77,8 +79,13 @@ def parse_ktap(lines):
     plan = None
     tops = 0
     nested = []  # nested results since the last top-level result
+    skip_all = ""  # the reason a program gave for skipping as a whole
     for raw in lines:
         line = raw.rstrip("\r")
+        m = NESTED_SKIP_ALL.match(line)
+        if m:
+            skip_all = m.group(1) or "skipped as a whole"
+            continue
         if line.startswith("Bail out!"):
             problems.append("KTAP bail out: " + line)
         m = PLAN.match(line)
@@ -114,10 +121,11 @@ def parse_ktap(lines):
             problems.append("not ok: " + desc)
         elif direc == "SKIP":
             skipped += 1
-            skips.append("{}: {}".format(desc, reason or "no reason given"))
+            skips.append("{}: {}".format(desc, reason or skip_all or "no reason given"))
         else:
             passed += 1
         nested = []
+        skip_all = ""
     if plan is None:
         problems.append("no KTAP plan line")
     elif plan != tops:

@@ -46,6 +46,15 @@ class CheckLog(unittest.TestCase):
         self.assertEqual(totals, (2, 0, 1))
         self.assertIn("skipped: selftests: zcvfs: a.sh / second: needs zcfs", out)
 
+    def test_whole_program_skip_is_counted_with_its_reason(self):
+        ktap = ["TAP version 13", "1..1", "# selftests: zcvfs: c.sh",
+                "# 1..0 # SKIP needs CONFIG_FANOTIFY",
+                "ok 1 selftests: zcvfs: c.sh # SKIP"]
+        rc, out, totals = run(guest_log(ktap))
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(totals, (0, 0, 1))
+        self.assertIn("skipped: selftests: zcvfs: c.sh: needs CONFIG_FANOTIFY", out)
+
     def test_nested_not_ok_fails(self):
         ktap = [l.replace("# ok 1 first", "# not ok 1 first") for l in GOOD]
         ktap = [l.replace("ok 1 selftests", "not ok 1 selftests") if l.startswith("ok 1") else l
