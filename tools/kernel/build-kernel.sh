@@ -23,6 +23,16 @@ arm64) image=arch/arm64/boot/Image ;;
 *) zcvfs_die "unknown arch '$arch'" ;;
 esac
 
+# A developer may point at a kernel tree of their own (e.g. an older cache
+# entry while a new one builds): ZCVFS_KDIR_x86_64=..., ZCVFS_KDIR_arm64=...
+override=ZCVFS_KDIR_$arch
+if [ -n "${!override:-}" ]; then
+	[ -e "${!override}/zcvfs-image" ] || zcvfs_die "$override=${!override}: no zcvfs-image there"
+	zcvfs_log "kernel $arch: $override=${!override}"
+	echo "${!override}"
+	exit 0
+fi
+
 src=$("$ZCVFS_ROOT/tools/setup/kernel-source.sh")
 frags=("$ZCVFS_ROOT/tools/kernel/base.config"
        "$ZCVFS_ROOT/tools/kernel/$arch.config"
