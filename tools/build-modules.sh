@@ -17,7 +17,7 @@ set -euo pipefail
 arch=${1:?usage: build-modules.sh ARCH [KDIR]}
 kdir=${2:-}
 [ -n "$kdir" ] || kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
-out=$ZCVFS_ROOT/build/$arch
+out=$ZCVFS_BUILD/$arch
 mkdir -p "$out"
 # shellcheck disable=SC2046,SC2086
 make -C "$kdir" M="$ZCVFS_ROOT" MO="$out" $(zcvfs_kmake_vars "$arch") \

@@ -65,7 +65,7 @@ list=$root/kselftest/kselftest-list.txt
 : > "$list"
 for s in "${suites[@]}"; do
 	name=$(basename "$s")
-	build=$ZCVFS_ROOT/build/$arch/selftests/$name
+	build=$ZCVFS_BUILD/$arch/selftests/$name
 	mkdir -p "$build"
 	make -s -C "$s" CC="$cc" OUTPUT="$build" \
 		INSTALL_PATH="$root/kselftest/$name" install >&2

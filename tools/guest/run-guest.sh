@@ -32,7 +32,7 @@ done
 
 kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
 moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
-out=$ZCVFS_ROOT/build/$arch
+out=$ZCVFS_BUILD/$arch
 mkdir -p "$out"
 [ -n "$log" ] || log=$out/guest-$mode.log
 initrd=$out/initramfs-$mode.cpio.gz

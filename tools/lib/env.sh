@@ -26,6 +26,10 @@ if [ -d "$HOME/.cargo/bin" ] && [[ ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
 	PATH=$PATH:$HOME/.cargo/bin
 fi
 
+# Build outputs (modules, initramfs, guest logs): build/<arch>/ of the
+# checkout, or ZCVFS_BUILD/<arch>/ when several people share one tree.
+ZCVFS_BUILD=${ZCVFS_BUILD:-$ZCVFS_ROOT/build}
+
 ZCVFS_ARCHES=${ZCVFS_ARCHES:-x86_64 arm64}
 
 # The make variables every kernel and module build gets.

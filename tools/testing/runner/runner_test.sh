@@ -10,7 +10,7 @@ set -uo pipefail
 . "$(dirname "$0")/../../lib/env.sh"
 here=$ZCVFS_ROOT/tools/testing/runner
 arch=x86_64
-out=$ZCVFS_ROOT/build/$arch/runner-test
+out=$ZCVFS_BUILD/$arch/runner-test
 mkdir -p "$out"
 pass=0
 fail=0
