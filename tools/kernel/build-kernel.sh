@@ -13,6 +13,10 @@
 # tools/testing/selftests/zcvfs/config (what the suite needs) +
 # tools/kernel/debug.config (KASAN, lockdep, kmemleak, ...).  Every option
 # the fragments ask for is checked in the final .config.
+#
+# ZCVFS_KERNEL_FLAVOR=bench builds the same kernel without debug.config, for
+# `make bench` (run-time checkers would distort every timing); its cache
+# entries are named <arch>-bench-<source version>-<config hash>.
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -25,8 +29,13 @@ esac
 
 # A developer may point at a kernel tree of their own (e.g. an older cache
 # entry while a new one builds): ZCVFS_KDIR_x86_64=..., ZCVFS_KDIR_arm64=...
+flavor=${ZCVFS_KERNEL_FLAVOR:-test}
+case $flavor in
+test|bench) ;;
+*) zcvfs_die "ZCVFS_KERNEL_FLAVOR=$flavor: test or bench" ;;
+esac
 override=ZCVFS_KDIR_$arch
-if [ -n "${!override:-}" ]; then
+if [ "$flavor" = test ] && [ -n "${!override:-}" ]; then
 	[ -e "${!override}/zcvfs-image" ] || zcvfs_die "$override=${!override}: no zcvfs-image there"
 	zcvfs_log "kernel $arch: $override=${!override}"
 	echo "${!override}"
@@ -36,15 +45,17 @@ fi
 src=$("$ZCVFS_ROOT/tools/setup/kernel-source.sh")
 frags=("$ZCVFS_ROOT/tools/kernel/base.config"
        "$ZCVFS_ROOT/tools/kernel/$arch.config"
-       "$ZCVFS_ROOT/tools/testing/selftests/zcvfs/config"
-       "$ZCVFS_ROOT/tools/kernel/debug.config")
+       "$ZCVFS_ROOT/tools/testing/selftests/zcvfs/config")
+[ "$flavor" = bench ] || frags+=("$ZCVFS_ROOT/tools/kernel/debug.config")
 
 # Cache key: kernel source version, config fragments, toolchain versions.
 srcver=$(cat "$src/.zcvfs-version")
 key=$( { echo "$srcver"; cat "${frags[@]}"; "$ZCVFS_RUSTC" --version;
 	 clang$ZCVFS_LLVM --version | head -1; "$ZCVFS_BINDGEN" --version; } |
        sha256sum | cut -c1-16)
-out=$ZCVFS_CACHE/kernel/$arch-$srcver-$key
+name=$arch
+[ "$flavor" = test ] || name=$arch-$flavor
+out=$ZCVFS_CACHE/kernel/$name-$srcver-$key
 
 mkdir -p "$ZCVFS_CACHE/kernel"
 # One build per cache entry at a time: a second caller waits, then reuses it.
