@@ -5,7 +5,8 @@
 #   0. rustfmt over every Rust file;
 #   1. host tests: cargo test of the shared no_std crates (if any);
 #   2. the kselftest suites in QEMU guests, x86_64 and arm64 side by side;
-#   3. the test runner's own tests (failing test, WARN, hang).
+#   3. the test runner's own tests (failing test, WARN, hang), which run
+#      from the start alongside everything else (their guests mostly wait).
 # Ends with the line "N passed, N failed, N skipped" and exits non-zero on
 # any failure.  ZCVFS_ARCHES="x86_64" limits the guest arches.
 set -uo pipefail
@@ -24,6 +25,21 @@ add() {	# what passed failed skipped
 read -r -a arches <<< "$ZCVFS_ARCHES"
 tools/setup/setup.sh "${arches[@]}" || zcvfs_die "setup failed"
 mkdir -p build
+
+# 3. starts first: the runner's own tests, in the background.
+zcvfs_log "runner self-test (output in build/runner-test.log)"
+tools/testing/runner/runner_test.sh > build/runner-test.log 2>&1 &
+runner_pid=$!
+
+# 2. starts too: the guest suites, all arches at once, each building its
+#    own modules (build/ARCH/) first: rustc and the final links are
+#    single-threaded stretches that the other arch fills.
+pids=()
+for arch in "${arches[@]}"; do
+	zcvfs_log "guest $arch: kselftests (output in build/guest-$arch.verdict)"
+	tools/guest/run-guest.sh "$arch" > "build/guest-$arch.verdict" 2>&1 &
+	pids+=($!)
+done
 
 # 0. Formatting: every Rust file, with the kernel's rustfmt configuration.
 #    (Warnings of rustc, clippy and cc already fail the module builds.)
@@ -49,18 +65,7 @@ if [ -f Cargo.toml ]; then
 	add "host (cargo test)" "$p" "$f" "$i"
 fi
 
-# 2. The guest suite, all arches at once: the x86_64 guest has one vCPU and
-#    TCG leaves host cores idle that the other guest can use.  Modules are
-#    built first, one arch at a time, so the two runs do not race for them.
-for arch in "${arches[@]}"; do
-	tools/build-modules.sh "$arch" > /dev/null || zcvfs_die "module build ($arch) failed"
-done
-pids=()
-for arch in "${arches[@]}"; do
-	zcvfs_log "guest $arch: kselftests (output in build/guest-$arch.verdict)"
-	tools/guest/run-guest.sh "$arch" > "build/guest-$arch.verdict" 2>&1 &
-	pids+=($!)
-done
+# 2. The guest suites: their results are collected below.
 for i in "${!arches[@]}"; do
 	arch=${arches[$i]}
 	wait "${pids[$i]}"
@@ -72,9 +77,9 @@ for i in "${!arches[@]}"; do
 done
 
 # 3. The runner's own tests.
-zcvfs_log "runner self-test"
-tools/testing/runner/runner_test.sh 2>&1 | tee build/runner-test.log
-rc=${PIPESTATUS[0]}
+wait "$runner_pid"
+rc=$?
+cat build/runner-test.log
 read -r p f < <(sed -n 's/^runner: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/runner-test.log)
 [ "$rc" -eq 0 ] || [ "${f:-0}" -gt 0 ] || f=1
 add "runner self-test" "${p:-0}" "${f:-1}" 0

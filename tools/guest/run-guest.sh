@@ -3,14 +3,18 @@
 #
 # Boot the zcvfs test guest for one architecture and judge the run.
 #
-#   run-guest.sh ARCH [--mode test|demo] [--timeout SECONDS]
+#   run-guest.sh ARCH [--mode test|demo|bench] [--timeout SECONDS]
 #                     [--suite DIR]... [--module KO]... [--log FILE]
+#                     [--append KERNEL-ARGS] [--no-modules]
 #
 # Builds (or reuses) the cached test kernel and our modules, packs the
 # initramfs, boots QEMU (TCG), and hands the console log to check-log.py.
 # Exit status 0 only for a finished guest with no failed test and no kernel
-# report.  The console log is kept in build/ARCH/guest-MODE.log; set
-# ZCVFS_VERBOSE=1 to watch it live.
+# report.  --no-modules packs none of our modules (the runner's own
+# fixtures need none).  The console log is kept in build/ARCH/guest-MODE.log; set
+# ZCVFS_VERBOSE=1 to watch it live.  --append adds to the kernel command
+# line (e.g. parameters that /init passes on to the benchmarks as
+# environment variables).
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -19,6 +23,8 @@ shift
 mode=test
 timeout=${ZCVFS_GUEST_TIMEOUT:-1800}
 log=
+append_extra=
+modules=yes
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,19 +32,26 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--suite|--module) extra+=("$1" "$2"); shift 2 ;;
 	--log) log=$2; shift 2 ;;
+	--no-modules) modules=no; shift ;;
+	--append) append_extra=" $2"; shift 2 ;;
 	*) zcvfs_die "run-guest: unknown argument $1" ;;
 	esac
 done
 
 kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
-moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
 out=$ZCVFS_BUILD/$arch
 mkdir -p "$out"
+if [ $modules = yes ]; then
+	moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
+else
+	moddir=$out/no-modules
+	mkdir -p "$moddir"
+fi
 [ -n "$log" ] || log=$out/guest-$mode.log
 initrd=$out/initramfs-$mode.cpio.gz
 "$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd" "$moddir" ${extra[@]+"${extra[@]}"}
 
-append="panic=-1 oops=panic zcvfs_mode=$mode"
+append="panic=-1 oops=panic zcvfs_mode=$mode$append_extra"
 case $arch in
 x86_64)
 	qemu=(qemu-system-x86_64 -M pc -cpu max
