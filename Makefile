@@ -4,6 +4,8 @@
 #
 #   make demo            set up what is missing, build, boot, show zero-copy
 #   make test            set up what is missing, run every test, both arches
+#   make bench           benchmarks on the bench kernels, both arches
+#                        (results in build/bench/, Documentation/benchmarks.rst)
 #   make modules         build the modules (ARCH=x86_64|arm64, KDIR=<tree>)
 #   make kernel          build (or reuse) the cached test kernel for ARCH
 #   make setup           install the toolchain and build both test kernels
@@ -16,7 +18,7 @@ ARCH ?= x86_64
 KDIR ?=
 O ?= $(CURDIR)/build
 
-.PHONY: all modules kernel setup demo test clean
+.PHONY: all modules kernel setup demo test bench clean
 
 all: modules
 
@@ -35,6 +37,9 @@ demo:
 
 test:
 	tools/test.sh
+
+bench:
+	tools/bench/bench.sh
 
 clean:
 	rm -rf $(O)

@@ -202,24 +202,22 @@ mod tests {
         }
     }
 
+    /// A stack of test monitors, top first: `(n, veto, skip)` each.
+    fn stack<'a>(
+        log: &'a Cell<u64>,
+        specs: &[(u8, Option<isize>, bool)],
+    ) -> Result<KVec<Arc<T<'a>>>> {
+        let mut v = KVec::new();
+        for &(n, veto, skip) in specs {
+            v.push(Arc::new(T { n, veto, skip, log }, GFP_KERNEL)?, GFP_KERNEL)?;
+        }
+        Ok(v)
+    }
+
     #[test]
     fn order_and_observation() -> Result {
         let log = &Cell::new(0);
-        let mut v = KVec::new();
-        for (n, skip) in [(1, false), (2, true), (3, false)] {
-            v.push(
-                Arc::new(
-                    T {
-                        n,
-                        veto: None,
-                        skip,
-                        log,
-                    },
-                    GFP_KERNEL,
-                )?,
-                GFP_KERNEL,
-            )?;
-        }
+        let v = stack(log, &[(1, None, false), (2, None, true), (3, None, false)])?;
         let mut ran = 0;
         let mut base = || {
             ran += 1;
@@ -239,46 +237,14 @@ mod tests {
     #[test]
     fn veto_stops_the_walk() -> Result {
         let log = &Cell::new(0);
-        let mut v = KVec::new();
-        v.push(
-            Arc::new(
-                T {
-                    n: 1,
-                    veto: None,
-                    skip: false,
-                    log,
-                },
-                GFP_KERNEL,
-            )?,
-            GFP_KERNEL,
-        )?;
-        v.push(
-            Arc::new(
-                T {
-                    n: 2,
-                    veto: Some(EPERM.to_errno() as isize),
-                    skip: false,
-                    log,
-                },
-                GFP_KERNEL,
-            )?,
-            GFP_KERNEL,
-        )?;
-        v.push(
-            Arc::new(
-                T {
-                    n: 3,
-                    veto: None,
-                    skip: false,
-                    log,
-                },
-                GFP_KERNEL,
-            )?,
-            GFP_KERNEL,
+        let eperm = EPERM.to_errno() as isize;
+        let v = stack(
+            log,
+            &[(1, None, false), (2, Some(eperm), false), (3, None, false)],
         )?;
         let mut base = || 100;
         let c = Chain::new(&v, &mut base);
-        assert_eq!(c.vnext(()), EPERM.to_errno() as isize + 1);
+        assert_eq!(c.vnext(()), eperm + 1);
         assert!(!c.base_ran());
         assert_eq!(log.get(), 12);
         Ok(())

@@ -54,6 +54,17 @@ unsafe fn xuio_ref<'a>(x: *mut RawXuio) -> Result<&'a mut RawXuio> {
     Ok(unsafe { &mut *x })
 }
 
+/// # Safety
+///
+/// As for [`file_ref`] and [`xuio_ref`].
+unsafe fn file_and_xuio<'a>(
+    file: *mut bindings::file,
+    x: *mut RawXuio,
+) -> Result<(&'a File, &'a mut RawXuio)> {
+    // SAFETY: the caller's contract.
+    unsafe { Ok((file_ref(file)?, xuio_ref(x)?)) }
+}
+
 /// `fop_reqzcbuf` (see zcvfs.h).
 ///
 /// # Safety
@@ -67,10 +78,7 @@ pub unsafe extern "C" fn fop_reqzcbuf(
     ct: *const RawCallerContext,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    errno(
-        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
-            .and_then(|(f, x)| dispatch::reqzcbuf(f, rw, x, ct)),
-    )
+    errno(unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::reqzcbuf(f, rw, x, ct)))
 }
 
 /// `fop_retzcbuf` (see zcvfs.h).
@@ -85,10 +93,7 @@ pub unsafe extern "C" fn fop_retzcbuf(
     ct: *const RawCallerContext,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    errno(
-        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
-            .and_then(|(f, x)| dispatch::retzcbuf(f, x, ct)),
-    )
+    errno(unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::retzcbuf(f, x, ct)))
 }
 
 /// `fop_read_xuio` (see zcvfs.h).
@@ -104,8 +109,7 @@ pub unsafe extern "C" fn fop_read_xuio(
 ) -> isize {
     // SAFETY: the caller's contract.
     ssize(
-        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
-            .and_then(|(f, x)| dispatch::rw_xuio(f, false, x, ct)),
+        unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::rw_xuio(f, false, x, ct)),
     )
 }
 
@@ -121,10 +125,7 @@ pub unsafe extern "C" fn fop_write_xuio(
     ct: *const RawCallerContext,
 ) -> isize {
     // SAFETY: the caller's contract.
-    ssize(
-        unsafe { file_ref(file).and_then(|f| Ok((f, xuio_ref(xuio)?))) }
-            .and_then(|(f, x)| dispatch::rw_xuio(f, true, x, ct)),
-    )
+    ssize(unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::rw_xuio(f, true, x, ct)))
 }
 
 /// `fop_truncate` (see zcvfs.h).

@@ -79,6 +79,19 @@ struct zcvfs_test_req {
 						   out[7] last caller id */
 #define ZT_TRUNCATE	ZT_IOC(0x43)	/* fd length: fop_truncate */
 
+/*
+ * Micro benchmark of `make bench` (tools/bench/): read `length` bytes
+ * (at most 1 MiB) at `offset` of fd again and again, by arg =
+ * ZT_BENCH_LOAN (request + read + return of a READ loan) or ZT_BENCH_COPY
+ * (a plain read, copying into a kernel buffer), until `rw` nanoseconds
+ * (at most 10 s) have passed.  result: iterations or -errno; out[0]: bytes
+ * each iteration got; out[1]: segments of the last loan; out[2]: total ns;
+ * out[3..5] (loan): ns in the request, the read and the return, summed.
+ */
+#define ZT_BENCH_READ	ZT_IOC(0x50)	/* fd offset length rw(min ns) arg */
+#define ZT_BENCH_LOAN	0
+#define ZT_BENCH_COPY	1
+
 #define ZT_MON_COUNT	0
 #define ZT_MON_VETO	1
 

@@ -10,6 +10,7 @@
 use super::fop_ffi;
 use super::xuio::{Rw, Xuio};
 use super::xuio_raw::{RawCallerContext, VFSFT_ZEROCOPY_SUPPORTED};
+use core::marker::PhantomData;
 use kernel::bindings;
 use kernel::fs::File;
 use kernel::prelude::*;
@@ -90,14 +91,14 @@ pub fn zerocopy_supported(file: &File) -> bool {
     fop_ffi::file_has_feature(file, VFSFT_ZEROCOPY_SUPPORTED)
 }
 
-/// Set features on the super_block of `file` (a provider, at mount).
+/// Set features on the super_block of `file`.
 pub fn sb_set_features(file: &File, features: u64) -> Result {
-    fop_ffi::file_set_features(file, features)
+    fop_ffi::sb_set_features(fop_ffi::file_sb(file), features)
 }
 
 /// Clear features on the super_block of `file`.
 pub fn sb_clear_features(file: &File, features: u64) -> Result {
-    fop_ffi::file_clear_features(file, features)
+    fop_ffi::sb_clear_features(fop_ffi::file_sb(file), features)
 }
 
 /// The filesystem type of `file`, as an opaque token for registration.
@@ -105,15 +106,58 @@ pub fn fs_type_of(file: &File) -> FsType {
     FsType(fop_ffi::file_fs_type(file))
 }
 
-/// A filesystem type (`struct file_system_type`).
+/// A filesystem type (`struct file_system_type`), as a token for
+/// [`super::provider::Registration`] and comparisons.
+///
+/// Made from a file ([`fs_type_of`]) or, by the filesystem that defines
+/// the type, with `FsType::from_raw` (in `fop_ffi.rs`, with its safety
+/// contract).
 ///
 /// # Invariants
 ///
-/// Points to a registered filesystem type, which lives at least as long as
-/// any file of it; a provider registration holds it only while the
-/// provider's module (or a file of it) is around.
+/// Points to a `struct file_system_type` that stays at its address while
+/// the token (or a registration made with it) is used: the type of a live
+/// file, or a `static` of the module that defines it, which outlives the
+/// module's own registrations.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct FsType(pub(super) *mut bindings::file_system_type);
+
+/// A super_block, as its filesystem sees it while mounting or tearing it
+/// down (`fill_super`, `kill_sb`): what a provider sets
+/// `VFSFT_ZEROCOPY_SUPPORTED` on, and clears it from before the
+/// super_block goes away.
+///
+/// Made with `SuperBlock::from_raw` (in `fop_ffi.rs`, with its safety
+/// contract).
+///
+/// # Invariants
+///
+/// Points to a live `struct super_block` for the lifetime `'a`.
+#[derive(Clone, Copy)]
+pub struct SuperBlock<'a> {
+    pub(super) ptr: *mut bindings::super_block,
+    pub(super) _life: PhantomData<&'a bindings::super_block>,
+}
+
+impl SuperBlock<'_> {
+    /// `zcvfs_sb_set_features`: offer `features` (a provider, at mount;
+    /// its type must be registered with [`super::provider::Registration`]
+    /// first for zero-copy requests to reach it).
+    pub fn set_features(&self, features: u64) -> Result {
+        fop_ffi::sb_set_features(self.ptr, features)
+    }
+
+    /// `zcvfs_sb_clear_features`: withdraw `features` (at the latest in
+    /// `kill_sb`, before the super_block is freed).
+    pub fn clear_features(&self, features: u64) -> Result {
+        fop_ffi::sb_clear_features(self.ptr, features)
+    }
+
+    /// `vfs_has_feature`.
+    pub fn has_feature(&self, feature: u64) -> bool {
+        fop_ffi::sb_has_feature(self.ptr, feature)
+    }
+}
 
 /// Kernel pages described as `bio_vec` segments: a plain xuio over pages.
 pub struct PageBuf {

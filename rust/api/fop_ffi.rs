@@ -3,8 +3,10 @@
 //! The C entry points of zcvfs.ko, declared for Rust, and the few raw
 //! pointer conversions the safe API needs. Thin: no logic.
 
+use super::fop::{FsType, SuperBlock};
 use super::xuio::Xuio;
 use super::xuio_raw::*;
+use core::marker::PhantomData;
 use kernel::bindings;
 use kernel::error::to_result;
 use kernel::ffi::{c_int, c_void};
@@ -120,20 +122,65 @@ pub(super) fn truncate(file: &File, length: i64, ct: Option<&RawCallerContext>) 
 
 /// `vfs_has_feature` on the file's super_block.
 pub(super) fn file_has_feature(file: &File, feature: u64) -> bool {
-    // SAFETY: `file` is live, so is its super_block (the file pins its mount).
-    unsafe { vfs_has_feature(zcvfs_file_sb(file.as_ptr()), feature) != 0 }
+    sb_has_feature(file_sb(file), feature)
 }
 
-/// `zcvfs_sb_set_features` on the file's super_block.
-pub(super) fn file_set_features(file: &File, features: u64) -> Result {
-    // SAFETY: as in `file_has_feature`.
-    to_result(unsafe { zcvfs_sb_set_features(zcvfs_file_sb(file.as_ptr()), features) })
+/// The super_block of `file`, live as long as the file (which pins its
+/// mount).
+pub(super) fn file_sb(file: &File) -> *mut bindings::super_block {
+    // SAFETY: `file` is live.
+    unsafe { zcvfs_file_sb(file.as_ptr()) }
 }
 
-/// `zcvfs_sb_clear_features` on the file's super_block.
-pub(super) fn file_clear_features(file: &File, features: u64) -> Result {
-    // SAFETY: as in `file_has_feature`.
-    to_result(unsafe { zcvfs_sb_clear_features(zcvfs_file_sb(file.as_ptr()), features) })
+/// `vfs_has_feature`; `sb` is live (a [`SuperBlock`] or [`file_sb`]).
+pub(super) fn sb_has_feature(sb: *mut bindings::super_block, feature: u64) -> bool {
+    // SAFETY: `sb` is live (see above); zcvfs only looks up its address.
+    unsafe { vfs_has_feature(sb, feature) != 0 }
+}
+
+/// `zcvfs_sb_set_features`; `sb` is live (a [`SuperBlock`] or
+/// [`file_sb`]).
+pub(super) fn sb_set_features(sb: *mut bindings::super_block, features: u64) -> Result {
+    // SAFETY: `sb` is live (see above).
+    to_result(unsafe { zcvfs_sb_set_features(sb, features) })
+}
+
+/// `zcvfs_sb_clear_features`; `sb` is live (a [`SuperBlock`] or
+/// [`file_sb`]).
+pub(super) fn sb_clear_features(sb: *mut bindings::super_block, features: u64) -> Result {
+    // SAFETY: `sb` is live (see above); zcvfs only uses its address.
+    to_result(unsafe { zcvfs_sb_clear_features(sb, features) })
+}
+
+impl FsType {
+    /// The token of a filesystem type the calling module defines, for
+    /// [`super::provider::Registration::register`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to a `struct file_system_type` that stays valid at its
+    /// address for as long as the token, its copies and every registration
+    /// made with it are used: in practice a `static` of the calling
+    /// module, whose registrations end before the module is unloaded.
+    pub unsafe fn from_raw(ptr: *mut bindings::file_system_type) -> Self {
+        FsType(ptr)
+    }
+}
+
+impl<'a> SuperBlock<'a> {
+    /// The super_block at `ptr`, for its filesystem's `fill_super` or
+    /// `kill_sb`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to a live `struct super_block` for the whole lifetime
+    /// `'a` (the caller is the filesystem mounting or tearing it down).
+    pub unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
+        SuperBlock {
+            ptr,
+            _life: PhantomData,
+        }
+    }
 }
 
 /// The file's filesystem type.
@@ -223,10 +270,36 @@ fn plain_rw(
         iov_base: buf.cast(),
         iov_len: len,
     };
+    let segs = Segs {
+        ptr: (&raw mut kv).cast(),
+        count: 1,
+        flag: UIO_SEG_KVEC,
+    };
+    plain_xuio_rw(file, write, offset, segs, len, ct)
+}
+
+/// The segments of a plain xuio: `count` `struct kvec` or `struct bio_vec`
+/// (`flag`) at `ptr`.
+struct Segs {
+    ptr: *mut c_void,
+    count: u32,
+    flag: u32,
+}
+
+/// A read or write with a plain xuio over `segs`, which describe at least
+/// `len` bytes of memory valid for the call.
+fn plain_xuio_rw(
+    file: &File,
+    write: bool,
+    offset: i64,
+    segs: Segs,
+    len: usize,
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
     let mut x = RawXuio::zeroed();
-    x.xu_uio.uio_segs = (&raw mut kv).cast();
-    x.xu_uio.uio_iovcnt = 1;
-    x.xu_uio.uio_segflg = UIO_SEG_KVEC;
+    x.xu_uio.uio_segs = segs.ptr;
+    x.xu_uio.uio_iovcnt = segs.count;
+    x.xu_uio.uio_segflg = segs.flag;
     x.xu_uio.uio_loffset = offset;
     x.xu_uio.uio_resid = i64::try_from(len)?;
     if write {
@@ -256,19 +329,14 @@ pub(super) fn plain_bvec_rw(
     len: usize,
     ct: Option<&RawCallerContext>,
 ) -> Result<usize> {
-    let mut x = RawXuio::zeroed();
     // The segments are only read (as the description of the pages), also
     // for a read: the data goes into the pages.
-    x.xu_uio.uio_segs = segs.as_ptr().cast_mut().cast();
-    x.xu_uio.uio_iovcnt = u32::try_from(segs.len())?;
-    x.xu_uio.uio_segflg = UIO_SEG_BVEC;
-    x.xu_uio.uio_loffset = offset;
-    x.xu_uio.uio_resid = i64::try_from(len)?;
-    if write {
-        write_xuio(file, &raw mut x, ct)
-    } else {
-        read_xuio(file, &raw mut x, ct)
-    }
+    let segs = Segs {
+        ptr: segs.as_ptr().cast_mut().cast(),
+        count: u32::try_from(segs.len())?,
+        flag: UIO_SEG_BVEC,
+    };
+    plain_xuio_rw(file, write, offset, segs, len, ct)
 }
 // SAFETY: an `Xuio` owns its structure; the pointers in it (loaned
 // segments, provider handle) refer to memory owned by the loan, not to the

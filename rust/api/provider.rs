@@ -4,9 +4,12 @@
 //!
 //! Implement [`Provider`] (in the style of the kernel's `#[vtable]`
 //! operation traits) and register it for a filesystem type with
-//! [`Registration`]; then set `VFSFT_ZEROCOPY_SUPPORTED` on each
-//! super_block that should offer zero-copy ([`super::fop::sb_set_features`]).
-//! The C ops table zcvfs calls is [`ProviderOps::OPS`].
+//! [`Registration`] (a filesystem registers its own type with
+//! `FsType::from_raw`, a test with [`super::fop::fs_type_of`]); then set
+//! `VFSFT_ZEROCOPY_SUPPORTED` on each super_block that should offer
+//! zero-copy ([`super::fop::SuperBlock::set_features`] in `fill_super`,
+//! cleared again in `kill_sb`). The C ops table zcvfs calls is
+//! [`ProviderOps::OPS`].
 //!
 //! A loan is a value of the provider's own type [`Provider::Loan`], boxed
 //! and handed to zcvfs as the xuio's private handle; it comes back as

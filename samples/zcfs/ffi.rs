@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The thin unsafe layer of zcfs: the C plumbing of `zcfs_vfs.c` (declared
-//! in `zcfs.h`), the zcvfs C ABI calls, and owned handles on inodes and
-//! folios. Everything above this file is safe Rust.
+//! in `zcfs.h`), the unsafe constructors of the zcvfs API (`FsType`,
+//! `SuperBlock`), and owned handles on inodes and folios. Everything above
+//! this file is safe Rust.
 
 use crate::inode_state::InodeState;
 use crate::options::{self, RawOpts};
 use crate::stats::{self, STATS};
+use crate::zcvfs_api::fop::{FsType, SuperBlock};
 use crate::zcvfs_api::xuio::Segment;
-use crate::zcvfs_api::xuio_raw::RawProviderOps;
+use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -61,12 +63,6 @@ extern "C" {
         index: u64,
     ) -> c_int;
     fn zcfs_extend_isize(inode: *mut bindings::inode, end: i64);
-    fn zcvfs_register_provider(
-        fstype: *mut bindings::file_system_type,
-        ops: *const RawProviderOps,
-        owner: *mut bindings::module,
-    ) -> c_int;
-    fn zcvfs_unregister_provider(fstype: *mut bindings::file_system_type) -> c_int;
 }
 
 fn isize_result(r: isize) -> Result<usize> {
@@ -82,23 +78,11 @@ fn pos_i64(pos: u64) -> Result<i64> {
     i64::try_from(pos).map_err(|_| EFBIG)
 }
 
-/// Register zcfs's loan operations with zcvfs for the `zcfs` type.
-pub(crate) fn register_provider(
-    module: &'static ThisModule,
-    ops: &'static RawProviderOps,
-) -> Result {
-    // SAFETY: the filesystem type is a static of this module; `ops` is
-    // static; `module` is this live module.
-    to_result(unsafe { zcvfs_register_provider(zcfs_fs_type_ptr(), ops, module.as_ptr()) })
-}
-
-/// Undo [`register_provider`].
-pub(crate) fn unregister_provider() {
-    // SAFETY: the filesystem type is a static of this module.
-    let r = unsafe { zcvfs_unregister_provider(zcfs_fs_type_ptr()) };
-    if r != 0 {
-        pr_warn!("zcfs: unregistering the provider failed ({})\n", r);
-    }
+/// The `zcfs` filesystem type, for its provider registration.
+pub(crate) fn fs_type() -> FsType {
+    // SAFETY: `zcfs_fs_type` is a static of this module; the module keeps
+    // its registration only until it is unloaded.
+    unsafe { FsType::from_raw(zcfs_fs_type_ptr()) }
 }
 
 /// `register_filesystem` of `zcfs`.
@@ -371,10 +355,11 @@ unsafe fn state<'a>(p: *mut c_void) -> Pin<&'a InodeState> {
     unsafe { <Pin<KBox<InodeState>> as ForeignOwnable>::borrow(p) }
 }
 
-/// A new inode's state, or null when memory is short.
+/// A new inode's state, or null when memory is short; `range_locks` is
+/// false only on a `debug_norangelock` mount.
 #[no_mangle]
-pub extern "C" fn zcfs_rs_inode_new() -> *mut c_void {
-    match KBox::pin_init(InodeState::new(), GFP_KERNEL) {
+pub extern "C" fn zcfs_rs_inode_new(range_locks: bool) -> *mut c_void {
+    match KBox::pin_init(InodeState::new(range_locks), GFP_KERNEL) {
         Ok(b) => b.into_foreign(),
         Err(_) => core::ptr::null_mut(),
     }
@@ -452,6 +437,38 @@ pub unsafe extern "C" fn zcfs_rs_inode_has_loans(p: *mut c_void) -> bool {
 #[no_mangle]
 pub extern "C" fn zcfs_rs_count_cow() {
     stats::add(&STATS.cow_pages, 1);
+}
+
+/// Offer zero-copy on a new super_block (`fill_super`, unless
+/// `nozerocopy`): 0 or a negative errno.
+///
+/// # Safety
+///
+/// `sb` is the super_block zcfs is setting up.
+#[no_mangle]
+pub unsafe extern "C" fn zcfs_rs_sb_offer_zerocopy(sb: *mut bindings::super_block) -> c_int {
+    // SAFETY: see the function's safety section: live for the call.
+    let sb = unsafe { SuperBlock::from_raw(sb) };
+    match sb.set_features(VFSFT_ZEROCOPY_SUPPORTED) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Withdraw zero-copy from a super_block that goes away (`kill_sb`):
+/// zcvfs's registry must not outlive it.
+///
+/// # Safety
+///
+/// `sb` is the super_block zcfs is tearing down.
+#[no_mangle]
+pub unsafe extern "C" fn zcfs_rs_sb_withdraw_zerocopy(sb: *mut bindings::super_block) {
+    // SAFETY: see the function's safety section: live for the call.
+    let sb = unsafe { SuperBlock::from_raw(sb) };
+    // Clearing what was never set (`nozerocopy`) is not an error.
+    if let Err(e) = sb.clear_features(VFSFT_ZEROCOPY_SUPPORTED) {
+        pr_warn!("zcfs: clearing the zero-copy feature failed: {:?}\n", e);
+    }
 }
 
 /// Check mount options: 0 or `-EINVAL`.

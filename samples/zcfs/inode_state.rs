@@ -37,10 +37,12 @@ pub(crate) struct InodeState {
 }
 
 impl InodeState {
-    /// No range locked, nothing on loan.
-    pub(crate) fn new() -> impl PinInit<Self, Error> {
+    /// No range locked, nothing on loan. Without `range_locks` (the
+    /// test-only mount option `debug_norangelock`) the range lock locks
+    /// nothing.
+    pub(crate) fn new(range_locks: bool) -> impl PinInit<Self, Error> {
         try_pin_init!(InodeState {
-            range <- RangeLock::new(),
+            range <- RangeLock::new(range_locks),
             loaned <- new_mutex!(LoanedSet { tree: RBTree::new() }, "zcfs_loaned"),
         })
     }

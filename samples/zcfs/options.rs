@@ -18,6 +18,8 @@ pub struct RawOpts {
     pub mode: u32,
     /// Mounted without the zero-copy feature.
     pub nozerocopy: u32,
+    /// Tests only: the inodes of this mount have no byte-range locks.
+    pub debug_norangelock: u32,
 }
 
 /// The largest loan a mount may allow: the kernel's largest single I/O
@@ -49,6 +51,7 @@ mod tests {
             max_loan_pages,
             mode: 0o755,
             nozerocopy: 0,
+            debug_norangelock: 0,
         }
     }
 

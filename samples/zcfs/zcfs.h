@@ -21,6 +21,7 @@ struct zcfs_opts {
 	u64 max_loan_pages;	/* pages on loan per mount, at most */
 	u32 mode;		/* of the root directory */
 	u32 nozerocopy;		/* do not set VFSFT_ZEROCOPY_SUPPORTED */
+	u32 debug_norangelock;	/* tests only: no byte-range locks */
 };
 
 /* s_fs_info. */
@@ -34,9 +35,10 @@ struct folio;
 struct inode;
 struct page;
 struct file_system_type;
+struct super_block;
 
 /* Rust. */
-void *zcfs_rs_inode_new(void);
+void *zcfs_rs_inode_new(bool range_locks);
 void zcfs_rs_inode_free(void *state);
 s64 zcfs_rs_range_lock(void *state, loff_t start, u64 len, bool write);
 void zcfs_rs_range_unlock(void *state, s64 id);
@@ -44,6 +46,8 @@ bool zcfs_rs_folio_loaned(void *state, struct folio *folio);
 bool zcfs_rs_inode_has_loans(void *state);
 void zcfs_rs_count_cow(void);
 int zcfs_rs_check_opts(const struct zcfs_opts *opts);
+int zcfs_rs_sb_offer_zerocopy(struct super_block *sb);
+void zcfs_rs_sb_withdraw_zerocopy(struct super_block *sb);
 
 /* C, for Rust. */
 struct file_system_type *zcfs_fs_type_ptr(void);

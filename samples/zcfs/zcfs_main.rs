@@ -8,7 +8,8 @@
 //! Layout:
 //! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
 //!   folio and page-cache primitives);
-//! - [`ffi`]: the thin unsafe layer over it and over zcvfs's C ABI;
+//! - [`ffi`]: the thin unsafe layer over it (zcvfs is used through the
+//!   shared API, `rust/api/`);
 //! - [`range_lock`], [`inode_state`], [`options`], [`provider`], [`stats`]:
 //!   the logic, safe Rust.
 
@@ -27,8 +28,7 @@ mod provider;
 mod range_lock;
 mod stats;
 
-use zcvfs_api::provider::ProviderOps;
-use zcvfs_api::xuio_raw::RawProviderOps;
+use zcvfs_api::provider::Registration;
 
 module! {
     type: ZcfsModule,
@@ -38,12 +38,13 @@ module! {
     license: "GPL",
 }
 
-/// The ops table zcvfs calls.
-static OPS: RawProviderOps = ProviderOps::<provider::Zcfs>::OPS;
-
 /// The loaded module: the filesystem and provider registrations and the
 /// statistics file.
 struct ZcfsModule {
+    /// zcfs's loan operations, registered with zcvfs for the `zcfs` type
+    /// before the filesystem, unregistered after it (field drop order,
+    /// after [`ZcfsModule::drop`]).
+    _provider: Registration<provider::Zcfs>,
     _stats: Pin<KBox<debugfs::File<stats::StatsView>>>,
     _dir: debugfs::Dir,
 }
@@ -52,13 +53,12 @@ impl kernel::Module for ZcfsModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let dir = debugfs::Dir::new(c"zcfs");
         let file = KBox::pin_init(dir.read_only_file(c"stats", stats::StatsView), GFP_KERNEL)?;
-        ffi::register_provider(module, &OPS)?;
-        if let Err(e) = ffi::register_fs() {
-            ffi::unregister_provider();
-            return Err(e);
-        }
+        let provider = Registration::register(ffi::fs_type(), module)?;
+        // On failure, dropping `provider` unregisters it.
+        ffi::register_fs()?;
         pr_info!("zcfs registered\n");
         Ok(ZcfsModule {
+            _provider: provider,
             _stats: file,
             _dir: dir,
         })
@@ -68,7 +68,6 @@ impl kernel::Module for ZcfsModule {
 impl Drop for ZcfsModule {
     fn drop(&mut self) {
         ffi::unregister_fs();
-        ffi::unregister_provider();
         pr_info!("zcfs unregistered\n");
     }
 }

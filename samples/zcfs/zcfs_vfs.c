@@ -30,7 +30,6 @@
 #include <linux/swap.h>
 #include <linux/uio.h>
 #include <linux/bvec.h>
-#include <zcvfs/zcvfs.h>
 #include "zcfs.h"
 
 #define ZCFS_MAGIC		0x7a636673	/* "zcfs" */
@@ -42,6 +41,13 @@ static const struct super_operations zcfs_super_ops;
 static const struct inode_operations zcfs_dir_inode_ops;
 static const struct inode_operations zcfs_file_inode_ops;
 static const struct file_operations zcfs_file_ops;
+
+static const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb)
+{
+	struct zcfs_sb_info *sbi = sb->s_fs_info;
+
+	return &sbi->opts;
+}
 
 static struct inode *zcfs_get_inode(struct super_block *sb,
 				    const struct inode *dir, umode_t mode)
@@ -59,7 +65,7 @@ static struct inode *zcfs_get_inode(struct super_block *sb,
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		/* The range locks and the set of loaned folios. */
-		inode->i_private = zcfs_rs_inode_new();
+		inode->i_private = zcfs_rs_inode_new(!zcfs_sb_opts(sb)->debug_norangelock);
 		if (!inode->i_private) {
 			iput(inode);
 			return NULL;
@@ -379,6 +385,8 @@ static int zcfs_show_options(struct seq_file *m, struct dentry *root)
 		   o->min_loan, o->max_loan, o->max_loan_pages);
 	if (o->nozerocopy)
 		seq_puts(m, ",nozerocopy");
+	if (o->debug_norangelock)
+		seq_puts(m, ",debug_norangelock");
 	return 0;
 }
 
@@ -395,6 +403,7 @@ enum zcfs_param {
 	Opt_max_loan,
 	Opt_max_loan_pages,
 	Opt_nozerocopy,
+	Opt_debug_norangelock,
 };
 
 static const struct fs_parameter_spec zcfs_fs_parameters[] = {
@@ -403,6 +412,8 @@ static const struct fs_parameter_spec zcfs_fs_parameters[] = {
 	fsparam_u64("max_loan",		Opt_max_loan),
 	fsparam_u64("max_loan_pages",	Opt_max_loan_pages),
 	fsparam_flag("nozerocopy",	Opt_nozerocopy),
+	/* Tests only: the control run of the torn-read check. */
+	fsparam_flag("debug_norangelock", Opt_debug_norangelock),
 	{}
 };
 
@@ -437,6 +448,9 @@ static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	case Opt_nozerocopy:
 		sbi->opts.nozerocopy = 1;
 		break;
+	case Opt_debug_norangelock:
+		sbi->opts.debug_norangelock = 1;
+		break;
 	}
 	return 0;
 }
@@ -459,8 +473,10 @@ static int zcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(inode);
 	if (!sb->s_root)
 		return -ENOMEM;
+	if (sbi->opts.debug_norangelock)
+		pr_notice("zcfs: mounted with debug_norangelock: no byte-range locks, reads may see partial writes (tests only)\n");
 	if (!sbi->opts.nozerocopy) {
-		err = zcvfs_sb_set_features(sb, VFSFT_ZEROCOPY_SUPPORTED);
+		err = zcfs_rs_sb_offer_zerocopy(sb);
 		if (err)
 			return err;
 	}
@@ -507,7 +523,7 @@ static int zcfs_init_fs_context(struct fs_context *fc)
 static void zcfs_kill_sb(struct super_block *sb)
 {
 	/* The registry must not outlive the super_block. */
-	zcvfs_sb_clear_features(sb, VFSFT_ZEROCOPY_SUPPORTED);
+	zcfs_rs_sb_withdraw_zerocopy(sb);
 	kfree(sb->s_fs_info);
 	kill_anon_super(sb);
 }
@@ -549,9 +565,7 @@ void *zcfs_inode_state(struct inode *inode)
 
 const struct zcfs_opts *zcfs_inode_opts(struct inode *inode)
 {
-	struct zcfs_sb_info *sbi = inode->i_sb->s_fs_info;
-
-	return &sbi->opts;
+	return zcfs_sb_opts(inode->i_sb);
 }
 
 bool zcfs_loan_budget_take(struct inode *inode, u64 pages)

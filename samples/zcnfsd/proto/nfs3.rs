@@ -1227,20 +1227,32 @@ pub struct Entry3<'a> {
 
 impl<'a> Decode<'a> for Entry3<'a> {
     fn decode(dec: &mut Decoder<'a>) -> XdrResult<Self> {
-        Ok(Self {
-            fileid: dec.u64()?,
-            name: decode_name(dec)?,
-            cookie: dec.u64()?,
-        })
+        decode_entry_head(dec)
     }
 }
 
 impl Encode for Entry3<'_> {
     fn encode(&self, enc: &mut Encoder<'_>) -> XdrResult<()> {
-        enc.u64(self.fileid)?;
-        encode_name(enc, self.name)?;
-        enc.u64(self.cookie)
+        encode_entry_head(enc, self)
     }
+}
+
+/// Decodes the part every directory entry starts with: fileid, name,
+/// cookie (all of `entry3`, the head of `entryplus3`).
+fn decode_entry_head<'a>(dec: &mut Decoder<'a>) -> XdrResult<Entry3<'a>> {
+    Ok(Entry3 {
+        fileid: dec.u64()?,
+        name: decode_name(dec)?,
+        cookie: dec.u64()?,
+    })
+}
+
+/// Encodes the part every directory entry starts with: fileid, name,
+/// cookie.
+fn encode_entry_head(enc: &mut Encoder<'_>, head: &Entry3<'_>) -> XdrResult<()> {
+    enc.u64(head.fileid)?;
+    encode_name(enc, head.name)?;
+    enc.u64(head.cookie)
 }
 
 /// `entryplus3`: a READDIRPLUS entry.
@@ -1258,12 +1270,24 @@ pub struct EntryPlus3<'a> {
     pub name_handle: PostOpFh3<'a>,
 }
 
+impl<'a> EntryPlus3<'a> {
+    /// The fileid, name and cookie, as an [`Entry3`].
+    pub fn head(&self) -> Entry3<'a> {
+        Entry3 {
+            fileid: self.fileid,
+            name: self.name,
+            cookie: self.cookie,
+        }
+    }
+}
+
 impl<'a> Decode<'a> for EntryPlus3<'a> {
     fn decode(dec: &mut Decoder<'a>) -> XdrResult<Self> {
+        let head = decode_entry_head(dec)?;
         Ok(Self {
-            fileid: dec.u64()?,
-            name: decode_name(dec)?,
-            cookie: dec.u64()?,
+            fileid: head.fileid,
+            name: head.name,
+            cookie: head.cookie,
             name_attributes: dec.decode()?,
             name_handle: dec.decode()?,
         })
@@ -1272,9 +1296,7 @@ impl<'a> Decode<'a> for EntryPlus3<'a> {
 
 impl Encode for EntryPlus3<'_> {
     fn encode(&self, enc: &mut Encoder<'_>) -> XdrResult<()> {
-        enc.u64(self.fileid)?;
-        encode_name(enc, self.name)?;
-        enc.u64(self.cookie)?;
+        encode_entry_head(enc, &self.head())?;
         self.name_attributes.encode(enc)?;
         self.name_handle.encode(enc)
     }

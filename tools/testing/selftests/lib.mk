@@ -3,7 +3,8 @@
 # The subset of the kernel's tools/testing/selftests/lib.mk that our suites
 # use, so that they build out of the kernel tree.  A suite's Makefile sets
 # TEST_PROGS (scripts), TEST_GEN_PROGS (C programs built from NAME.c),
-# TEST_FILES (data) and includes ../lib.mk, exactly as in-tree suites do.
+# TEST_FILES (data), TEST_PROGS_EXTENDED (installed, not run by the
+# runner) and includes ../lib.mk, exactly as in-tree suites do.
 #
 #   make OUTPUT=DIR CC=cross-gcc            build the C programs into DIR
 #   make ... INSTALL_PATH=DIR install       build and install the suite
@@ -26,7 +27,7 @@ $(OUTPUT)/%: %.c $(wildcard *.h)
 
 install: all
 	@mkdir -p $(INSTALL_PATH)
-	@for f in $(TEST_PROGS) $(TEST_FILES) $(wildcard settings config); do \
+	@for f in $(TEST_PROGS) $(TEST_PROGS_EXTENDED) $(TEST_FILES) $(wildcard settings config); do \
 		cp -p $$f $(INSTALL_PATH)/ || exit 1; done
 	@for f in $(GEN); do cp -p $$f $(INSTALL_PATH)/ || exit 1; done
 

@@ -27,26 +27,6 @@
 
 static int fd = -1;	/* ZC/file */
 
-static bool fill(int f, size_t len, unsigned int seed)
-{
-	unsigned char *b = malloc(len ? len : 1);
-	bool ok;
-
-	pattern(b, len, seed);
-	ok = ftruncate(f, 0) == 0 && pwrite(f, b, len, 0) == (ssize_t)len;
-	free(b);
-	return ok;
-}
-
-static bool file_is(int f, off_t off, const unsigned char *want, size_t len)
-{
-	unsigned char *b = malloc(len ? len : 1);
-	bool ok = pread(f, b, len, off) == (ssize_t)len && !memcmp(b, want, len);
-
-	free(b);
-	return ok;
-}
-
 static bool peek_is(int slot, long long skip, const unsigned char *want, size_t len)
 {
 	unsigned char *b = malloc(len ? len : 1);
@@ -73,8 +53,8 @@ static bool t_feature(void)
 	EXPECT(zt(ZT_HAS_FEATURE, &r) == 1, "zcfs lacks the feature\n");
 	r.fd = nz;
 	EXPECT(zt(ZT_HAS_FEATURE, &r) == 0, "nozerocopy mount has the feature\n");
-	EXPECT(zt_req(0, nz, 0, 0, PG) == -EOPNOTSUPP, "READ on nozerocopy not ENOTSUP\n");
-	EXPECT(zt_req(0, nz, 1, 0, PG) == -EOPNOTSUPP, "WRITE on nozerocopy not ENOTSUP\n");
+	EXPECT(zt_fresh(0, nz, 0, 0, PG) == -EOPNOTSUPP, "READ on nozerocopy not ENOTSUP\n");
+	EXPECT(zt_fresh(0, nz, 1, 0, PG) == -EOPNOTSUPP, "WRITE on nozerocopy not ENOTSUP\n");
 	close(nz);
 	return true;
 }
@@ -87,8 +67,8 @@ static bool t_read_whole_pages(void)
 	long long bytes = zcvfs_stat("zc_read_bytes");
 
 	pattern(want, sizeof(want), 1);
-	EXPECT(fill(fd, sizeof(want), 1), "setup\n");
-	EXPECT(zt_req(0, fd, 0, 0, 2 * PG) == 0, "READ request refused\n");
+	EXPECT(fill_file(fd, sizeof(want), 1), "setup\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, 2 * PG) == 0, "READ request refused\n");
 	zt_op(ZT_STATE, 0, fd, &st);
 	EXPECT(st.out[ZT_ST_EXTFLAG] & UIO_XUIO, "no UIO_XUIO\n");
 	EXPECT(st.out[ZT_ST_TYPE] == UIOTYPE_ZEROCOPY, "not zero-copy\n");
@@ -121,8 +101,8 @@ static bool t_read_is_cache_page(void)
 
 	pattern(old, sizeof(old), 2);
 	memset(neu, 0xab, sizeof(neu));
-	EXPECT(fill(fd, sizeof(old), 2), "setup\n");
-	EXPECT(zt_req(0, fd, 0, 0, PG) == 0 && zt_op(ZT_READ, 0, fd, NULL) == PG,
+	EXPECT(fill_file(fd, sizeof(old), 2), "setup\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, PG) == 0 && zt_op(ZT_READ, 0, fd, NULL) == PG,
 	       "read loan\n");
 	cow = zcfs_stat("cow_pages");
 	EXPECT(pwrite(fd, neu, sizeof(neu), PG + 10) == sizeof(neu), "pwrite page 1\n");
@@ -143,18 +123,18 @@ static bool t_eof_trim(void)
 	struct zcvfs_test_req st;
 
 	pattern(want, sizeof(want), 3);
-	EXPECT(fill(fd, sizeof(want), 3), "setup\n");
-	EXPECT(zt_req(0, fd, 0, 0, 2 * PG) == 0, "request\n");
+	EXPECT(fill_file(fd, sizeof(want), 3), "setup\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, 2 * PG) == 0, "request\n");
 	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 5000, "read not trimmed to 5000\n");
 	EXPECT(st.out[ZT_ST_SEGLEN] == 5000 && st.out[ZT_ST_RESID] == 2 * PG - 5000,
 	       "segments %lld resid %lld\n", st.out[ZT_ST_SEGLEN], st.out[ZT_ST_RESID]);
 	EXPECT(peek_is(0, 0, want, 5000), "data\n");
 	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
-	EXPECT(zt_req(0, fd, 0, 2 * PG, PG) == 0, "request beyond EOF\n");
+	EXPECT(zt_fresh(0, fd, 0, 2 * PG, PG) == 0, "request beyond EOF\n");
 	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 0 && st.out[ZT_ST_SEGLEN] == 0,
 	       "read beyond EOF not empty\n");
 	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
-	EXPECT(zt_req(0, fd, 0, 100, 4000) == 0, "unaligned request\n");
+	EXPECT(zt_fresh(0, fd, 0, 100, 4000) == 0, "unaligned request\n");
 	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 4000 && st.out[ZT_ST_NSEGS] == 2,
 	       "unaligned read: %lld segs\n", st.out[ZT_ST_NSEGS]);
 	EXPECT(peek_is(0, 0, want + 100, 4000), "unaligned data\n");
@@ -170,8 +150,8 @@ static bool t_truncate_stable(void)
 	struct stat s;
 
 	pattern(want, sizeof(want), 4);
-	EXPECT(fill(fd, sizeof(want), 4), "setup\n");
-	EXPECT(zt_req(0, fd, 0, 0, sizeof(want)) == 0 &&
+	EXPECT(fill_file(fd, sizeof(want), 4), "setup\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(want)) == 0 &&
 	       zt_op(ZT_READ, 0, fd, NULL) == sizeof(want), "read loan\n");
 	EXPECT(ftruncate(fd, 1000) == 0, "ftruncate\n");
 	EXPECT(peek_is(0, 0, want, sizeof(want)), "loan changed by truncate(1000)\n");
@@ -188,8 +168,8 @@ static bool t_unlink_stable(void)
 	int u = open(ZC "/unlinked", O_RDWR | O_CREAT, 0644);
 
 	pattern(want, sizeof(want), 5);
-	EXPECT(u >= 0 && fill(u, sizeof(want), 5), "setup\n");
-	EXPECT(zt_req(1, u, 0, 0, sizeof(want)) == 0 &&
+	EXPECT(u >= 0 && fill_file(u, sizeof(want), 5), "setup\n");
+	EXPECT(zt_fresh(1, u, 0, 0, sizeof(want)) == 0 &&
 	       zt_op(ZT_READ, 1, u, NULL) == sizeof(want), "read loan\n");
 	EXPECT(unlink(ZC "/unlinked") == 0, "unlink\n");
 	EXPECT(ftruncate(u, 0) == 0, "truncate of the unlinked file\n");
@@ -235,7 +215,7 @@ static bool t_write_donated(void)
 	EXPECT(ftruncate(fd, 0) == 0 && futimens(fd, zero) == 0, "setup\n");
 	ifd = inotify_init1(IN_NONBLOCK);
 	EXPECT(ifd >= 0 && inotify_add_watch(ifd, ZC "/file", IN_MODIFY) >= 0, "inotify\n");
-	EXPECT(zt_req(2, fd, 1, 0, sizeof(want)) == 0, "WRITE request\n");
+	EXPECT(zt_fresh(2, fd, 1, 0, sizeof(want)) == 0, "WRITE request\n");
 	EXPECT(zt_data(ZT_FILL, 2, 0, want, sizeof(want)) == sizeof(want), "fill\n");
 	EXPECT(zt_write(2, fd, -1) == sizeof(want), "write\n");
 	zt_op(ZT_STATE, 2, fd, &st);
@@ -262,10 +242,10 @@ static bool t_write_partial(void)
 	long long bytes = zcfs_stat("write_bytes_copied");
 
 	pattern(model, sizeof(model), 7);
-	EXPECT(fill(fd, sizeof(model), 7), "setup\n");
+	EXPECT(fill_file(fd, sizeof(model), 7), "setup\n");
 	pattern(data, sizeof(data), 8);
 	/* [4000, 12392): 96 copied, 2 pages donated, 104 copied. */
-	EXPECT(zt_req(2, fd, 1, 4000, sizeof(data)) == 0, "request\n");
+	EXPECT(zt_fresh(2, fd, 1, 4000, sizeof(data)) == 0, "request\n");
 	EXPECT(zt_data(ZT_FILL, 2, 0, data, sizeof(data)) == sizeof(data), "fill\n");
 	EXPECT(zt_write(2, fd, -1) == sizeof(data), "write\n");
 	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
@@ -288,9 +268,9 @@ static bool t_write_anonymous(void)
 
 	memset(model, 0, sizeof(model));
 	pattern(model, 4 * PG, 9);
-	EXPECT(fill(fd, 4 * PG, 9), "setup\n");
+	EXPECT(fill_file(fd, 4 * PG, 9), "setup\n");
 	pattern(data, sizeof(data), 10);
-	EXPECT(zt_req(2, fd, 1, -1, sizeof(data)) == 0, "anonymous request\n");
+	EXPECT(zt_fresh(2, fd, 1, -1, sizeof(data)) == 0, "anonymous request\n");
 	EXPECT(zt_data(ZT_FILL, 2, 0, data, sizeof(data)) == sizeof(data), "fill\n");
 	EXPECT(zt_write(2, fd, 4 * PG) == sizeof(data), "write at 4 pages\n");
 	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
@@ -300,7 +280,7 @@ static bool t_write_anonymous(void)
 	EXPECT(zcvfs_stat("write_pages_donated") == don + 2 &&
 	       zcvfs_stat("write_pages_copied") == cop, "aligned anonymous not donated\n");
 	/* At an unaligned offset nothing can be donated. */
-	EXPECT(zt_req(2, fd, 1, -1, PG) == 0, "anonymous request\n");
+	EXPECT(zt_fresh(2, fd, 1, -1, PG) == 0, "anonymous request\n");
 	EXPECT(zt_data(ZT_FILL, 2, 0, data, PG) == PG, "fill\n");
 	EXPECT(zt_write(2, fd, 100) == PG, "write at 100\n");
 	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
@@ -309,7 +289,7 @@ static bool t_write_anonymous(void)
 	EXPECT(zcvfs_stat("write_pages_donated") == don + 2 &&
 	       zcvfs_stat("write_pages_copied") == cop + 1, "unaligned write donated\n");
 	/* Unconsumed write buffers are freed by the return. */
-	EXPECT(zt_req(2, fd, 1, -1, 3 * PG) == 0 && zt_op(ZT_RET, 2, fd, NULL) == 0,
+	EXPECT(zt_fresh(2, fd, 1, -1, 3 * PG) == 0 && zt_op(ZT_RET, 2, fd, NULL) == 0,
 	       "return of an unused write loan\n");
 	EXPECT(outstanding() == 0, "leak\n");
 	return true;
@@ -322,8 +302,8 @@ static bool t_zc_write_over_loan(void)
 
 	pattern(old, sizeof(old), 11);
 	pattern(neu, sizeof(neu), 12);
-	EXPECT(fill(fd, sizeof(old), 11), "setup\n");
-	EXPECT(zt_req(0, fd, 0, 0, sizeof(old)) == 0 &&
+	EXPECT(fill_file(fd, sizeof(old), 11), "setup\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(old)) == 0 &&
 	       zt_op(ZT_READ, 0, fd, NULL) == sizeof(old), "read loan\n");
 	cow = zcfs_stat("cow_pages");
 	/* Page 0 whole: donated over the loaned page (no copy needed). */
@@ -347,14 +327,14 @@ static bool t_mmap(void)
 	unsigned char *m;
 
 	pattern(old, sizeof(old), 13);
-	EXPECT(fill(fd, sizeof(old), 13), "setup\n");
+	EXPECT(fill_file(fd, sizeof(old), 13), "setup\n");
 	m = mmap(NULL, sizeof(old), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT(m != MAP_FAILED, "mmap\n");
-	EXPECT(zt_req(0, fd, 0, 0, PG) == -EINVAL, "read loan of a mapped file\n");
-	EXPECT(zt_req(2, fd, 1, 0, PG) == 0 && zt_op(ZT_RET, 2, fd, NULL) == 0,
+	EXPECT(zt_fresh(0, fd, 0, 0, PG) == -EINVAL, "read loan of a mapped file\n");
+	EXPECT(zt_fresh(2, fd, 1, 0, PG) == 0 && zt_op(ZT_RET, 2, fd, NULL) == 0,
 	       "write loan of a mapped file refused\n");
 	munmap(m, sizeof(old));
-	EXPECT(zt_req(0, fd, 0, 0, sizeof(old)) == 0, "request\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(old)) == 0, "request\n");
 	/* Mapped between the request and the read: the read is refused. */
 	m = mmap(NULL, sizeof(old), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT(m != MAP_FAILED, "mmap\n");
@@ -387,17 +367,17 @@ static bool t_limits(void)
 	long long budget = zcfs_stat("refused_budget");
 
 	/* min_loan=8192, max_loan=16384, max_loan_pages=5 */
-	EXPECT(l >= 0 && fill(l, 8 * PG, 14), "setup\n");
-	EXPECT(zt_req(0, l, 0, 0, PG) == -EINVAL, "below min_loan\n");
-	EXPECT(zt_req(0, l, 1, 0, 5 * PG) == -EINVAL, "above max_loan\n");
+	EXPECT(l >= 0 && fill_file(l, 8 * PG, 14), "setup\n");
+	EXPECT(zt_fresh(0, l, 0, 0, PG) == -EINVAL, "below min_loan\n");
+	EXPECT(zt_fresh(0, l, 1, 0, 5 * PG) == -EINVAL, "above max_loan\n");
 	EXPECT(zcfs_stat("refused_size") == size + 2, "size refusals\n");
-	EXPECT(zt_req(0, l, 0, 0, 4 * PG) == 0, "4 pages\n");
-	EXPECT(zt_req(1, l, 1, -1, 2 * PG) == -EINVAL, "budget: 6 of 5 pages\n");
-	EXPECT(zt_req(1, l, 0, 100, 2 * PG) == -EINVAL, "budget: 3 pages spanned\n");
+	EXPECT(zt_fresh(0, l, 0, 0, 4 * PG) == 0, "4 pages\n");
+	EXPECT(zt_fresh(1, l, 1, -1, 2 * PG) == -EINVAL, "budget: 6 of 5 pages\n");
+	EXPECT(zt_fresh(1, l, 0, 100, 2 * PG) == -EINVAL, "budget: 3 pages spanned\n");
 	EXPECT(zcfs_stat("refused_budget") == budget + 2, "budget refusals\n");
-	EXPECT(zt_req(1, l, 1, 4 * PG, 2 * PG - 1) == -EINVAL, "budget\n");
+	EXPECT(zt_fresh(1, l, 1, 4 * PG, 2 * PG - 1) == -EINVAL, "budget\n");
 	EXPECT(zt_op(ZT_RET, 0, l, NULL) == 0, "return\n");
-	EXPECT(zt_req(1, l, 1, -1, 4 * PG) == 0 && zt_req(0, l, 0, 0, 2 * PG) != 0,
+	EXPECT(zt_fresh(1, l, 1, -1, 4 * PG) == 0 && zt_fresh(0, l, 0, 0, 2 * PG) != 0,
 	       "budget not given back\n");
 	EXPECT(zt_op(ZT_RET, 1, l, NULL) == 0, "return\n");
 	close(l);
@@ -408,14 +388,14 @@ static bool t_bad_args(void)
 {
 	int d = open(ZC, O_RDONLY | O_DIRECTORY);
 
-	EXPECT(zt_req(0, fd, 0, -1, PG) == -EINVAL, "anonymous READ\n");
-	EXPECT(zt_req(0, fd, 0, 0, 0) < 0, "length 0\n");
-	EXPECT(zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EOVERFLOW ||
-	       zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EINVAL ||
-	       zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EFBIG, "offset overflow: %lld\n",
-	       zt_req(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG));
-	EXPECT(d >= 0 && zt_req(1, d, 0, 0, PG) == -EINVAL, "loan of a directory: %lld\n",
-	       zt_req(1, d, 0, 0, PG));
+	EXPECT(zt_fresh(0, fd, 0, -1, PG) == -EINVAL, "anonymous READ\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, 0) < 0, "length 0\n");
+	EXPECT(zt_fresh(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EOVERFLOW ||
+	       zt_fresh(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EINVAL ||
+	       zt_fresh(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG) == -EFBIG, "offset overflow: %lld\n",
+	       zt_fresh(0, fd, 0, 0x7fffffffffffff00LL, 2 * PG));
+	EXPECT(d >= 0 && zt_fresh(1, d, 0, 0, PG) == -EINVAL, "loan of a directory: %lld\n",
+	       zt_fresh(1, d, 0, 0, PG));
 	close(d);
 	EXPECT(outstanding() == 0, "leak\n");
 	return true;
@@ -427,10 +407,10 @@ static bool t_umount_busy(void)
 
 	EXPECT(zcfs_mount(BUSY, "") == 0, "mount\n");
 	b = open(BUSY "/f", O_RDWR | O_CREAT, 0644);
-	EXPECT(b >= 0 && fill(b, 3 * PG, 15), "setup\n");
-	EXPECT(zt_req(3, b, 0, 0, 3 * PG) == 0 && zt_op(ZT_READ, 3, b, NULL) == 3 * PG,
+	EXPECT(b >= 0 && fill_file(b, 3 * PG, 15), "setup\n");
+	EXPECT(zt_fresh(3, b, 0, 0, 3 * PG) == 0 && zt_op(ZT_READ, 3, b, NULL) == 3 * PG,
 	       "read loan\n");
-	EXPECT(zt_req(4, b, 1, -1, PG) == 0, "write loan\n");
+	EXPECT(zt_fresh(4, b, 1, -1, PG) == 0, "write loan\n");
 	close(b);
 	EXPECT(unlink(BUSY "/f") == 0, "unlink\n");
 	EXPECT(umount(BUSY) == -1 && errno == EBUSY, "umount with loans not EBUSY\n");
@@ -444,8 +424,8 @@ static bool t_umount_busy(void)
 
 static bool t_rmmod_busy(void)
 {
-	EXPECT(zcfs_unload("zcfs") != 0, "zcfs unloaded while mounted\n");
-	EXPECT(zcfs_unload("zcvfs") != 0, "zcvfs unloaded while in use\n");
+	EXPECT(zt_unload("zcfs") != 0, "zcfs unloaded while mounted\n");
+	EXPECT(zt_unload("zcvfs") != 0, "zcvfs unloaded while in use\n");
 	return true;
 }
 
@@ -508,7 +488,7 @@ int main(void)
 	close(fd);
 	/* Tear everything down whatever happened, then judge. */
 	err = umount(ZC) | umount(NOZC) | umount(LIM);
-	err |= zcfs_unload("zcvfs_test") | zcfs_unload("zcfs") | zcfs_unload("zcvfs");
+	err |= zt_unload("zcvfs_test") | zt_unload("zcfs") | zt_unload("zcvfs");
 	if (err)
 		ksft_print_msg("umount/unload failed\n");
 	ok = ok && !err;

@@ -6,7 +6,9 @@
  *    byte value each time) by write(2) and by zero-copy writes; readers
  *    read the same range by read(2) and by zero-copy reads, and every
  *    buffer they get must be uniform.  Once page-aligned (donations), once
- *    unaligned (copies).
+ *    unaligned (copies).  Then the control run: the same check on a mount
+ *    with range locks off (debug_norangelock) must see torn reads, which
+ *    shows that the check can fail; SKIP if none shows in bounded time.
  * 2. Loans held across truncate and unlink while writers run: the loaned
  *    data never changes.
  * 3. umount attempts while loans come and go: EBUSY while any is
@@ -24,6 +26,8 @@
 
 #define DIR	"/tmp/zcfs-stress"
 #define DIR2	"/tmp/zcfs-stress-umount"
+#define DIR3	"/tmp/zcfs-stress-nolock"
+#define CONTROL_ROUNDS	5
 #define NW	2
 #define NR	3
 
@@ -52,6 +56,7 @@ struct range_arg {
 	int fd;
 	long long off, len;
 	long long ops, zc_ops, errors;
+	long long torn, zc_torn;	/* readers: non-uniform buffers */
 };
 
 static void *writer(void *p)
@@ -110,11 +115,15 @@ static void *reader(void *p)
 		} else {
 			for (long long i = 1; i < n; i++)
 				if (b[i] != b[0]) {
-					fprintf(stderr, "# reader %d (%s): torn read at %lld: %#x vs %#x\n",
-						a->id, a->ops & 1 ? "zero-copy" : "read(2)",
-						a->off + i, b[i], b[0]);
-					a->errors++;
-					failed = 1;
+					/* The first of each reader tells where. */
+					if (!a->torn && !a->zc_torn)
+						fprintf(stderr, "# reader %d (%s): torn read at %lld: %#x vs %#x\n",
+							a->id, a->ops & 1 ? "zero-copy" : "read(2)",
+							a->off + i, b[i], b[0]);
+					if (a->ops & 1)
+						a->zc_torn++;
+					else
+						a->torn++;
 					break;
 				}
 		}
@@ -126,14 +135,24 @@ static void *reader(void *p)
 	return NULL;
 }
 
-static bool torn_reads(long long off, long long len)
+/* What one run of writers and readers on a range saw. */
+struct torn_result {
+	long long reads, zreads, writes, zwrites, errors, torn, zc_torn;
+};
+
+/* Writers and readers on [off, off + len) of a new file in dir for secs. */
+static bool torn_run(const char *dir, long long off, long long len, int run_secs,
+		     struct torn_result *res)
 {
 	struct range_arg w[NW], r[NR];
 	pthread_t tw[NW], tr[NR];
 	unsigned char *init = malloc(len);
-	long long reads = 0, zreads = 0, writes = 0, zwrites = 0, errors = 0;
-	int fd = open(DIR "/torn", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char path[64];
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/torn", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	*res = (struct torn_result){ 0 };
 	if (fd < 0 || !init)
 		return false;
 	memset(init, 0x11, len);
@@ -148,25 +167,101 @@ static bool torn_reads(long long off, long long len)
 		r[i] = (struct range_arg){ .id = i, .fd = fd, .off = off, .len = len };
 		pthread_create(&tr[i], NULL, reader, &r[i]);
 	}
-	sleep(secs);
+	sleep(run_secs);
 	stop = 1;
 	for (int i = 0; i < NW; i++) {
 		pthread_join(tw[i], NULL);
-		writes += w[i].ops;
-		zwrites += w[i].zc_ops;
-		errors += w[i].errors;
+		res->writes += w[i].ops;
+		res->zwrites += w[i].zc_ops;
+		res->errors += w[i].errors;
 	}
 	for (int i = 0; i < NR; i++) {
 		pthread_join(tr[i], NULL);
-		reads += r[i].ops;
-		zreads += r[i].zc_ops;
-		errors += r[i].errors;
+		res->reads += r[i].ops;
+		res->zreads += r[i].zc_ops;
+		res->errors += r[i].errors;
+		res->torn += r[i].torn;
+		res->zc_torn += r[i].zc_torn;
 	}
-	ksft_print_msg("range [%lld, +%lld): %lld writes (%lld zero-copy), %lld reads (%lld zero-copy), %lld errors\n",
-		       off, len, writes, zwrites, reads, zreads, errors);
+	ksft_print_msg("%s [%lld, +%lld): %lld writes (%lld zero-copy), %lld reads (%lld zero-copy), %lld errors, torn reads: %lld read(2), %lld zero-copy\n",
+		       dir, off, len, res->writes, res->zwrites, res->reads, res->zreads,
+		       res->errors, res->torn, res->zc_torn);
 	close(fd);
+	unlink(path);
 	free(init);
-	return !errors && writes > NW && reads > NR && zreads > 0 && zwrites > 0;
+	return true;
+}
+
+/* Phase 1: with range locks, no read may be torn. */
+static bool torn_reads(long long off, long long len)
+{
+	struct torn_result res;
+
+	if (!torn_run(DIR, off, len, secs, &res))
+		return false;
+	return !res.errors && !res.torn && !res.zc_torn && res.writes > NW &&
+	       res.reads > NR && res.zreads > 0 && res.zwrites > 0;
+}
+
+/* Whether /proc/mounts shows option `opt` for the mount at `dir`. */
+static bool mounted_with(const char *dir, const char *opt)
+{
+	char line[512], mnt[256], opts[256];
+	FILE *f = fopen("/proc/mounts", "r");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %*s %255s", mnt, opts) == 2 && !strcmp(mnt, dir))
+			found = strstr(opts, opt) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * The control run: the same check on a mount without range locks must see
+ * torn reads.  Rounds of secs seconds, aligned and unaligned ranges in
+ * turn, until it does; none in CONTROL_ROUNDS rounds is a SKIP, not a pass.
+ */
+static void torn_control(void)
+{
+	struct torn_result res;
+	long long torn = 0, zc_torn = 0;
+	int round;
+
+	if (zcfs_mount(DIR3, "debug_norangelock")) {
+		ksft_test_result_fail("control run: mount with debug_norangelock: %s\n",
+				      strerror(errno));
+		return;
+	}
+	if (!mounted_with(DIR3, "debug_norangelock")) {
+		umount(DIR3);
+		ksft_test_result_fail("control run: debug_norangelock not in /proc/mounts\n");
+		return;
+	}
+	for (round = 0; round < CONTROL_ROUNDS && !torn && !zc_torn; round++) {
+		bool aligned = !(round & 1);
+
+		if (!torn_run(DIR3, aligned ? 0 : 1000, aligned ? 16 * PG : 50000, secs, &res) ||
+		    res.errors) {
+			umount(DIR3);
+			ksft_test_result_fail("control run: I/O failed\n");
+			return;
+		}
+		torn += res.torn;
+		zc_torn += res.zc_torn;
+	}
+	if (umount(DIR3)) {
+		ksft_test_result_fail("control run: umount: %s\n", strerror(errno));
+		return;
+	}
+	if (torn || zc_torn)
+		ksft_test_result_pass("control run: without range locks the check sees torn reads (%lld read(2), %lld zero-copy, %d round(s) of %d s)\n",
+				      torn, zc_torn, round, secs);
+	else
+		ksft_test_result_skip("control run: no torn read seen without range locks in %d s (too little parallelism here?)\n",
+				      round * secs);
 }
 
 /* Phase 2: loans held across truncate and unlink, with writers running. */
@@ -318,7 +413,7 @@ int main(int argc, char **argv)
 	if (secs < 1)
 		secs = 1;
 	ksft_print_header();
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	err = zcfs_setup_driver();
 	if (err)
 		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
@@ -330,13 +425,14 @@ int main(int argc, char **argv)
 			 "no torn reads: aligned range, write(2) and donated writes\n");
 	ksft_test_result(torn_reads(1000, 50000),
 			 "no torn reads: unaligned range, write(2) and copied writes\n");
+	torn_control();
 	ksft_test_result(held_loans(), "loans held across truncate and unlink are stable\n");
 	ksft_test_result(umount_attempts(), "umount EBUSY while loans are outstanding\n");
 
 	ok = !failed && zcfs_stat("loans_outstanding") == 0;
 	close(zt_dev);
-	err = umount(DIR) | zcfs_unload("zcvfs_test") | zcfs_unload("zcfs") |
-	      zcfs_unload("zcvfs");
+	err = umount(DIR) | zt_unload("zcvfs_test") | zt_unload("zcfs") |
+	      zt_unload("zcvfs");
 	ok = ok && !err;
 	ksft_test_result(ok, "no loan left, clean umount and unload\n");
 	ksft_finished();

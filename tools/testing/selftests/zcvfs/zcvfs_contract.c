@@ -26,109 +26,21 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <zcvfs/test_ioctl.h>
 #include "kselftest.h"
+#include "zcvfs_testdrv.h"
 
 #define ZC_DIR		"/tmp/zcvfs-zc"
 #define PLAIN_DIR	"/tmp/zcvfs-plain"
 #define PIN_DIR		"/tmp/zcvfs-pin"
-#define PG		4096
-#define UIO_XUIO	4
-#define UIOTYPE_ZEROCOPY 1
-#define ZC_LOANED	1
-#define ZC_FILLED	2
-#define ZC_WRITTEN	3
-#define ZC_RETURNED	4
 
-static int dev = -1;
 static int zc_fd = -1, zc2_fd = -1, plain_fd = -1;
 
 #define FAIL(...) do { ksft_print_msg(__VA_ARGS__); return false; } while (0)
 #define EXPECT(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
 
-/* One ioctl; the ioctl itself must succeed; returns req->result. */
-static long long zt(unsigned long cmd, struct zcvfs_test_req *r)
-{
-	if (ioctl(dev, cmd, r) != 0) {
-		ksft_print_msg("ioctl %#lx: %s\n", cmd, strerror(errno));
-		return -100000;
-	}
-	return r->result;
-}
-
-static long long zt_req(int slot, int fd, int rw, long long off, long long len, long long arg)
-{
-	struct zcvfs_test_req r = { .fd = fd, .slot = slot, .rw = rw,
-				    .offset = off, .length = len, .arg = arg };
-	return zt(ZT_REQ, &r);
-}
-
-static long long zt_simple(unsigned long cmd, int slot, int fd, struct zcvfs_test_req *out)
-{
-	struct zcvfs_test_req r = { .fd = fd, .slot = slot };
-	long long res = zt(cmd, &r);
-
-	if (out)
-		*out = r;
-	return res;
-}
-
-static long long zt_buf(unsigned long cmd, int slot, int fd, long long off, void *buf,
-			size_t len, long long arg)
-{
-	struct zcvfs_test_req r = { .fd = fd, .slot = slot, .offset = off,
-				    .buf = (uintptr_t)buf, .buf_len = len, .arg = arg };
-	return zt(cmd, &r);
-}
-
-/* A statistics counter of a filesystem type, or -1. */
-static long long stat_of(const char *fs, const char *name)
-{
-	char path[128], key[64];
-	long long v, found = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/zcvfs/%s/stats", fs);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
-static void pattern(unsigned char *b, size_t n, unsigned int seed)
-{
-	for (size_t i = 0; i < n; i++)
-		b[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 12));
-}
-
-/* Put `len` bytes of pattern `seed` into fd at 0, truncating to len. */
-static bool fill_file(int fd, size_t len, unsigned int seed)
-{
-	unsigned char *b = malloc(len ? len : 1);
-	bool ok;
-
-	pattern(b, len, seed);
-	ok = ftruncate(fd, 0) == 0 && pwrite(fd, b, len, 0) == (ssize_t)len;
-	free(b);
-	return ok;
-}
-
-static bool file_is(int fd, off_t off, const unsigned char *want, size_t len)
-{
-	unsigned char *b = malloc(len ? len : 1);
-	bool ok = pread(fd, b, len, off) == (ssize_t)len && !memcmp(b, want, len);
-
-	free(b);
-	return ok;
-}
-
 static long long outstanding(void)
 {
-	return stat_of("tmpfs", "loans_outstanding");
+	return zt_stat("tmpfs", "loans_outstanding");
 }
 
 static int open_file(const char *path, size_t len)
@@ -154,13 +66,13 @@ static bool t_feature(void)
 
 static bool t_enotsup(void)
 {
-	long long before = stat_of("tmpfs", "enotsup");
+	long long before = zt_stat("tmpfs", "enotsup");
 
 	EXPECT(zt_req(0, plain_fd, 0, 0, PG, ZT_REQ_FRESH) == -EOPNOTSUPP,
 	       "READ request on plain tmpfs not ENOTSUP\n");
 	EXPECT(zt_req(0, plain_fd, 1, 0, PG, ZT_REQ_FRESH) == -EOPNOTSUPP,
 	       "WRITE request on plain tmpfs not ENOTSUP\n");
-	EXPECT(stat_of("tmpfs", "enotsup") == before + 2, "enotsup not counted\n");
+	EXPECT(zt_stat("tmpfs", "enotsup") == before + 2, "enotsup not counted\n");
 	EXPECT(outstanding() == 0, "a loan leaked\n");
 	return true;
 }
@@ -205,27 +117,27 @@ static bool t_request_read_return(void)
 {
 	unsigned char want[5000], got[20000];
 	struct zcvfs_test_req st;
-	long long n0 = stat_of("tmpfs", "nreqzcbuf"), r0 = stat_of("tmpfs", "nretzcbuf");
+	long long n0 = zt_stat("tmpfs", "nreqzcbuf"), r0 = zt_stat("tmpfs", "nretzcbuf");
 
 	pattern(want, sizeof(want), 7);
 	EXPECT(fill_file(zc_fd, sizeof(want), 7), "setup\n");
 	/* 1, 4: resid/loffset in, UIO_XUIO + ZEROCOPY + direction out. */
 	EXPECT(zt_req(1, zc_fd, 0, 0, 16384, ZT_REQ_FRESH) == 0, "READ request failed\n");
-	zt_simple(ZT_STATE, 1, zc_fd, &st);
+	zt_op(ZT_STATE, 1, zc_fd, &st);
 	EXPECT(st.out[ZT_ST_EXTFLAG] & UIO_XUIO, "no UIO_XUIO after request\n");
 	EXPECT(st.out[ZT_ST_TYPE] == UIOTYPE_ZEROCOPY, "type not zero-copy\n");
 	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_LOANED, "state %lld not LOANED\n", st.out[ZT_ST_ZCSTATE]);
 	EXPECT(st.out[ZT_ST_RESID] == 16384 && st.out[ZT_ST_LOFFSET] == 0, "resid/loffset changed\n");
 	/* 2: all or nothing: the segments cover the whole length. */
 	EXPECT(st.out[ZT_ST_NSEGS] == 4, "%lld segments for 16 KiB\n", st.out[ZT_ST_NSEGS]);
-	EXPECT(stat_of("tmpfs", "loans_outstanding") == 1 &&
-	       stat_of("tmpfs", "bytes_on_loan") == 16384, "loan not counted\n");
+	EXPECT(zt_stat("tmpfs", "loans_outstanding") == 1 &&
+	       zt_stat("tmpfs", "bytes_on_loan") == 16384, "loan not counted\n");
 	/* 5: READ segments are not accessible before the read. */
 	EXPECT(zt_buf(ZT_PEEK, 1, zc_fd, 0, got, 100, 0) == -EINVAL,
 	       "segments readable before the read\n");
 	EXPECT(st.out[ZT_ST_SEGLEN] == -EINVAL, "segment length visible before read\n");
 	/* The read trims at EOF and sets the residual count. */
-	EXPECT(zt_simple(ZT_READ, 1, zc_fd, &st) == 5000, "read returned %lld\n", st.result);
+	EXPECT(zt_op(ZT_READ, 1, zc_fd, &st) == 5000, "read returned %lld\n", st.result);
 	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_FILLED, "state not FILLED\n");
 	EXPECT(st.out[ZT_ST_RESID] == 16384 - 5000, "resid %lld\n", st.out[ZT_ST_RESID]);
 	EXPECT(st.out[ZT_ST_SEGLEN] == 5000 && st.out[ZT_ST_NSEGS] == 2,
@@ -233,30 +145,30 @@ static bool t_request_read_return(void)
 	memset(got, 0, sizeof(got));
 	EXPECT(zt_buf(ZT_PEEK, 1, zc_fd, 0, got, sizeof(got), 0) == 5000, "peek failed\n");
 	EXPECT(!memcmp(got, want, 5000), "loaned data differs from the file\n");
-	EXPECT(zt_simple(ZT_READ, 1, zc_fd, NULL) == -EINVAL, "second read not EINVAL\n");
+	EXPECT(zt_op(ZT_READ, 1, zc_fd, NULL) == -EINVAL, "second read not EINVAL\n");
 	/* 8: one return; a second one is refused. */
-	EXPECT(zt_simple(ZT_RET, 1, zc_fd, &st) == 0, "return failed\n");
+	EXPECT(zt_op(ZT_RET, 1, zc_fd, &st) == 0, "return failed\n");
 	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_RETURNED && st.out[ZT_ST_NSEGS] == 0,
 	       "xuio not cleared by the return\n");
-	EXPECT(zt_simple(ZT_RET, 1, zc_fd, NULL) == -EALREADY, "double return not EALREADY\n");
+	EXPECT(zt_op(ZT_RET, 1, zc_fd, NULL) == -EALREADY, "double return not EALREADY\n");
 	EXPECT(zt_buf(ZT_PEEK, 1, zc_fd, 0, got, 100, 0) == -EINVAL, "segments readable after return\n");
-	EXPECT(zt_simple(ZT_READ, 1, zc_fd, NULL) == -EINVAL, "read after return not EINVAL\n");
-	EXPECT(zt_simple(ZT_WRITE, 1, zc_fd, NULL) == -EINVAL, "write after return not EINVAL\n");
-	EXPECT(stat_of("tmpfs", "nreqzcbuf") == n0 + 1 && stat_of("tmpfs", "nretzcbuf") == r0 + 1,
+	EXPECT(zt_op(ZT_READ, 1, zc_fd, NULL) == -EINVAL, "read after return not EINVAL\n");
+	EXPECT(zt_op(ZT_WRITE, 1, zc_fd, NULL) == -EINVAL, "write after return not EINVAL\n");
+	EXPECT(zt_stat("tmpfs", "nreqzcbuf") == n0 + 1 && zt_stat("tmpfs", "nretzcbuf") == r0 + 1,
 	       "nreqzcbuf/nretzcbuf not counted once\n");
-	EXPECT(outstanding() == 0 && stat_of("tmpfs", "bytes_on_loan") == 0, "loan leaked\n");
+	EXPECT(outstanding() == 0 && zt_stat("tmpfs", "bytes_on_loan") == 0, "loan leaked\n");
 	/* The returned xuio can be used for a new request. */
 	EXPECT(zt_req(1, zc_fd, 0, 4096, 100, 0) == 0, "re-request on returned xuio failed\n");
-	EXPECT(zt_simple(ZT_READ, 1, zc_fd, NULL) == 100, "read at 4096\n");
+	EXPECT(zt_op(ZT_READ, 1, zc_fd, NULL) == 100, "read at 4096\n");
 	EXPECT(zt_buf(ZT_PEEK, 1, zc_fd, 0, got, 100, 0) == 100 && !memcmp(got, want + 4096, 100),
 	       "data at offset 4096 wrong\n");
-	EXPECT(zt_simple(ZT_RET, 1, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_RET, 1, zc_fd, NULL) == 0, "return\n");
 	return true;
 }
 
 static bool t_bad_requests(void)
 {
-	long long einval = stat_of("tmpfs", "einval");
+	long long einval = zt_stat("tmpfs", "einval");
 	int n = 0;
 
 	EXPECT(zt_req(2, zc_fd, 0, 0, 0, ZT_REQ_FRESH) == -EINVAL, "length 0\n"); n++;
@@ -273,8 +185,8 @@ static bool t_bad_requests(void)
 	       "oversized loan not EINVAL\n"); n++;
 	EXPECT(zt_req(2, zc_fd, 0, 0, 1LL << 40, ZT_REQ_FRESH) == -EINVAL,
 	       "length above MAX_RW_COUNT\n"); n++;
-	EXPECT(stat_of("tmpfs", "einval") == einval + n, "einval %lld, want %lld\n",
-	       stat_of("tmpfs", "einval"), einval + n);
+	EXPECT(zt_stat("tmpfs", "einval") == einval + n, "einval %lld, want %lld\n",
+	       zt_stat("tmpfs", "einval"), einval + n);
 	EXPECT(outstanding() == 0, "a refused request leaked a loan\n");
 	return true;
 }
@@ -286,18 +198,18 @@ static bool t_wrong_use(void)
 	EXPECT(fill_file(zc_fd, 8192, 9), "setup\n");
 	/* A READ loan cannot be written, nor filled. */
 	EXPECT(zt_req(3, zc_fd, 0, 0, 4096, ZT_REQ_FRESH) == 0, "request\n");
-	EXPECT(zt_simple(ZT_WRITE, 3, zc_fd, NULL) == -EINVAL, "write of a READ loan\n");
+	EXPECT(zt_op(ZT_WRITE, 3, zc_fd, NULL) == -EINVAL, "write of a READ loan\n");
 	EXPECT(zt_buf(ZT_FILL, 3, zc_fd, 0, b, sizeof(b), 0) == -EINVAL, "fill of a READ loan\n");
 	/* A loaned xuio cannot be loaned again (the first loan would be lost). */
 	EXPECT(zt_req(3, zc_fd, 0, 0, 4096, 0) == -EBUSY, "re-request of a loaned xuio\n");
 	/* A loan is used with the file it was made for. */
-	EXPECT(zt_simple(ZT_READ, 3, zc2_fd, NULL) == -EINVAL, "read with another file\n");
-	EXPECT(zt_simple(ZT_RET, 3, zc2_fd, NULL) == -EINVAL, "return with another file\n");
-	EXPECT(zt_simple(ZT_RET, 3, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_READ, 3, zc2_fd, NULL) == -EINVAL, "read with another file\n");
+	EXPECT(zt_op(ZT_RET, 3, zc2_fd, NULL) == -EINVAL, "return with another file\n");
+	EXPECT(zt_op(ZT_RET, 3, zc_fd, NULL) == 0, "return\n");
 	/* A WRITE loan cannot be read. */
 	EXPECT(zt_req(3, zc_fd, 1, 0, 4096, ZT_REQ_FRESH) == 0, "request\n");
-	EXPECT(zt_simple(ZT_READ, 3, zc_fd, NULL) == -EINVAL, "read of a WRITE loan\n");
-	EXPECT(zt_simple(ZT_RET, 3, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_READ, 3, zc_fd, NULL) == -EINVAL, "read of a WRITE loan\n");
+	EXPECT(zt_op(ZT_RET, 3, zc_fd, NULL) == 0, "return\n");
 	EXPECT(file_is(zc_fd, 0, (pattern(b, 100, 9), b), 100), "an unwritten loan changed data\n");
 	EXPECT(outstanding() == 0, "leak\n");
 	return true;
@@ -307,7 +219,7 @@ static bool t_write_loan(void)
 {
 	unsigned char b[8192], got[8192];
 	struct zcvfs_test_req st;
-	long long copied = stat_of("tmpfs", "write_pages_copied");
+	long long copied = zt_stat("tmpfs", "write_pages_copied");
 	struct stat s1, s2;
 
 	EXPECT(fill_file(zc_fd, 0, 0), "setup\n");
@@ -315,34 +227,34 @@ static bool t_write_loan(void)
 	usleep(50000);
 	pattern(b, sizeof(b), 11);
 	EXPECT(zt_req(4, zc_fd, 1, 0, sizeof(b), ZT_REQ_FRESH) == 0, "WRITE request\n");
-	zt_simple(ZT_STATE, 4, zc_fd, &st);
+	zt_op(ZT_STATE, 4, zc_fd, &st);
 	EXPECT(st.out[ZT_ST_SEGLEN] == sizeof(b), "WRITE segments not accessible before write\n");
 	EXPECT(zt_buf(ZT_FILL, 4, zc_fd, 0, b, sizeof(b), 0) == sizeof(b), "fill\n");
-	EXPECT(zt_simple(ZT_WRITE, 4, zc_fd, &st) == sizeof(b), "write returned %lld\n", st.result);
+	EXPECT(zt_op(ZT_WRITE, 4, zc_fd, &st) == sizeof(b), "write returned %lld\n", st.result);
 	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_WRITTEN && st.out[ZT_ST_RESID] == 0, "state after write\n");
 	/* After the write the caller no longer touches the segments. */
 	EXPECT(zt_buf(ZT_FILL, 4, zc_fd, 0, b, 10, 0) == -EINVAL, "fill after write\n");
-	EXPECT(zt_simple(ZT_WRITE, 4, zc_fd, NULL) == -EINVAL, "second write\n");
-	EXPECT(zt_simple(ZT_RET, 4, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_WRITE, 4, zc_fd, NULL) == -EINVAL, "second write\n");
+	EXPECT(zt_op(ZT_RET, 4, zc_fd, NULL) == 0, "return\n");
 	EXPECT(file_is(zc_fd, 0, b, sizeof(b)), "written data wrong\n");
 	/* 11: i_size and mtime as write(2) would. */
 	fstat(zc_fd, &s2);
 	EXPECT(s2.st_size == sizeof(b), "size %lld\n", (long long)s2.st_size);
 	EXPECT(s2.st_mtim.tv_sec != s1.st_mtim.tv_sec || s2.st_mtim.tv_nsec != s1.st_mtim.tv_nsec,
 	       "mtime not updated\n");
-	EXPECT(stat_of("tmpfs", "write_pages_copied") == copied + 2, "copied pages not counted\n");
+	EXPECT(zt_stat("tmpfs", "write_pages_copied") == copied + 2, "copied pages not counted\n");
 	/* Anonymous buffers: the offset is set before the write. */
 	EXPECT(zt_req(4, zc_fd, 1, -1, 100, ZT_REQ_FRESH) == 0, "anonymous WRITE request\n");
-	zt_simple(ZT_STATE, 4, zc_fd, &st);
+	zt_op(ZT_STATE, 4, zc_fd, &st);
 	EXPECT(st.out[ZT_ST_LOFFSET] == -1, "anonymous loffset\n");
 	EXPECT(zt_buf(ZT_FILL, 4, zc_fd, 0, b + 1000, 100, 0) == 100, "fill\n");
-	EXPECT(zt_simple(ZT_WRITE, 4, zc_fd, NULL) == -EINVAL, "write with offset -1\n");
+	EXPECT(zt_op(ZT_WRITE, 4, zc_fd, NULL) == -EINVAL, "write with offset -1\n");
 	{
 		struct zcvfs_test_req r = { .fd = zc_fd, .slot = 4, .offset = 20000,
 					    .arg = ZT_WRITE_SET_OFFSET };
 		EXPECT(zt(ZT_WRITE, &r) == 100, "anonymous write: %lld\n", r.result);
 	}
-	EXPECT(zt_simple(ZT_RET, 4, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_RET, 4, zc_fd, NULL) == 0, "return\n");
 	EXPECT(file_is(zc_fd, 20000, b + 1000, 100), "anonymous write data\n");
 	memset(got, 1, sizeof(got));
 	EXPECT(pread(zc_fd, got, 100, 10000) == 100 && !got[0] && !got[99], "hole not zero\n");
@@ -483,7 +395,7 @@ static bool t_pins(void)
 	EXPECT(umount(PIN_DIR) != 0 && errno == EBUSY,
 	       "umount with a loan outstanding: %s\n", strerror(errno));
 	fd = open(PIN_DIR "/f", O_RDONLY);
-	EXPECT(zt_simple(ZT_RET, 5, fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_RET, 5, fd, NULL) == 0, "return\n");
 	close(fd);
 	EXPECT(umount(PIN_DIR) == 0, "umount after the return: %s\n", strerror(errno));
 	r = (struct zcvfs_test_req){ .fd = zc_fd };
@@ -526,8 +438,8 @@ static bool t_monitors_count(void)
 	a = mon_install(zc_fd, ZT_MON_COUNT, 0, 0);
 	EXPECT(a > 0, "install: %lld\n", a);
 	EXPECT(zt_req(6, zc_fd, 0, 0, 4096, ZT_REQ_FRESH) == 0, "request\n");
-	EXPECT(zt_simple(ZT_READ, 6, zc_fd, NULL) == 4096, "read\n");
-	EXPECT(zt_simple(ZT_RET, 6, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_READ, 6, zc_fd, NULL) == 4096, "read\n");
+	EXPECT(zt_op(ZT_RET, 6, zc_fd, NULL) == 0, "return\n");
 	EXPECT(zt_buf(ZT_PLAIN_READ, 0, zc_fd, 0, buf, sizeof(buf), 0) == sizeof(buf), "plain\n");
 	EXPECT(zt_buf(ZT_PLAIN_WRITE, 0, zc_fd, 0, buf, sizeof(buf), 0) == sizeof(buf), "plain w\n");
 	{
@@ -567,7 +479,7 @@ static bool t_monitors_count(void)
 static bool t_monitors_veto(void)
 {
 	unsigned char orig[8192], b[8192], got[100];
-	long long v, c, cc[ZT_OUT], vetoed = stat_of("tmpfs", "vetoed");
+	long long v, c, cc[ZT_OUT], vetoed = zt_stat("tmpfs", "vetoed");
 	struct stat s;
 
 	pattern(orig, sizeof(orig), 23);
@@ -585,20 +497,20 @@ static bool t_monitors_veto(void)
 	EXPECT(zt_req(7, zc_fd, 1, 0, sizeof(b), ZT_REQ_FRESH) == 0, "request\n");
 	pattern(b, sizeof(b), 99);
 	EXPECT(zt_buf(ZT_FILL, 7, zc_fd, 0, b, sizeof(b), 0) == sizeof(b), "fill\n");
-	EXPECT(zt_simple(ZT_WRITE, 7, zc_fd, NULL) == -EACCES, "write not vetoed\n");
+	EXPECT(zt_op(ZT_WRITE, 7, zc_fd, NULL) == -EACCES, "write not vetoed\n");
 	EXPECT(zt_buf(ZT_PLAIN_WRITE, 0, zc_fd, 0, b, 100, 0) == -EACCES, "plain write not vetoed\n");
-	EXPECT(zt_simple(ZT_RET, 7, zc_fd, NULL) == 0, "return after vetoed write\n");
+	EXPECT(zt_op(ZT_RET, 7, zc_fd, NULL) == 0, "return after vetoed write\n");
 	EXPECT(file_is(zc_fd, 0, orig, sizeof(orig)), "a vetoed write changed data\n");
 	EXPECT(mon_uninstall(v), "uninstall\n");
 	/* Veto of reads: the segments stay inaccessible. */
 	v = mon_install(zc_fd, ZT_MON_VETO, 1 << ZT_OP_READ, EACCES);
 	EXPECT(zt_req(7, zc_fd, 0, 0, 4096, ZT_REQ_FRESH) == 0, "request\n");
-	EXPECT(zt_simple(ZT_READ, 7, zc_fd, NULL) == -EACCES, "read not vetoed\n");
+	EXPECT(zt_op(ZT_READ, 7, zc_fd, NULL) == -EACCES, "read not vetoed\n");
 	EXPECT(zt_buf(ZT_PEEK, 7, zc_fd, 0, got, sizeof(got), 0) == -EINVAL, "segments after veto\n");
 	EXPECT(mon_uninstall(v), "uninstall\n");
 	/* A return cannot be vetoed: the buffers come back anyway. */
 	v = mon_install(zc_fd, ZT_MON_VETO, 1 << ZT_OP_RETZCBUF, EPERM);
-	EXPECT(zt_simple(ZT_RET, 7, zc_fd, NULL) == 0, "return vetoed\n");
+	EXPECT(zt_op(ZT_RET, 7, zc_fd, NULL) == 0, "return vetoed\n");
 	EXPECT(outstanding() == 0, "vetoed return leaked\n");
 	EXPECT(mon_uninstall(v), "uninstall\n");
 	/* Truncate. */
@@ -610,7 +522,7 @@ static bool t_monitors_veto(void)
 	fstat(zc_fd, &s);
 	EXPECT(s.st_size == sizeof(orig), "vetoed truncate changed the size\n");
 	EXPECT(mon_uninstall(v) && mon_uninstall(c), "uninstall\n");
-	EXPECT(stat_of("tmpfs", "vetoed") >= vetoed + 5, "vetoes not counted\n");
+	EXPECT(zt_stat("tmpfs", "vetoed") >= vetoed + 5, "vetoes not counted\n");
 	return true;
 }
 
@@ -674,15 +586,15 @@ static bool t_fsnotify(void)
 			     ZC_DIR "/file") == 0, "fanotify_mark: %s\n", strerror(errno));
 	/* Zero-copy read: IN_ACCESS / FAN_ACCESS. */
 	EXPECT(zt_req(0, zc_fd, 0, 0, sizeof(b), ZT_REQ_FRESH) == 0, "request\n");
-	EXPECT(zt_simple(ZT_READ, 0, zc_fd, NULL) == sizeof(b), "read\n");
-	EXPECT(zt_simple(ZT_RET, 0, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_READ, 0, zc_fd, NULL) == sizeof(b), "read\n");
+	EXPECT(zt_op(ZT_RET, 0, zc_fd, NULL) == 0, "return\n");
 	EXPECT(wait_inotify(ifd, IN_ACCESS), "no IN_ACCESS for a zero-copy read\n");
 	EXPECT(wait_fanotify(ffd, FAN_ACCESS), "no FAN_ACCESS for a zero-copy read\n");
 	/* Zero-copy write: IN_MODIFY / FAN_MODIFY. */
 	EXPECT(zt_req(0, zc_fd, 1, 0, 100, ZT_REQ_FRESH) == 0, "request\n");
 	EXPECT(zt_buf(ZT_FILL, 0, zc_fd, 0, b, 100, 0) == 100, "fill\n");
-	EXPECT(zt_simple(ZT_WRITE, 0, zc_fd, NULL) == 100, "write\n");
-	EXPECT(zt_simple(ZT_RET, 0, zc_fd, NULL) == 0, "return\n");
+	EXPECT(zt_op(ZT_WRITE, 0, zc_fd, NULL) == 100, "write\n");
+	EXPECT(zt_op(ZT_RET, 0, zc_fd, NULL) == 0, "return\n");
 	EXPECT(wait_inotify(ifd, IN_MODIFY), "no IN_MODIFY for a zero-copy write\n");
 	EXPECT(wait_fanotify(ffd, FAN_MODIFY), "no FAN_MODIFY for a zero-copy write\n");
 	close(ffd);
@@ -700,8 +612,8 @@ static bool t_unregistered_provider(void)
 	r.fd = zc_fd;
 	EXPECT(zt(ZT_HAS_FEATURE, &r) == 0, "feature still set after disable\n");
 	EXPECT(zt_req(2, zc_fd, 0, 0, 4096, ZT_REQ_FRESH) == -EOPNOTSUPP, "request after disable\n");
-	EXPECT(zt_simple(ZT_READ, 1, zc_fd, NULL) == -EOPNOTSUPP, "read after disable\n");
-	EXPECT(zt_simple(ZT_RET, 1, zc_fd, NULL) == 0, "return after disable\n");
+	EXPECT(zt_op(ZT_READ, 1, zc_fd, NULL) == -EOPNOTSUPP, "read after disable\n");
+	EXPECT(zt_op(ZT_RET, 1, zc_fd, NULL) == 0, "return after disable\n");
 	EXPECT(outstanding() == 0, "leak\n");
 	r = (struct zcvfs_test_req){ .fd = zc_fd };
 	EXPECT(zt(ZT_PROVIDER_ENABLE, &r) == 0, "re-enable: %lld\n", r.result);
@@ -714,9 +626,9 @@ static bool t_close_returns(void)
 	EXPECT(zt_req(3, zc_fd, 0, 0, 8192, ZT_REQ_FRESH) == 0, "request\n");
 	EXPECT(zt_req(4, zc_fd, 1, -1, 100, ZT_REQ_FRESH) == 0, "request\n");
 	EXPECT(outstanding() == 2, "two loans not outstanding\n");
-	close(dev);
-	dev = open("/dev/zcvfs_test", O_RDWR);
-	EXPECT(dev >= 0, "reopen\n");
+	close(zt_dev);
+	zt_dev = open("/dev/zcvfs_test", O_RDWR);
+	EXPECT(zt_dev >= 0, "reopen\n");
 	EXPECT(outstanding() == 0, "close did not return the loans\n");
 	return true;
 }
@@ -744,22 +656,6 @@ static const struct {
 	{ "closing the test device returns its loans", t_close_returns },
 };
 
-static int load(const char *name)
-{
-	char path[256];
-	const char *dir = getenv("ZCVFS_MODULES");
-	int fd, r;
-
-	snprintf(path, sizeof(path), "%s/%s.ko", dir ? dir : "/zcvfs/modules", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = syscall(__NR_finit_module, fd, "", 0);
-	r = (r && errno != EEXIST) ? -errno : 0;
-	close(fd);
-	return r;
-}
-
 int main(void)
 {
 	struct zcvfs_test_req r = { 0 };
@@ -768,7 +664,7 @@ int main(void)
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests) + 1);
-	if ((err = load("zcvfs")) || (err = load("zcvfs_test")))
+	if ((err = zt_load("zcvfs")) || (err = zt_load("zcvfs_test")))
 		ksft_exit_fail_msg("loading the modules: %s\n", strerror(-err));
 	mkdir(ZC_DIR, 0755);
 	mkdir(PLAIN_DIR, 0755);
@@ -778,8 +674,8 @@ int main(void)
 	zc_fd = open_file(ZC_DIR "/file", 0);
 	zc2_fd = open_file(ZC_DIR "/other", 0);
 	plain_fd = open_file(PLAIN_DIR "/file", 0);
-	dev = open("/dev/zcvfs_test", O_RDWR);
-	if (dev < 0)
+	zt_dev = open("/dev/zcvfs_test", O_RDWR);
+	if (zt_dev < 0)
 		ksft_exit_fail_msg("/dev/zcvfs_test: %s\n", strerror(errno));
 	r.fd = zc_fd;
 	if (zt(ZT_PROVIDER_ENABLE, &r) != 0)
@@ -797,16 +693,16 @@ int main(void)
 
 	/* Tear down: everything must unload, nothing may stay on loan. */
 	ok = outstanding() == 0 &&
-	     stat_of("tmpfs", "nreqzcbuf") == stat_of("tmpfs", "nretzcbuf");
+	     zt_stat("tmpfs", "nreqzcbuf") == zt_stat("tmpfs", "nretzcbuf");
 	r = (struct zcvfs_test_req){ 0 };
 	ok = ok && zt(ZT_PROVIDER_DISABLE, &r) == 0;
-	close(dev);
+	close(zt_dev);
 	close(zc_fd);
 	close(zc2_fd);
 	close(plain_fd);
 	ok = ok && umount(ZC_DIR) == 0 && umount(PLAIN_DIR) == 0;
-	ok = ok && syscall(__NR_delete_module, "zcvfs_test", O_NONBLOCK) == 0;
-	ok = ok && syscall(__NR_delete_module, "zcvfs", O_NONBLOCK) == 0;
+	ok = ok && zt_unload("zcvfs_test") == 0;
+	ok = ok && zt_unload("zcvfs") == 0;
 	ksft_test_result(ok, "%s\n", "balanced statistics, clean unmount and unload");
 	ksft_finished();
 }

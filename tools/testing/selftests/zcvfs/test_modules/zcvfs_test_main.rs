@@ -7,7 +7,8 @@
 //! descriptor: raw C-ABI calls on numbered xuio slots (also the wrong
 //! sequences: double return, write after return, read of a write loan, ...),
 //! the safe Rust consumer API end to end, plain xuio I/O, the sample
-//! monitors, and the test provider (zero-copy on one chosen super_block).
+//! monitors, the test provider (zero-copy on one chosen super_block), and
+//! the micro benchmark of `make bench` (`bench.rs`).
 //!
 //! Everything an open of the device created is undone when it is closed:
 //! outstanding loans are returned, monitors uninstalled.
@@ -23,6 +24,7 @@ use kernel::uaccess::{UserPtr, UserSlice};
 #[path = "../../../../../rust/api/mod.rs"]
 pub mod zcvfs_api;
 
+mod bench;
 mod monitors;
 mod provider;
 
@@ -79,6 +81,7 @@ const ZT_MON_INSTALL: u32 = zt(0x40);
 const ZT_MON_UNINSTALL: u32 = zt(0x41);
 const ZT_MON_COUNTS: u32 = zt(0x42);
 const ZT_TRUNCATE: u32 = zt(0x43);
+const ZT_BENCH_READ: u32 = zt(0x50);
 
 const ZT_REQ_ASYNCIO: i64 = 1;
 const ZT_REQ_FRESH: i64 = 2;
@@ -270,6 +273,7 @@ impl MiscDevice for TestDev {
                 let f = ffi::fget(req.fd)?;
                 req.set(fop::truncate(&f, req.length, Some(&CT)).map(|()| 0));
             }
+            ZT_BENCH_READ => bench_read(&mut req)?,
             _ => return Err(ENOTTY),
         }
         drop(inner);
@@ -526,6 +530,35 @@ fn c_read(req: &mut Req) -> Result {
             req.out[0] = i64::from(zc);
             UserSlice::new(ptr, n).writer().write_slice(&kbuf[..n])?;
             req.set(Ok(n));
+        }
+        Err(e) => req.set(Err(e)),
+    }
+    Ok(())
+}
+
+fn bench_read(req: &mut Req) -> Result {
+    let f = ffi::fget(req.fd)?;
+    let method = match req.arg {
+        0 => bench::Method::Loan,
+        1 => bench::Method::Copy,
+        _ => return Err(EINVAL),
+    };
+    let offset = u64::try_from(req.offset).map_err(|_| EINVAL)?;
+    let len = usize::try_from(req.length).map_err(|_| EINVAL)?;
+    let min_ns = u64::try_from(req.rw).map_err(|_| EINVAL)?;
+    if len > MAX_BUF {
+        return Err(EINVAL);
+    }
+    match bench::run(&f, method, offset, len, min_ns, &CT) {
+        Ok(o) => {
+            // Counts far below `i64::MAX`.
+            req.out[0] = o.bytes as i64;
+            req.out[1] = o.segments as i64;
+            req.out[2] = o.ns as i64;
+            for (out, ns) in req.out[3..6].iter_mut().zip(o.phases_ns) {
+                *out = ns as i64;
+            }
+            req.set(Ok(o.iters as usize));
         }
         Err(e) => req.set(Err(e)),
     }

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The export: the directory given by `export_path`, the name clients
+//! mount it by, and the table of file handles handed out for it.
+
+use crate::file_handle::{FhTable, FileHandle};
+use crate::proto::nfs3::Nfsstat3;
+use crate::vfs_ffi::{Attr, Dentry, ExportPath};
+use kernel::prelude::*;
+
+/// The one export of this server.
+pub(crate) struct Export {
+    /// The exported directory (mount and dentry).
+    pub(crate) path: ExportPath,
+    /// Its name as clients give it to MNT (the `export_path` parameter,
+    /// without trailing slashes).
+    name: KVec<u8>,
+    /// File handle -> dentry.
+    pub(crate) handles: FhTable,
+    /// Handle of the exported directory.
+    root_fh: FileHandle,
+}
+
+/// Identifies this export in its file handles.
+pub(crate) const EXPORT_ID: u8 = 1;
+
+impl Export {
+    /// Opens the `export_path` directory: `EINVAL` (with a log line) if the
+    /// parameter is missing or not a directory.
+    pub(crate) fn open() -> Result<Export> {
+        let Some(param) = crate::vfs_ffi::export_path_param() else {
+            pr_err!("export_path=DIR is required\n");
+            return Err(EINVAL);
+        };
+        let path = ExportPath::open().map_err(|e| {
+            pr_err!("export_path {:?} is not a directory ({:?})\n", param, e);
+            EINVAL
+        })?;
+        let mut name = KVec::new();
+        name.extend_from_slice(trim_slashes(param.to_bytes()), GFP_KERNEL)?;
+        let root = path.root()?;
+        let attr = path.getattr(&root)?;
+        let handles = FhTable::new(attr.fsid)?;
+        let root_fh = handles.register(&root, &attr)?;
+        Ok(Export {
+            path,
+            name,
+            handles,
+            root_fh,
+        })
+    }
+
+    /// The name clients mount.
+    pub(crate) fn name(&self) -> &[u8] {
+        &self.name
+    }
+
+    /// Whether a MNT `dirpath` names this export.
+    pub(crate) fn matches(&self, dirpath: &[u8]) -> bool {
+        trim_slashes(dirpath) == self.name.as_slice()
+    }
+
+    /// The exported directory's handle.
+    pub(crate) fn root_fh(&self) -> &FileHandle {
+        &self.root_fh
+    }
+
+    /// The dentry a handle names, or why not (STALE, BADHANDLE).
+    pub(crate) fn resolve(&self, fh: &[u8]) -> core::result::Result<Dentry, Nfsstat3> {
+        self.handles.resolve(fh)
+    }
+
+    /// A handle for `d` (whose attributes are `attr`), remembered so that
+    /// it resolves later.
+    pub(crate) fn handle_for(&self, d: &Dentry, attr: &Attr) -> Result<FileHandle> {
+        self.handles.register(d, attr)
+    }
+
+    /// Whether `d` is the exported directory.
+    pub(crate) fn is_root(&self, d: &Dentry) -> bool {
+        self.handles.is_root(d)
+    }
+}
+
+/// `p` without trailing slashes (but `/` stays `/`).
+fn trim_slashes(mut p: &[u8]) -> &[u8] {
+    while p.len() > 1 && p.ends_with(b"/") {
+        p = p.get(..p.len() - 1).unwrap_or(p);
+    }
+    p
+}

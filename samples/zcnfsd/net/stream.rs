@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A connected TCP stream: exact receives, copying and zero-copy sends.
+
+use super::socket_ffi::{RawSocket, MAX_SEND_BUFS};
+use super::zc_send;
+use crate::zcvfs_api::consumer::ReadData;
+use crate::zcvfs_api::xuio::Segment;
+use kernel::prelude::*;
+
+/// A connected TCP stream (IPv4, `TCP_NODELAY`).
+///
+/// `Send + Sync`: one thread may block in a receive or send while another
+/// calls [`Stream::shutdown`]. Dropping it is an abortive close
+/// (`SO_LINGER` 0: the send queue is purged at once, so the completions of
+/// zero-copy sends run even if the peer stopped reading).
+pub struct Stream {
+    sock: RawSocket,
+}
+
+/// The errno of a receive: the end of the stream, a reset and a shutdown
+/// all mean the connection is gone; an interrupted call keeps `EINTR`
+/// (`ERESTARTSYS` must not leak out of a kernel thread's loop).
+fn recv_result(r: Result<usize>) -> Result<usize> {
+    match r {
+        Ok(0) => Err(ECONNRESET),
+        Ok(n) => Ok(n),
+        Err(e) if e == ERESTARTSYS => Err(EINTR),
+        Err(e) => Err(e),
+    }
+}
+
+impl Stream {
+    pub(super) fn new(sock: RawSocket) -> Stream {
+        Stream { sock }
+    }
+
+    /// A stream connected to `127.0.0.1:port` (the tests).
+    #[cfg(CONFIG_KUNIT = "y")]
+    pub fn connect_loopback(port: u16) -> Result<Stream> {
+        Ok(Stream::new(RawSocket::connect_loopback(port)?))
+    }
+
+    /// Receives exactly `buf.len()` bytes; `ECONNRESET` on end of stream,
+    /// reset or shutdown.
+    pub fn recv_exact(&self, buf: &mut [u8]) -> Result {
+        let mut done = 0;
+        while done < buf.len() {
+            done += recv_result(self.sock.recv_into(&mut buf[done..]))?;
+        }
+        Ok(())
+    }
+
+    /// Receives exactly `len` bytes straight into the pages of `segs` (the
+    /// bio_vecs of a WRITE loan), starting `skip` bytes into them: one copy,
+    /// by TCP. `EINVAL` if the segments are shorter than `skip + len`.
+    pub fn recv_into_segments(&self, segs: &[Segment], skip: usize, len: usize) -> Result {
+        let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+        if skip > total || len > total - skip {
+            return Err(EINVAL);
+        }
+        let mut done = 0;
+        while done < len {
+            done += recv_result(self.sock.recv_segments(segs, skip + done, len - done))?;
+        }
+        Ok(())
+    }
+
+    /// Receives and drops `len` bytes (e.g. the rest of a rejected record).
+    pub fn discard(&self, len: usize) -> Result {
+        let mut done = 0;
+        while done < len {
+            done += recv_result(self.sock.recv_discard(len - done))?;
+        }
+        Ok(())
+    }
+
+    /// Copying send of the buffers in order; `more`: more data follows
+    /// (`MSG_MORE`), else everything queued is pushed out.
+    pub fn send(&self, bufs: &[&[u8]], more: bool) -> Result {
+        let groups = bufs.len().div_ceil(MAX_SEND_BUFS);
+        for (i, group) in bufs.chunks(MAX_SEND_BUFS).enumerate() {
+            let group_more = more || i + 1 < groups;
+            let len: usize = group.iter().map(|b| b.len()).sum();
+            let mut done = 0;
+            while done < len {
+                let n = self.sock.send_bufs(group, done, len - done, group_more)?;
+                if n == 0 {
+                    return Err(EPIPE);
+                }
+                done += n;
+            }
+        }
+        if !more && bufs.iter().all(|b| b.is_empty()) {
+            // A zero-length send does not push what `more` left queued.
+            self.sock.push();
+        }
+        Ok(())
+    }
+
+    /// Zero-copy send of a READ loan's pages (all of `data.len()` bytes):
+    /// `ITER_BVEC` + `MSG_ZEROCOPY` + `msg_ubuf`, like io_uring's zero-copy
+    /// send. `data` moves into the send and is dropped (returned) from
+    /// process context once the network stack has released the pages, not
+    /// when this call returns. Send the header before with
+    /// [`Stream::send`] and `more`.
+    pub fn send_loaned(&self, data: ReadData, more: bool) -> Result {
+        zc_send::send_loaned(&self.sock, data, more)
+    }
+
+    /// [`Stream::send_loaned`] for any [`zc_send::LoanedPages`] (the tests'
+    /// own pages).
+    #[cfg(CONFIG_KUNIT = "y")]
+    pub(super) fn send_pages<T: zc_send::LoanedPages>(&self, data: T, more: bool) -> Result {
+        zc_send::send_loaned(&self.sock, data, more)
+    }
+
+    /// Wakes a thread blocked in a receive or send on this stream: the
+    /// receive fails with `ECONNRESET`, the send with `EPIPE`.
+    pub fn shutdown(&self) {
+        self.sock.shutdown()
+    }
+}

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The NFSv3 procedures other than READ, WRITE (`read_path`,
+//! `write_path`) and READDIR/READDIRPLUS (`nfs_readdir`): attributes,
+//! names, and file system information. Each writes its result (status and
+//! resok or resfail arm) after the RPC reply header.
+
+use crate::attrs::{self, fattr, nfsstat, wcc_attr};
+use crate::proto::nfs3::{
+    AccessArgs, AccessOk, AccessRes, CommitArgs, CommitOk, CommitRes, CreateArgs, CreateHow3,
+    CreateOk, CreateRes, DirOpArgs3, Fh3, FsinfoOk, FsinfoRes, FsstatOk, FsstatRes, GetattrRes,
+    LookupOk, LookupRes, MkdirArgs, Nfs3Args, Nfs3Res, NfsTime3, Nfsstat3, PathconfOk, PathconfRes,
+    PostOpAttr, PreOpAttr, RenameArgs, RenameRes, RenameWcc, Sattr3, SetattrArgs, SetattrRes,
+    WccData, FSF3_CANSETTIME, FSF3_HOMOGENEOUS,
+};
+use crate::proto::xdr::{Encode, Encoder, XdrResult};
+use crate::server::ServerCtx;
+use crate::vfs_ffi::{self, set, Attr, Dentry, SetAttr};
+use crate::{nfs_readdir, MAX_IO};
+use kernel::prelude::*;
+
+/// Preferred READDIR size advertised by FSINFO.
+pub(crate) const DTPREF: u32 = 64 * 1024;
+
+/// Serves one NFSv3 call (not READ or WRITE).
+pub(crate) fn call(
+    ctx: &ServerCtx,
+    args: Nfs3Args<'_>,
+    enc: &mut Encoder<'_>,
+    scratch: &mut [u8],
+) -> XdrResult<()> {
+    let p = args.procedure();
+    let r = match args {
+        Nfs3Args::Null => return Ok(()),
+        Nfs3Args::Getattr(fh) => getattr(ctx, fh, enc),
+        Nfs3Args::Setattr(a) => setattr(ctx, &a, enc),
+        Nfs3Args::Lookup(a) => lookup(ctx, &a, enc),
+        Nfs3Args::Access(a) => access(ctx, &a, enc),
+        Nfs3Args::Create(a) => create(ctx, &a, enc),
+        Nfs3Args::Mkdir(a) => mkdir(ctx, &a, enc),
+        Nfs3Args::Remove(a) => remove(ctx, &a, false, enc),
+        Nfs3Args::Rmdir(a) => remove(ctx, &a, true, enc),
+        Nfs3Args::Rename(a) => rename(ctx, &a, enc),
+        Nfs3Args::Readdir(a) => nfs_readdir::readdir(ctx, &a, enc, scratch),
+        Nfs3Args::Readdirplus(a) => nfs_readdir::readdirplus(ctx, &a, enc, scratch),
+        Nfs3Args::Fsstat(fh) => fsstat(ctx, fh, enc),
+        Nfs3Args::Fsinfo(fh) => fsinfo(ctx, fh, enc),
+        Nfs3Args::Pathconf(fh) => pathconf(ctx, fh, enc),
+        Nfs3Args::Commit(a) => commit(ctx, &a, enc),
+        // READLINK, SYMLINK, MKNOD, LINK.
+        Nfs3Args::Unsupported(_) => Err(Nfsstat3::Notsupp),
+        // Served by read_path / write_path; never dispatched here.
+        Nfs3Args::Read(_) | Nfs3Args::Write(_) => Err(Nfsstat3::Serverfault),
+    };
+    match r {
+        Ok(r) => r,
+        // A failure before any attribute was known: the resfail arm
+        // without attributes.
+        Err(st) => p.encode_error(st, enc),
+    }
+}
+
+/// A procedure's outcome: its encoded result, or a status to encode as a
+/// failure without attributes.
+type Outcome = core::result::Result<XdrResult<()>, Nfsstat3>;
+
+/// The live dentry a handle names.
+pub(crate) fn resolve(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dentry, Nfsstat3> {
+    ctx.export.resolve(fh.as_bytes())
+}
+
+/// Post-operation attributes of `d`, if they can be had.
+pub(crate) fn post_attr(ctx: &ServerCtx, d: &Dentry) -> PostOpAttr {
+    ctx.export.path.getattr(d).ok().map(|a| fattr(&a))
+}
+
+/// Pre-operation attributes of `d`, if they can be had.
+pub(crate) fn pre_attr(ctx: &ServerCtx, d: &Dentry) -> PreOpAttr {
+    ctx.export.path.getattr(d).ok().map(|a| wcc_attr(&a))
+}
+
+/// `wcc_data` of `d` from `before` and now.
+pub(crate) fn wcc(ctx: &ServerCtx, d: &Dentry, before: PreOpAttr) -> WccData {
+    WccData {
+        before,
+        after: post_attr(ctx, d),
+    }
+}
+
+/// `.` and `..`.
+fn is_dot_or_dotdot(name: &[u8]) -> bool {
+    name == b"." || name == b".."
+}
+
+fn getattr(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &fh)?;
+    let a = ctx.export.path.getattr(&d).map_err(nfsstat)?;
+    Ok(GetattrRes::Ok(fattr(&a)).encode(enc))
+}
+
+fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &a.object)?;
+    let before = ctx.export.path.getattr(&d).map_err(nfsstat)?;
+    let pre = Some(wcc_attr(&before));
+    if let Some(guard) = a.guard {
+        if guard != wcc_attr(&before).ctime {
+            return Ok(SetattrRes::Fail(Nfsstat3::NotSync, wcc(ctx, &d, pre)).encode(enc));
+        }
+    }
+    let r = ctx
+        .export
+        .path
+        .setattr(&d, &attrs::set_attr(&a.new_attributes));
+    let w = wcc(ctx, &d, pre);
+    Ok(match r {
+        Ok(()) => SetattrRes::Ok(w),
+        Err(e) => SetattrRes::Fail(nfsstat(e), w),
+    }
+    .encode(enc))
+}
+
+/// Looks `name` up in `dir`, `.` and `..` included (`..` of the export
+/// root is the root: the client may not leave the export).
+pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dentry, name: &[u8]) -> Result<Dentry> {
+    match name {
+        b"." => Ok(dir.clone()),
+        b".." if ctx.export.is_root(dir) => Ok(dir.clone()),
+        b".." => Ok(dir.parent()),
+        _ => dir.lookup(name),
+    }
+}
+
+fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let dir = resolve(ctx, &a.dir)?;
+    let found = (|| -> core::result::Result<(Dentry, Attr), Nfsstat3> {
+        let dattr = ctx.export.path.getattr(&dir).map_err(nfsstat)?;
+        if !attrs::is_dir(dattr.mode) {
+            return Err(Nfsstat3::Notdir);
+        }
+        if !crate::proto::nfs3::is_valid_name(a.name) {
+            return Err(Nfsstat3::Noent);
+        }
+        let child = lookup_name(ctx, &dir, a.name).map_err(nfsstat)?;
+        let attr = ctx.export.path.getattr(&child).map_err(nfsstat)?;
+        Ok((child, attr))
+    })();
+    let dir_attributes = post_attr(ctx, &dir);
+    let (child, attr) = match found {
+        Ok(f) => f,
+        Err(st) => return Ok(LookupRes::Fail(st, dir_attributes).encode(enc)),
+    };
+    let fh = ctx
+        .export
+        .handle_for(&child, &attr)
+        .map_err(|_| Nfsstat3::Serverfault)?;
+    let object = Fh3::new(fh.as_bytes()).map_err(|_| Nfsstat3::Serverfault)?;
+    Ok(LookupRes::Ok(LookupOk {
+        object,
+        obj_attributes: Some(fattr(&attr)),
+        dir_attributes,
+    })
+    .encode(enc))
+}
+
+fn access(ctx: &ServerCtx, a: &AccessArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &a.object)?;
+    let access = d.access(a.access);
+    Ok(AccessRes::Ok(AccessOk {
+        obj_attributes: post_attr(ctx, &d),
+        access,
+    })
+    .encode(enc))
+}
+
+/// The EXCLUSIVE CREATE verifier as the times NFSD keeps it in.
+fn exclusive_times(verf: &[u8; 8]) -> SetAttr {
+    let word = |i: usize| u32::from_be_bytes([verf[i], verf[i + 1], verf[i + 2], verf[i + 3]]);
+    SetAttr {
+        valid: set::MTIME | set::ATIME,
+        mtime_sec: i64::from(word(0) & 0x7fff_ffff),
+        atime_sec: i64::from(word(4) & 0x7fff_ffff),
+        ..SetAttr::default()
+    }
+}
+
+/// The attributes of a new object, as `nfsd_create_setattr()` applies
+/// them after the creation: size 0 of a new file changes nothing.
+fn initial_attrs(s: &Sattr3) -> SetAttr {
+    let mut sa = attrs::set_attr(s);
+    if sa.valid & set::SIZE != 0 && sa.size == 0 {
+        sa.valid &= !set::SIZE;
+    }
+    sa
+}
+
+/// Result of CREATE or MKDIR for `child` in `dir`.
+fn created(
+    ctx: &ServerCtx,
+    dir: &Dentry,
+    pre: PreOpAttr,
+    child: &Dentry,
+    enc: &mut Encoder<'_>,
+) -> Outcome {
+    let attr = ctx.export.path.getattr(child).map_err(nfsstat)?;
+    let fh = ctx
+        .export
+        .handle_for(child, &attr)
+        .map_err(|_| Nfsstat3::Serverfault)?;
+    let obj = Fh3::new(fh.as_bytes()).map_err(|_| Nfsstat3::Serverfault)?;
+    Ok(CreateRes::Ok(CreateOk {
+        obj: Some(obj),
+        obj_attributes: Some(fattr(&attr)),
+        dir_wcc: wcc(ctx, dir, pre),
+    })
+    .encode(enc))
+}
+
+fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let dir = resolve(ctx, &a.where_.dir)?;
+    let pre = pre_attr(ctx, &dir);
+    let name = a.where_.name;
+    let fail = |st: Nfsstat3, enc: &mut Encoder<'_>| {
+        Ok(CreateRes::Fail(st, wcc(ctx, &dir, pre)).encode(enc))
+    };
+    if !crate::proto::nfs3::is_valid_name(name) {
+        return fail(Nfsstat3::Acces, enc);
+    }
+    if is_dot_or_dotdot(name) {
+        return fail(Nfsstat3::Exist, enc);
+    }
+    let mode = match a.how {
+        CreateHow3::Unchecked(s) | CreateHow3::Guarded(s) => s.mode.unwrap_or(0),
+        CreateHow3::Exclusive(_) => 0,
+    };
+    let (child, existed) = match ctx.export.path.create(&dir, name, mode & attrs::MODE_BITS) {
+        Ok(r) => r,
+        Err(e) => return fail(nfsstat(e), enc),
+    };
+    let cattr = ctx.export.path.getattr(&child).map_err(nfsstat)?;
+    let sa = match a.how {
+        CreateHow3::Guarded(_) if existed => return fail(Nfsstat3::Exist, enc),
+        CreateHow3::Unchecked(_) if existed && !attrs::is_reg(cattr.mode) => {
+            return fail(Nfsstat3::Exist, enc)
+        }
+        // An existing file is truncated if asked to be, as open(O_TRUNC).
+        CreateHow3::Unchecked(s) if existed => attrs::set_attr(&s),
+        CreateHow3::Unchecked(s) | CreateHow3::Guarded(s) => initial_attrs(&s),
+        CreateHow3::Exclusive(verf) => {
+            let times = exclusive_times(&verf);
+            if existed {
+                // A retransmission finds the file it created.
+                let same = attrs::is_reg(cattr.mode)
+                    && cattr.mtime_sec == times.mtime_sec
+                    && cattr.atime_sec == times.atime_sec;
+                if !same {
+                    return fail(Nfsstat3::Exist, enc);
+                }
+                SetAttr::default()
+            } else {
+                times
+            }
+        }
+    };
+    if let Err(e) = ctx.export.path.setattr(&child, &sa) {
+        return fail(nfsstat(e), enc);
+    }
+    created(ctx, &dir, pre, &child, enc)
+}
+
+fn mkdir(ctx: &ServerCtx, a: &MkdirArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let dir = resolve(ctx, &a.where_.dir)?;
+    let pre = pre_attr(ctx, &dir);
+    let name = a.where_.name;
+    let st = if !crate::proto::nfs3::is_valid_name(name) {
+        Some(Nfsstat3::Acces)
+    } else if is_dot_or_dotdot(name) {
+        Some(Nfsstat3::Exist)
+    } else {
+        None
+    };
+    if let Some(st) = st {
+        return Ok(CreateRes::Fail(st, wcc(ctx, &dir, pre)).encode(enc));
+    }
+    let mode = a.attributes.mode.unwrap_or(0) & attrs::MODE_BITS;
+    let r = ctx.export.path.mkdir(&dir, name, mode).and_then(|child| {
+        ctx.export
+            .path
+            .setattr(&child, &initial_attrs(&a.attributes))?;
+        Ok(child)
+    });
+    match r {
+        Ok(child) => created(ctx, &dir, pre, &child, enc),
+        Err(e) => Ok(CreateRes::Fail(nfsstat(e), wcc(ctx, &dir, pre)).encode(enc)),
+    }
+}
+
+fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_>) -> Outcome {
+    let dir = resolve(ctx, &a.dir)?;
+    let pre = pre_attr(ctx, &dir);
+    let r = if !crate::proto::nfs3::is_valid_name(a.name) {
+        Err(Nfsstat3::Noent)
+    } else if is_dot_or_dotdot(a.name) {
+        Err(if rmdir {
+            Nfsstat3::Inval
+        } else {
+            Nfsstat3::Acces
+        })
+    } else {
+        ctx.export.path.remove(&dir, a.name, rmdir).map_err(nfsstat)
+    };
+    if let Ok(ino) = r {
+        ctx.export.handles.forget(ino);
+    }
+    let w = wcc(ctx, &dir, pre);
+    Ok(match r {
+        Ok(_) => Nfs3Res::<WccData, WccData>::Ok(w),
+        Err(st) => Nfs3Res::Fail(st, w),
+    }
+    .encode(enc))
+}
+
+fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let from = resolve(ctx, &a.from.dir)?;
+    let to = resolve(ctx, &a.to.dir)?;
+    let (fpre, tpre) = (pre_attr(ctx, &from), pre_attr(ctx, &to));
+    let names_ok = [a.from.name, a.to.name]
+        .iter()
+        .all(|n| crate::proto::nfs3::is_valid_name(n) && !is_dot_or_dotdot(n));
+    let r = if names_ok {
+        ctx.export
+            .path
+            .rename(&from, a.from.name, &to, a.to.name)
+            .map_err(nfsstat)
+    } else {
+        Err(Nfsstat3::Inval)
+    };
+    if let Ok(replaced) = r {
+        ctx.export.handles.forget(replaced);
+    }
+    let w = RenameWcc {
+        fromdir_wcc: wcc(ctx, &from, fpre),
+        todir_wcc: wcc(ctx, &to, tpre),
+    };
+    Ok(match r {
+        Ok(_) => RenameRes::Ok(w),
+        Err(st) => RenameRes::Fail(st, w),
+    }
+    .encode(enc))
+}
+
+fn fsstat(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &fh)?;
+    let s = ctx.export.path.statfs(&d).map_err(nfsstat)?;
+    let bytes = |n: u64| n.saturating_mul(s.bsize);
+    Ok(FsstatRes::Ok(FsstatOk {
+        obj_attributes: post_attr(ctx, &d),
+        tbytes: bytes(s.blocks),
+        fbytes: bytes(s.bfree),
+        abytes: bytes(s.bavail),
+        tfiles: s.files,
+        ffiles: s.ffree,
+        afiles: s.ffree,
+        invarsec: 0,
+    })
+    .encode(enc))
+}
+
+fn fsinfo(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &fh)?;
+    let s = ctx.export.path.statfs(&d).map_err(nfsstat)?;
+    let io = MAX_IO as u32;
+    let page = kernel::page::PAGE_SIZE as u32;
+    Ok(FsinfoRes::Ok(FsinfoOk {
+        obj_attributes: post_attr(ctx, &d),
+        rtmax: io,
+        rtpref: io,
+        rtmult: page,
+        wtmax: io,
+        wtpref: io,
+        wtmult: page,
+        dtpref: DTPREF,
+        maxfilesize: s.maxbytes,
+        time_delta: NfsTime3 {
+            seconds: 0,
+            nseconds: 1,
+        },
+        properties: FSF3_HOMOGENEOUS | FSF3_CANSETTIME,
+    })
+    .encode(enc))
+}
+
+fn pathconf(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &fh)?;
+    let s = ctx.export.path.statfs(&d).map_err(nfsstat)?;
+    Ok(PathconfRes::Ok(PathconfOk {
+        obj_attributes: post_attr(ctx, &d),
+        linkmax: 1,
+        name_max: u32::try_from(s.namelen).unwrap_or(255).min(255),
+        no_trunc: true,
+        chown_restricted: true,
+        case_insensitive: false,
+        case_preserving: true,
+    })
+    .encode(enc))
+}
+
+fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+    let d = resolve(ctx, &a.file)?;
+    let pre = pre_attr(ctx, &d);
+    let r = ctx.export.path.open_file(&d, false).and_then(|file| {
+        let start = i64::try_from(a.offset).map_err(|_| EINVAL)?;
+        let end = match a.count {
+            0 => i64::MAX,
+            n => start.saturating_add(i64::from(n) - 1),
+        };
+        vfs_ffi::fsync(&file, start, end)
+    });
+    let w = wcc(ctx, &d, pre);
+    Ok(match r {
+        Ok(()) => CommitRes::Ok(CommitOk {
+            file_wcc: w,
+            verf: ctx.verifier,
+        }),
+        Err(e) => CommitRes::Fail(nfsstat(e), w),
+    }
+    .encode(enc))
+}

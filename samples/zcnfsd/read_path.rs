@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! READ, as the seed's `rfs4_op_read`: `VOP_REQZCBUF(UIO_READ)` then
+//! `VOP_READ` with the xuio ([`ReadLoan`]); the reply header is encoded
+//! here and the loaned page-cache pages follow it to the socket by
+//! reference ([`Tail::Loaned`]); the loan is returned by the socket
+//! layer's zero-copy completion once the network stack has released the
+//! pages. `ENOTSUP` (the file system has no zero-copy) or `EINVAL` (the
+//! provider will not loan now) and `zerocopy=0` take the ordinary copy
+//! path: `VOP_READ` into the connection's buffer, sent by a copying
+//! `sendmsg` ([`Tail::Copied`]). The bytes on the wire are the same.
+
+use crate::attrs::{self, fattr, nfsstat};
+use crate::nfs_service::resolve;
+use crate::proto::nfs3::{encode_read_ok_header, Nfs3Proc, Nfsstat3, ReadArgs, ReadRes};
+use crate::proto::xdr::{Encode, Encoder, XdrResult};
+use crate::rpc_dispatch::Tail;
+use crate::server::ServerCtx;
+use crate::stats::{self, LoanHeld, STATS};
+use crate::zcvfs_api::consumer::ReadLoan;
+use crate::zcvfs_api::fop;
+use crate::MAX_IO;
+use kernel::fs::File;
+use kernel::prelude::*;
+
+/// Serves READ; the data (if any) is the returned tail.
+pub(crate) fn read(
+    ctx: &ServerCtx,
+    a: &ReadArgs<'_>,
+    enc: &mut Encoder<'_>,
+    buf: &mut [u8],
+) -> XdrResult<Tail> {
+    stats::inc(&STATS.read_calls);
+    let d = match resolve(ctx, &a.file) {
+        Ok(d) => d,
+        Err(st) => return Nfs3Proc::Read.encode_error(st, enc).map(|()| Tail::None),
+    };
+    let fail = |st: Nfsstat3, enc: &mut Encoder<'_>| {
+        ReadRes::Fail(st, crate::nfs_service::post_attr(ctx, &d))
+            .encode(enc)
+            .map(|()| Tail::None)
+    };
+    let attr = match ctx.export.path.getattr(&d) {
+        Ok(a) => a,
+        Err(e) => return fail(nfsstat(e), enc),
+    };
+    if attrs::is_dir(attr.mode) {
+        return fail(Nfsstat3::Isdir, enc);
+    }
+    if !attrs::is_reg(attr.mode) {
+        return fail(Nfsstat3::Inval, enc);
+    }
+    let file = match ctx.export.path.open_file(&d, false) {
+        Ok(f) => f,
+        Err(e) => return fail(nfsstat(e), enc),
+    };
+    // As NFSD: nothing is read at or past OFFSET_MAX (eof, not an error).
+    let room = usize::try_from(i64::MAX.unsigned_abs().saturating_sub(a.offset)).unwrap_or(MAX_IO);
+    let count = usize::try_from(a.count)
+        .unwrap_or(MAX_IO)
+        .min(MAX_IO)
+        .min(room);
+    let data = match read_data(ctx, &file, a.offset, count, buf) {
+        Ok(data) => data,
+        Err(e) => return fail(nfsstat(e), enc),
+    };
+    let n = data.len();
+    // Attributes after the read; end of file as NFSD decides it.
+    let after = ctx.export.path.getattr(&d).ok();
+    let size = after.map_or(attr.size, |a| a.size);
+    let eof = a.offset.saturating_add(n as u64) >= size;
+    encode_read_ok_header(enc, &after.map(|a| fattr(&a)), n as u32, eof)?;
+    stats::add_bytes(&STATS.read_bytes, n);
+    Ok(data)
+}
+
+/// Reads `count` bytes at `offset`: by loan if possible, else by copy
+/// into `buf`.
+fn read_data(
+    ctx: &ServerCtx,
+    file: &File,
+    offset: u64,
+    count: usize,
+    buf: &mut [u8],
+) -> Result<Tail> {
+    if count == 0 {
+        return Ok(Tail::None);
+    }
+    if ctx.zerocopy {
+        match read_loaned(file, offset, count) {
+            Err(e) if e == EOPNOTSUPP || e == EINVAL => stats::inc(&STATS.read_fallbacks),
+            r => return r,
+        }
+    }
+    let buf = buf.get_mut(..count).ok_or(EINVAL)?;
+    let offset = i64::try_from(offset).map_err(|_| EINVAL)?;
+    let n = fop::read_plain(file, offset, buf, None)?;
+    // Into the buffer here, into socket buffers by sendmsg.
+    stats::add_bytes(&STATS.read_copy_bytes, n.saturating_mul(2));
+    Ok(Tail::Copied(n))
+}
+
+/// The zero-copy read: request, read, and hand the loaned pages over.
+fn read_loaned(file: &File, offset: u64, count: usize) -> Result<Tail> {
+    let loan = ReadLoan::request(file, offset, count, None)?;
+    let held = LoanHeld::new();
+    let data = loan.read()?;
+    if data.is_empty() {
+        // At or beyond end of file: nothing to send, return the loan now.
+        return Ok(Tail::None);
+    }
+    stats::add_bytes(&STATS.read_zc_bytes, data.len());
+    Ok(Tail::Loaned(data, held))
+}

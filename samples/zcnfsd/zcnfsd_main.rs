@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! zcnfsd: an in-kernel NFSv3 server (ONC RPC over TCP, MOUNT v3, the
+//! NFSv3 procedures the Linux client needs), the zero-copy *consumer* of
+//! zcvfs: READ sends loaned page-cache pages to the socket by reference,
+//! WRITE receives the payload into loaned pages. See
+//! `Documentation/zcnfsd.rst`.
+//!
+//! Layout:
+//! - [`proto`]: the wire codec (no_std, host-tested);
+//! - [`net`]: kernel sockets and the zero-copy send completion;
+//! - [`vfs_ffi`] over `zcnfsd_vfs.c` / `zcnfsd_thread.c`: the thin unsafe
+//!   layer for VFS operations and kernel threads;
+//! - [`server`], [`connection`], [`rpc_dispatch`]: threads, record
+//!   marking, dispatch;
+//! - [`mount_service`], [`nfs_service`], [`nfs_readdir`], [`read_path`],
+//!   [`write_path`]: the procedures;
+//! - [`export`], [`file_handle`], [`attrs`], [`stats`].
+
+use kernel::debugfs;
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+#[path = "proto/mod.rs"]
+pub mod proto;
+
+// Public so that the parts of the shared API zcnfsd does not use itself
+// are neither dead code nor unreachable.
+#[path = "../../rust/api/mod.rs"]
+pub mod zcvfs_api;
+
+mod attrs;
+mod connection;
+mod export;
+mod file_handle;
+mod mount_service;
+pub mod net;
+mod nfs_readdir;
+mod nfs_service;
+mod read_path;
+mod rpc_dispatch;
+mod server;
+mod stats;
+mod vfs_ffi;
+mod write_path;
+
+/// Largest READ or WRITE (FSINFO's rtmax and wtmax).
+pub(crate) const MAX_IO: usize = 1024 * 1024;
+
+module! {
+    type: ZcnfsdModule,
+    name: "zcnfsd",
+    authors: ["zcvfs developers"],
+    description: "In-kernel NFSv3 server sample, zero-copy consumer of zcvfs",
+    license: "GPL",
+    params: {
+        port: u32 {
+            default: 2049,
+            description: "TCP port of the NFS program (100003 v3)",
+        },
+        mountport: u32 {
+            default: 20048,
+            description: "TCP port of the MOUNT program (100005 v3)",
+        },
+        threads: u32 {
+            default: 4,
+            description: "worker threads: connections served at once (1-64)",
+        },
+        zerocopy: bool {
+            default: true,
+            description: "try zero-copy READ and WRITE (0: always the copy path)",
+        },
+    },
+}
+
+/// The loaded module.
+struct ZcnfsdModule {
+    server: Option<server::Server>,
+    /// Kept until the zero-copy sends are done, so that the file handle
+    /// table and the export go last.
+    ctx: Option<Arc<server::ServerCtx>>,
+    _stats: Pin<KBox<debugfs::File<stats::StatsView>>>,
+    _dir: debugfs::Dir,
+}
+
+/// A TCP port parameter.
+fn port_param(name: &str, v: u32) -> Result<u16> {
+    match u16::try_from(v) {
+        Ok(p) if p != 0 => Ok(p),
+        _ => {
+            pr_err!("{}={} is not a TCP port\n", name, v);
+            Err(EINVAL)
+        }
+    }
+}
+
+impl kernel::Module for ZcnfsdModule {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let port = port_param("port", module_parameters::port.value())?;
+        let mountport = port_param("mountport", module_parameters::mountport.value())?;
+        if port == mountport {
+            pr_err!("port and mountport must differ\n");
+            return Err(EINVAL);
+        }
+        let threads = module_parameters::threads.value();
+        if !(1..=64).contains(&threads) {
+            pr_err!("threads={} is not in 1..64\n", threads);
+            return Err(EINVAL);
+        }
+        let zerocopy = module_parameters::zerocopy.value();
+        let export = export::Export::open()?;
+        let ctx = Arc::new(
+            server::ServerCtx {
+                export,
+                zerocopy,
+                verifier: vfs_ffi::real_time_ns().to_be_bytes(),
+            },
+            GFP_KERNEL,
+        )?;
+        let dir = debugfs::Dir::new(c"zcnfsd");
+        let file = KBox::pin_init(dir.read_only_file(c"stats", stats::StatsView), GFP_KERNEL)?;
+        let server = server::Server::start(ctx.clone(), port, mountport, threads as usize)
+            .inspect_err(|e| {
+                pr_err!(
+                    "starting on ports {}/{} failed ({:?})\n",
+                    port,
+                    mountport,
+                    e
+                )
+            })?;
+        pr_info!(
+            "serving on port {} (mount {}), {} threads, zerocopy={}\n",
+            port,
+            mountport,
+            threads,
+            zerocopy
+        );
+        Ok(ZcnfsdModule {
+            server: Some(server),
+            ctx: Some(ctx),
+            _stats: file,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for ZcnfsdModule {
+    fn drop(&mut self) {
+        // Threads stopped, every socket closed.
+        drop(self.server.take());
+        // Loans still travel with zero-copy sends: wait for them.
+        net::wait_zc_idle();
+        // Then the file handle table (dput of every entry) and the export.
+        if let Some(ctx) = self.ctx.take() {
+            pr_info!(
+                "stopped, dropping {} file handles\n",
+                ctx.export.handles.len()
+            );
+        }
+    }
+}

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcnfsd: kernel-socket helpers and zero-copy send completions.
+ *
+ * The Rust socket layer (net/) calls these for what it cannot call directly
+ * (msghdr/iov_iter set-up, static inlines, struct ubuf_info).  Each helper
+ * is one socket call; the loops (short reads and writes) and the errno
+ * policy are in Rust.
+ *
+ * Zero-copy send (like io_uring's IORING_OP_SEND_ZC, io_uring/notif.c): a
+ * struct zcnfsd_zc embeds a struct ubuf_info with our ubuf_info_ops.
+ * sock_sendmsg() with MSG_ZEROCOPY and msg_ubuf makes TCP attach the loaned
+ * pages to its skbs by reference (skb_zerocopy_iter_stream) and take one
+ * ubuf reference per skb; the sender holds one more reference for the
+ * duration of its sendmsg calls (zcnfsd_zc_put drops it).  The last
+ * reference ends in .complete, which may run in any context (softirq on
+ * ACK, process context on close): it only queues a work item.  The work
+ * item, in process context, calls the owner's release function (the Rust
+ * side drops the READ loan there: fop_retzcbuf may sleep) and frees the
+ * struct.
+ *
+ * Module unload: .complete and the work function are module text.
+ * zcnfsd_zc_wait_idle() waits until every zcnfsd_zc was released, waits
+ * for the RCU read-side section each .complete runs in (synchronize_rcu),
+ * and destroys the workqueue (which waits for the work functions to
+ * return).
+ */
+
+#include <linux/atomic.h>
+#include <linux/bvec.h>
+#include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/tcp.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "zcnfsd_net.h"
+
+/* Sockets ---------------------------------------------------------------- */
+
+static void zcnfsd_sockaddr(struct sockaddr_in *sin, __be32 addr, u16 port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = addr;
+	sin->sin_port = htons(port);
+}
+
+/* A TCP socket listening on 0.0.0.0:port (port 0: an ephemeral port). */
+int zcnfsd_net_listen(u16 port, int backlog, struct socket **res)
+{
+	struct sockaddr_in sin;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (err)
+		return err;
+	sock_set_reuseaddr(sock->sk);
+	zcnfsd_sockaddr(&sin, htonl(INADDR_ANY), port);
+	err = kernel_bind(sock, (struct sockaddr_unsized *)&sin, sizeof(sin));
+	if (!err)
+		err = kernel_listen(sock, backlog);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	*res = sock;
+	return 0;
+}
+
+static void zcnfsd_stream_setup(struct socket *sock)
+{
+	/* Replies are sent whole (MSG_MORE until the last piece): no Nagle. */
+	tcp_sock_set_nodelay(sock->sk);
+}
+
+/* Blocks until a connection arrives or the listener is shut down. */
+int zcnfsd_net_accept(struct socket *lsock, struct socket **res)
+{
+	struct socket *sock;
+	int err;
+
+	err = kernel_accept(lsock, &sock, 0);
+	if (err)
+		return err;
+	zcnfsd_stream_setup(sock);
+	*res = sock;
+	return 0;
+}
+
+/* A client socket connected to 127.0.0.1:port (tests). */
+int zcnfsd_net_connect_loopback(u16 port, struct socket **res)
+{
+	struct sockaddr_in sin;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (err)
+		return err;
+	zcnfsd_sockaddr(&sin, htonl(INADDR_LOOPBACK), port);
+	err = kernel_connect(sock, (struct sockaddr_unsized *)&sin,
+			     sizeof(sin), 0);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	zcnfsd_stream_setup(sock);
+	*res = sock;
+	return 0;
+}
+
+/* The local port of a bound socket, or -errno. */
+int zcnfsd_net_local_port(struct socket *sock)
+{
+	struct sockaddr_in sin;
+	int err;
+
+	err = kernel_getsockname(sock, (struct sockaddr *)&sin);
+	if (err < 0)
+		return err;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * Wake every thread blocked on the socket: receives return 0 (end of
+ * stream), sends -EPIPE, and accept on a listener -EINVAL.
+ */
+void zcnfsd_net_shutdown(struct socket *sock)
+{
+	kernel_sock_shutdown(sock, SHUT_RDWR);
+}
+
+/*
+ * Send what earlier sends with MSG_MORE left queued (a zero-length send does
+ * not push): setting TCP_NODELAY pushes the pending frames explicitly.
+ */
+void zcnfsd_net_push(struct socket *sock)
+{
+	tcp_sock_set_nodelay(sock->sk);
+}
+
+/*
+ * Abortive close: SO_LINGER 0 makes the close reset the connection and purge
+ * the send and retransmit queues at once, so the zero-copy completions of
+ * unsent data run now even if the peer stopped reading.
+ */
+void zcnfsd_net_close(struct socket *sock)
+{
+	sock_no_linger(sock->sk);
+	sock_release(sock);
+}
+
+/* Data ------------------------------------------------------------------- */
+
+static int zcnfsd_recv(struct socket *sock, struct msghdr *msg)
+{
+	return sock_recvmsg(sock, msg, MSG_WAITALL | MSG_NOSIGNAL);
+}
+
+int zcnfsd_net_recv_kvec(struct socket *sock, void *buf, size_t len)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {};
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &kv, 1, len);
+	return zcnfsd_recv(sock, &msg);
+}
+
+static size_t zcnfsd_bvec_total(const struct bio_vec *segs, unsigned int nr)
+{
+	size_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		total += segs[i].bv_len;
+	return total;
+}
+
+/*
+ * Set @iter over @len bytes of the segments from byte @skip on; -EINVAL if
+ * the segments are too short.
+ */
+static int zcnfsd_bvec_iter(struct iov_iter *iter, unsigned int dir,
+			    const struct bio_vec *segs, unsigned int nr,
+			    size_t skip, size_t len)
+{
+	size_t total = zcnfsd_bvec_total(segs, nr);
+
+	if (skip > total || len > total - skip)
+		return -EINVAL;
+	iov_iter_bvec(iter, dir, segs, nr, total);
+	iov_iter_advance(iter, skip);
+	iov_iter_truncate(iter, len);
+	return 0;
+}
+
+/* Receive into the pages of @segs (a WRITE loan): TCP copies once. */
+int zcnfsd_net_recv_bvec(struct socket *sock, const struct bio_vec *segs,
+			 unsigned int nr, size_t skip, size_t len)
+{
+	struct msghdr msg = {};
+	int err;
+
+	err = zcnfsd_bvec_iter(&msg.msg_iter, ITER_DEST, segs, nr, skip, len);
+	if (err)
+		return err;
+	return zcnfsd_recv(sock, &msg);
+}
+
+/* Receive and drop @len bytes (an ITER_DISCARD iterator: no buffer). */
+int zcnfsd_net_recv_discard(struct socket *sock, size_t len)
+{
+	struct msghdr msg = {};
+
+	iov_iter_discard(&msg.msg_iter, ITER_DEST, len);
+	return zcnfsd_recv(sock, &msg);
+}
+
+static unsigned int zcnfsd_send_flags(bool more)
+{
+	return MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+}
+
+/* Copying send of @len bytes of the kvecs from byte @skip on. */
+int zcnfsd_net_send_kvec(struct socket *sock, const struct kvec *vecs,
+			 unsigned int nr, size_t skip, size_t len, bool more)
+{
+	struct msghdr msg = { .msg_flags = zcnfsd_send_flags(more) };
+	size_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		total += vecs[i].iov_len;
+	if (skip > total || len > total - skip)
+		return -EINVAL;
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vecs, nr, total);
+	iov_iter_advance(&msg.msg_iter, skip);
+	iov_iter_truncate(&msg.msg_iter, len);
+	return sock_sendmsg(sock, &msg);
+}
+
+/* Copying send from pages (the fallback for pages TCP may not reference). */
+int zcnfsd_net_send_bvec_copy(struct socket *sock, const struct bio_vec *segs,
+			      unsigned int nr, size_t skip, size_t len,
+			      bool more)
+{
+	struct msghdr msg = { .msg_flags = zcnfsd_send_flags(more) };
+	int err;
+
+	err = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	if (err)
+		return err;
+	return sock_sendmsg(sock, &msg);
+}
+
+/* Zero-copy sends ------------------------------------------------------- */
+
+/**
+ * struct zcnfsd_zc - one zero-copy send and the loan it keeps alive
+ * @ubuf: what TCP references from its skbs (msg_ubuf); refcount: one per
+ *	skb plus the sender's while it sends
+ * @work: runs @release in process context after the last reference
+ * @wq: the workqueue @work goes to
+ * @owner: the loan (opaque here; a Rust box)
+ * @release: drops @owner
+ * @attached: an skb referenced the pages (TCP took them by reference)
+ */
+struct zcnfsd_zc {
+	struct ubuf_info ubuf;
+	struct work_struct work;
+	struct workqueue_struct *wq;
+	void *owner;
+	void (*release)(void *owner);
+	bool attached;
+};
+
+/* Sends whose release has not finished; wait_idle waits for 0. */
+static atomic64_t zcnfsd_zc_count = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(zcnfsd_zc_idle);
+/* Released sends whose pages were attached to skbs (tests). */
+static atomic64_t zcnfsd_zc_attached_count = ATOMIC64_INIT(0);
+/* Protects zcnfsd_zc_wq's creation and destruction. */
+static DEFINE_MUTEX(zcnfsd_zc_lock);
+static struct workqueue_struct *zcnfsd_zc_wq;
+
+/*
+ * Can TCP hold references to these pages?  Not to slab memory, nor to pages
+ * without a reference count (the rule of sendpage_ok(), as for
+ * MSG_SPLICE_PAGES).
+ */
+bool zcnfsd_net_segs_sendable(const struct bio_vec *segs, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (segs[i].bv_len &&
+		    !sendpages_ok(segs[i].bv_page, segs[i].bv_len,
+				  segs[i].bv_offset))
+			return false;
+	return true;
+}
+
+static void zcnfsd_zc_work(struct work_struct *work)
+{
+	struct zcnfsd_zc *zc = container_of(work, struct zcnfsd_zc, work);
+
+	if (READ_ONCE(zc->attached))
+		atomic64_inc(&zcnfsd_zc_attached_count);
+	zc->release(zc->owner);
+	kfree(zc);
+	if (atomic64_dec_and_test(&zcnfsd_zc_count))
+		wake_up_all(&zcnfsd_zc_idle);
+}
+
+/*
+ * Called for every reference dropped: by skb_zcopy_clear() when an skb
+ * carrying our pages is freed (success = false if the stack copied the
+ * pages instead, e.g. loopback's receive path), and by zcnfsd_zc_put().
+ * Any context.
+ */
+static void zcnfsd_zc_complete(struct sk_buff *skb, struct ubuf_info *uarg,
+			       bool zerocopy_success)
+{
+	struct zcnfsd_zc *zc = container_of(uarg, struct zcnfsd_zc, ubuf);
+
+	if (skb)
+		WRITE_ONCE(zc->attached, true);
+	/* zcnfsd_zc_wait_idle() waits for this section to end. */
+	rcu_read_lock();
+	if (refcount_dec_and_test(&uarg->refcnt))
+		queue_work(zc->wq, &zc->work);
+	rcu_read_unlock();
+}
+
+/*
+ * No .link_skb: skb_zerocopy_iter_stream() then refuses (-EEXIST, a fresh
+ * skb) to append our pages to an skb of another send, and skb_zcopy_set()
+ * takes the per-skb reference.
+ */
+static const struct ubuf_info_ops zcnfsd_zc_ops = {
+	.complete = zcnfsd_zc_complete,
+};
+
+static struct workqueue_struct *zcnfsd_zc_get_wq(void)
+{
+	lockdep_assert_held(&zcnfsd_zc_lock);
+	if (!zcnfsd_zc_wq)
+		zcnfsd_zc_wq = alloc_workqueue("zcnfsd_zc",
+					       WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return zcnfsd_zc_wq;
+}
+
+/*
+ * A zero-copy send owning @owner, with the sender's reference.  NULL on
+ * allocation failure (@owner is then still the caller's).
+ */
+struct zcnfsd_zc *zcnfsd_zc_new(void *owner, void (*release)(void *owner))
+{
+	struct zcnfsd_zc *zc;
+
+	zc = kzalloc_obj(*zc, GFP_KERNEL);
+	if (!zc)
+		return NULL;
+	mutex_lock(&zcnfsd_zc_lock);
+	zc->wq = zcnfsd_zc_get_wq();
+	if (!zc->wq) {
+		mutex_unlock(&zcnfsd_zc_lock);
+		kfree(zc);
+		return NULL;
+	}
+	atomic64_inc(&zcnfsd_zc_count);
+	mutex_unlock(&zcnfsd_zc_lock);
+	/*
+	 * As MSG_ZEROCOPY's own ubufs (msg_zerocopy_alloc): frags shared with
+	 * us, and copied if an skb is orphaned (it may then be held
+	 * indefinitely, e.g. by a queueing device), so that the completion
+	 * and the loan's return are never held up by it.
+	 */
+	zc->ubuf.flags = SKBFL_ZEROCOPY_FRAG;
+	zc->ubuf.ops = &zcnfsd_zc_ops;
+	refcount_set(&zc->ubuf.refcnt, 1);
+	INIT_WORK(&zc->work, zcnfsd_zc_work);
+	zc->owner = owner;
+	zc->release = release;
+	return zc;
+}
+
+/*
+ * Send @len bytes of the pages of @segs from byte @skip on, by reference.
+ * TCP falls back to copying by itself if the route cannot scatter-gather
+ * (no NETIF_F_SG); the completion runs either way.
+ */
+int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
+		       const struct bio_vec *segs, unsigned int nr,
+		       size_t skip, size_t len, bool more)
+{
+	struct msghdr msg = {
+		.msg_flags = MSG_ZEROCOPY | zcnfsd_send_flags(more),
+		.msg_ubuf = &zc->ubuf,
+	};
+	int err;
+
+	err = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	if (err)
+		return err;
+	return sock_sendmsg(sock, &msg);
+}
+
+/* Drop the sender's reference: the completion runs once TCP drops its. */
+void zcnfsd_zc_put(struct zcnfsd_zc *zc)
+{
+	net_zcopy_put(&zc->ubuf);
+}
+
+u64 zcnfsd_zc_in_flight(void)
+{
+	return atomic64_read(&zcnfsd_zc_count);
+}
+
+/* How many released sends had their pages attached to skbs. */
+u64 zcnfsd_zc_attached(void)
+{
+	return atomic64_read(&zcnfsd_zc_attached_count);
+}
+
+/*
+ * Wait until every zero-copy send was completed and released, then destroy
+ * the workqueue (a later send creates a new one).  Process context; the
+ * sockets must be closed (or the peers must read), or this waits for them.
+ */
+void zcnfsd_zc_wait_idle(void)
+{
+	for (;;) {
+		wait_event(zcnfsd_zc_idle, !atomic64_read(&zcnfsd_zc_count));
+		mutex_lock(&zcnfsd_zc_lock);
+		if (!atomic64_read(&zcnfsd_zc_count))
+			break;
+		mutex_unlock(&zcnfsd_zc_lock);
+	}
+	/* Every .complete that queued a work item has left its section. */
+	synchronize_rcu();
+	if (zcnfsd_zc_wq) {
+		/* Waits for the work functions to return. */
+		destroy_workqueue(zcnfsd_zc_wq);
+		zcnfsd_zc_wq = NULL;
+	}
+	mutex_unlock(&zcnfsd_zc_lock);
+}

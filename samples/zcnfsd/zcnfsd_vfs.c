@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcnfsd: the VFS operations the NFSv3 server performs, as small C helpers
+ * called from Rust (vfs_ffi.rs).  Each follows what fs/nfsd/vfs.c does in
+ * this kernel version: start_creating()/end_creating() around vfs_create()
+ * and vfs_mkdir(), start_removing() around vfs_unlink()/vfs_rmdir(),
+ * start_renaming() and struct renamedata for vfs_rename(), notify_change()
+ * under the inode lock for SETATTR, iterate_dir() with a dir_context for
+ * READDIR.  Every operation runs with the calling kthread's credentials
+ * (root, the initial user namespace) on the exported mount.
+ *
+ * Also the export_path module parameter: the Rust module! macro has no
+ * string parameters.
+ */
+
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/path.h>
+#include <linux/stat.h>
+#include <linux/statfs.h>
+#include <linux/timekeeping.h>
+#include <linux/uidgid.h>
+
+#include "zcnfsd_vfs.h"
+
+static char *export_path;
+module_param(export_path, charp, 0444);
+MODULE_PARM_DESC(export_path, "directory to export (required)");
+
+const char *zcnfsd_export_path_param(void)
+{
+	return export_path;
+}
+
+/* The export's mount and directory, with a reference (path_put to drop). */
+int zcnfsd_export_open(struct path *out)
+{
+	if (!export_path || !export_path[0])
+		return -EINVAL;
+	return kern_path(export_path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, out);
+}
+
+void zcnfsd_path_put(struct path *p)
+{
+	path_put(p);
+}
+
+struct dentry *zcnfsd_dget(struct dentry *d)
+{
+	return dget(d);
+}
+
+void zcnfsd_dput(struct dentry *d)
+{
+	dput(d);
+}
+
+struct dentry *zcnfsd_dget_parent(struct dentry *d)
+{
+	return dget_parent(d);
+}
+
+/*
+ * Still names a live object: positive, linked, and either still in the
+ * dcache hash or a file system root (never hashed).
+ */
+bool zcnfsd_dentry_live(struct dentry *d)
+{
+	struct inode *inode = d_inode(d);
+
+	if (!inode || inode->i_nlink == 0 || IS_DEADDIR(inode))
+		return false;
+	return IS_ROOT(d) || !d_unhashed(d);
+}
+
+int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
+		   struct zcnfsd_attr *out)
+{
+	struct path p = { .mnt = mnt, .dentry = d };
+	struct kstat st;
+	int err;
+
+	err = vfs_getattr(&p, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
+	if (err)
+		return err;
+	out->ino = st.ino;
+	out->size = st.size;
+	out->used = st.blocks << 9;
+	out->fsid = new_encode_dev(st.dev);
+	out->atime_sec = st.atime.tv_sec;
+	out->atime_nsec = st.atime.tv_nsec;
+	out->mtime_sec = st.mtime.tv_sec;
+	out->mtime_nsec = st.mtime.tv_nsec;
+	out->ctime_sec = st.ctime.tv_sec;
+	out->ctime_nsec = st.ctime.tv_nsec;
+	out->mode = st.mode;
+	out->nlink = st.nlink;
+	out->uid = from_kuid_munged(&init_user_ns, st.uid);
+	out->gid = from_kgid_munged(&init_user_ns, st.gid);
+	out->rdev_major = MAJOR(st.rdev);
+	out->rdev_minor = MINOR(st.rdev);
+	out->generation = d_inode(d)->i_generation;
+	return 0;
+}
+
+/* SETATTR, as nfsd_setattr(): notify_change() under the inode lock. */
+int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
+		   const struct zcnfsd_sattr *sa)
+{
+	struct inode *inode = d_inode(d);
+	struct iattr ia = {};
+	int err;
+
+	if (sa->valid & ZCNFSD_SET_MODE) {
+		ia.ia_valid |= ATTR_MODE;
+		ia.ia_mode = (sa->mode & S_IALLUGO) | (inode->i_mode & S_IFMT);
+	}
+	if (sa->valid & ZCNFSD_SET_UID) {
+		kuid_t uid = make_kuid(&init_user_ns, sa->uid);
+
+		if (!uid_valid(uid))
+			return -EINVAL;
+		ia.ia_valid |= ATTR_UID;
+		ia.ia_vfsuid = VFSUIDT_INIT(uid);
+	}
+	if (sa->valid & ZCNFSD_SET_GID) {
+		kgid_t gid = make_kgid(&init_user_ns, sa->gid);
+
+		if (!gid_valid(gid))
+			return -EINVAL;
+		ia.ia_valid |= ATTR_GID;
+		ia.ia_vfsgid = VFSGIDT_INIT(gid);
+	}
+	if (sa->valid & ZCNFSD_SET_SIZE) {
+		if (S_ISDIR(inode->i_mode))
+			return -EISDIR;
+		if (!S_ISREG(inode->i_mode))
+			return -EINVAL;
+		ia.ia_valid |= ATTR_SIZE | ATTR_MTIME;
+		ia.ia_size = sa->size;
+	}
+	if (sa->valid & ZCNFSD_SET_ATIME) {
+		ia.ia_valid |= ATTR_ATIME | ATTR_ATIME_SET;
+		ia.ia_atime.tv_sec = sa->atime_sec;
+		ia.ia_atime.tv_nsec = sa->atime_nsec;
+	} else if (sa->valid & ZCNFSD_SET_ATIME_NOW) {
+		ia.ia_valid |= ATTR_ATIME;
+	}
+	if (sa->valid & ZCNFSD_SET_MTIME) {
+		ia.ia_valid |= ATTR_MTIME | ATTR_MTIME_SET;
+		ia.ia_mtime.tv_sec = sa->mtime_sec;
+		ia.ia_mtime.tv_nsec = sa->mtime_nsec;
+	} else if (sa->valid & ZCNFSD_SET_MTIME_NOW) {
+		ia.ia_valid |= ATTR_MTIME;
+	}
+	if (!ia.ia_valid)
+		return 0;
+	ia.ia_valid |= ATTR_CTIME;
+
+	err = mnt_want_write(mnt);
+	if (err)
+		return err;
+	if (ia.ia_valid & ATTR_SIZE) {
+		/* As do_truncate(): no size change under a running binary. */
+		err = get_write_access(inode);
+		if (err)
+			goto out;
+	}
+	inode_lock(inode);
+	err = notify_change(&nop_mnt_idmap, d, &ia, NULL);
+	inode_unlock(inode);
+	if (ia.ia_valid & ATTR_SIZE)
+		put_write_access(inode);
+out:
+	mnt_drop_write(mnt);
+	return err;
+}
+
+/* ACCESS: the ACCESS3_* bits of @want that inode_permission() grants. */
+u32 zcnfsd_access(struct dentry *d, u32 want)
+{
+	static const struct {
+		u32 bit;
+		int may;
+		bool dir;	/* meaningful for directories */
+		bool nondir;	/* meaningful for other files */
+	} map[] = {
+		{ 0x01, MAY_READ, true, true },			/* READ */
+		{ 0x02, MAY_EXEC, true, false },		/* LOOKUP */
+		{ 0x04, MAY_WRITE, true, true },		/* MODIFY */
+		{ 0x08, MAY_WRITE, true, true },		/* EXTEND */
+		{ 0x10, MAY_WRITE | MAY_EXEC, true, false },	/* DELETE */
+		{ 0x20, MAY_EXEC, false, true },		/* EXECUTE */
+	};
+	struct inode *inode = d_inode(d);
+	bool dir = S_ISDIR(inode->i_mode);
+	u32 granted = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		if (!(want & map[i].bit))
+			continue;
+		if (dir ? !map[i].dir : !map[i].nondir)
+			continue;
+		if (inode_permission(&nop_mnt_idmap, inode, map[i].may) == 0)
+			granted |= map[i].bit;
+	}
+	return granted;
+}
+
+/* LOOKUP of one name ("." and ".." are the caller's business). */
+struct dentry *zcnfsd_lookup(struct dentry *dir, const char *name, u32 len)
+{
+	return lookup_one_positive_unlocked(&nop_mnt_idmap,
+					    &QSTR_LEN(name, len), dir);
+}
+
+/*
+ * CREATE of a regular file, or the existing object of that name
+ * (*existed set): the caller decides what UNCHECKED, GUARDED and
+ * EXCLUSIVE make of it.  Returns a referenced positive dentry.
+ */
+struct dentry *zcnfsd_create(struct vfsmount *mnt, struct dentry *dir,
+			     const char *name, u32 len, u32 mode, bool *existed)
+{
+	struct dentry *child;
+	int err;
+
+	*existed = false;
+	err = mnt_want_write(mnt);
+	if (err)
+		return ERR_PTR(err);
+	child = start_creating(&nop_mnt_idmap, dir, &QSTR_LEN(name, len));
+	if (IS_ERR(child))
+		goto out;
+	if (d_really_is_positive(child)) {
+		*existed = true;
+	} else {
+		err = vfs_create(&nop_mnt_idmap, child,
+				 (mode & S_IALLUGO) | S_IFREG, NULL);
+		if (err) {
+			end_creating(child);
+			child = ERR_PTR(err);
+			goto out;
+		}
+	}
+	child = end_creating_keep(child);
+out:
+	mnt_drop_write(mnt);
+	return child;
+}
+
+/* MKDIR; EEXIST if the name exists.  Returns a referenced dentry. */
+struct dentry *zcnfsd_mkdir(struct vfsmount *mnt, struct dentry *dir,
+			    const char *name, u32 len, u32 mode)
+{
+	struct dentry *child;
+	int err;
+
+	err = mnt_want_write(mnt);
+	if (err)
+		return ERR_PTR(err);
+	child = start_creating(&nop_mnt_idmap, dir, &QSTR_LEN(name, len));
+	if (IS_ERR(child))
+		goto out;
+	if (d_really_is_positive(child)) {
+		end_creating(child);
+		child = ERR_PTR(-EEXIST);
+		goto out;
+	}
+	/* On failure vfs_mkdir() has ended the creation itself. */
+	child = vfs_mkdir(&nop_mnt_idmap, d_inode(dir), child,
+			  mode & (S_IRWXUGO | S_ISVTX), NULL);
+	if (IS_ERR(child))
+		goto out;
+	child = end_creating_keep(child);
+	if (d_is_negative(child)) {
+		/* The filesystem did not instantiate it: look it up. */
+		dput(child);
+		child = lookup_one_positive_unlocked(&nop_mnt_idmap,
+						     &QSTR_LEN(name, len), dir);
+	}
+out:
+	mnt_drop_write(mnt);
+	return child;
+}
+
+/*
+ * REMOVE (a non-directory) or RMDIR (a directory).  *ino is the inode
+ * number of what was removed, for the file handle table.
+ */
+int zcnfsd_remove(struct vfsmount *mnt, struct dentry *dir, const char *name,
+		  u32 len, bool rmdir, u64 *ino)
+{
+	struct dentry *victim;
+	struct inode *inode;
+	int err;
+
+	*ino = 0;
+	err = mnt_want_write(mnt);
+	if (err)
+		return err;
+	victim = start_removing(&nop_mnt_idmap, dir, &QSTR_LEN(name, len));
+	if (IS_ERR(victim)) {
+		err = PTR_ERR(victim);
+		goto out;
+	}
+	inode = d_inode(victim);
+	/* As nfsd_unlink(): the final iput only after the locks are gone. */
+	ihold(inode);
+	if (rmdir)
+		err = d_is_dir(victim) ?
+			vfs_rmdir(&nop_mnt_idmap, d_inode(dir), victim, NULL) :
+			-ENOTDIR;
+	else
+		err = d_is_dir(victim) ? -EISDIR :
+			vfs_unlink(&nop_mnt_idmap, d_inode(dir), victim, NULL);
+	if (!err)
+		*ino = inode->i_ino;
+	end_removing(victim);
+	iput(inode);
+out:
+	mnt_drop_write(mnt);
+	return err;
+}
+
+/*
+ * RENAME.  *replaced_ino is the inode number of a different object the
+ * target name named before (now unlinked), 0 if none.
+ */
+int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
+		  const char *fname, u32 flen, struct dentry *tdir,
+		  const char *tname, u32 tlen, u64 *replaced_ino)
+{
+	struct renamedata rd = {
+		.mnt_idmap = &nop_mnt_idmap,
+		.old_parent = fdir,
+		.new_parent = tdir,
+	};
+	u64 replaced = 0;
+	int err;
+
+	*replaced_ino = 0;
+	err = mnt_want_write(mnt);
+	if (err)
+		return err;
+	err = start_renaming(&rd, 0, &QSTR_LEN(fname, flen),
+			     &QSTR_LEN(tname, tlen));
+	if (err)
+		goto out;
+	if (d_really_is_positive(rd.new_dentry) &&
+	    d_inode(rd.new_dentry) != d_inode(rd.old_dentry))
+		replaced = d_inode(rd.new_dentry)->i_ino;
+	err = vfs_rename(&rd);
+	if (!err)
+		*replaced_ino = replaced;
+	end_renaming(&rd);
+out:
+	mnt_drop_write(mnt);
+	return err;
+}
+
+/* An open file on the export (O_RDWR if @write, else read-only). */
+struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write)
+{
+	struct path p = { .mnt = mnt, .dentry = d };
+	int flags = O_LARGEFILE;
+
+	if (d_is_dir(d)) {
+		if (write)
+			return ERR_PTR(-EISDIR);
+		flags |= O_RDONLY | O_DIRECTORY;
+	} else if (!d_is_reg(d)) {
+		return ERR_PTR(-EINVAL);
+	} else {
+		flags |= write ? O_RDWR : O_RDONLY;
+	}
+	return dentry_open(&p, flags, current_cred());
+}
+
+int zcnfsd_fsync(struct file *f, s64 start, s64 end)
+{
+	return vfs_fsync_range(f, start, end, 0);
+}
+
+int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
+		  struct zcnfsd_statfs *out)
+{
+	struct path p = { .mnt = mnt, .dentry = d };
+	struct kstatfs st;
+	int err;
+
+	err = vfs_statfs(&p, &st);
+	if (err)
+		return err;
+	out->bsize = st.f_bsize;
+	out->blocks = st.f_blocks;
+	out->bfree = st.f_bfree;
+	out->bavail = st.f_bavail;
+	out->files = st.f_files;
+	out->ffree = st.f_ffree;
+	out->namelen = st.f_namelen;
+	out->maxbytes = d->d_sb->s_maxbytes;
+	return 0;
+}
+
+struct zcnfsd_readdir_ctx {
+	struct dir_context ctx;
+	u8 *buf;
+	u64 len;
+	u64 used;
+	bool full;
+};
+
+static bool zcnfsd_filldir(struct dir_context *ctx, const char *name,
+			   int namlen, loff_t offset, u64 ino,
+			   unsigned int d_type)
+{
+	struct zcnfsd_readdir_ctx *c =
+		container_of(ctx, struct zcnfsd_readdir_ctx, ctx);
+	struct zcnfsd_dirent de = {
+		.ino = ino,
+		.offset = offset,
+		.namelen = namlen,
+		.d_type = d_type,
+	};
+	u64 reclen = ALIGN(sizeof(de) + (u64)namlen, 8);
+
+	if (namlen < 0 || reclen > c->len - c->used) {
+		c->full = true;
+		return false;
+	}
+	/* The caller's buffer is a byte array: copy, never cast. */
+	memcpy(c->buf + c->used, &de, sizeof(de));
+	memcpy(c->buf + c->used + sizeof(de), name, namlen);
+	memset(c->buf + c->used + sizeof(de) + namlen, 0,
+	       reclen - sizeof(de) - namlen);
+	c->used += reclen;
+	return true;
+}
+
+/*
+ * Collect the entries of directory @f from position @pos into @buf (struct
+ * zcnfsd_dirent records), as many as fit.
+ */
+int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
+		   struct zcnfsd_readdir_res *res)
+{
+	struct zcnfsd_readdir_ctx c = {
+		.ctx.actor = zcnfsd_filldir,
+		.buf = buf,
+		.len = buflen,
+	};
+	loff_t off;
+	int err;
+
+	off = vfs_llseek(f, pos, SEEK_SET);
+	if (off < 0)
+		return off;
+	err = iterate_dir(f, &c.ctx);
+	if (err < 0 && !c.full)
+		return err;
+	res->used = c.used;
+	res->next_pos = c.ctx.pos;
+	res->eof = !c.full;
+	res->pad = 0;
+	return 0;
+}
+
+u64 zcnfsd_real_time_ns(void)
+{
+	return ktime_get_real_ns();
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zcnfsd: the C helpers the Rust server calls for VFS operations
+ * (zcnfsd_vfs.c) and kernel threads (zcnfsd_thread.c).  The structures
+ * here are mirrored, field for field, by vfs_ffi.rs: only fixed-size
+ * integer fields, 8-byte aligned, so the layout is the same everywhere.
+ */
+#ifndef ZCNFSD_VFS_H
+#define ZCNFSD_VFS_H
+
+#include <linux/types.h>
+
+struct dentry;
+struct file;
+struct path;
+struct vfsmount;
+struct task_struct;
+
+/* Attributes of an inode, as NFSv3's fattr3 needs them (vfs_getattr). */
+struct zcnfsd_attr {
+	u64 ino;
+	u64 size;
+	u64 used;		/* bytes: blocks * 512 */
+	u64 fsid;		/* new_encode_dev(s_dev) */
+	s64 atime_sec;
+	s64 mtime_sec;
+	s64 ctime_sec;
+	u32 atime_nsec;
+	u32 mtime_nsec;
+	u32 ctime_nsec;
+	u32 mode;		/* type and permission bits */
+	u32 nlink;
+	u32 uid;		/* in the initial user namespace */
+	u32 gid;
+	u32 rdev_major;
+	u32 rdev_minor;
+	u32 generation;
+};
+
+/* Attributes to set (SETATTR, CREATE, MKDIR); ZCNFSD_SET_* in valid. */
+#define ZCNFSD_SET_MODE		0x01
+#define ZCNFSD_SET_UID		0x02
+#define ZCNFSD_SET_GID		0x04
+#define ZCNFSD_SET_SIZE		0x08
+#define ZCNFSD_SET_ATIME	0x10	/* to atime_* */
+#define ZCNFSD_SET_ATIME_NOW	0x20
+#define ZCNFSD_SET_MTIME	0x40	/* to mtime_* */
+#define ZCNFSD_SET_MTIME_NOW	0x80
+
+struct zcnfsd_sattr {
+	u64 size;
+	s64 atime_sec;
+	s64 mtime_sec;
+	u32 atime_nsec;
+	u32 mtime_nsec;
+	u32 valid;
+	u32 mode;
+	u32 uid;
+	u32 gid;
+};
+
+/* File system statistics (vfs_statfs). */
+struct zcnfsd_statfs {
+	u64 bsize;
+	u64 blocks;
+	u64 bfree;
+	u64 bavail;
+	u64 files;
+	u64 ffree;
+	u64 maxbytes;		/* s_maxbytes */
+	u64 namelen;
+};
+
+/* One directory entry collected by zcnfsd_readdir, followed by its name
+ * and padding to a multiple of 8 bytes. */
+struct zcnfsd_dirent {
+	u64 ino;
+	s64 offset;		/* the entry's own position */
+	u32 namelen;
+	u32 d_type;
+};
+
+/* Result of zcnfsd_readdir. */
+struct zcnfsd_readdir_res {
+	u64 used;		/* bytes of records written */
+	s64 next_pos;		/* directory position after the last record */
+	u32 eof;		/* the directory has no more entries */
+	u32 pad;
+};
+
+const char *zcnfsd_export_path_param(void);
+int zcnfsd_export_open(struct path *out);
+void zcnfsd_path_put(struct path *p);
+struct dentry *zcnfsd_dget(struct dentry *d);
+void zcnfsd_dput(struct dentry *d);
+struct dentry *zcnfsd_dget_parent(struct dentry *d);
+bool zcnfsd_dentry_live(struct dentry *d);
+int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
+		   struct zcnfsd_attr *out);
+int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
+		   const struct zcnfsd_sattr *sa);
+u32 zcnfsd_access(struct dentry *d, u32 want);
+struct dentry *zcnfsd_lookup(struct dentry *dir, const char *name, u32 len);
+struct dentry *zcnfsd_create(struct vfsmount *mnt, struct dentry *dir,
+			     const char *name, u32 len, u32 mode, bool *existed);
+struct dentry *zcnfsd_mkdir(struct vfsmount *mnt, struct dentry *dir,
+			    const char *name, u32 len, u32 mode);
+int zcnfsd_remove(struct vfsmount *mnt, struct dentry *dir, const char *name,
+		  u32 len, bool rmdir, u64 *ino);
+int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
+		  const char *fname, u32 flen, struct dentry *tdir,
+		  const char *tname, u32 tlen, u64 *replaced_ino);
+struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write);
+int zcnfsd_fsync(struct file *f, s64 start, s64 end);
+int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
+		  struct zcnfsd_statfs *out);
+int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
+		   struct zcnfsd_readdir_res *res);
+u64 zcnfsd_real_time_ns(void);
+
+typedef int (*zcnfsd_thread_fn)(void *data);
+struct task_struct *zcnfsd_thread_start(zcnfsd_thread_fn fn, void *data,
+					const char *name);
+int zcnfsd_thread_stop(struct task_struct *task);
+
+#endif /* ZCNFSD_VFS_H */

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: what copy reduction buys, measured in one guest run per
+# architecture (Documentation/benchmarks.rst).
+#
+#   1. builds (or reuses) the bench kernels: the test kernel's configuration
+#      without the debug options (ZCVFS_KERNEL_FLAVOR=bench), and the
+#      modules against them (objects in build/bench/ARCH/);
+#   2. boots the x86_64 and arm64 guests side by side in mode bench; each
+#      runs tools/bench/guest/zcvfs_bench/zcvfs_bench.sh: the in-kernel
+#      micro benchmark, the sendfile anchor and the NFS measurements;
+#   3. tools/bench/report.py writes build/bench/results.json and
+#      results.md (printed at the end) and, for a bench-kernel run,
+#      regenerates Documentation/benchmarks-results.rst.
+#
+# Settings (environment):
+#   ZCVFS_ARCHES             guest arches (default: x86_64 arm64)
+#   ZCVFS_BENCH_MIB          test file size in MiB (default 256)
+#   ZCVFS_BENCH_REPS         repetitions of the socket anchor and rounds of
+#                            the micro benchmark (default 5)
+#   ZCVFS_BENCH_NFS_REPS     repetitions of every NFS measurement (default 3)
+#   ZCVFS_BENCH_MICRO_SAMPLES  samples per method per micro round (15), each
+#                            the mean time of the iterations of one batch
+#   ZCVFS_BENCH_MICRO_BATCH_MS of at least this many milliseconds (200)
+#   ZCVFS_KERNEL_FLAVOR      bench (default) or test (the debug kernel, for
+#                            developing the benchmark itself: the results
+#                            say so and the docs are left alone)
+#   ZCVFS_BENCH_DOCS         1: regenerate the docs whatever the flavour;
+#                            0: never
+# Exits non-zero if a guest failed (a failed measurement, a kernel report)
+# or produced no measurements; the tables are written in any case.
+set -uo pipefail
+. "$(dirname "$0")/../lib/env.sh"
+cd "$ZCVFS_ROOT" || exit 1
+
+t0=$(date +%s)
+export ZCVFS_KERNEL_FLAVOR=${ZCVFS_KERNEL_FLAVOR:-bench}
+flavor=$ZCVFS_KERNEL_FLAVOR
+mib=${ZCVFS_BENCH_MIB:-256}
+reps=${ZCVFS_BENCH_REPS:-5}
+nfs_reps=${ZCVFS_BENCH_NFS_REPS:-3}
+micro_samples=${ZCVFS_BENCH_MICRO_SAMPLES:-15}
+micro_batch_ms=${ZCVFS_BENCH_MICRO_BATCH_MS:-200}
+docs=${ZCVFS_BENCH_DOCS:-}
+[ -n "$docs" ] || { [ "$flavor" = bench ] && docs=1 || docs=0; }
+read -r -a arches <<< "$ZCVFS_ARCHES"
+
+# Everything of this run under build/bench/: module objects and guest logs
+# per arch (apart from the test build's objects), results beside them.
+out=$ZCVFS_BUILD/bench
+export ZCVFS_BUILD=$out
+mkdir -p "$out"
+
+tools/setup/setup.sh --no-kernels "${arches[@]}" || zcvfs_die "setup failed"
+
+# Kernels and modules first, one arch at a time (a kernel cache miss builds
+# it here: ~15-25 minutes per arch), so that the guests only boot.
+declare -A kdir
+for arch in "${arches[@]}"; do
+	kdir[$arch]=$(tools/kernel/build-kernel.sh "$arch") || zcvfs_die "$flavor kernel ($arch) failed"
+	tools/build-modules.sh "$arch" "${kdir[$arch]}" > /dev/null || zcvfs_die "module build ($arch) failed"
+done
+t_built=$(date +%s)
+
+append="zcvfs_bench_mib=$mib zcvfs_bench_reps=$reps zcvfs_bench_nfs_reps=$nfs_reps"
+append+=" zcvfs_bench_micro_samples=$micro_samples zcvfs_bench_micro_batch_ms=$micro_batch_ms"
+pids=()
+for arch in "${arches[@]}"; do
+	zcvfs_log "guest $arch: benchmarks ($flavor kernel; log in $out/$arch/guest-bench.log)"
+	( s=$(date +%s)
+	  tools/guest/run-guest.sh "$arch" --mode bench --timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
+		--suite tools/bench/guest/zcvfs_bench --append "$append"
+	  rc=$?
+	  echo "$(( $(date +%s) - s ))" > "$out/$arch/guest-seconds"
+	  exit $rc ) > "$out/guest-$arch.verdict" 2>&1 &
+	pids+=($!)
+done
+failed=0
+logs=()
+meta=()
+for i in "${!arches[@]}"; do
+	arch=${arches[$i]}
+	wait "${pids[$i]}" || failed=1
+	cat "$out/guest-$arch.verdict"
+	logs+=(--log "$arch=$out/$arch/guest-bench.log")
+	meta+=(--meta "guest_seconds_$arch=$(cat "$out/$arch/guest-seconds" 2>/dev/null || echo '?')")
+	meta+=(--meta "kernel_$arch=$(basename "${kdir[$arch]}")")
+done
+
+t1=$(date +%s)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain 2>/dev/null)" ] || commit="$commit+changes"
+rst=()
+[ "$docs" = 1 ] && rst=(--rst Documentation/benchmarks-results.rst)
+wall="$(( (t1 - t0) / 60 )) min $(( (t1 - t0) % 60 )) s (build $(( t_built - t0 )) s)"
+tools/bench/report.py --out "$out" "${logs[@]}" "${rst[@]}" "${meta[@]}" \
+	--meta "command=make bench" --meta "flavor=$flavor" --meta "commit=$commit" \
+	--meta "wall=$wall" --meta "arches=${arches[*]}" || failed=1
+
+zcvfs_log "results: $out/results.md, $out/results.json"
+if [ "$docs" = 1 ]; then
+	zcvfs_log "docs: Documentation/benchmarks-results.rst regenerated"
+else
+	zcvfs_log "docs: not updated ($flavor kernel; ZCVFS_BENCH_DOCS=1 forces)"
+fi
+zcvfs_log "make bench: $wall"
+exit $failed

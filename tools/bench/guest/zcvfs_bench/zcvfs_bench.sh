@@ -1,0 +1,194 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of `make bench`, run by the guest's /init in mode bench.
+# Prints KTAP (one result per measurement group: did it run, was the data
+# right) on stdout and appends one JSON object per measurement to
+# $ZCVFS_BENCH_OUT, which /init prints between the ZCVFS BENCH markers for
+# tools/bench/report.py.
+#
+# Parameters (kernel command line, passed by tools/bench/bench.sh, which
+# documents the defaults):
+#   zcvfs_bench_mib          size of the test file in MiB
+#   zcvfs_bench_reps         repetitions of the socket anchor (and rounds of
+#                            the micro benchmark)
+#   zcvfs_bench_nfs_reps     repetitions of each NFS measurement
+#   zcvfs_bench_micro_samples  samples per method per micro round, each
+#                            the mean of a batch of at least
+#   zcvfs_bench_micro_batch_ms milliseconds of iterations
+#
+# Each repetition runs every variant once, in turn (zc, copy, tmpfs, ...),
+# so that a slow phase of the emulator hits all variants alike.
+DIR=$(cd "$(dirname "$0")" && pwd)
+. "$DIR/../kselftest/ktap_helpers.sh"
+
+MIB=${zcvfs_bench_mib:-256}
+REPS=${zcvfs_bench_reps:-5}
+NFS_REPS=${zcvfs_bench_nfs_reps:-$REPS}
+MICRO_SAMPLES=${zcvfs_bench_micro_samples:-15}
+MICRO_BATCH_MS=${zcvfs_bench_micro_batch_ms:-200}
+OUT=${ZCVFS_BENCH_OUT:-/tmp/zcvfs-bench.out}
+M=/zcvfs/modules
+B=$DIR/zcvfs_bench
+ZCFS=/mnt/zcfs
+TMPFS=/mnt/tmpfs
+NFS=/mnt/nfs
+ZCFS_STATS=/sys/kernel/debug/zcfs/stats
+NFSD_STATS=/sys/kernel/debug/zcnfsd/stats
+# Loans are held until the network stack releases the pages, so several
+# 1 MiB READs are on loan at once: allow 128 MiB on loan (the default,
+# 16 MiB, could make some READs fall back to copies under load).
+ZCFS_OPTS=max_loan_pages=32768
+NFS_OPTS="vers=3,proto=tcp,port=2049,mountport=20048,mountproto=tcp,nolock,addr=127.0.0.1,rsize=1048576,wsize=1048576"
+# A step that takes longer than this is considered hung (and killed).
+STEP_TIMEOUT=600
+
+: > "$OUT"
+log() { echo "# $*"; }
+# ktap_test_skip DESC, with the reason the standards ask for.
+skip() {	# description reason
+	echo "ok $KTAP_TESTNO $1 # SKIP $2"
+	KTAP_TESTNO=$((KTAP_TESTNO + 1))
+	KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
+}
+emit() { echo "$*" >> "$OUT"; }
+
+ktap_print_header
+ktap_set_plan 6
+
+# --- 1. Set-up: modules, filesystems, the test file on zcfs and tmpfs. ----
+setup() {
+	insmod $M/zcvfs.ko && insmod $M/zcfs.ko && insmod $M/zcvfs_test.ko || return 1
+	mkdir -p $ZCFS $TMPFS $NFS
+	mount -t zcfs -o $ZCFS_OPTS none $ZCFS || return 1
+	mount -t tmpfs -o size=$((3 * MIB + 64))m tmpfs $TMPFS || return 1
+	log "creating the ${MIB} MiB test file on zcfs and tmpfs"
+	$B mkfile $ZCFS/src "$MIB" && $B mkfile $TMPFS/src "$MIB" || return 1
+	$B verify $ZCFS/src "$MIB" && $B verify $TMPFS/src "$MIB" || return 1
+	kasan=0; lockdep=0; kmemleak=0
+	dmesg | grep -q 'KernelAddressSanitizer initialized' && kasan=1
+	[ -e /proc/lockdep ] && lockdep=1
+	[ -e /sys/kernel/debug/kmemleak ] && kmemleak=1
+	emit "{\"bench\":\"env\",\"arch\":\"$(uname -m)\",\"kernel\":\"$(uname -r)\"," \
+	     "\"cpus\":$(grep -c ^processor /proc/cpuinfo)," \
+	     "\"mem_kib\":$(awk '/^MemTotal/ {print $2}' /proc/meminfo)," \
+	     "\"mib\":$MIB,\"reps\":$REPS,\"nfs_reps\":$NFS_REPS,\"micro_samples\":$MICRO_SAMPLES,\"micro_batch_ms\":$MICRO_BATCH_MS," \
+	     "\"kasan\":$kasan,\"lockdep\":$lockdep,\"kmemleak\":$kmemleak," \
+	     "\"zcfs_opts\":\"$ZCFS_OPTS\",\"nfs_opts\":\"$NFS_OPTS\"}"
+}
+if setup; then
+	ktap_test_pass "setup: modules, zcfs and tmpfs with a ${MIB} MiB test file"
+else
+	ktap_test_fail "setup: modules, zcfs and tmpfs with a ${MIB} MiB test file"
+	ktap_exit_fail_msg "no set-up, no measurements"
+fi
+
+# --- 2. Micro: in-kernel loan + read + return vs copy of 1 MiB. -----------
+micro() {
+	for r in $(seq 1 "$REPS"); do
+		$B micro -b micro -r "$r" -s zcfs=$ZCFS_STATS $ZCFS/src 1048576 \
+			"$MICRO_SAMPLES" "$MICRO_BATCH_MS" >> "$OUT" || return 1
+	done
+}
+log "micro: $REPS rounds x $MICRO_SAMPLES samples of >= $MICRO_BATCH_MS ms: loan+read+return vs copy of 1 MiB"
+ktap_test_result "micro: loan+read+return vs copy of 1 MiB in the kernel" micro
+
+# --- 3. Linux's anchor: sendfile vs read+write, tmpfs -> loopback TCP. ----
+sock() {
+	for r in $(seq 1 "$REPS"); do
+		for m in sendfile readwrite; do
+			timeout -s KILL $STEP_TIMEOUT \
+				$B sock -b sock -v $m -r "$r" $m $TMPFS/src >> "$OUT" || return 1
+		done
+	done
+}
+log "sock: $REPS x (sendfile, read+write) of $MIB MiB from tmpfs into loopback TCP"
+ktap_test_result "anchor: sendfile and read+write from tmpfs into a TCP socket" sock
+
+# --- 4-6. NFS through the guest's own client, over loopback. --------------
+# One variant: export, zerocopy parameter.
+nfs_load() {
+	insmod $M/zcnfsd.ko export_path="$1" zerocopy="$2"
+}
+
+nfs_unload() {
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rmmod zcnfsd 2>/dev/null && return 0
+		sleep 1
+	done
+	log "rmmod zcnfsd keeps failing:"; sed 's/^/#   /' $NFSD_STATS
+	return 1
+}
+
+nfs_mount() {
+	$B nfsmount "127.0.0.1:$1" $NFS "$NFS_OPTS"
+}
+
+# nfs_run VARIANT EXPORT ZEROCOPY REP
+nfs_run() {
+	v=$1; exp=$2; zc=$3; r=$4
+	stats="-s zcnfsd=$NFSD_STATS"
+	[ "$exp" = $ZCFS ] && stats="$stats -s zcfs=$ZCFS_STATS"
+	nfs_load "$exp" "$zc" || return 1
+	# READ: a fresh client mount has nothing cached (see benchmarks.rst:
+	# the server's file stays in its page cache, which is its storage).
+	nfs_mount "$exp" || { nfs_unload; return 1; }
+	if [ "$r" = 1 ]; then
+		emit "{\"bench\":\"mount\",\"variant\":\"$v\",\"opts\":\"$(awk -v d=$NFS '$2 == d {print $4}' /proc/mounts)\"}"
+	fi
+	timeout -s KILL $STEP_TIMEOUT \
+		$B read -b nfs_read -v "$v" -r "$r" $stats $NFS/src >> "$OUT"
+	rc=$?
+	umount $NFS || rc=1
+	# WRITE: a new file, written, fsynced and closed through a fresh mount.
+	if [ $rc = 0 ] && nfs_mount "$exp"; then
+		timeout -s KILL $STEP_TIMEOUT \
+			$B write -b nfs_write -v "$v" -r "$r" $stats $NFS/dst "$MIB" >> "$OUT" || rc=1
+		umount $NFS || rc=1
+	else
+		rc=1
+	fi
+	nfs_unload || rc=1
+	# What the server wrote, checked where it lives (first repetition).
+	if [ $rc = 0 ] && [ "$r" = 1 ]; then
+		$B verify-heads "$exp/dst" "$MIB" || rc=1
+	fi
+	rm -f "$exp/dst"
+	return $rc
+}
+
+VARIANTS="zcfs-zc zcfs-copy tmpfs"
+nfs_ok_zcfs_zc=1; nfs_ok_zcfs_copy=1; nfs_ok_tmpfs=1
+if [ -e $M/zcnfsd.ko ]; then
+	log "nfs: $NFS_REPS x (zcfs zero-copy, zcfs zerocopy=0, tmpfs) x (read, write) of $MIB MiB"
+	for r in $(seq 1 "$NFS_REPS"); do
+		for v in $VARIANTS; do
+			case $v in
+			zcfs-zc) args="$ZCFS 1" ;;
+			zcfs-copy) args="$ZCFS 0" ;;
+			tmpfs) args="$TMPFS 1" ;;
+			esac
+			ok=$(eval echo \$nfs_ok_$(echo $v | tr - _))
+			[ "$ok" = 1 ] || continue
+			log "nfs rep $r: $v"
+			# shellcheck disable=SC2086
+			if ! nfs_run "$v" $args "$r"; then
+				eval nfs_ok_$(echo $v | tr - _)=0
+				log "nfs $v failed in repetition $r; kernel log:"
+				dmesg | tail -n 20 | sed 's/^/#   /'
+			fi
+		done
+	done
+	for v in $VARIANTS; do
+		ok=$(eval echo \$nfs_ok_$(echo $v | tr - _))
+		desc="nfs: read and write of $MIB MiB through zcnfsd, $v"
+		if [ "$ok" = 1 ]; then ktap_test_pass "$desc"; else ktap_test_fail "$desc"; fi
+	done
+else
+	for v in $VARIANTS; do
+		skip "nfs: read and write of $MIB MiB through zcnfsd, $v" \
+			"zcnfsd.ko is not built (samples/zcnfsd)"
+	done
+fi
+
+ktap_finished

@@ -1,0 +1,483 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the guests' benchmark output into results.json, results.md and rst.
+
+    report.py --out DIR --log ARCH=LOG... [--rst FILE] [--meta KEY=VALUE]...
+
+Reads the measurements that tools/bench/guest/zcvfs_bench/zcvfs_bench.sh
+printed between the ==== ZCVFS BENCH BEGIN/END ==== markers of each
+guest's console log (one JSON object per line), and the KTAP results
+(which measurement groups ran).  For every (measurement, variant, metric)
+it takes the median, minimum and maximum over the repetitions; ratios are
+ratios of medians, with the range of the per-repetition ratios (variants
+of one repetition run back to back, so they are paired).
+
+Writes DIR/results.json and DIR/results.md, and with --rst the same tables
+as reStructuredText (Documentation/benchmarks-results.rst); prints the
+markdown on stdout.
+"""
+import argparse
+import datetime
+import json
+import re
+import statistics
+import sys
+
+MARK = "==== ZCVFS {} ===="
+MIB = 1 << 20
+
+CAVEAT = ("The guests run under QEMU TCG (binary translation, no KVM): "
+          "absolute numbers are not hardware numbers and vary with the "
+          "host's load. Compare the variants through the ratios, which "
+          "come from the same guest in the same run.")
+
+
+def section(lines, name):
+    try:
+        start = lines.index(MARK.format(name + " BEGIN"))
+        end = lines.index(MARK.format(name + " END"), start)
+    except ValueError:
+        return None
+    return lines[start + 1:end]
+
+
+def summary(values):
+    """median/min/max/n of a list of numbers (None if empty)."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values),
+            "max": max(values), "n": len(values), "samples": values}
+
+
+def per_rep_metrics(rec):
+    """The metrics of one measurement line."""
+    m = {}
+    bench = rec.get("bench")
+    if bench == "micro":
+        scale = MIB / rec["bytes"]
+        m["ns_per_mib"] = rec["median_ns"] * scale
+        m["p25_ns_per_mib"] = rec["p25_ns"] * scale
+        m["p75_ns_per_mib"] = rec["p75_ns"] * scale
+        for phase in ("request", "read", "return"):
+            if phase + "_ns" in rec:
+                m[phase + "_ns_per_mib"] = rec[phase + "_ns"] * scale
+        stats = rec.get("stats", {})
+        if rec["variant"] == "loan" and "zcfs.read_bytes_loaned" in stats:
+            # Bytes loaned per byte got: 1 means every byte was a loan.
+            m["loaned_share"] = stats["zcfs.read_bytes_loaned"] / (rec["bytes"] * rec["iters"])
+        return m
+    if "ns" not in rec:
+        return m
+    mib = rec["bytes"] / MIB
+    m["mib_s"] = mib / (rec["ns"] / 1e9)
+    m["cpu_ms_per_mib"] = rec["busy_ticks"] * 1000.0 / rec["hz"] / mib
+    if rec["total_ticks"]:
+        m["cpu_busy_share"] = rec["busy_ticks"] / rec["total_ticks"]
+    s = rec.get("stats", {})
+    if bench in ("nfs_read", "nfs_write"):
+        d = "read" if bench == "nfs_read" else "write"
+        payload = s.get("zcnfsd.%s_bytes" % d)
+        if payload:
+            m["copies_per_byte"] = s.get("zcnfsd.%s_copy_bytes" % d, 0) / payload
+            m["zc_share"] = s.get("zcnfsd.%s_zc_bytes" % d, 0) / payload
+            m["payload_per_file_byte"] = payload / rec["bytes"]
+        m["fallbacks"] = s.get("zcnfsd.%s_fallbacks" % d, 0)
+        m["calls"] = s.get("zcnfsd.%s_calls" % d, 0)
+        if d == "write" and payload and "zcfs.write_bytes_copied" in s:
+            m["provider_copies_per_byte"] = s["zcfs.write_bytes_copied"] / payload
+    return m
+
+
+def parse_ktap(lines):
+    results = []
+    for line in lines or []:
+        mm = re.match(r"^(not ok|ok) (\d+) (.*?)\s*$", line)
+        if mm:
+            desc, _, directive = mm.group(3).partition(" # ")
+            results.append({"ok": mm.group(1) == "ok", "test": desc.strip(),
+                            "directive": directive.strip()})
+    return results
+
+
+def load_arch(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip("\r\n") for l in f]
+    bench = section(lines, "BENCH")
+    out = {"log": path, "complete": bench is not None, "env": {}, "mounts": {},
+           "ktap": parse_ktap(section(lines, "KTAP")), "groups": {}, "reps": {}}
+    raw = {}
+    for line in bench or []:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        b = rec.get("bench")
+        if b == "env":
+            out["env"] = rec
+        elif b == "mount":
+            out["mounts"][rec["variant"]] = rec["opts"]
+        else:
+            raw.setdefault((b, rec["variant"]), []).append(rec)
+    for (b, v), recs in raw.items():
+        per_metric = {}
+        reps = {}
+        for rec in recs:
+            met = per_rep_metrics(rec)
+            reps[rec["rep"]] = met
+            for k, val in met.items():
+                per_metric.setdefault(k, []).append(val)
+        out["groups"].setdefault(b, {})[v] = {k: summary(vals) for k, vals in per_metric.items()}
+        out["reps"].setdefault(b, {})[v] = reps
+    return out
+
+
+def ratio(arch, name, num, den, metric):
+    """median(num)/median(den) and the range of per-repetition ratios."""
+    g = arch["groups"]
+    try:
+        a = g[num[0]][num[1]][metric]
+        b = g[den[0]][den[1]][metric]
+    except (KeyError, TypeError):
+        return None
+    if not a or not b or not b["median"]:
+        return None
+    ra, rb = arch["reps"][num[0]][num[1]], arch["reps"][den[0]][den[1]]
+    paired = [ra[r][metric] / rb[r][metric] for r in ra
+              if r in rb and metric in ra[r] and metric in rb[r] and rb[r][metric]]
+    return {"name": name, "metric": metric, "num": "/".join(num), "den": "/".join(den),
+            "value": a["median"] / b["median"],
+            "paired_min": min(paired) if paired else None,
+            "paired_max": max(paired) if paired else None, "n": len(paired)}
+
+
+RATIOS = [
+    # name, numerator, denominator, metric
+    ("NFS READ MiB/s, zero-copy / copy path", ("nfs_read", "zcfs-zc"), ("nfs_read", "zcfs-copy"), "mib_s"),
+    ("NFS READ CPU per MiB, zero-copy / copy path", ("nfs_read", "zcfs-zc"), ("nfs_read", "zcfs-copy"), "cpu_ms_per_mib"),
+    ("NFS WRITE MiB/s, zero-copy / copy path", ("nfs_write", "zcfs-zc"), ("nfs_write", "zcfs-copy"), "mib_s"),
+    ("NFS WRITE CPU per MiB, zero-copy / copy path", ("nfs_write", "zcfs-zc"), ("nfs_write", "zcfs-copy"), "cpu_ms_per_mib"),
+    ("NFS READ MiB/s, zcfs zero-copy / tmpfs export", ("nfs_read", "zcfs-zc"), ("nfs_read", "tmpfs"), "mib_s"),
+    ("zcnfsd READ (zero-copy) / sendfile, MiB/s", ("nfs_read", "zcfs-zc"), ("sock", "sendfile"), "mib_s"),
+    ("zcnfsd READ (zero-copy) / sendfile, CPU per MiB", ("nfs_read", "zcfs-zc"), ("sock", "sendfile"), "cpu_ms_per_mib"),
+    ("zcnfsd READ (copy path) / read+write, MiB/s", ("nfs_read", "zcfs-copy"), ("sock", "readwrite"), "mib_s"),
+    ("sendfile / read+write, MiB/s", ("sock", "sendfile"), ("sock", "readwrite"), "mib_s"),
+    ("sendfile / read+write, CPU per MiB", ("sock", "sendfile"), ("sock", "readwrite"), "cpu_ms_per_mib"),
+    ("in-kernel 1 MiB: loan+read+return / copy, time", ("micro", "loan"), ("micro", "copy"), "ns_per_mib"),
+]
+
+VARIANT_NAMES = {
+    "zcfs-zc": "zcfs, zero-copy",
+    "zcfs-copy": "zcfs, zerocopy=0",
+    "tmpfs": "tmpfs (falls back to copies)",
+    "sendfile": "sendfile(2)",
+    "readwrite": "read(2) + write(2)",
+    "loan": "loan + read + return",
+    "copy": "copy (plain read)",
+}
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "-"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 10 ** digits:
+        return "{:.0f}".format(v)
+    decimals = max(0, digits - 1 - int(f"{a:e}".split("e")[1]))
+    return "{:.{}f}".format(v, decimals)
+
+
+def cell(s, digits=3):
+    """'median [min, max]' of a summary (just the value when n == 1)."""
+    if not s:
+        return "-"
+    if s["n"] == 1 or s["min"] == s["max"]:
+        return fmt(s["median"], digits)
+    return "{} [{}, {}]".format(fmt(s["median"], digits), fmt(s["min"], digits),
+                                fmt(s["max"], digits))
+
+
+def scaled(s, factor):
+    """A summary with every value multiplied by `factor`."""
+    if not s:
+        return s
+    return dict(s, median=s["median"] * factor, min=s["min"] * factor, max=s["max"] * factor)
+
+
+def get(arch, b, v, metric):
+    try:
+        return arch["groups"][b][v][metric]
+    except (KeyError, TypeError):
+        return None
+
+
+def tables(results):
+    """[(title, note, headers, rows)] for the markdown and rst renderers."""
+    arches = results["arches"]
+    out = []
+
+    rows = []
+    for name, a in arches.items():
+        for v in ("zcfs-zc", "zcfs-copy", "tmpfs"):
+            if v not in a["groups"].get("nfs_read", {}) and v not in a["groups"].get("nfs_write", {}):
+                continue
+            rows.append([name, VARIANT_NAMES[v],
+                         cell(get(a, "nfs_read", v, "copies_per_byte")),
+                         cell(get(a, "nfs_write", v, "copies_per_byte")),
+                         cell(get(a, "nfs_read", v, "zc_share")),
+                         cell(get(a, "nfs_write", v, "zc_share")),
+                         cell(get(a, "nfs_read", v, "fallbacks")),
+                         cell(get(a, "nfs_write", v, "provider_copies_per_byte"))])
+    out.append(("1. Copies per payload byte in the server",
+                "From zcnfsd's counters over each run (``read_copy_bytes / read_bytes``, "
+                "``write_copy_bytes / write_bytes``; zero-copy share: ``*_zc_bytes`` over "
+                "payload); provider copies: zcfs's ``write_bytes_copied`` (partial pages "
+                "of a write loan) over payload. SPEC section 8 expects 0 for a zero-copy "
+                "READ and 1 for a zero-copy WRITE; the copy path copies 2.",
+                ["arch", "export, path", "READ copies/B", "WRITE copies/B",
+                 "READ zero-copy share", "WRITE zero-copy share", "READ fallbacks",
+                 "provider copies/B (WRITE)"], rows))
+
+    rows = []
+    for name, a in arches.items():
+        for v in ("zcfs-zc", "zcfs-copy", "tmpfs"):
+            if v not in a["groups"].get("nfs_read", {}) and v not in a["groups"].get("nfs_write", {}):
+                continue
+            rows.append([name, VARIANT_NAMES[v],
+                         cell(get(a, "nfs_read", v, "mib_s")),
+                         cell(get(a, "nfs_read", v, "cpu_ms_per_mib")),
+                         cell(get(a, "nfs_write", v, "mib_s")),
+                         cell(get(a, "nfs_write", v, "cpu_ms_per_mib"))])
+    out.append(("2. NFS sequential read and write through the guest's NFS client",
+                "A {} MiB file, 1 MiB read(2)/write(2) calls, rsize = wsize = 1 MiB, "
+                "loopback TCP; a fresh client mount for every run (an empty client "
+                "cache). Write time includes fsync and close. CPU: busy time of all "
+                "guest CPUs from /proc/stat per MiB moved.".format(results["meta"].get("mib", "?")),
+                ["arch", "export, path", "read MiB/s", "read CPU ms/MiB",
+                 "write MiB/s", "write CPU ms/MiB"], rows))
+
+    rows = []
+    for name, a in arches.items():
+        for v in ("sendfile", "readwrite"):
+            if v in a["groups"].get("sock", {}):
+                rows.append([name, VARIANT_NAMES[v], cell(get(a, "sock", v, "mib_s")),
+                             cell(get(a, "sock", v, "cpu_ms_per_mib"))])
+    out.append(("3. Linux's anchor: tmpfs file into a loopback TCP socket",
+                "The same file on tmpfs, sent by one thread and drained by a reader "
+                "thread (1 MiB recv), same guest, same run.",
+                ["arch", "method", "MiB/s", "CPU ms/MiB"], rows))
+
+    rows = []
+    for name, a in arches.items():
+        for v in ("loan", "copy"):
+            if v in a["groups"].get("micro", {}):
+                rows.append([name, VARIANT_NAMES[v],
+                             cell(scaled(get(a, "micro", v, "ns_per_mib"), 1e-3))] +
+                            [cell(scaled(get(a, "micro", v, p + "_ns_per_mib"), 1e-3))
+                             for p in ("request", "read", "return")])
+    meta = results["meta"]
+    out.append(("4. In-kernel micro benchmark: 1 MiB from zcfs's page cache",
+                "Per round the median of {} samples per method, each the mean time of "
+                "the iterations of one in-kernel batch of at least {} ms (the x86_64 "
+                "guest's clock ticks in jiffies); median and range over the rounds. Loan: "
+                "``ReadLoan::request`` + ``read`` + drop (the return), through zcvfs "
+                "to zcfs. Copy: a plain read through zcvfs and the VFS into a kernel "
+                "buffer. The loan's phases are timed apart as well (mean per iteration; "
+                "on x86_64, whose clock advances in 4 ms ticks, they are averages of "
+                "coarse readings over many iterations).".format(
+                    meta.get("micro_samples", "?"), meta.get("micro_batch_ms", "?")),
+                ["arch", "method", "us per MiB", "request", "read", "return"], rows))
+
+    rows = []
+    for name, a in arches.items():
+        for r in a["ratios"]:
+            rng = ("-" if r["paired_min"] is None else
+                   "[{}, {}]".format(fmt(r["paired_min"]), fmt(r["paired_max"])))
+            rows.append([name, r["name"], fmt(r["value"]), rng])
+    out.append(("5. Ratios",
+                "Ratio of the medians above; the range is that of the per-repetition "
+                "ratios (the variants of a repetition run back to back). Below 1 is "
+                "better for CPU and time, above 1 for MiB/s.",
+                ["arch", "ratio", "value", "range"], rows))
+    return out
+
+
+def expectations(results):
+    """SPEC section 8's claims, checked against the counters."""
+    lines = []
+    for name, a in results["arches"].items():
+        checks = [("zero-copy READ copies 0 bytes per byte", "nfs_read", "zcfs-zc", 0.0),
+                  ("zero-copy WRITE copies 1 byte per byte", "nfs_write", "zcfs-zc", 1.0),
+                  ("copy-path READ copies 2 bytes per byte", "nfs_read", "zcfs-copy", 2.0),
+                  ("copy-path WRITE copies 2 bytes per byte", "nfs_write", "zcfs-copy", 2.0)]
+        for desc, b, v, want in checks:
+            s = get(a, b, v, "copies_per_byte")
+            if s is None:
+                lines.append((name, desc, "not measured"))
+            elif abs(s["max"] - want) < 1e-9 and abs(s["min"] - want) < 1e-9:
+                lines.append((name, desc, "met"))
+            else:
+                lines.append((name, desc, "NOT met (measured {})".format(cell(s))))
+        # A cold client cache: the server sent the whole file every time.
+        cold = [get(a, "nfs_read", v, "payload_per_file_byte")
+                for v in a["groups"].get("nfs_read", {})]
+        cold = [s for s in cold if s]
+        desc = "every NFS read fetched the whole file from the server"
+        if not cold:
+            lines.append((name, desc, "not measured"))
+        elif min(s["min"] for s in cold) >= 1.0:
+            lines.append((name, desc, "met"))
+        else:
+            lines.append((name, desc, "NOT met (server sent {} of the file)".format(
+                fmt(min(s["min"] for s in cold)))))
+    return lines
+
+
+def md_table(headers, rows):
+    out = ["| " + " | ".join(headers) + " |",
+           "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def rst_table(headers, rows):
+    cols = list(zip(*([headers] + rows)))
+    widths = [max(len(c) for c in col) for col in cols]
+    sep = "  ".join("=" * w for w in widths)
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+    return [sep, line(headers), sep] + [line(r) for r in rows] + [sep]
+
+
+def not_run(results):
+    """KTAP results that failed or skipped, per arch."""
+    out = []
+    for name, a in results["arches"].items():
+        if not a["complete"]:
+            out.append("{}: the guest printed no measurements (see {})".format(name, a["log"]))
+        for t in a["ktap"]:
+            if not t["ok"]:
+                out.append("{}: FAILED: {}".format(name, t["test"]))
+            elif t["directive"].upper().startswith("SKIP"):
+                out.append("{}: not run: {} ({})".format(name, t["test"], t["directive"][4:].strip()))
+    return out
+
+
+def timing(m):
+    """'Took ...' from the wall and per-guest times, if known."""
+    guests = ", ".join("{} {} s".format(k[len("guest_seconds_"):], v)
+                       for k, v in sorted(m.items()) if k.startswith("guest_seconds_"))
+    if "wall" not in m:
+        return ""
+    return "The command took {}{}.".format(
+        m["wall"], "; guests (side by side, boot included): " + guests if guests else "")
+
+
+def render_md(results):
+    m = results["meta"]
+    out = ["# zcvfs benchmarks", "",
+           "Produced by `{}` on {} (commit {}), kernel flavour **{}**; "
+           "{} MiB file, {} repetitions (NFS: {}), micro benchmark: {} rounds. {}"
+           .format(m["command"], m["date"], m.get("commit", "?"), m["flavor"], m.get("mib", "?"),
+                   m.get("reps", "?"), m.get("nfs_reps", "?"), m.get("reps", "?"),
+                   timing(m)), "",
+           "**" + CAVEAT + "**", ""]
+    if m["flavor"] != "bench":
+        out += ["**Warning: this run used the {} kernel (KASAN, lockdep, kmemleak, "
+                "DEBUG_PAGEALLOC): every timing is distorted by the checkers.**"
+                .format(m["flavor"]), ""]
+    out.append("Cells: median [min, max] over the repetitions.")
+    out.append("")
+    for title, note, headers, rows in tables(results):
+        out += ["## " + title, "", note.replace("``", "`"), ""]
+        out += md_table(headers, rows) if rows else ["(not measured)"]
+        out.append("")
+    out += ["## SPEC section 8 expectations", ""]
+    out += md_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
+    out.append("")
+    nr = not_run(results)
+    if nr:
+        out += ["## Not run or failed", ""] + ["- " + s for s in nr] + [""]
+    return "\n".join(out)
+
+
+def render_rst(results):
+    m = results["meta"]
+    out = [".. SPDX-License-Identifier: GPL-2.0",
+           "",
+           ".. Generated by tools/bench/report.py (make bench); do not edit.",
+           "",
+           "Produced by ``{}`` on {} (commit {}), kernel flavour **{}**; "
+           "{} MiB file, {} repetitions (NFS: {}), micro benchmark: {} rounds. {}"
+           .format(m["command"], m["date"], m.get("commit", "?"), m["flavor"], m.get("mib", "?"),
+                   m.get("reps", "?"), m.get("nfs_reps", "?"), m.get("reps", "?"),
+                   timing(m)),
+           "",
+           ".. note::", "", "   " + CAVEAT, ""]
+    if m["flavor"] != "bench":
+        out += [".. warning::", "",
+                "   This run used the {} kernel (KASAN, lockdep, kmemleak, "
+                "DEBUG_PAGEALLOC): every timing is distorted.".format(m["flavor"]), ""]
+    out += ["Cells: median [min, max] over the repetitions.", ""]
+    for title, note, headers, rows in tables(results):
+        out += [title, "-" * len(title), "", note, ""]
+        out += rst_table(headers, rows) if rows else ["(not measured)"]
+        out.append("")
+    title = "SPEC section 8 expectations"
+    out += [title, "-" * len(title), ""]
+    out += rst_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
+    out.append("")
+    nr = not_run(results)
+    if nr:
+        title = "Not run or failed"
+        out += [title, "-" * len(title), ""] + ["* " + s for s in nr] + [""]
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--log", action="append", default=[], help="ARCH=LOG")
+    ap.add_argument("--rst")
+    ap.add_argument("--meta", action="append", default=[], help="KEY=VALUE")
+    args = ap.parse_args()
+
+    meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "command": "make bench", "flavor": "?"}
+    for kv in args.meta:
+        k, _, v = kv.partition("=")
+        meta[k] = v
+    results = {"meta": meta, "caveat": CAVEAT, "arches": {}}
+    for spec in args.log:
+        arch, _, path = spec.partition("=")
+        a = load_arch(path)
+        a["ratios"] = [r for r in (ratio(a, *x) for x in RATIOS) if r]
+        results["arches"][arch] = a
+        for k in ("mib", "reps", "nfs_reps", "micro_samples", "micro_batch_ms"):
+            if k in a["env"]:
+                meta.setdefault(k, a["env"][k])
+    results["expectations"] = [{"arch": a, "expectation": e, "result": r}
+                               for a, e, r in expectations(results)]
+    results["not_run"] = not_run(results)
+
+    with open(args.out + "/results.json", "w") as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+        f.write("\n")
+    md = render_md(results)
+    with open(args.out + "/results.md", "w") as f:
+        f.write(md + "\n")
+    if args.rst:
+        with open(args.rst, "w") as f:
+            f.write(render_rst(results) + "\n")
+    print(md)
+    # Non-zero when an arch produced nothing at all.
+    sys.exit(0 if all(a["complete"] for a in results["arches"].values()) else 1)
+
+
+if __name__ == "__main__":
+    main()

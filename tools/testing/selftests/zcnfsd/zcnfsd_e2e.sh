@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# zcnfsd's socket layer inside zcnfsd.ko: its KUnit suite (run at insmod),
+# then a zero-copy READ and WRITE through the guest's NFS client, the
+# completions and loans back to 0, rmmod while mounted.
+. "$(dirname "$0")/lib.sh"
+ktap_print_header
+zn_require_server
+ktap_set_plan 6
+zn_setup_zcfs || ktap_exit_fail_msg "cannot set up zcfs"
+KUNIT=/sys/kernel/debug/kunit
+suite_ok() {
+	r=$KUNIT/$1/results
+	[ -r "$r" ] || { echo "# no $r"; return 1; }
+	sed 's/^/# /' "$r"
+	grep -q "^ok [0-9]* $1\$" "$r" && ! grep -q "not ok" "$r"
+}
+ktap_test_result "zcnfsd.ko loads (zcfs export)" zn_server_load $ZCFS_DIR
+ktap_test_result "KUnit suite zcnfsd_net in zcnfsd.ko" suite_ok zcnfsd_net
+
+rw() {
+	dd if=/dev/urandom of=$ZCFS_DIR/src bs=64k count=32 2>/dev/null || return 1
+	mkdir -p $NFS_DIR
+	zn_mount 127.0.0.1 $ZCFS_DIR $NFS_DIR || return 1
+	zn_snap a
+	cmp $ZCFS_DIR/src $NFS_DIR/src || return 1
+	dd if=$ZCFS_DIR/src of=$NFS_DIR/dst bs=64k 2>/dev/null && sync || return 1
+	cmp $ZCFS_DIR/src $ZCFS_DIR/dst || return 1
+	zn_snap b
+	zn_show a b "1 MiB read and written"
+	zn_expect "$(zn_d read_zc_bytes a b) >= 1048576" "zero-copy READ bytes" &&
+		zn_expect "$(zn_d read_copy_bytes a b) == 0" "no READ copies" &&
+		zn_expect "$(zn_d write_zc_bytes a b) >= 1048576" "zero-copy WRITE bytes"
+}
+ktap_test_result "READ by reference and WRITE into loaned pages, data intact" rw
+ktap_test_result "completions ran, loans returned (zc_sends_in_flight, loans_outstanding 0)" zn_settle
+idle_rmmod() {
+	cat $NFS_DIR/src > /dev/null
+	timeout 60 rmmod zcnfsd || return 1
+	zn_no_loans
+}
+ktap_test_result "rmmod while mounted: no loan left" idle_rmmod
+ktap_test_result "teardown" zn_teardown
+zn_finished

@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# zcnfsd's module parameters: a load with a missing, nonexistent,
+# non-directory or empty export_path, or with impossible port/threads
+# values, fails cleanly (an errno, a log line, nothing loaded, nothing
+# listening, no leak), and the module then loads and serves with good
+# parameters and the documented defaults.
+. "$(dirname "$0")/lib.sh"
+
+ktap_print_header
+zn_require_server
+ktap_set_plan 9
+
+zn_setup_zcfs || ktap_exit_fail_msg "cannot load zcvfs.ko/zcfs.ko or mount zcfs"
+: > $ZCFS_DIR/regular-file
+
+# bad_load DESCRIPTION PARAMS...: insmod must fail, leave nothing behind,
+# and say why in the kernel log.
+bad_load() {
+	local before after
+	before=$(dmesg | grep -c zcnfsd)
+	if LOAD_OUT=$(insmod "$ZCVFS_MODULES/zcnfsd.ko" "$@" 2>&1); then
+		ktap_print_msg "insmod zcnfsd.ko $*: loaded"
+		rmmod zcnfsd
+		return 1
+	fi
+	ktap_print_msg "insmod zcnfsd.ko $*: $LOAD_OUT"
+	after=$(dmesg | grep -c zcnfsd)
+	dmesg | grep zcnfsd | tail -n 1 | sed 's/^/# /'
+	! zn_loaded zcnfsd || { ktap_print_msg "the module is still loaded"; return 1; }
+	! zn_ping || { ktap_print_msg "something answers on port $NFS_PORT"; return 1; }
+	[ $after -gt $before ] || { ktap_print_msg "no kernel log line"; return 1; }
+}
+
+einval() {
+	echo "$LOAD_OUT" | grep -q "Invalid argument" ||
+		{ ktap_print_msg "expected EINVAL"; return 1; }
+}
+
+missing() { bad_load && einval; }
+ktap_test_result "no export_path: EINVAL, a log line, nothing loaded" missing
+
+nonexistent() { bad_load export_path=/no/such/dir; }
+ktap_test_result "export_path that does not exist: refused" nonexistent
+
+notdir() { bad_load export_path=$ZCFS_DIR/regular-file && einval; }
+ktap_test_result "export_path that is a regular file: EINVAL" notdir
+
+empty() { bad_load export_path= ; }
+ktap_test_result "empty export_path: refused" empty
+
+badport() { bad_load export_path=$ZCFS_DIR port=70000 && bad_load export_path=$ZCFS_DIR port=-1; }
+ktap_test_result "port 70000 and -1: refused" badport
+
+# The NFS and MOUNT listeners cannot share a port: the second bind fails
+# and the first listener must be closed again.
+sameport() { bad_load export_path=$ZCFS_DIR port=$NFS_PORT mountport=$NFS_PORT; }
+ktap_test_result "port equal to mountport: refused, no listener left" sameport
+
+nothreads() { bad_load export_path=$ZCFS_DIR threads=0; }
+ktap_test_result "threads=0: refused" nothreads
+
+# Defaults: port 2049, mountport 20048 (without our port= parameters).
+defaults() {
+	local i=0
+	insmod "$ZCVFS_MODULES/zcnfsd.ko" export_path=$ZCFS_DIR threads=2 || return 1
+	until "$HERE/zcnfsd_robust" -p 2049 -m 20048 -t 5 ping; do
+		i=$((i + 1))
+		[ $i -lt 10 ] || break
+		sleep 1
+	done
+	rmmod zcnfsd && [ $i -lt 10 ]
+}
+ktap_test_result "good parameters (the default ports, threads=2): loads, answers, unloads" defaults
+
+cleanup() { rm -f $ZCFS_DIR/regular-file && zn_teardown; }
+ktap_test_result "no loan left; zcfs unmounts and the modules unload" cleanup
+zn_finished
