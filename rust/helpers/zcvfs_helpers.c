@@ -117,39 +117,43 @@ void zcvfs_helper_module_put(struct module *owner)
 	module_put(owner);
 }
 
-/* Copy between bio_vec segments and a buffer, skipping `skip` bytes. */
-ssize_t zcvfs_bvec_copy_from(const struct bio_vec *segs, u32 nsegs,
-			     size_t skip, void *buf, size_t len)
+/*
+ * @iter over the bio_vec segments, advanced past @skip bytes; returns how
+ * many of @len bytes it holds from there, -EINVAL if @skip is past its end.
+ */
+static ssize_t zcvfs_bvec_iter(struct iov_iter *iter, unsigned int direction,
+			       const struct bio_vec *segs, u32 nsegs,
+			       size_t skip, size_t len)
 {
-	size_t total = 0, done = 0;
-	struct iov_iter iter;
+	size_t total = 0;
 	u32 i;
 
 	for (i = 0; i < nsegs; i++)
 		total += segs[i].bv_len;
 	if (skip > total)
 		return -EINVAL;
-	iov_iter_bvec(&iter, ITER_SOURCE, segs, nsegs, total);
-	iov_iter_advance(&iter, skip);
-	done = copy_from_iter(buf, min(len, total - skip), &iter);
-	return done;
+	iov_iter_bvec(iter, direction, segs, nsegs, total);
+	iov_iter_advance(iter, skip);
+	return min(len, total - skip);
+}
+
+/* Copy between bio_vec segments and a buffer, skipping `skip` bytes. */
+ssize_t zcvfs_bvec_copy_from(const struct bio_vec *segs, u32 nsegs,
+			     size_t skip, void *buf, size_t len)
+{
+	struct iov_iter iter;
+	ssize_t n = zcvfs_bvec_iter(&iter, ITER_SOURCE, segs, nsegs, skip, len);
+
+	return n < 0 ? n : copy_from_iter(buf, n, &iter);
 }
 
 ssize_t zcvfs_bvec_copy_to(const struct bio_vec *segs, u32 nsegs,
 			   size_t skip, const void *buf, size_t len)
 {
-	size_t total = 0, done = 0;
 	struct iov_iter iter;
-	u32 i;
+	ssize_t n = zcvfs_bvec_iter(&iter, ITER_DEST, segs, nsegs, skip, len);
 
-	for (i = 0; i < nsegs; i++)
-		total += segs[i].bv_len;
-	if (skip > total)
-		return -EINVAL;
-	iov_iter_bvec(&iter, ITER_DEST, segs, nsegs, total);
-	iov_iter_advance(&iter, skip);
-	done = copy_to_iter(buf, min(len, total - skip), &iter);
-	return done;
+	return n < 0 ? n : copy_to_iter(buf, n, &iter);
 }
 
 /* The filesystem type of a super_block. */

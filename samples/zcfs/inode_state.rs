@@ -11,11 +11,20 @@
 
 use crate::range_lock::RangeLock;
 use kernel::prelude::*;
-use kernel::rbtree::RBTree;
+use kernel::rbtree::{RBTree, RBTreeNodeReservation};
 use kernel::sync::{new_mutex, Mutex};
+
+/// Most tree nodes an inode keeps for reuse (48 bytes each).
+const SPARE_MAX: usize = 1024;
 
 /// The loaned folios of one inode, by address, with the number of loans
 /// holding each.
+///
+/// The nodes of removed entries are kept (up to [`SPARE_MAX`]) for the
+/// next entries, so that loaning and returning pages allocates and frees
+/// nothing in the steady state: one allocation and one free per page made
+/// a loan of 1 MiB cost 55 copies of it under KASAN and kmemleak, which
+/// record a stack trace for each.
 ///
 /// # Invariants
 ///
@@ -24,6 +33,7 @@ use kernel::sync::{new_mutex, Mutex};
 /// count is at least 1.
 pub(crate) struct LoanedSet {
     tree: RBTree<usize, u32>,
+    spare: KVec<RBTreeNodeReservation<usize, u32>>,
 }
 
 /// The state of a regular file (`inode->i_private`).
@@ -43,7 +53,13 @@ impl InodeState {
     pub(crate) fn new(range_locks: bool) -> impl PinInit<Self, Error> {
         try_pin_init!(InodeState {
             range <- RangeLock::new(range_locks),
-            loaned <- new_mutex!(LoanedSet { tree: RBTree::new() }, "zcfs_loaned"),
+            loaned <- new_mutex!(
+                LoanedSet {
+                    tree: RBTree::new(),
+                    spare: KVec::new(),
+                },
+                "zcfs_loaned"
+            ),
         })
     }
 
@@ -55,7 +71,12 @@ impl InodeState {
             *n = n.checked_add(1).ok_or(EOVERFLOW)?;
             return Ok(());
         }
-        set.tree.try_create_and_insert(folio, 1, GFP_KERNEL)?;
+        let node = match set.spare.pop() {
+            Some(r) => r,
+            None => RBTreeNodeReservation::new(GFP_KERNEL)?,
+        };
+        // Not a key (checked above): nothing is replaced.
+        let _ = set.tree.insert(node.into_node(folio, 1));
         Ok(())
     }
 
@@ -73,7 +94,12 @@ impl InodeState {
             }
         };
         if last {
-            set.tree.remove(&folio);
+            if let Some(node) = set.tree.remove_node(&folio) {
+                if set.spare.len() < SPARE_MAX {
+                    // On allocation failure the node is simply freed.
+                    let _ = set.spare.push(node.into_reservation(), GFP_KERNEL);
+                }
+            }
         }
     }
 

@@ -18,6 +18,7 @@
  * Documentation/zcfs.rst.
  */
 
+#include <linux/exportfs.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -25,6 +26,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
@@ -57,6 +59,9 @@ static struct inode *zcfs_get_inode(struct super_block *sb,
 	if (!inode)
 		return NULL;
 	inode->i_ino = get_next_ino();
+	/* File handles (zcfs_export_ops): found by number, told apart by generation. */
+	inode->i_generation = get_random_u32();
+	insert_inode_hash(inode);
 	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
 	inode->i_mapping->a_ops = &ram_aops;
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
@@ -455,6 +460,53 @@ static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	return 0;
 }
 
+/* ---- file handles (an NFS server exporting zcfs: samples/zcnfsd) ---- */
+
+/*
+ * A handle is the inode number and generation (FILEID_INO32_GEN, as
+ * generic_encode_ino32_fh() makes it).  Every zcfs inode is hashed while
+ * it lives, and it lives while it has a name (its dentries are pinned, as
+ * in ramfs) or is open, so a handle is decoded by looking the number up;
+ * a removed file (no link left, even if still open) is stale.
+ */
+static struct inode *zcfs_nfs_get_inode(struct super_block *sb, u64 ino, u32 gen)
+{
+	struct inode *inode = ilookup(sb, ino);
+
+	if (!inode)
+		return ERR_PTR(-ESTALE);
+	if (inode->i_generation != gen || !inode->i_nlink) {
+		iput(inode);
+		return ERR_PTR(-ESTALE);
+	}
+	return inode;
+}
+
+static struct dentry *zcfs_fh_to_dentry(struct super_block *sb, struct fid *fid,
+					int fh_len, int fh_type)
+{
+	return generic_fh_to_dentry(sb, fid, fh_len, fh_type, zcfs_nfs_get_inode);
+}
+
+static struct dentry *zcfs_fh_to_parent(struct super_block *sb, struct fid *fid,
+					int fh_len, int fh_type)
+{
+	return generic_fh_to_parent(sb, fid, fh_len, fh_type, zcfs_nfs_get_inode);
+}
+
+/* Directories are never disconnected (pinned dentries): the parent is known. */
+static struct dentry *zcfs_get_parent(struct dentry *child)
+{
+	return dget_parent(child);
+}
+
+static const struct export_operations zcfs_export_ops = {
+	.encode_fh	= generic_encode_ino32_fh,
+	.fh_to_dentry	= zcfs_fh_to_dentry,
+	.fh_to_parent	= zcfs_fh_to_parent,
+	.get_parent	= zcfs_get_parent,
+};
+
 static int zcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct zcfs_sb_info *sbi = sb->s_fs_info;
@@ -466,6 +518,7 @@ static int zcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits	= PAGE_SHIFT;
 	sb->s_magic		= ZCFS_MAGIC;
 	sb->s_op		= &zcfs_super_ops;
+	sb->s_export_op		= &zcfs_export_ops;
 	sb->s_d_flags		= DCACHE_DONTCACHE;
 	sb->s_time_gran		= 1;
 

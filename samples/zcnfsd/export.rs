@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The export: the directory given by `export_path`, the name clients
-//! mount it by, and the table of file handles handed out for it.
+//! mount it by, and its file handles.
 
-use crate::file_handle::{FhTable, FileHandle};
+use crate::file_handle::FileHandle;
 use crate::proto::nfs3::Nfsstat3;
-use crate::vfs_ffi::{Attr, Dentry, ExportPath};
+use crate::vfs_ffi::{Dentry, ExportPath};
 use kernel::prelude::*;
 
 /// The one export of this server.
@@ -15,8 +15,10 @@ pub(crate) struct Export {
     /// Its name as clients give it to MNT (the `export_path` parameter,
     /// without trailing slashes).
     name: KVec<u8>,
-    /// File handle -> dentry.
-    pub(crate) handles: FhTable,
+    /// The exported directory.
+    root: Dentry,
+    /// Its file system's id (in every handle).
+    fsid: u64,
     /// Handle of the exported directory.
     root_fh: FileHandle,
 }
@@ -26,7 +28,8 @@ pub(crate) const EXPORT_ID: u8 = 1;
 
 impl Export {
     /// Opens the `export_path` directory: `EINVAL` (with a log line) if the
-    /// parameter is missing or not a directory.
+    /// parameter is missing or not a directory, or if its file system
+    /// cannot decode file handles (no export operations).
     pub(crate) fn open() -> Result<Export> {
         let Some(param) = crate::vfs_ffi::export_path_param() else {
             pr_err!("export_path=DIR is required\n");
@@ -39,14 +42,21 @@ impl Export {
         let mut name = KVec::new();
         name.extend_from_slice(trim_slashes(param.to_bytes()), GFP_KERNEL)?;
         let root = path.root()?;
-        let attr = path.getattr(&root)?;
-        let handles = FhTable::new(attr.fsid)?;
-        let root_fh = handles.register(&root, &attr)?;
+        let fsid = path.getattr(&root)?.fsid;
+        let fid = root.encode_fid().map_err(|e| {
+            pr_err!(
+                "export_path {:?}: its file system cannot make file handles ({:?})\n",
+                param,
+                e
+            );
+            EINVAL
+        })?;
         Ok(Export {
             path,
             name,
-            handles,
-            root_fh,
+            root,
+            fsid,
+            root_fh: FileHandle::new(fsid, &fid),
         })
     }
 
@@ -65,20 +75,27 @@ impl Export {
         &self.root_fh
     }
 
-    /// The dentry a handle names, or why not (STALE, BADHANDLE).
+    /// The dentry a handle names, or why not (STALE, BADHANDLE; JUKEBOX
+    /// when memory is short).
     pub(crate) fn resolve(&self, fh: &[u8]) -> core::result::Result<Dentry, Nfsstat3> {
-        self.handles.resolve(fh)
+        let fid = FileHandle::parse(fh, self.fsid)?;
+        self.path.decode_fid(&fid).map_err(|e| {
+            if e == ENOMEM {
+                Nfsstat3::Jukebox
+            } else {
+                Nfsstat3::Stale
+            }
+        })
     }
 
-    /// A handle for `d` (whose attributes are `attr`), remembered so that
-    /// it resolves later.
-    pub(crate) fn handle_for(&self, d: &Dentry, attr: &Attr) -> Result<FileHandle> {
-        self.handles.register(d, attr)
+    /// The handle of `d`, an object of the export.
+    pub(crate) fn handle_for(&self, d: &Dentry) -> Result<FileHandle> {
+        Ok(FileHandle::new(self.fsid, &d.encode_fid()?))
     }
 
     /// Whether `d` is the exported directory.
     pub(crate) fn is_root(&self, d: &Dentry) -> bool {
-        self.handles.is_root(d)
+        d.same(&self.root)
     }
 }
 

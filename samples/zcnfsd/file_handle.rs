@@ -1,178 +1,91 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! NFSv3 file handles and the server-side table that resolves them.
+//! NFSv3 file handles, as nfsd makes them: the exported file system's own
+//! identification of an object (an exportfs fid: for zcfs and tmpfs the
+//! inode number and generation), behind a small header.
 //!
-//! A handle is 24 bytes: version (1), export id, two zero bytes, the file
-//! system id (8, big-endian), the inode number (8) and the inode's
-//! generation (4). Handles are not decoded through exportfs (zcfs has no
-//! export operations): every reply that hands out a handle (MNT, LOOKUP,
-//! CREATE, MKDIR, READDIRPLUS) first records the dentry, with a reference,
-//! in a table keyed by inode number. A handle resolves only if the table
-//! has its inode with the same generation and the dentry is still live
-//! (positive, linked, hashed); anything else is NFS3ERR_STALE, and a
-//! handle of the wrong shape NFS3ERR_BADHANDLE.
-//!
-//! Limits: the table forgets everything when the module is unloaded, so
-//! after a restart only the export's root handle resolves again (clients
-//! see ESTALE for the others); entries leave the table when their object is
-//! removed (REMOVE, RMDIR, RENAME over it) or found stale, otherwise they
-//! (and the dentry references) stay until unload.
+//! Layout (12 to 44 bytes): version (1), export id (1), fid type (1), fid
+//! length in 32-bit words (1), the file system id (8, big-endian), then the
+//! fid's words (little-endian). The server keeps nothing per handle: a
+//! handle is decoded by the file system's export operations
+//! (`exportfs_decode_fh`), so it stays valid as long as its object exists
+//! -- across server restarts too -- and names nothing once the object is
+//! removed (NFS3ERR_STALE). A handle of another shape is NFS3ERR_BADHANDLE;
+//! one of another export or file system is NFS3ERR_STALE.
 
 use crate::export::EXPORT_ID;
 use crate::proto::nfs3::Nfsstat3;
-use crate::vfs_ffi::{Attr, Dentry};
-use kernel::new_mutex;
-use kernel::prelude::*;
-use kernel::rbtree::RBTree;
-use kernel::sync::atomic::{Atomic, Relaxed};
-use kernel::sync::Mutex;
+use crate::vfs_ffi::{Fid, FID_MAX_WORDS};
 
-/// Size of a handle.
-pub(crate) const FH_LEN: usize = 24;
+/// Header bytes before the fid.
+const HEADER_LEN: usize = 12;
+/// Largest handle.
+pub(crate) const FH_MAX_LEN: usize = HEADER_LEN + 4 * FID_MAX_WORDS;
 /// Handle layout version.
-const FH_VERSION: u8 = 1;
+const FH_VERSION: u8 = 2;
 
 /// An encoded handle.
+///
+/// # Invariants
+///
+/// `len <= FH_MAX_LEN`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FileHandle {
-    bytes: [u8; FH_LEN],
-}
-
-/// What a handle says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Parsed {
-    fsid: u64,
-    ino: u64,
-    generation: u32,
+    bytes: [u8; FH_MAX_LEN],
+    len: usize,
 }
 
 impl FileHandle {
-    /// The handle of inode `ino`/`generation` of file system `fsid`.
-    pub(crate) fn new(fsid: u64, ino: u64, generation: u32) -> Self {
-        let mut bytes = [0u8; FH_LEN];
+    /// The handle of the object `fid` of file system `fsid`.
+    pub(crate) fn new(fsid: u64, fid: &Fid) -> Self {
+        let words = fid.words.min(FID_MAX_WORDS);
+        let mut bytes = [0u8; FH_MAX_LEN];
         bytes[0] = FH_VERSION;
         bytes[1] = EXPORT_ID;
-        bytes[4..12].copy_from_slice(&fsid.to_be_bytes());
-        bytes[12..20].copy_from_slice(&ino.to_be_bytes());
-        bytes[20..24].copy_from_slice(&generation.to_be_bytes());
-        FileHandle { bytes }
+        bytes[2] = fid.fid_type;
+        // At most `FID_MAX_WORDS` (8).
+        bytes[3] = words as u8;
+        bytes[4..HEADER_LEN].copy_from_slice(&fsid.to_be_bytes());
+        for (i, w) in fid.raw.iter().take(words).enumerate() {
+            let at = HEADER_LEN + 4 * i;
+            bytes[at..at + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        // INVARIANT: `HEADER_LEN + 4 * words <= FH_MAX_LEN`.
+        FileHandle {
+            bytes,
+            len: HEADER_LEN + 4 * words,
+        }
     }
 
     /// The wire bytes.
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.get(..self.len).unwrap_or(&self.bytes)
     }
 
-    /// Parses wire bytes: BADHANDLE for a foreign shape, STALE for another
-    /// export.
-    fn parse(b: &[u8]) -> core::result::Result<Parsed, Nfsstat3> {
-        let b: &[u8; FH_LEN] = b.try_into().map_err(|_| Nfsstat3::Badhandle)?;
-        if b[0] != FH_VERSION || b[2] != 0 || b[3] != 0 {
+    /// The fid in wire bytes `b` of a handle for file system `fsid`:
+    /// BADHANDLE for a foreign shape, STALE for another export or file
+    /// system.
+    pub(crate) fn parse(b: &[u8], fsid: u64) -> core::result::Result<Fid, Nfsstat3> {
+        if b.len() < HEADER_LEN || b[0] != FH_VERSION {
             return Err(Nfsstat3::Badhandle);
         }
-        if b[1] != EXPORT_ID {
+        let words = usize::from(b[3]);
+        if words == 0 || words > FID_MAX_WORDS || b.len() != HEADER_LEN + 4 * words {
+            return Err(Nfsstat3::Badhandle);
+        }
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&b[4..HEADER_LEN]);
+        if b[1] != EXPORT_ID || u64::from_be_bytes(id) != fsid {
             return Err(Nfsstat3::Stale);
         }
-        let word8 = |at: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&b[at..at + 8]);
-            u64::from_be_bytes(w)
-        };
-        Ok(Parsed {
-            fsid: word8(4),
-            ino: word8(12),
-            generation: u32::from_be_bytes([b[20], b[21], b[22], b[23]]),
+        let mut raw = [0u32; FID_MAX_WORDS];
+        for (i, w) in b[HEADER_LEN..].chunks_exact(4).enumerate() {
+            raw[i] = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        }
+        Ok(Fid {
+            fid_type: b[2],
+            words,
+            raw,
         })
-    }
-}
-
-/// A remembered handle target.
-struct Entry {
-    generation: u32,
-    dentry: Dentry,
-}
-
-/// Inode number -> dentry, for the export's file system.
-pub(crate) struct FhTable {
-    fsid: u64,
-    /// Set by the first registration (the export root), then read only.
-    root_ino: Atomic<u64>,
-    map: Pin<KBox<Mutex<RBTree<u64, Entry>>>>,
-}
-
-impl FhTable {
-    /// An empty table for file system `fsid`.
-    pub(crate) fn new(fsid: u64) -> Result<Self> {
-        Ok(FhTable {
-            fsid,
-            root_ino: Atomic::new(0),
-            map: KBox::pin_init(new_mutex!(RBTree::new(), "zcnfsd_fh_table"), GFP_KERNEL)?,
-        })
-    }
-
-    /// Records `d` (attributes `attr`) and returns its handle. The first
-    /// call registers the export root.
-    pub(crate) fn register(&self, d: &Dentry, attr: &Attr) -> Result<FileHandle> {
-        let fh = FileHandle::new(self.fsid, attr.ino, attr.generation);
-        let mut map = self.map.lock();
-        if map.is_empty() {
-            self.root_ino.store(attr.ino, Relaxed);
-        }
-        if let Some(e) = map.get(&attr.ino) {
-            if e.generation == attr.generation && e.dentry.same(d) {
-                return Ok(fh);
-            }
-        }
-        let entry = Entry {
-            generation: attr.generation,
-            dentry: d.clone(),
-        };
-        // Replaces (and drops) an entry of a stale inode of that number.
-        map.try_create_and_insert(attr.ino, entry, GFP_KERNEL)?;
-        Ok(fh)
-    }
-
-    /// The live dentry `fh` names.
-    pub(crate) fn resolve(&self, fh: &[u8]) -> core::result::Result<Dentry, Nfsstat3> {
-        let p = FileHandle::parse(fh)?;
-        if p.fsid != self.fsid {
-            return Err(Nfsstat3::Stale);
-        }
-        let stale = {
-            let map = self.map.lock();
-            match map.get(&p.ino) {
-                None => return Err(Nfsstat3::Stale),
-                Some(e) if e.generation != p.generation => return Err(Nfsstat3::Stale),
-                Some(e) if e.dentry.is_live() => return Ok(e.dentry.clone()),
-                Some(_) => true,
-            }
-        };
-        if stale {
-            self.forget(p.ino);
-        }
-        Err(Nfsstat3::Stale)
-    }
-
-    /// Drops the entry of inode `ino` (removed, or found stale); never the
-    /// root's.
-    pub(crate) fn forget(&self, ino: u64) {
-        if ino == 0 || ino == self.root_ino.load(Relaxed) {
-            return;
-        }
-        // Drop the entry (dput) after the lock is released.
-        let old = self.map.lock().remove(&ino);
-        drop(old);
-    }
-
-    /// Whether `d` is the export root.
-    pub(crate) fn is_root(&self, d: &Dentry) -> bool {
-        let map = self.map.lock();
-        map.get(&self.root_ino.load(Relaxed))
-            .is_some_and(|e| e.dentry.same(d))
-    }
-
-    /// Number of remembered handles.
-    pub(crate) fn len(&self) -> usize {
-        self.map.lock().iter().count()
     }
 }

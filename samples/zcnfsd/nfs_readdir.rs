@@ -22,8 +22,8 @@
 use crate::attrs::{self, fattr, nfsstat};
 use crate::nfs_service::{post_attr, resolve};
 use crate::proto::nfs3::{
-    Entry3, EntryPlus3, Fh3, Nfsstat3, ReaddirArgs, ReaddirEncoder, ReaddirplusArgs,
-    ReaddirplusEncoder, COOKIEVERFSIZE,
+    DirListEncoder, DirListKind, Entry3, EntryPlus3, Fh3, Nfsstat3, PostOpAttr, ReaddirArgs,
+    ReaddirEncoder, ReaddirplusArgs, ReaddirplusEncoder, COOKIEVERFSIZE,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrError, XdrResult};
 use crate::server::ServerCtx;
@@ -166,45 +166,23 @@ pub(crate) fn readdir(
     scratch: &mut [u8],
 ) -> core::result::Result<XdrResult<()>, Nfsstat3> {
     let dir = resolve(ctx, &a.dir)?;
-    let file = match open_dir(ctx, &dir) {
-        Ok(f) => f,
-        Err(st) => return Ok(fail(st, ctx, &dir, enc)),
-    };
-    let dir_attributes = post_attr(ctx, &dir);
-    let mut out = match ReaddirEncoder::new(enc, &dir_attributes, [0; COOKIEVERFSIZE], a.count) {
-        Ok(o) => o,
-        Err(XdrError::NoSpace) => return Ok(fail(Nfsstat3::Toosmall, ctx, &dir, enc)),
-        Err(e) => return Ok(Err(e)),
-    };
-    let r = walk(
-        &file,
+    Ok(list(
+        ctx,
+        &dir,
         a.cookie,
+        enc,
         scratch_for(scratch, a.count),
-        |r, cookie| {
-            let entry = Entry3 {
+        |enc, dir_attributes| {
+            ReaddirEncoder::new(enc, dir_attributes, [0; COOKIEVERFSIZE], a.count)
+        },
+        |out, r, cookie| {
+            out.push(&Entry3 {
                 fileid: r.ino,
                 name: r.name,
                 cookie,
-            };
-            match out.push(&entry) {
-                // A name too long for NFSv3: leave it out.
-                Err(XdrError::TooLong) => Ok(true),
-                other => other,
-            }
+            })
         },
-    );
-    let eof = match r {
-        Ok(eof) => eof,
-        Err(e) => {
-            out.abandon();
-            return Ok(walk_failed(e, ctx, &dir, enc));
-        }
-    };
-    if !eof && out.entries() == 0 {
-        out.abandon();
-        return Ok(fail(Nfsstat3::Toosmall, ctx, &dir, enc));
-    }
-    Ok(out.finish(eof).map(|_| ()))
+    ))
 }
 
 /// Serves READDIRPLUS.
@@ -215,34 +193,29 @@ pub(crate) fn readdirplus(
     scratch: &mut [u8],
 ) -> core::result::Result<XdrResult<()>, Nfsstat3> {
     let dir = resolve(ctx, &a.dir)?;
-    let file = match open_dir(ctx, &dir) {
-        Ok(f) => f,
-        Err(st) => return Ok(fail(st, ctx, &dir, enc)),
-    };
-    let dir_attributes = post_attr(ctx, &dir);
-    let mut out = match ReaddirplusEncoder::new(
-        enc,
-        &dir_attributes,
-        [0; COOKIEVERFSIZE],
-        a.dircount,
-        a.maxcount,
-    ) {
-        Ok(o) => o,
-        Err(XdrError::NoSpace) => return Ok(fail(Nfsstat3::Toosmall, ctx, &dir, enc)),
-        Err(e) => return Ok(Err(e)),
-    };
-    let r = walk(
-        &file,
+    Ok(list(
+        ctx,
+        &dir,
         a.cookie,
+        enc,
         scratch_for(scratch, a.dircount),
-        |r, cookie| {
+        |enc, dir_attributes| {
+            ReaddirplusEncoder::new(
+                enc,
+                dir_attributes,
+                [0; COOKIEVERFSIZE],
+                a.dircount,
+                a.maxcount,
+            )
+        },
+        |out, r, cookie| {
             // The entry's handle and attributes, when it can be looked up.
             let child = if r.name == b"." || r.name == b".." {
                 None
             } else {
                 dir.lookup(r.name).ok().and_then(|c| {
                     let attr = ctx.export.path.getattr(&c).ok()?;
-                    let fh = ctx.export.handle_for(&c, &attr).ok()?;
+                    let fh = ctx.export.handle_for(&c).ok()?;
                     Some((attr, fh))
                 })
             };
@@ -250,31 +223,64 @@ pub(crate) fn readdirplus(
                 Some((_, fh)) => Fh3::new(fh.as_bytes()).ok(),
                 None => None,
             };
-            let entry = EntryPlus3 {
+            out.push(&EntryPlus3 {
                 fileid: r.ino,
                 name: r.name,
                 cookie,
                 name_attributes: child.as_ref().map(|(attr, _)| fattr(attr)),
                 name_handle,
-            };
-            match out.push(&entry) {
-                Err(XdrError::TooLong) => Ok(true),
-                other => other,
-            }
+            })
         },
-    );
+    ))
+}
+
+/// Lists directory `dir` from after the entry whose cookie is `cookie`:
+/// `begin` starts the successful result, `push` appends one entry (a name
+/// too long for NFSv3 is left out), and the listing ends at the
+/// directory's end or when the reply is full. A directory that cannot be
+/// listed, or a reply that cannot hold the head or a single entry, gets the
+/// resfail arm.
+fn list<'b, K, B, P>(
+    ctx: &ServerCtx,
+    dir: &Dentry,
+    cookie: u64,
+    enc: &mut Encoder<'b>,
+    scratch: &mut [u8],
+    begin: B,
+    mut push: P,
+) -> XdrResult<()>
+where
+    K: DirListKind,
+    B: for<'e> FnOnce(&'e mut Encoder<'b>, &PostOpAttr) -> XdrResult<DirListEncoder<'e, 'b, K>>,
+    P: FnMut(&mut DirListEncoder<'_, 'b, K>, &Record<'_>, u64) -> XdrResult<bool>,
+{
+    let file = match open_dir(ctx, dir) {
+        Ok(f) => f,
+        Err(st) => return fail(st, ctx, dir, enc),
+    };
+    let dir_attributes = post_attr(ctx, dir);
+    let mut out = match begin(enc, &dir_attributes) {
+        Ok(o) => o,
+        Err(XdrError::NoSpace) => return fail(Nfsstat3::Toosmall, ctx, dir, enc),
+        Err(e) => return Err(e),
+    };
+    let r = walk(&file, cookie, scratch, |r, c| match push(&mut out, r, c) {
+        // A name too long for NFSv3: leave it out.
+        Err(XdrError::TooLong) => Ok(true),
+        other => other,
+    });
     let eof = match r {
         Ok(eof) => eof,
         Err(e) => {
             out.abandon();
-            return Ok(walk_failed(e, ctx, &dir, enc));
+            return walk_failed(e, ctx, dir, enc);
         }
     };
     if !eof && out.entries() == 0 {
         out.abandon();
-        return Ok(fail(Nfsstat3::Toosmall, ctx, &dir, enc));
+        return fail(Nfsstat3::Toosmall, ctx, dir, enc);
     }
-    Ok(out.finish(eof).map(|_| ()))
+    out.finish(eof).map(|_| ())
 }
 
 /// The result of a listing that failed.

@@ -151,7 +151,7 @@ fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome
     };
     let fh = ctx
         .export
-        .handle_for(&child, &attr)
+        .handle_for(&child)
         .map_err(|_| Nfsstat3::Serverfault)?;
     let object = Fh3::new(fh.as_bytes()).map_err(|_| Nfsstat3::Serverfault)?;
     Ok(LookupRes::Ok(LookupOk {
@@ -204,7 +204,7 @@ fn created(
     let attr = ctx.export.path.getattr(child).map_err(nfsstat)?;
     let fh = ctx
         .export
-        .handle_for(child, &attr)
+        .handle_for(child)
         .map_err(|_| Nfsstat3::Serverfault)?;
     let obj = Fh3::new(fh.as_bytes()).map_err(|_| Nfsstat3::Serverfault)?;
     Ok(CreateRes::Ok(CreateOk {
@@ -308,9 +308,6 @@ fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_
     } else {
         ctx.export.path.remove(&dir, a.name, rmdir).map_err(nfsstat)
     };
-    if let Ok(ino) = r {
-        ctx.export.handles.forget(ino);
-    }
     let w = wcc(ctx, &dir, pre);
     Ok(match r {
         Ok(_) => Nfs3Res::<WccData, WccData>::Ok(w),
@@ -334,9 +331,6 @@ fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
     } else {
         Err(Nfsstat3::Inval)
     };
-    if let Ok(replaced) = r {
-        ctx.export.handles.forget(replaced);
-    }
     let w = RenameWcc {
         fromdir_wcc: wcc(ctx, &from, fpre),
         todir_wcc: wcc(ctx, &to, tpre),

@@ -16,6 +16,8 @@ use kernel::sync::atomic::{Atomic, Relaxed};
 pub(crate) struct Stats {
     pub(crate) connections_accepted: Atomic<u64>,
     pub(crate) connections_open: Atomic<u64>,
+    /// Connections closed at once because `threads` were being served.
+    pub(crate) connections_refused: Atomic<u64>,
     pub(crate) rpc_calls: Atomic<u64>,
     pub(crate) rpc_garbage_args: Atomic<u64>,
     pub(crate) rpc_proc_unavail: Atomic<u64>,
@@ -41,6 +43,7 @@ pub(crate) struct Stats {
 pub(crate) static STATS: Stats = Stats {
     connections_accepted: Atomic::new(0),
     connections_open: Atomic::new(0),
+    connections_refused: Atomic::new(0),
     rpc_calls: Atomic::new(0),
     rpc_garbage_args: Atomic::new(0),
     rpc_proc_unavail: Atomic::new(0),
@@ -104,9 +107,10 @@ impl fmt::Debug for StatsView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &STATS;
         let in_flight = crate::net::zc_sends_in_flight();
-        let rows: [(&str, u64); 20] = [
+        let rows: [(&str, u64); 21] = [
             ("connections_accepted", s.connections_accepted.load(Relaxed)),
             ("connections_open", s.connections_open.load(Relaxed)),
+            ("connections_refused", s.connections_refused.load(Relaxed)),
             ("rpc_calls", s.rpc_calls.load(Relaxed)),
             ("rpc_garbage_args", s.rpc_garbage_args.load(Relaxed)),
             ("rpc_proc_unavail", s.rpc_proc_unavail.load(Relaxed)),

@@ -99,7 +99,14 @@ extern "C" {
     fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
     fn zcnfsd_dput(d: *mut bindings::dentry);
     fn zcnfsd_dget_parent(d: *mut bindings::dentry) -> *mut bindings::dentry;
-    fn zcnfsd_dentry_live(d: *mut bindings::dentry) -> bool;
+    fn zcnfsd_encode_fid(d: *mut bindings::dentry, fid: *mut u32, words: *mut c_int) -> c_int;
+    fn zcnfsd_decode_fid(
+        mnt: *mut bindings::vfsmount,
+        export_root: *mut bindings::dentry,
+        fid: *mut u32,
+        words: c_int,
+        fid_type: c_int,
+    ) -> *mut bindings::dentry;
     fn zcnfsd_getattr(
         mnt: *mut bindings::vfsmount,
         d: *mut bindings::dentry,
@@ -195,6 +202,21 @@ pub(crate) fn export_path_param() -> Option<&'static CStr> {
     Some(unsafe { CStr::from_char_ptr(p) })
 }
 
+/// Most 32-bit words of a fid that zcnfsd puts in a file handle.
+pub(crate) const FID_MAX_WORDS: usize = 8;
+
+/// A file system's identification of one of its objects, as its export
+/// operations encode it (exportfs's `struct fid` and fid type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fid {
+    /// The fid type (`enum fid_type`).
+    pub(crate) fid_type: u8,
+    /// How many words of `raw` are used (at most [`FID_MAX_WORDS`]).
+    pub(crate) words: usize,
+    /// The words.
+    pub(crate) raw: [u32; FID_MAX_WORDS],
+}
+
 /// A counted reference on a dentry.
 ///
 /// # Invariants
@@ -237,17 +259,33 @@ impl Dentry {
         NonNull::new(p).map_or_else(|| self.clone(), |ptr| Dentry { ptr })
     }
 
-    /// Positive, linked and hashed (or a root): not stale.
-    pub(crate) fn is_live(&self) -> bool {
-        // SAFETY: `self` holds a reference.
-        unsafe { zcnfsd_dentry_live(self.as_ptr()) }
-    }
-
     /// The ACCESS3_* bits of `want` that the permission checks grant.
     pub(crate) fn access(&self, want: u32) -> u32 {
         // SAFETY: `self` holds a reference on a positive dentry (callers
-        // only have live ones from the file handle table).
+        // only have live ones, decoded from file handles).
         unsafe { zcnfsd_access(self.as_ptr(), want) }
+    }
+
+    /// Its fid (`exportfs_encode_fh`): `EOPNOTSUPP` if its file system
+    /// has no export operations (cannot decode handles).
+    pub(crate) fn encode_fid(&self) -> Result<Fid> {
+        let mut raw = [0u32; FID_MAX_WORDS];
+        let mut words = FID_MAX_WORDS as c_int;
+        // SAFETY: `self` holds a reference; `raw` has room for `words`
+        // words, which the helper updates.
+        let t = unsafe { zcnfsd_encode_fid(self.as_ptr(), raw.as_mut_ptr(), &mut words) };
+        if t < 0 {
+            return Err(Error::from_errno(t));
+        }
+        let words = usize::try_from(words)
+            .ok()
+            .filter(|w| (1..=FID_MAX_WORDS).contains(w))
+            .ok_or(EOVERFLOW)?;
+        Ok(Fid {
+            fid_type: u8::try_from(t).map_err(|_| EOVERFLOW)?,
+            words,
+            raw,
+        })
     }
 
     /// Looks `name` up in this directory (not `.` or `..`).
@@ -312,6 +350,24 @@ impl ExportPath {
         // SAFETY: the path holds a reference on its dentry, so it is alive;
         // dget returns it with one more reference.
         Dentry::from_result(unsafe { zcnfsd_dget(self.path.dentry) })
+    }
+
+    /// The live object inside the export that `fid` names
+    /// (`exportfs_decode_fh`): `ESTALE` if there is none, `ENOMEM`.
+    pub(crate) fn decode_fid(&self, fid: &Fid) -> Result<Dentry> {
+        let mut raw = fid.raw;
+        let words = c_int::try_from(fid.words.min(FID_MAX_WORDS)).map_err(|_| EINVAL)?;
+        // SAFETY: the path holds references on its mount and dentry; `raw`
+        // holds `words` words.
+        Dentry::from_result(unsafe {
+            zcnfsd_decode_fid(
+                self.mnt(),
+                self.path.dentry,
+                raw.as_mut_ptr(),
+                words,
+                c_int::from(fid.fid_type),
+            )
+        })
     }
 
     /// `vfs_getattr` of `d` (on this export's mount).

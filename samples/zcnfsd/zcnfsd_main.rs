@@ -63,8 +63,8 @@ module! {
             description: "TCP port of the MOUNT program (100005 v3)",
         },
         threads: u32 {
-            default: 4,
-            description: "worker threads: connections served at once (1-64)",
+            default: 16,
+            description: "connections served at once, one kernel thread each (1-256)",
         },
         zerocopy: bool {
             default: true,
@@ -76,8 +76,8 @@ module! {
 /// The loaded module.
 struct ZcnfsdModule {
     server: Option<server::Server>,
-    /// Kept until the zero-copy sends are done, so that the file handle
-    /// table and the export go last.
+    /// Kept until the zero-copy sends are done, so that the export goes
+    /// last.
     ctx: Option<Arc<server::ServerCtx>>,
     _stats: Pin<KBox<debugfs::File<stats::StatsView>>>,
     _dir: debugfs::Dir,
@@ -103,8 +103,8 @@ impl kernel::Module for ZcnfsdModule {
             return Err(EINVAL);
         }
         let threads = module_parameters::threads.value();
-        if !(1..=64).contains(&threads) {
-            pr_err!("threads={} is not in 1..64\n", threads);
+        if !(1..=256).contains(&threads) {
+            pr_err!("threads={} is not in 1..256\n", threads);
             return Err(EINVAL);
         }
         let zerocopy = module_parameters::zerocopy.value();
@@ -150,12 +150,8 @@ impl Drop for ZcnfsdModule {
         drop(self.server.take());
         // Loans still travel with zero-copy sends: wait for them.
         net::wait_zc_idle();
-        // Then the file handle table (dput of every entry) and the export.
-        if let Some(ctx) = self.ctx.take() {
-            pr_info!(
-                "stopped, dropping {} file handles\n",
-                ctx.export.handles.len()
-            );
-        }
+        // Then the export.
+        drop(self.ctx.take());
+        pr_info!("stopped\n");
     }
 }

@@ -47,12 +47,16 @@
 
 /* Sockets ---------------------------------------------------------------- */
 
-static void zcnfsd_sockaddr(struct sockaddr_in *sin, __be32 addr, u16 port)
+/* A new TCP socket, and @sin set to the IPv4 address @addr:@port. */
+static int zcnfsd_tcp_socket(struct sockaddr_in *sin, __be32 addr, u16 port,
+			     struct socket **sock)
 {
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = addr;
 	sin->sin_port = htons(port);
+	return sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+				sock);
 }
 
 /* A TCP socket listening on 0.0.0.0:port (port 0: an ephemeral port). */
@@ -62,12 +66,10 @@ int zcnfsd_net_listen(u16 port, int backlog, struct socket **res)
 	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-			       &sock);
+	err = zcnfsd_tcp_socket(&sin, htonl(INADDR_ANY), port, &sock);
 	if (err)
 		return err;
 	sock_set_reuseaddr(sock->sk);
-	zcnfsd_sockaddr(&sin, htonl(INADDR_ANY), port);
 	err = kernel_bind(sock, (struct sockaddr_unsized *)&sin, sizeof(sin));
 	if (!err)
 		err = kernel_listen(sock, backlog);
@@ -106,11 +108,9 @@ int zcnfsd_net_connect_loopback(u16 port, struct socket **res)
 	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-			       &sock);
+	err = zcnfsd_tcp_socket(&sin, htonl(INADDR_LOOPBACK), port, &sock);
 	if (err)
 		return err;
-	zcnfsd_sockaddr(&sin, htonl(INADDR_LOOPBACK), port);
 	err = kernel_connect(sock, (struct sockaddr_unsized *)&sin,
 			     sizeof(sin), 0);
 	if (err) {

@@ -14,6 +14,7 @@
  */
 
 #include <linux/dcache.h>
+#include <linux/exportfs.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mount.h>
@@ -67,13 +68,48 @@ struct dentry *zcnfsd_dget_parent(struct dentry *d)
  * Still names a live object: positive, linked, and either still in the
  * dcache hash or a file system root (never hashed).
  */
-bool zcnfsd_dentry_live(struct dentry *d)
+static bool zcnfsd_dentry_live(struct dentry *d)
 {
 	struct inode *inode = d_inode(d);
 
 	if (!inode || inode->i_nlink == 0 || IS_DEADDIR(inode))
 		return false;
 	return IS_ROOT(d) || !d_unhashed(d);
+}
+
+/*
+ * File handles, as nfsd makes them: the exported file system's export
+ * operations encode an object into a fid (type and 32-bit words) and find
+ * it again from one, after a server restart too.  zcnfsd_encode_fid()
+ * returns the fid type, with *words set to the words used, or a negative
+ * errno: -EOPNOTSUPP if the file system cannot decode handles, -EOVERFLOW
+ * if the fid does not fit in *words.
+ */
+int zcnfsd_encode_fid(struct dentry *d, u32 *fid, int *words)
+{
+	int type = exportfs_encode_fh(d, (struct fid *)fid, words, 0);
+
+	if (type == FILEID_INVALID)
+		return -EOVERFLOW;
+	return type;
+}
+
+/* A decoded object must be inside the export and not removed. */
+static int zcnfsd_acceptable(void *export_root, struct dentry *d)
+{
+	return zcnfsd_dentry_live(d) && is_subdir(d, export_root);
+}
+
+/*
+ * The dentry (referenced) a fid of @export's file system names, or
+ * ERR_PTR(-ESTALE) if it names nothing live inside the export (or
+ * -ENOMEM).
+ */
+struct dentry *zcnfsd_decode_fid(struct vfsmount *mnt, struct dentry *export_root,
+				 u32 *fid, int words, int type)
+{
+	return exportfs_decode_fh(mnt, (struct fid *)fid, words, type,
+				  zcnfsd_acceptable, export_root);
 }
 
 int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
@@ -219,6 +255,26 @@ struct dentry *zcnfsd_lookup(struct dentry *dir, const char *name, u32 len)
 }
 
 /*
+ * Write access to @mnt and @name in @dir locked for creating it
+ * (start_creating()); on error, neither.
+ */
+static struct dentry *zcnfsd_start_creating(struct vfsmount *mnt,
+					    struct dentry *dir,
+					    const char *name, u32 len)
+{
+	struct dentry *child;
+	int err;
+
+	err = mnt_want_write(mnt);
+	if (err)
+		return ERR_PTR(err);
+	child = start_creating(&nop_mnt_idmap, dir, &QSTR_LEN(name, len));
+	if (IS_ERR(child))
+		mnt_drop_write(mnt);
+	return child;
+}
+
+/*
  * CREATE of a regular file, or the existing object of that name
  * (*existed set): the caller decides what UNCHECKED, GUARDED and
  * EXCLUSIVE make of it.  Returns a referenced positive dentry.
@@ -230,12 +286,9 @@ struct dentry *zcnfsd_create(struct vfsmount *mnt, struct dentry *dir,
 	int err;
 
 	*existed = false;
-	err = mnt_want_write(mnt);
-	if (err)
-		return ERR_PTR(err);
-	child = start_creating(&nop_mnt_idmap, dir, &QSTR_LEN(name, len));
+	child = zcnfsd_start_creating(mnt, dir, name, len);
 	if (IS_ERR(child))
-		goto out;
+		return child;
 	if (d_really_is_positive(child)) {
 		*existed = true;
 	} else {
@@ -258,14 +311,10 @@ struct dentry *zcnfsd_mkdir(struct vfsmount *mnt, struct dentry *dir,
 			    const char *name, u32 len, u32 mode)
 {
 	struct dentry *child;
-	int err;
 
-	err = mnt_want_write(mnt);
-	if (err)
-		return ERR_PTR(err);
-	child = start_creating(&nop_mnt_idmap, dir, &QSTR_LEN(name, len));
+	child = zcnfsd_start_creating(mnt, dir, name, len);
 	if (IS_ERR(child))
-		goto out;
+		return child;
 	if (d_really_is_positive(child)) {
 		end_creating(child);
 		child = ERR_PTR(-EEXIST);

@@ -18,27 +18,32 @@ markdown on stdout.
 """
 import argparse
 import datetime
+import importlib.util
 import json
+import os
 import re
 import statistics
 import sys
 
-MARK = "==== ZCVFS {} ===="
+
+def _check_log():
+    """tools/guest/check-log.py, which reads the console log's sections."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        os.pardir, "guest", "check-log.py")
+    spec = importlib.util.spec_from_file_location("check_log", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+section = _check_log().section
+
 MIB = 1 << 20
 
 CAVEAT = ("The guests run under QEMU TCG (binary translation, no KVM): "
           "absolute numbers are not hardware numbers and vary with the "
           "host's load. Compare the variants through the ratios, which "
           "come from the same guest in the same run.")
-
-
-def section(lines, name):
-    try:
-        start = lines.index(MARK.format(name + " BEGIN"))
-        end = lines.index(MARK.format(name + " END"), start)
-    except ValueError:
-        return None
-    return lines[start + 1:end]
 
 
 def summary(values):
@@ -216,23 +221,30 @@ def get(arch, b, v, metric):
         return None
 
 
-def tables(results):
-    """[(title, note, headers, rows)] for the markdown and rst renderers."""
-    arches = results["arches"]
-    out = []
-
+def nfs_rows(arches, columns):
+    """Table rows for each arch and NFS export variant that ran: the arch,
+    the variant, then a cell for each (group, metric) of `columns`."""
     rows = []
     for name, a in arches.items():
         for v in ("zcfs-zc", "zcfs-copy", "tmpfs"):
             if v not in a["groups"].get("nfs_read", {}) and v not in a["groups"].get("nfs_write", {}):
                 continue
-            rows.append([name, VARIANT_NAMES[v],
-                         cell(get(a, "nfs_read", v, "copies_per_byte")),
-                         cell(get(a, "nfs_write", v, "copies_per_byte")),
-                         cell(get(a, "nfs_read", v, "zc_share")),
-                         cell(get(a, "nfs_write", v, "zc_share")),
-                         cell(get(a, "nfs_read", v, "fallbacks")),
-                         cell(get(a, "nfs_write", v, "provider_copies_per_byte"))])
+            rows.append([name, VARIANT_NAMES[v]] +
+                        [cell(get(a, group, v, metric)) for group, metric in columns])
+    return rows
+
+
+def tables(results):
+    """[(title, note, headers, rows)] for the markdown and rst renderers."""
+    arches = results["arches"]
+    out = []
+
+    rows = nfs_rows(arches, [("nfs_read", "copies_per_byte"),
+                             ("nfs_write", "copies_per_byte"),
+                             ("nfs_read", "zc_share"),
+                             ("nfs_write", "zc_share"),
+                             ("nfs_read", "fallbacks"),
+                             ("nfs_write", "provider_copies_per_byte")])
     out.append(("1. Copies per payload byte in the server",
                 "From zcnfsd's counters over each run (``read_copy_bytes / read_bytes``, "
                 "``write_copy_bytes / write_bytes``; zero-copy share: ``*_zc_bytes`` over "
@@ -243,19 +255,13 @@ def tables(results):
                  "READ zero-copy share", "WRITE zero-copy share", "READ fallbacks",
                  "provider copies/B (WRITE)"], rows))
 
-    rows = []
-    for name, a in arches.items():
-        for v in ("zcfs-zc", "zcfs-copy", "tmpfs"):
-            if v not in a["groups"].get("nfs_read", {}) and v not in a["groups"].get("nfs_write", {}):
-                continue
-            rows.append([name, VARIANT_NAMES[v],
-                         cell(get(a, "nfs_read", v, "mib_s")),
-                         cell(get(a, "nfs_read", v, "cpu_ms_per_mib")),
-                         cell(get(a, "nfs_write", v, "mib_s")),
-                         cell(get(a, "nfs_write", v, "cpu_ms_per_mib"))])
+    rows = nfs_rows(arches, [("nfs_read", "mib_s"),
+                             ("nfs_read", "cpu_ms_per_mib"),
+                             ("nfs_write", "mib_s"),
+                             ("nfs_write", "cpu_ms_per_mib")])
     out.append(("2. NFS sequential read and write through the guest's NFS client",
                 "A {} MiB file, 1 MiB read(2)/write(2) calls, rsize = wsize = 1 MiB, "
-                "loopback TCP; a fresh client mount for every run (an empty client "
+                "loopback TCP; a fresh client mount and caches dropped for every run (an empty client "
                 "cache). Write time includes fsync and close. CPU: busy time of all "
                 "guest CPUs from /proc/stat per MiB moved.".format(results["meta"].get("mib", "?")),
                 ["arch", "export, path", "read MiB/s", "read CPU ms/MiB",

@@ -1378,53 +1378,26 @@ impl<'a, E: Decode<'a>> Iterator for DirEntryIter<'a, E> {
     }
 }
 
+/// READDIR / READDIRPLUS resok ([`ReaddirOk`], [`ReaddirplusOk`]). Build
+/// one for sending with [`DirListEncoder`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirListOk<'a, E> {
+    /// The directory's attributes.
+    pub dir_attributes: PostOpAttr,
+    /// Verifier for the cookies.
+    pub cookieverf: [u8; COOKIEVERFSIZE],
+    /// The entries.
+    pub entries: DirEntries<'a, E>,
+    /// The last entry is the directory's last.
+    pub eof: bool,
+}
+
 /// READDIR resok. Build one for sending with [`ReaddirEncoder`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReaddirOk<'a> {
-    /// The directory's attributes.
-    pub dir_attributes: PostOpAttr,
-    /// Verifier for the cookies.
-    pub cookieverf: [u8; COOKIEVERFSIZE],
-    /// The entries.
-    pub entries: DirEntries<'a, Entry3<'a>>,
-    /// The last entry is the directory's last.
-    pub eof: bool,
-}
-
-impl<'a> Decode<'a> for ReaddirOk<'a> {
-    fn decode(dec: &mut Decoder<'a>) -> XdrResult<Self> {
-        Ok(Self {
-            dir_attributes: dec.decode()?,
-            cookieverf: dec.array()?,
-            entries: DirEntries::decode_list(dec)?,
-            eof: dec.bool()?,
-        })
-    }
-}
-
-impl Encode for ReaddirOk<'_> {
-    fn encode(&self, enc: &mut Encoder<'_>) -> XdrResult<()> {
-        self.dir_attributes.encode(enc)?;
-        enc.opaque_fixed(&self.cookieverf)?;
-        self.entries.encode_list(enc)?;
-        enc.bool(self.eof)
-    }
-}
-
+pub type ReaddirOk<'a> = DirListOk<'a, Entry3<'a>>;
 /// READDIRPLUS resok. Build one for sending with [`ReaddirplusEncoder`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReaddirplusOk<'a> {
-    /// The directory's attributes.
-    pub dir_attributes: PostOpAttr,
-    /// Verifier for the cookies.
-    pub cookieverf: [u8; COOKIEVERFSIZE],
-    /// The entries.
-    pub entries: DirEntries<'a, EntryPlus3<'a>>,
-    /// The last entry is the directory's last.
-    pub eof: bool,
-}
+pub type ReaddirplusOk<'a> = DirListOk<'a, EntryPlus3<'a>>;
 
-impl<'a> Decode<'a> for ReaddirplusOk<'a> {
+impl<'a, E: Decode<'a>> Decode<'a> for DirListOk<'a, E> {
     fn decode(dec: &mut Decoder<'a>) -> XdrResult<Self> {
         Ok(Self {
             dir_attributes: dec.decode()?,
@@ -1435,7 +1408,7 @@ impl<'a> Decode<'a> for ReaddirplusOk<'a> {
     }
 }
 
-impl Encode for ReaddirplusOk<'_> {
+impl<'a, E: Decode<'a>> Encode for DirListOk<'a, E> {
     fn encode(&self, enc: &mut Encoder<'_>) -> XdrResult<()> {
         self.dir_attributes.encode(enc)?;
         enc.opaque_fixed(&self.cookieverf)?;
@@ -1447,9 +1420,51 @@ impl Encode for ReaddirplusOk<'_> {
 /// Size of the list terminator and `eof` that end a directory listing.
 const LIST_TRAILER: usize = 8;
 
-/// What READDIR and READDIRPLUS listings share.
+/// The kind of listing a [`DirListEncoder`] writes: [`Readdir`] or
+/// [`Readdirplus`].
+pub trait DirListKind {
+    /// The listing's entry type.
+    type Entry<'a>: Encode;
+
+    /// The entry's name.
+    fn name<'n>(entry: &'n Self::Entry<'_>) -> &'n [u8];
+}
+
+/// READDIR listings: [`Entry3`] entries.
 #[derive(Debug)]
-struct ListCore<'e, 'b> {
+pub enum Readdir {}
+
+impl DirListKind for Readdir {
+    type Entry<'a> = Entry3<'a>;
+
+    fn name<'n>(entry: &'n Entry3<'_>) -> &'n [u8] {
+        entry.name
+    }
+}
+
+/// READDIRPLUS listings: [`EntryPlus3`] entries.
+#[derive(Debug)]
+pub enum Readdirplus {}
+
+impl DirListKind for Readdirplus {
+    type Entry<'a> = EntryPlus3<'a>;
+
+    fn name<'n>(entry: &'n EntryPlus3<'_>) -> &'n [u8] {
+        entry.name
+    }
+}
+
+/// Writes a successful READDIR or READDIRPLUS result entry by entry
+/// ([`ReaddirEncoder`], [`ReaddirplusEncoder`]).
+///
+/// The whole result (status word included) stays within the client's
+/// `count` / `maxcount` and the buffer, and for READDIRPLUS the entries'
+/// fileid, name and cookie within `dircount`; an entry that would not fit
+/// is not written and [`DirListEncoder::push`] returns `Ok(false)`. If not
+/// even the first entry fits, call [`DirListEncoder::abandon`] and answer
+/// NFS3ERR_TOOSMALL with [`Nfs3Proc::encode_error`].
+#[derive(Debug)]
+pub struct DirListEncoder<'e, 'b, K> {
     enc: &'e mut Encoder<'b>,
     /// Position of the status word.
     start: usize,
@@ -1458,9 +1473,44 @@ struct ListCore<'e, 'b> {
     /// Directory-information bytes still allowed.
     dir_left: usize,
     entries: u32,
+    kind: PhantomData<K>,
 }
 
-impl<'e, 'b> ListCore<'e, 'b> {
+/// Writes a successful READDIR result; see [`DirListEncoder`].
+pub type ReaddirEncoder<'e, 'b> = DirListEncoder<'e, 'b, Readdir>;
+/// Writes a successful READDIRPLUS result; see [`DirListEncoder`].
+pub type ReaddirplusEncoder<'e, 'b> = DirListEncoder<'e, 'b, Readdirplus>;
+
+impl<'e, 'b> DirListEncoder<'e, 'b, Readdir> {
+    /// Writes status NFS3_OK, the directory attributes and the verifier.
+    /// [`XdrError::NoSpace`] (with nothing written) if that and the list
+    /// trailer do not fit the buffer.
+    pub fn new(
+        enc: &'e mut Encoder<'b>,
+        dir_attributes: &PostOpAttr,
+        cookieverf: [u8; COOKIEVERFSIZE],
+        count: u32,
+    ) -> XdrResult<Self> {
+        Self::begin(enc, dir_attributes, cookieverf, u32::MAX, count)
+    }
+}
+
+impl<'e, 'b> DirListEncoder<'e, 'b, Readdirplus> {
+    /// Writes status NFS3_OK, the directory attributes and the verifier.
+    /// [`XdrError::NoSpace`] (with nothing written) if that and the list
+    /// trailer do not fit the buffer.
+    pub fn new(
+        enc: &'e mut Encoder<'b>,
+        dir_attributes: &PostOpAttr,
+        cookieverf: [u8; COOKIEVERFSIZE],
+        dircount: u32,
+        maxcount: u32,
+    ) -> XdrResult<Self> {
+        Self::begin(enc, dir_attributes, cookieverf, dircount, maxcount)
+    }
+}
+
+impl<'e, 'b, K: DirListKind> DirListEncoder<'e, 'b, K> {
     fn begin(
         enc: &'e mut Encoder<'b>,
         dir_attributes: &PostOpAttr,
@@ -1490,11 +1540,15 @@ impl<'e, 'b> ListCore<'e, 'b> {
             limit,
             dir_left: usize::try_from(dircount).unwrap_or(usize::MAX),
             entries: 0,
+            kind: PhantomData,
         })
     }
 
-    fn push<E: Encode>(&mut self, entry: &E, dir_bytes: Option<usize>) -> XdrResult<bool> {
-        let dir_bytes = dir_bytes.ok_or(XdrError::TooLong)?;
+    /// Appends an entry if it fits: `Ok(true)` if written, `Ok(false)` if
+    /// it does not fit (nothing written), [`XdrError::TooLong`] for a name
+    /// over [`MAX_NAME_LEN`] (nothing written).
+    pub fn push(&mut self, entry: &K::Entry<'_>) -> XdrResult<bool> {
+        let dir_bytes = dir_info_len(K::name(entry)).ok_or(XdrError::TooLong)?;
         if dir_bytes > self.dir_left {
             return Ok(false);
         }
@@ -1521,110 +1575,23 @@ impl<'e, 'b> ListCore<'e, 'b> {
         Ok(true)
     }
 
-    fn finish(self, eof: bool) -> XdrResult<usize> {
+    /// Number of entries written.
+    pub fn entries(&self) -> u32 {
+        self.entries
+    }
+
+    /// Terminates the list and writes `eof`; returns the length of the
+    /// result from its status word.
+    pub fn finish(self, eof: bool) -> XdrResult<usize> {
         self.enc.bool(false)?;
         self.enc.bool(eof)?;
         Ok(self.enc.position().saturating_sub(self.start))
     }
 
-    fn abandon(self) -> usize {
+    /// Removes everything this encoder wrote; returns the position of the
+    /// status word, where the encoder is now.
+    pub fn abandon(self) -> usize {
         self.enc.truncate(self.start);
         self.start
-    }
-}
-
-/// Writes a successful READDIR result entry by entry.
-///
-/// The whole result (status word included) stays within the client's
-/// `count` and the buffer; an entry that would not fit is not written and
-/// [`ReaddirEncoder::push`] returns `Ok(false)`. If not even the first
-/// entry fits, call [`ReaddirEncoder::abandon`] and answer
-/// NFS3ERR_TOOSMALL with [`Nfs3Proc::encode_error`].
-#[derive(Debug)]
-pub struct ReaddirEncoder<'e, 'b> {
-    core: ListCore<'e, 'b>,
-}
-
-impl<'e, 'b> ReaddirEncoder<'e, 'b> {
-    /// Writes status NFS3_OK, the directory attributes and the verifier.
-    /// [`XdrError::NoSpace`] (with nothing written) if that and the list
-    /// trailer do not fit the buffer.
-    pub fn new(
-        enc: &'e mut Encoder<'b>,
-        dir_attributes: &PostOpAttr,
-        cookieverf: [u8; COOKIEVERFSIZE],
-        count: u32,
-    ) -> XdrResult<Self> {
-        ListCore::begin(enc, dir_attributes, cookieverf, u32::MAX, count).map(|core| Self { core })
-    }
-
-    /// Appends an entry if it fits: `Ok(true)` if written, `Ok(false)` if
-    /// it does not fit (nothing written), [`XdrError::TooLong`] for a name
-    /// over [`MAX_NAME_LEN`] (nothing written).
-    pub fn push(&mut self, entry: &Entry3<'_>) -> XdrResult<bool> {
-        self.core.push(entry, dir_info_len(entry.name))
-    }
-
-    /// Number of entries written.
-    pub fn entries(&self) -> u32 {
-        self.core.entries
-    }
-
-    /// Terminates the list and writes `eof`; returns the length of the
-    /// result from its status word.
-    pub fn finish(self, eof: bool) -> XdrResult<usize> {
-        self.core.finish(eof)
-    }
-
-    /// Removes everything this encoder wrote; returns the position of the
-    /// status word, where the encoder is now.
-    pub fn abandon(self) -> usize {
-        self.core.abandon()
-    }
-}
-
-/// Writes a successful READDIRPLUS result entry by entry, within the
-/// client's `maxcount` (whole result, status word included) and `dircount`
-/// (fileid, name and cookie of every entry). See [`ReaddirEncoder`].
-#[derive(Debug)]
-pub struct ReaddirplusEncoder<'e, 'b> {
-    core: ListCore<'e, 'b>,
-}
-
-impl<'e, 'b> ReaddirplusEncoder<'e, 'b> {
-    /// Writes status NFS3_OK, the directory attributes and the verifier.
-    /// [`XdrError::NoSpace`] (with nothing written) if that and the list
-    /// trailer do not fit the buffer.
-    pub fn new(
-        enc: &'e mut Encoder<'b>,
-        dir_attributes: &PostOpAttr,
-        cookieverf: [u8; COOKIEVERFSIZE],
-        dircount: u32,
-        maxcount: u32,
-    ) -> XdrResult<Self> {
-        ListCore::begin(enc, dir_attributes, cookieverf, dircount, maxcount)
-            .map(|core| Self { core })
-    }
-
-    /// Appends an entry if it fits; see [`ReaddirEncoder::push`].
-    pub fn push(&mut self, entry: &EntryPlus3<'_>) -> XdrResult<bool> {
-        self.core.push(entry, dir_info_len(entry.name))
-    }
-
-    /// Number of entries written.
-    pub fn entries(&self) -> u32 {
-        self.core.entries
-    }
-
-    /// Terminates the list and writes `eof`; returns the length of the
-    /// result from its status word.
-    pub fn finish(self, eof: bool) -> XdrResult<usize> {
-        self.core.finish(eof)
-    }
-
-    /// Removes everything this encoder wrote; returns the position of the
-    /// status word, where the encoder is now.
-    pub fn abandon(self) -> usize {
-        self.core.abandon()
     }
 }

@@ -274,19 +274,30 @@ static void write_all(int fd, const unsigned char *buf, size_t len)
 	}
 }
 
-static int cmd_mkfile(const char *path, long mib)
+/*
+ * Create PATH with MIB chunks of BUF, `fill(buf, CHUNK, offset)` before
+ * each; the data is on the server (NFS: WRITE + COMMIT) when it returns.
+ */
+static void write_file(const char *path, long mib, unsigned char *buf,
+		       void (*fill)(unsigned char *, size_t, unsigned long long))
 {
-	unsigned char *buf = chunk_buf();
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 	if (fd < 0)
 		die(path);
 	for (long i = 0; i < mib; i++) {
-		pattern_fill(buf, CHUNK, (unsigned long long)i * CHUNK);
+		fill(buf, CHUNK, (unsigned long long)i * CHUNK);
 		write_all(fd, buf, CHUNK);
 	}
 	if (fsync(fd) || close(fd))
 		die("fsync/close");
+}
+
+static int cmd_mkfile(const char *path, long mib)
+{
+	unsigned char *buf = chunk_buf();
+
+	write_file(path, mib, buf, pattern_fill);
 	free(buf);
 	return 0;
 }
@@ -351,20 +362,10 @@ static int cmd_write(const char *path, long mib)
 {
 	unsigned char *buf = chunk_buf();
 	struct timed t;
-	int fd;
 
 	pattern_fill(buf, CHUNK, 0);
 	timed_begin(&t);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		die(path);
-	for (long i = 0; i < mib; i++) {
-		pattern_stamp(buf, CHUNK, (unsigned long long)i * CHUNK);
-		write_all(fd, buf, CHUNK);
-	}
-	/* The data is on the server (NFS: WRITE + COMMIT) when close returns. */
-	if (fsync(fd) || close(fd))
-		die("fsync/close");
+	write_file(path, mib, buf, pattern_stamp);
 	timed_end(&t);
 	free(buf);
 	/*

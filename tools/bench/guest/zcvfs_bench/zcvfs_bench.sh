@@ -133,6 +133,10 @@ nfs_run() {
 	# READ: a fresh client mount has nothing cached (see benchmarks.rst:
 	# the server's file stays in its page cache, which is its storage).
 	nfs_mount "$exp" || { nfs_unload; return 1; }
+	# And the caches dropped (the client's; zcfs and tmpfs keep their files,
+	# which live in their page cache).
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
 	if [ "$r" = 1 ]; then
 		emit "{\"bench\":\"mount\",\"variant\":\"$v\",\"opts\":\"$(awk -v d=$NFS '$2 == d {print $4}' /proc/mounts)\"}"
 	fi

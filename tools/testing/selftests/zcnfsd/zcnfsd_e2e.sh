@@ -4,19 +4,13 @@
 # then a zero-copy READ and WRITE through the guest's NFS client, the
 # completions and loans back to 0, rmmod while mounted.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kunit_lib.sh"
 ktap_print_header
 zn_require_server
 ktap_set_plan 6
 zn_setup_zcfs || ktap_exit_fail_msg "cannot set up zcfs"
-KUNIT=/sys/kernel/debug/kunit
-suite_ok() {
-	r=$KUNIT/$1/results
-	[ -r "$r" ] || { echo "# no $r"; return 1; }
-	sed 's/^/# /' "$r"
-	grep -q "^ok [0-9]* $1\$" "$r" && ! grep -q "not ok" "$r"
-}
 ktap_test_result "zcnfsd.ko loads (zcfs export)" zn_server_load $ZCFS_DIR
-ktap_test_result "KUnit suite zcnfsd_net in zcnfsd.ko" suite_ok zcnfsd_net
+ktap_test_result "KUnit suite zcnfsd_net in zcnfsd.ko" kunit_suite_ok zcnfsd_net
 
 rw() {
 	dd if=/dev/urandom of=$ZCFS_DIR/src bs=64k count=32 2>/dev/null || return 1

@@ -10,7 +10,7 @@
 
 ktap_print_header
 zn_require_server
-ktap_set_plan 9
+ktap_set_plan 10
 
 zn_setup_zcfs || ktap_exit_fail_msg "cannot load zcvfs.ko/zcfs.ko or mount zcfs"
 : > $ZCFS_DIR/regular-file
@@ -73,6 +73,20 @@ defaults() {
 	rmmod zcnfsd && [ $i -lt 10 ]
 }
 ktap_test_result "good parameters (the default ports, threads=2): loads, answers, unloads" defaults
+
+# threads=2: two connections are served at once; more are closed at once
+# (connections_refused), and once those two go, new ones are served.
+capped() {
+	local out
+	zn_server_load $ZCFS_DIR threads=2 || return 1
+	out=$("$HERE/zcnfsd_robust" -p $NFS_PORT -m $MNT_PORT -e $ZCFS_DIR conns 5 | tail -n 1)
+	ktap_print_msg "threads=2, 5 connections at once: $out;" \
+		"connections_refused $(zn_val $SRV_STATS connections_refused)"
+	[ "$out" = "answered 2 closed 3" ] &&
+		[ "$(zn_val $SRV_STATS connections_refused)" = 3 ] &&
+		zn_conns_idle && zn_ping && zn_server_unload
+}
+ktap_test_result "threads=2: a third connection at once is closed; the server keeps serving" capped
 
 cleanup() { rm -f $ZCFS_DIR/regular-file && zn_teardown; }
 ktap_test_result "no loan left; zcfs unmounts and the modules unload" cleanup

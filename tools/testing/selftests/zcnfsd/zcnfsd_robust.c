@@ -14,6 +14,9 @@
  *
  *   zcnfsd_robust [-p PORT] [-m MOUNTPORT] [-e EXPORT]   the test (KTAP)
  *   zcnfsd_robust [-p PORT] [-m MOUNTPORT] ping          exit 0 iff both NULLs answer
+ *   zcnfsd_robust [-p PORT] [-m MOUNTPORT] [-e EXPORT] conns N
+ *                   N (<= 64) connections at once, held open: prints
+ *                   "answered A closed C"
  *
  * The server must be loaded with EXPORT (a zcfs mount) exported.
  */
@@ -1566,19 +1569,25 @@ static bool t_garbage_stream(void)
 
 #define NCONN 64
 
-static bool t_many(void)
+/*
+ * NCONN connections at once (n of them), each sending one GETATTR of the
+ * root: how many were answered and how many closed by the server.  With
+ * `hold`, answered connections stay open until every one is resolved (so
+ * that the server serves them all at the same time); otherwise each is
+ * closed once answered.
+ */
+static void many(int n, bool hold, int *answered_out, int *closed_out)
 {
 	struct pollfd pfd[NCONN];
 	struct xbuf call[NCONN], in[NCONN];
 	uint32_t xid[NCONN];
 	int state[NCONN];	/* 0 connecting, 1 waiting, 2 answered */
 	int answered = 0, failed = 0;
-	long long conn0 = srv_stat("connections_accepted");
 	long long deadline = now_ms() + 120000;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(nfs_port) };
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (int i = 0; i < NCONN; i++) {
+	for (int i = 0; i < n; i++) {
 		int one = 1;
 
 		memset(&call[i], 0, sizeof(call[i]));
@@ -1601,11 +1610,11 @@ static bool t_many(void)
 		state[i] = 0;
 		pfd[i].events = POLLOUT;
 	}
-	MSG("%d connections opened\n", NCONN - failed);
-	while (answered + failed < NCONN && now_ms() < deadline) {
-		if (poll(pfd, NCONN, 1000) < 0)
+	MSG("%d connections opened\n", n - failed);
+	while (answered + failed < n && now_ms() < deadline) {
+		if (poll(pfd, n, 1000) < 0)
 			break;
-		for (int i = 0; i < NCONN; i++) {
+		for (int i = 0; i < n; i++) {
 			if (state[i] == 2 || !pfd[i].revents)
 				continue;
 			if (state[i] == 0) {
@@ -1658,21 +1667,33 @@ static bool t_many(void)
 					}
 					state[i] = 2;
 					pfd[i].events = 0;
-					/* Done: close now so that a worker is freed. */
-					rpc_close(pfd[i].fd);
-					pfd[i].fd = -1;
+					/* Done: close now (unless held) so that a thread is freed. */
+					if (!hold) {
+						rpc_close(pfd[i].fd);
+						pfd[i].fd = -1;
+					}
 				}
 			}
 		}
 	}
-	for (int i = 0; i < NCONN; i++) {
+	for (int i = 0; i < n; i++) {
 		if (pfd[i].fd >= 0)
 			rpc_close(pfd[i].fd);
 		xb_free(&call[i]);
 		xb_free(&in[i]);
 	}
+	*answered_out = answered;
+	*closed_out = failed;
+}
+
+static bool t_many(void)
+{
+	long long conn0 = srv_stat("connections_accepted");
+	int answered, closed;
+
+	many(NCONN, false, &answered, &closed);
 	MSG("%d of %d connections answered, %d failed; connections_accepted +%lld\n", answered,
-	    NCONN, failed, srv_stat("connections_accepted") - conn0);
+	    NCONN, closed, srv_stat("connections_accepted") - conn0);
 	return answered == NCONN;
 }
 
@@ -1802,7 +1823,7 @@ static const struct {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: zcnfsd_robust [-p PORT] [-m MOUNTPORT] [-e EXPORT] [ping]\n");
+	fprintf(stderr, "usage: zcnfsd_robust [-p PORT] [-m MOUNTPORT] [-e EXPORT] [ping | conns N]\n");
 	return 2;
 }
 
@@ -1820,6 +1841,21 @@ int main(int argc, char **argv)
 		case 't': rpc_timeout_ms = atoi(optarg) * 1000; break;
 		default: return usage();
 		}
+	}
+	if (optind + 2 == argc && !strcmp(argv[optind], "conns")) {
+		/* N connections at once, all held open: "answered A closed C". */
+		int n = atoi(argv[optind + 1]), answered, closed;
+
+		if (n < 1 || n > NCONN)
+			return usage();
+		if (!t_mnt())
+			return 1;
+		/* The MNT call's connection must be gone: it counts as served. */
+		for (int i = 0; srv_stat("connections_open") > 0 && i < 100; i++)
+			usleep(100000);
+		many(n, true, &answered, &closed);
+		printf("answered %d closed %d\n", answered, closed);
+		return 0;
 	}
 	if (optind < argc) {
 		if (strcmp(argv[optind], "ping"))

@@ -11,7 +11,7 @@ if [ ! -f "$ZCVFS_MODULES/zcnfsd.ko" ]; then
 	ktap_print_header
 	zn_require_server
 fi
-if ! zn_setup_zcfs || ! zn_server_load $ZCFS_DIR threads=4; then
+if ! zn_setup_zcfs || ! zn_server_load $ZCFS_DIR threads=80; then
 	ktap_print_header
 	ktap_exit_fail_msg "cannot load the modules and export the zcfs mount"
 fi

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../zcvfs/stat_file.h"
+
 /* RFC 5531. */
 #define RPC_VERS	2
 #define MSG_CALL	0
@@ -613,22 +615,6 @@ static inline int rpc_ping(int port, uint32_t prog)
 	rpc_close(fd);
 	xb_free(&r.raw);
 	return err;
-}
-
-/* `name value` statistics file: the value, or -1. */
-static inline long long stat_file(const char *path, const char *name)
-{
-	char key[64];
-	long long v, found = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
 }
 
 #define ZCNFSD_STATS	"/sys/kernel/debug/zcnfsd/stats"

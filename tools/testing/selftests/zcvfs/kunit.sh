@@ -4,9 +4,7 @@
 # The KUnit suites of zcvfs.ko (`#[kunit_tests]`) run when it loads; report
 # each suite's result from debugfs as a KTAP test.
 . "$(dirname "$0")/lib.sh"
-
-SUITES="zcvfs_validate zcvfs_loans zcvfs_registry zcvfs_fem zcvfs_stats zcvfs_xuio"
-KUNIT=/sys/kernel/debug/kunit
+. "$(dirname "$0")/kunit_lib.sh"
 
 ktap_print_header
 ktap_set_plan 6
@@ -17,16 +15,7 @@ if ! zcvfs_loaded zcvfs; then
 	loaded_here=1
 fi
 
-suite_ok() {
-	r=$KUNIT/$1/results
-	[ -r "$r" ] || { echo "# no $r"; return 1; }
-	sed 's/^/# /' "$r"
-	# The suite's own line ("ok N name") and no failed case.
-	grep -q "^ok [0-9]* $1\$" "$r" && ! grep -q "not ok" "$r"
-}
-for s in $SUITES; do
-	ktap_test_result "KUnit suite $s" suite_ok "$s"
-done
+kunit_report zcvfs_validate zcvfs_loans zcvfs_registry zcvfs_fem zcvfs_stats zcvfs_xuio
 
 [ $loaded_here = 1 ] && rmmod zcvfs
 ktap_finished

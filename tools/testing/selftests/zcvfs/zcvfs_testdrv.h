@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <zcvfs/test_ioctl.h>
+#include "stat_file.h"
 
 #define PG		4096
 #define UIO_XUIO	4
@@ -92,22 +93,6 @@ static inline int zt_load(const char *name)
 static inline int zt_unload(const char *name)
 {
 	return syscall(__NR_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
-/* `name` of a `name value` statistics file, or -1. */
-static inline long long stat_file(const char *path, const char *name)
-{
-	char key[64];
-	long long v, found = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &v) == 2)
-		if (!strcmp(key, name))
-			found = v;
-	fclose(f);
-	return found;
 }
 
 /* A zcvfs statistics counter of a filesystem type, or -1. */

@@ -53,6 +53,15 @@ fn isize_result(r: isize) -> Result<usize> {
     }
 }
 
+/// `pos` as a file position, once `segs` are known to cover `len` bytes.
+fn bvec_io_pos(segs: &[bindings::bio_vec], len: usize, pos: u64) -> Result<i64> {
+    let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+    if len > total {
+        return Err(EINVAL);
+    }
+    i64::try_from(pos).map_err(|_| EINVAL)
+}
+
 /// Read `len` bytes at `pos` into the pages of `segs` (no fsnotify).
 pub(crate) fn read_into(
     file: &File,
@@ -60,13 +69,9 @@ pub(crate) fn read_into(
     len: usize,
     pos: u64,
 ) -> Result<usize> {
-    let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
-    if len > total {
-        return Err(EINVAL);
-    }
-    let pos = i64::try_from(pos).map_err(|_| EINVAL)?;
+    let pos = bvec_io_pos(segs, len, pos)?;
     // SAFETY: `file` is live; `segs` describe pages owned by the caller's
-    // loan and cover `len` bytes (checked above).
+    // loan and cover `len` bytes (checked by `bvec_io_pos`).
     isize_result(unsafe {
         zcvfs_test_read_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
     })
@@ -79,11 +84,7 @@ pub(crate) fn write_from(
     len: usize,
     pos: u64,
 ) -> Result<usize> {
-    let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
-    if len > total {
-        return Err(EINVAL);
-    }
-    let pos = i64::try_from(pos).map_err(|_| EINVAL)?;
+    let pos = bvec_io_pos(segs, len, pos)?;
     // SAFETY: as in `read_into`.
     isize_result(unsafe {
         zcvfs_test_write_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
