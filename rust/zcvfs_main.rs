@@ -26,6 +26,7 @@ mod fem;
 pub mod ffi_exports;
 mod globals;
 mod helpers;
+mod inline_vec_tests;
 mod kernel_ffi;
 mod loans;
 mod registry;

@@ -85,6 +85,16 @@ read -r p f < <(sed -n 's/^runner: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p
 add "runner self-test" "${p:-0}" "${f:-1}" 0
 
 echo
+# Why anything failed, repeated here: the tail of the output is what a CI
+# log shows.
+if [ "$failed" -gt 0 ]; then
+	echo "failures:"
+	for arch in "${arches[@]}"; do
+		grep -h ': FAIL: ' "build/guest-$arch.verdict" | cut -c1-300
+	done
+	grep -h '^not ok' build/runner-test.log
+	echo
+fi
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -21,13 +21,16 @@
 //!   consumer's protocol encoded in ownership;
 //! - [`provider`]: the `#[vtable]` [`provider::Provider`] trait and its C ops
 //!   table;
-//! - [`monitor`]: file event monitors ([`monitor::Monitor`]).
+//! - [`monitor`]: file event monitors ([`monitor::Monitor`]);
+//! - [`inline_vec`]: a vector with its first elements in place, so that a
+//!   small loan needs a single allocation.
 //!
 //! Only the files named `*_ffi.rs` and [`xuio_raw`] contain `unsafe` code.
 
 pub mod consumer;
 pub mod fop;
 mod fop_ffi;
+pub mod inline_vec;
 pub mod monitor;
 mod monitor_ffi;
 pub mod provider;

@@ -17,6 +17,7 @@
 //! provider never sees a handle it did not create.
 
 use super::fop::FsType;
+use super::inline_vec::InlineVec;
 use super::provider_ffi;
 use super::xuio::{Rw, Segment};
 use super::xuio_raw::RawProviderOps;
@@ -117,25 +118,31 @@ impl<T: Provider> Drop for Registration<T> {
     }
 }
 
+/// Segments a [`SegVec`] holds in place: a loan of up to this many pages
+/// needs no allocation for its segments (like `struct bio`'s inline
+/// `bio_vec`s).
+pub const SEGS_INLINE: usize = 8;
+
 /// The segments of a loan: a vector of `bio_vec` that can move between
-/// threads with the loan (the pages it describes belong to the loan).
+/// threads with the loan (the pages it describes belong to the loan). The
+/// first [`SEGS_INLINE`] live inside it.
 #[derive(Default)]
 pub struct SegVec {
-    v: KVec<Segment>,
+    v: InlineVec<Segment, SEGS_INLINE>,
 }
 
 impl SegVec {
-    /// Empty, with room for `n` segments.
+    /// Empty, with room for `n` segments (allocates only beyond
+    /// [`SEGS_INLINE`]).
     pub fn with_capacity(n: usize) -> Result<Self> {
         Ok(SegVec {
-            v: KVec::with_capacity(n, GFP_KERNEL)?,
+            v: InlineVec::with_capacity(n)?,
         })
     }
 
     /// Append a segment.
     pub fn push(&mut self, s: Segment) -> Result {
-        self.v.push(s, GFP_KERNEL)?;
-        Ok(())
+        self.v.push(s)
     }
 
     /// Remove every segment.
@@ -145,6 +152,6 @@ impl SegVec {
 
     /// The segments.
     pub fn as_slice(&self) -> &[Segment] {
-        &self.v
+        self.v.as_slice()
     }
 }

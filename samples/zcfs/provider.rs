@@ -20,7 +20,10 @@
 
 use crate::ffi::{self, FolioRef, InodeRef};
 use crate::stats::{self, STATS};
-use crate::zcvfs_api::provider::{LoanBuffers, LoanRequest, Provider, SegVec, WriteOutcome};
+use crate::zcvfs_api::inline_vec::InlineVec;
+use crate::zcvfs_api::provider::{
+    LoanBuffers, LoanRequest, Provider, SegVec, WriteOutcome, SEGS_INLINE,
+};
 use crate::zcvfs_api::xuio::{Rw, Segment};
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;
@@ -48,10 +51,15 @@ pub(crate) fn pages_spanned(first_off: usize, len: usize) -> usize {
     (first_off % PAGE_SIZE + len).div_ceil(PAGE_SIZE)
 }
 
+/// The folios of a loan, one slot per segment: a loan of up to
+/// [`SEGS_INLINE`] pages keeps them (and its segments) inside itself, so
+/// that it costs a single allocation.
+type Folios = InlineVec<Option<FolioRef>, SEGS_INLINE>;
+
 /// READ: unmark and release the folios of a loan.
-fn release_read(inode: &InodeRef, folios: &mut KVec<Option<FolioRef>>, segs: &mut SegVec) {
+fn release_read(inode: &InodeRef, folios: &mut Folios, segs: &mut SegVec) {
     let state = inode.state();
-    for f in folios.iter().flatten() {
+    for f in folios.as_slice().iter().flatten() {
         state.unmark(f.addr());
     }
     folios.clear();
@@ -71,7 +79,7 @@ pub(crate) struct ZcLoan {
     inode: InodeRef,
     rw: Rw,
     budget: u64,
-    folios: KVec<Option<FolioRef>>,
+    folios: Folios,
     segs: SegVec,
 }
 
@@ -114,8 +122,8 @@ impl ZcLoan {
         for (index, (off, plen)) in pages {
             let folio = FolioRef::read(file, index)?;
             let seg = folio.segment(off, plen);
-            folios.push(Some(folio), GFP_KERNEL)?;
-            let marked = match folios.last() {
+            folios.push(Some(folio))?;
+            let marked = match folios.as_slice().last() {
                 Some(Some(f)) => f.locked(|| state.mark(f.addr())),
                 _ => Err(EINVAL),
             };
@@ -156,20 +164,21 @@ impl ZcLoan {
         for (i, seg) in segs.iter().enumerate() {
             let slen = seg.bv_len as usize;
             let whole = pos % PAGE_SIZE as u64 == 0 && seg.bv_offset == 0 && slen == PAGE_SIZE;
-            let r = match (whole, self.folios.get_mut(i).and_then(Option::take)) {
+            let slot = self.folios.as_mut_slice().get_mut(i);
+            let r = match (whole, slot.and_then(Option::take)) {
                 (true, Some(folio)) => match locked.donate(folio, pos / PAGE_SIZE as u64) {
                     Ok(()) => {
                         out.pages_donated += 1;
                         Ok(slen)
                     }
                     Err((e, folio)) => {
-                        self.folios[i] = Some(folio);
+                        self.folios.as_mut_slice()[i] = Some(folio);
                         Err(e)
                     }
                 },
                 (_, folio) => {
                     if let Some(f) = folio {
-                        self.folios[i] = Some(f);
+                        self.folios.as_mut_slice()[i] = Some(f);
                     }
                     // A whole donated page replaces a loaned one in the
                     // cache; a partial copy would change it: copy it away.
@@ -258,20 +267,20 @@ impl Provider for Zcfs {
                 inode,
                 rw: req.rw,
                 budget: npages as u64,
-                folios: KVec::new(),
+                folios: Folios::new(),
                 segs: SegVec::default(),
             },
             GFP_KERNEL,
         )?;
         loan.segs = SegVec::with_capacity(npages)?;
-        loan.folios = KVec::with_capacity(npages, GFP_KERNEL)?;
+        loan.folios = Folios::with_capacity(npages)?;
         for (off, plen) in layout(first, len) {
             let seg = match req.rw {
                 Rw::Read => ffi::zero_segment(off, plen),
                 Rw::Write => {
                     let folio = FolioRef::alloc_zeroed()?;
                     let seg = folio.segment(off, plen);
-                    loan.folios.push(Some(folio), GFP_KERNEL)?;
+                    loan.folios.push(Some(folio))?;
                     seg
                 }
             };

@@ -310,7 +310,7 @@ fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_
     };
     let w = wcc(ctx, &dir, pre);
     Ok(match r {
-        Ok(_) => Nfs3Res::<WccData, WccData>::Ok(w),
+        Ok(()) => Nfs3Res::<WccData, WccData>::Ok(w),
         Err(st) => Nfs3Res::Fail(st, w),
     }
     .encode(enc))
@@ -336,7 +336,7 @@ fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
         todir_wcc: wcc(ctx, &to, tpre),
     };
     Ok(match r {
-        Ok(_) => RenameRes::Ok(w),
+        Ok(()) => RenameRes::Ok(w),
         Err(st) => RenameRes::Fail(st, w),
     }
     .encode(enc))

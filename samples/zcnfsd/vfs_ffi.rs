@@ -144,9 +144,7 @@ extern "C" {
         name: *const u8,
         len: u32,
         rmdir: bool,
-        ino: *mut u64,
     ) -> c_int;
-    #[allow(clippy::too_many_arguments)]
     fn zcnfsd_rename(
         mnt: *mut bindings::vfsmount,
         fdir: *mut bindings::dentry,
@@ -155,7 +153,6 @@ extern "C" {
         tdir: *mut bindings::dentry,
         tname: *const u8,
         tlen: u32,
-        replaced: *mut u64,
     ) -> c_int;
     fn zcnfsd_open(
         mnt: *mut bindings::vfsmount,
@@ -413,34 +410,23 @@ impl ExportPath {
     }
 
     /// Removes `name` from `dir` (a directory if `rmdir`, else anything
-    /// but); returns the inode number removed.
-    pub(crate) fn remove(&self, dir: &Dentry, name: &[u8], rmdir: bool) -> Result<u64> {
+    /// but).
+    pub(crate) fn remove(&self, dir: &Dentry, name: &[u8], rmdir: bool) -> Result {
         let len = name_len(name)?;
-        let mut ino = 0u64;
         // SAFETY: references held; `name` valid for `len` bytes.
-        to_result(unsafe {
-            zcnfsd_remove(
-                self.mnt(),
-                dir.as_ptr(),
-                name.as_ptr(),
-                len,
-                rmdir,
-                &mut ino,
-            )
-        })?;
-        Ok(ino)
+        to_result(unsafe { zcnfsd_remove(self.mnt(), dir.as_ptr(), name.as_ptr(), len, rmdir) })
     }
 
-    /// Renames; returns the inode number the target replaced (0: none).
+    /// Renames `fname` in `fdir` to `tname` in `tdir` (over an existing
+    /// target).
     pub(crate) fn rename(
         &self,
         fdir: &Dentry,
         fname: &[u8],
         tdir: &Dentry,
         tname: &[u8],
-    ) -> Result<u64> {
+    ) -> Result {
         let (flen, tlen) = (name_len(fname)?, name_len(tname)?);
-        let mut replaced = 0u64;
         // SAFETY: references held; the names are valid for their lengths.
         to_result(unsafe {
             zcnfsd_rename(
@@ -451,10 +437,8 @@ impl ExportPath {
                 tdir.as_ptr(),
                 tname.as_ptr(),
                 tlen,
-                &mut replaced,
             )
-        })?;
-        Ok(replaced)
+        })
     }
 
     /// Opens `d` (read-write if `write`).

@@ -337,18 +337,14 @@ out:
 	return child;
 }
 
-/*
- * REMOVE (a non-directory) or RMDIR (a directory).  *ino is the inode
- * number of what was removed, for the file handle table.
- */
+/* REMOVE (a non-directory) or RMDIR (a directory). */
 int zcnfsd_remove(struct vfsmount *mnt, struct dentry *dir, const char *name,
-		  u32 len, bool rmdir, u64 *ino)
+		  u32 len, bool rmdir)
 {
 	struct dentry *victim;
 	struct inode *inode;
 	int err;
 
-	*ino = 0;
 	err = mnt_want_write(mnt);
 	if (err)
 		return err;
@@ -367,8 +363,6 @@ int zcnfsd_remove(struct vfsmount *mnt, struct dentry *dir, const char *name,
 	else
 		err = d_is_dir(victim) ? -EISDIR :
 			vfs_unlink(&nop_mnt_idmap, d_inode(dir), victim, NULL);
-	if (!err)
-		*ino = inode->i_ino;
 	end_removing(victim);
 	iput(inode);
 out:
@@ -376,23 +370,18 @@ out:
 	return err;
 }
 
-/*
- * RENAME.  *replaced_ino is the inode number of a different object the
- * target name named before (now unlinked), 0 if none.
- */
+/* RENAME (over an existing target, which is then unlinked). */
 int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
 		  const char *fname, u32 flen, struct dentry *tdir,
-		  const char *tname, u32 tlen, u64 *replaced_ino)
+		  const char *tname, u32 tlen)
 {
 	struct renamedata rd = {
 		.mnt_idmap = &nop_mnt_idmap,
 		.old_parent = fdir,
 		.new_parent = tdir,
 	};
-	u64 replaced = 0;
 	int err;
 
-	*replaced_ino = 0;
 	err = mnt_want_write(mnt);
 	if (err)
 		return err;
@@ -400,12 +389,7 @@ int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
 			     &QSTR_LEN(tname, tlen));
 	if (err)
 		goto out;
-	if (d_really_is_positive(rd.new_dentry) &&
-	    d_inode(rd.new_dentry) != d_inode(rd.old_dentry))
-		replaced = d_inode(rd.new_dentry)->i_ino;
 	err = vfs_rename(&rd);
-	if (!err)
-		*replaced_ino = replaced;
 	end_renaming(&rd);
 out:
 	mnt_drop_write(mnt);

@@ -108,10 +108,10 @@ struct dentry *zcnfsd_create(struct vfsmount *mnt, struct dentry *dir,
 struct dentry *zcnfsd_mkdir(struct vfsmount *mnt, struct dentry *dir,
 			    const char *name, u32 len, u32 mode);
 int zcnfsd_remove(struct vfsmount *mnt, struct dentry *dir, const char *name,
-		  u32 len, bool rmdir, u64 *ino);
+		  u32 len, bool rmdir);
 int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
 		  const char *fname, u32 flen, struct dentry *tdir,
-		  const char *tname, u32 tlen, u64 *replaced_ino);
+		  const char *tname, u32 tlen);
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write);
 int zcnfsd_fsync(struct file *f, s64 start, s64 end);
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,

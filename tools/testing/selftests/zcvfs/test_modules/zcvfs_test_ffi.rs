@@ -4,9 +4,11 @@
 //! helpers of the test provider, and the global lock's initialisation.
 
 use kernel::bindings;
+use kernel::ffi::c_void;
 use kernel::fs::{File, LocalFile};
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
+use kernel::uaccess::UserPtr;
 
 // Pointers to opaque kernel structures: some bindgen types contain
 // zero-length arrays, which the lint flags although only pointers cross.
@@ -32,6 +34,18 @@ extern "C" {
         nr: usize,
         len: usize,
         pos: i64,
+    ) -> isize;
+    fn zcvfs_test_bvec_to_user(
+        bv: *const bindings::bio_vec,
+        nr: usize,
+        ubuf: *mut c_void,
+        len: usize,
+    ) -> isize;
+    fn zcvfs_test_bvec_from_user(
+        bv: *const bindings::bio_vec,
+        nr: usize,
+        ubuf: *const c_void,
+        len: usize,
     ) -> isize;
 }
 
@@ -88,6 +102,35 @@ pub(crate) fn write_from(
     // SAFETY: as in `read_into`.
     isize_result(unsafe {
         zcvfs_test_write_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
+    })
+}
+
+/// Copy the start of `segs` to user memory at `ptr` (at most `len`
+/// bytes, fewer if the segments hold less); returns the bytes copied.
+pub(crate) fn segments_to_user(
+    segs: &[bindings::bio_vec],
+    ptr: UserPtr,
+    len: usize,
+) -> Result<usize> {
+    // SAFETY: `segs` are valid segments of a loan the caller may read (a
+    // READ loan after its read); the helper checks the user range
+    // (`import_ubuf`) and copies with fault handling.
+    isize_result(unsafe {
+        zcvfs_test_bvec_to_user(segs.as_ptr(), segs.len(), ptr.as_mut_ptr(), len)
+    })
+}
+
+/// Fill the start of `segs` from user memory at `ptr` (at most `len`
+/// bytes); returns the bytes copied.
+pub(crate) fn segments_from_user(
+    segs: &[bindings::bio_vec],
+    ptr: UserPtr,
+    len: usize,
+) -> Result<usize> {
+    // SAFETY: `segs` are the segments of a WRITE loan not written yet, which
+    // the caller owns and may fill; the user range is checked as above.
+    isize_result(unsafe {
+        zcvfs_test_bvec_from_user(segs.as_ptr(), segs.len(), ptr.as_const_ptr(), len)
     })
 }
 

@@ -55,6 +55,52 @@ ssize_t zcvfs_test_write_bvec(struct file *file, const struct bio_vec *bv,
 }
 
 /*
+ * Copy between loaned segments and the caller's user memory, page by page,
+ * without a kernel bounce buffer (each allocation in the debug kernel
+ * records stack traces, and a zero-copy test should not copy twice).
+ * Return the bytes copied, or -EFAULT if nothing could be.
+ */
+ssize_t zcvfs_test_bvec_to_user(const struct bio_vec *bv, unsigned long nr,
+				void __user *ubuf, size_t len);
+ssize_t zcvfs_test_bvec_from_user(const struct bio_vec *bv, unsigned long nr,
+				  const void __user *ubuf, size_t len);
+
+static ssize_t zcvfs_test_bvec_user(const struct bio_vec *bv, unsigned long nr,
+				    void __user *ubuf, size_t len, bool to_user)
+{
+	struct iov_iter iter;
+	size_t done = 0;
+	int err;
+
+	err = import_ubuf(to_user ? ITER_DEST : ITER_SOURCE, ubuf, len, &iter);
+	if (err)
+		return err;
+	for (unsigned long i = 0; i < nr && iov_iter_count(&iter); i++) {
+		size_t n = min_t(size_t, bv[i].bv_len, iov_iter_count(&iter));
+		size_t c = to_user ?
+			copy_page_to_iter(bv[i].bv_page, bv[i].bv_offset, n, &iter) :
+			copy_page_from_iter(bv[i].bv_page, bv[i].bv_offset, n, &iter);
+
+		done += c;
+		if (c != n)
+			return done ? done : -EFAULT;
+	}
+	return done;
+}
+
+ssize_t zcvfs_test_bvec_to_user(const struct bio_vec *bv, unsigned long nr,
+				void __user *ubuf, size_t len)
+{
+	return zcvfs_test_bvec_user(bv, nr, ubuf, len, true);
+}
+
+ssize_t zcvfs_test_bvec_from_user(const struct bio_vec *bv, unsigned long nr,
+				  const void __user *ubuf, size_t len)
+{
+	return zcvfs_test_bvec_user(bv, nr, (void __user *)ubuf, len, false);
+}
+
+/*
  * A C consumer, exactly as Documentation/zcvfs.rst shows it: read `len`
  * bytes at `off` into `buf`, zero-copy if the filesystem offers it, else
  * through the copy path.  *zc tells which path served it.  Also checks

@@ -483,22 +483,17 @@ fn loan_read(req: &mut Req) -> Result {
         }
     };
     let n = data.len().min(len);
-    let mut kbuf = KVVec::from_elem(0u8, n, GFP_KERNEL)?;
-    let copied = data.copy_to(0, &mut kbuf)?;
+    // Straight from the loaned pages to the caller: no bounce buffer.
+    let copied = ffi::segments_to_user(data.segments(), ptr, n);
     req.out[1] = data.segments().len() as i64;
     drop(data); // The one return.
-    UserSlice::new(ptr, copied)
-        .writer()
-        .write_slice(&kbuf[..copied])?;
-    req.set(Ok(copied));
+    req.set(Ok(copied?));
     Ok(())
 }
 
 fn loan_write(req: &mut Req) -> Result {
     let f = ffi::fget(req.fd)?;
     let (ptr, len) = req.user_buf()?;
-    let mut kbuf = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
-    UserSlice::new(ptr, len).reader().read_slice(&mut kbuf)?;
     let offset = u64::try_from(req.offset).ok();
     let mut loan = match WriteLoan::request(&f, offset, len, Some(&CT)) {
         Ok(l) => l,
@@ -508,7 +503,10 @@ fn loan_write(req: &mut Req) -> Result {
             return Ok(());
         }
     };
-    loan.fill(0, &kbuf)?;
+    // Straight from the caller into the loaned pages: no bounce buffer.
+    if ffi::segments_from_user(loan.segments(), ptr, len)? != len {
+        return Err(EFAULT);
+    }
     if offset.is_none() {
         loan.set_offset(u64::try_from(req.arg).map_err(|_| EINVAL)?)?;
     }

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A vector that keeps its first `N` elements inside itself.
+//!
+//! Most loans are small (a few pages), and a loan that needs one
+//! allocation for itself plus one per array is three allocations and three
+//! frees per request. As `struct bio` carries its first few `bio_vec`s
+//! inline (`bi_inline_vecs`), [`InlineVec`] stores up to `N` elements in
+//! place and moves them to a [`KVec`] only when an `N + 1`-th arrives, so a
+//! small loan that lives in one box needs no other allocation.
+//!
+//! Unused inline slots hold a [`Vacant`] value, so the type needs no
+//! `unsafe` code: an element type says what an empty slot holds.
+
+use kernel::prelude::*;
+
+/// The value of an unused slot: holds nothing and needs no drop.
+pub trait Vacant {
+    /// An empty value.
+    fn vacant() -> Self;
+}
+
+impl<T> Vacant for Option<T> {
+    fn vacant() -> Self {
+        None
+    }
+}
+
+impl Vacant for kernel::bindings::bio_vec {
+    fn vacant() -> Self {
+        kernel::bindings::bio_vec {
+            bv_page: core::ptr::null_mut(),
+            bv_len: 0,
+            bv_offset: 0,
+        }
+    }
+}
+
+/// A vector whose first `N` elements live inside it.
+///
+/// # Invariants
+///
+/// - While `heap` is `None`, the elements are `inline[..len]` and every
+///   other inline slot holds a vacant value.
+/// - Once the vector has outgrown `N` (`heap` is `Some`), the elements are
+///   the heap vector's and every inline slot is vacant.
+pub struct InlineVec<T: Vacant, const N: usize> {
+    inline: [T; N],
+    len: usize,
+    heap: Option<KVec<T>>,
+}
+
+impl<T: Vacant, const N: usize> Default for InlineVec<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Vacant, const N: usize> InlineVec<T, N> {
+    /// Empty; allocates nothing.
+    pub fn new() -> Self {
+        InlineVec {
+            inline: core::array::from_fn(|_| T::vacant()),
+            len: 0,
+            heap: None,
+        }
+    }
+
+    /// Empty, with room for `n` elements: allocates only if `n > N`.
+    pub fn with_capacity(n: usize) -> Result<Self> {
+        let mut v = Self::new();
+        if n > N {
+            v.heap = Some(KVec::with_capacity(n, GFP_KERNEL)?);
+        }
+        Ok(v)
+    }
+
+    /// Append `x`. On allocation failure `x` is dropped and the vector is
+    /// unchanged.
+    pub fn push(&mut self, x: T) -> Result {
+        if let Some(heap) = &mut self.heap {
+            heap.push(x, GFP_KERNEL)?;
+            return Ok(());
+        }
+        if self.len < N {
+            self.inline[self.len] = x;
+            self.len += 1;
+            return Ok(());
+        }
+        // Outgrown: move everything to the heap (room reserved first, so
+        // that no element can be lost half-way).
+        let mut heap = KVec::with_capacity(2 * N.max(1), GFP_KERNEL)?;
+        for slot in &mut self.inline[..self.len] {
+            if heap
+                .push_within_capacity(core::mem::replace(slot, T::vacant()))
+                .is_err()
+            {
+                // Unreachable: the capacity is at least `N + 1`.
+                return Err(ENOMEM);
+            }
+        }
+        if heap.push_within_capacity(x).is_err() {
+            return Err(ENOMEM);
+        }
+        self.len = 0;
+        self.heap = Some(heap);
+        Ok(())
+    }
+
+    /// Remove and return the last element.
+    pub fn pop(&mut self) -> Option<T> {
+        if let Some(heap) = &mut self.heap {
+            return heap.pop();
+        }
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        Some(core::mem::replace(&mut self.inline[self.len], T::vacant()))
+    }
+
+    /// Remove every element (a heap vector keeps its room).
+    pub fn clear(&mut self) {
+        if let Some(heap) = &mut self.heap {
+            heap.clear();
+            return;
+        }
+        for slot in &mut self.inline[..self.len] {
+            *slot = T::vacant();
+        }
+        self.len = 0;
+    }
+
+    /// The elements.
+    pub fn as_slice(&self) -> &[T] {
+        match &self.heap {
+            Some(heap) => heap,
+            None => &self.inline[..self.len],
+        }
+    }
+
+    /// The elements, mutable.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        match &mut self.heap {
+            Some(heap) => heap,
+            None => &mut self.inline[..self.len],
+        }
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Whether there is no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the elements moved to the heap (for tests and statistics).
+    pub fn spilled(&self) -> bool {
+        self.heap.is_some()
+    }
+}
