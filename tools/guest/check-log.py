@@ -6,7 +6,9 @@
 
 Reads the sections that tools/guest/init prints between markers and exits
 non-zero when:
-  - the guest did not reach its end marker (hang, crash, timeout);
+  - the guest did not reach its end marker (hang, crash, timeout); the KTAP
+    lines it printed live before it died still count, and the program that
+    was running is named;
   - the kselftest KTAP output has a `not ok`, a missing result, a bail-out,
     or no result at all;
   - kmemleak reported an unreferenced object;
@@ -14,7 +16,8 @@ non-zero when:
     task, soft lockup or Rust panic report.
 Prints the KTAP totals for ARCH (leaf tests: the subtests a test program
 reports, or the program itself when it reports none), each skip with its
-reason, and each problem found.
+reason (the directive's text, else the test's description), and each
+problem found.
 """
 import re
 import sys
@@ -52,6 +55,8 @@ NESTED = re.compile(r"^#\s+(not ok|ok) (\d+)\s*(.*?)\s*$")
 PLAN = re.compile(r"^1\.\.(\d+)")
 # A program that skips as a whole: "1..0 # SKIP reason", prefixed "# ".
 NESTED_SKIP_ALL = re.compile(r"^#\s+1\.\.0\s*#\s*SKIP\s*(.*?)\s*$", re.I)
+# The kselftest runner's line before it starts a program.
+PROGRAM = re.compile(r"^# (selftests: \S+: \S+)\s*$")
 
 
 def section(lines, name):
@@ -65,23 +70,41 @@ def section(lines, name):
 
 
 def directive(desc):
-    """Split 'desc # SKIP reason' into (desc, 'SKIP', 'reason')."""
-    m = re.search(r"\s#\s*(SKIP|TODO|XFAIL)\b\s*(.*)$", desc, re.I)
+    """Split 'desc # SKIP reason' (or '# SKIP reason') into (desc, 'SKIP', 'reason')."""
+    m = re.search(r"(?:^|\s)#\s*(SKIP|TODO|XFAIL)\b\s*(.*)$", desc, re.I)
     if not m:
         return desc, "", ""
-    return desc[:m.start()], m.group(1).upper(), m.group(2)
+    return desc[:m.start()].strip(), m.group(1).upper(), m.group(2).strip()
 
 
-def parse_ktap(lines):
-    """Count leaf results.  Returns (passed, failed, skipped, skips, problems)."""
+def skip_text(where, desc, reason):
+    """'where / desc: reason'; a skip with no directive text has its reason
+    in its description (ktap_test_skip "needs X" prints 'ok N needs X # SKIP')."""
+    name = " / ".join(x for x in (where, desc) if x)
+    if reason:
+        return "{}: {}".format(name, reason)
+    if desc:
+        return name
+    return "{}: no reason given".format(name)
+
+
+def parse_ktap(lines, finished=True):
+    """Count leaf results.  Returns (passed, failed, skipped, skips, problems,
+    running): running is the program that had started and not reported
+    (when finished is False: the output of a guest that died), else None."""
     passed = failed = skipped = 0
     skips, problems = [], []
     plan = None
     tops = 0
     nested = []  # nested results since the last top-level result
     skip_all = ""  # the reason a program gave for skipping as a whole
+    running = None
     for raw in lines:
         line = raw.rstrip("\r")
+        m = PROGRAM.match(line)
+        if m:
+            running = m.group(1)
+            continue
         m = NESTED_SKIP_ALL.match(line)
         if m:
             skip_all = m.group(1) or "skipped as a whole"
@@ -102,18 +125,10 @@ def parse_ktap(lines):
         tops += 1
         status, _, desc = m.groups()
         desc, direc, reason = directive(desc)
+        p, f, s = count_nested(desc, nested, skips, problems)
+        passed, failed, skipped = passed + p, failed + f, skipped + s
         if nested:
-            for nstatus, _, ndesc in nested:
-                ndesc, ndirec, nreason = directive(ndesc)
-                if nstatus == "not ok" and ndirec != "TODO":
-                    failed += 1
-                    problems.append("not ok: {} / {}".format(desc, ndesc))
-                elif ndirec == "SKIP":
-                    skipped += 1
-                    skips.append("{} / {}: {}".format(desc, ndesc, nreason or "no reason given"))
-                else:
-                    passed += 1
-            if status == "not ok" and not any(n[0] == "not ok" for n in nested):
+            if status == "not ok" and not f:
                 failed += 1
                 problems.append("not ok: {} (the program failed after its subtests)".format(desc))
         elif status == "not ok":
@@ -121,18 +136,59 @@ def parse_ktap(lines):
             problems.append("not ok: " + desc)
         elif direc == "SKIP":
             skipped += 1
-            skips.append("{}: {}".format(desc, reason or skip_all or "no reason given"))
+            skips.append(skip_text("", desc, reason or skip_all))
         else:
             passed += 1
         nested = []
         skip_all = ""
+        running = None
+    if not finished:
+        # What the program that was running had reported when it died.
+        if nested and running is None:
+            running = "the program after result {}".format(tops)
+        p, f, s = count_nested(running, nested, skips, problems)
+        passed, failed, skipped = passed + p, failed + f, skipped + s
+        return passed, failed, skipped, skips, problems, running
     if plan is None:
         problems.append("no KTAP plan line")
     elif plan != tops:
         problems.append("KTAP plan says {} tests, {} reported".format(plan, tops))
     if tops == 0:
         problems.append("no test ran")
-    return passed, failed, skipped, skips, problems
+    return passed, failed, skipped, skips, problems, None
+
+
+def count_nested(desc, nested, skips, problems):
+    """Count the subtests of program desc.  Returns (passed, failed, skipped)."""
+    passed = failed = skipped = 0
+    for nstatus, _, ndesc in nested:
+        ndesc, ndirec, nreason = directive(ndesc)
+        if nstatus == "not ok" and ndirec != "TODO":
+            failed += 1
+            problems.append("not ok: {} / {}".format(desc, ndesc))
+        elif ndirec == "SKIP":
+            skipped += 1
+            skips.append(skip_text(desc, ndesc, nreason))
+        else:
+            passed += 1
+    return passed, failed, skipped
+
+
+def live_ktap(lines):
+    """The KTAP lines the guest printed live (the LIVE section, to its end
+    marker or the end of the log), or None.  Kernel messages interleave
+    with them there; they match none of the KTAP patterns."""
+    try:
+        start = lines.index(MARK.format("KTAP LIVE BEGIN"))
+    except ValueError:
+        return None
+    end = MARK.format("KTAP LIVE END")
+    live = []
+    for line in lines[start + 1:]:
+        if line.startswith(end) or line.startswith("==== ZCVFS "):
+            break
+        live.append(line)
+    return live
 
 
 def kernel_reports(lines):
@@ -155,17 +211,22 @@ def main():
 
     problems = []
     done = MARK.format("GUEST DONE") in lines
-    if not done:
-        problems.append("the guest did not finish (hang, crash or timeout)")
 
     ktap = section(lines, "KTAP")
     passed = failed = skipped = 0
     skips = []
+    running = None
     if ktap is not None:
-        passed, failed, skipped, skips, kproblems = parse_ktap(ktap)
+        passed, failed, skipped, skips, kproblems, _ = parse_ktap(ktap)
         problems += kproblems
     else:
-        problems.append("no KTAP section in the log")
+        live = live_ktap(lines)
+        if live is not None:
+            # The guest died: count what it printed as it went.
+            passed, failed, skipped, skips, kproblems, running = parse_ktap(live, finished=False)
+            problems += kproblems
+        else:
+            problems.append("no KTAP section in the log")
 
     leaks = section(lines, "KMEMLEAK")
     if leaks is None and done:
@@ -179,6 +240,16 @@ def main():
     # The full kernel log when the guest finished, else the raw console.
     dmesg = section(lines, "DMESG")
     reports = kernel_reports(dmesg if dmesg is not None else lines)
+
+    if not done:
+        if any(l.startswith("==== ZCVFS HOST: guest timed out") for l in lines):
+            why = "timed out"
+        elif reports:
+            why = "the kernel died"
+        else:
+            why = "hang, crash or timeout"
+        where = " while running " + running if running else ""
+        problems.insert(0, "the guest did not finish ({}){}".format(why, where))
     if reports:
         failed += 1
         problems += reports[:20]

@@ -5,20 +5,29 @@
 #
 #   run-guest.sh ARCH [--mode test|demo|bench] [--timeout SECONDS]
 #                     [--suite DIR]... [--module KO]... [--log FILE]
-#                     [--append KERNEL-ARGS] [--no-modules]
+#                     [--append KERNEL-ARGS]... [--tests LIST] [--no-modules]
 #
-# Builds (or reuses) the cached test kernel and our modules, packs the
-# initramfs, boots QEMU (TCG), and hands the console log to check-log.py.
+# Packs the initramfs (/init, busybox, the suites), then builds (or reuses)
+# the cached test kernel and our modules, adds the modules to the initramfs,
+# boots QEMU (TCG), and hands the console log to check-log.py.  The suites
+# are packed first, so a run that waits for a kernel build of another run
+# tests the suites as they were when it started.
+#
 # Exit status 0 only for a finished guest with no failed test and no kernel
 # report.  --no-modules packs none of our modules (the runner's own
-# fixtures need none).  The console log is kept in build/ARCH/guest-MODE.log; set
-# ZCVFS_VERBOSE=1 to watch it live.  --append adds to the kernel command
+# fixtures need none).  The console log is kept in build/ARCH/guest-MODE.log;
+# set ZCVFS_VERBOSE=1 to watch it live.  --append adds to the kernel command
 # line (e.g. parameters that /init passes on to the benchmarks as
-# environment variables).
+# environment variables); it may be given more than once.
+#
+# --tests LIST (default: $ZCVFS_TESTS) runs only some tests, in mode test:
+# a comma-separated list of SUITE (every program of a suite) and
+# SUITE:PROGRAM entries, e.g. zcnfsd:zcnfsd_params.sh,zcvfs.
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
+. "$ZCVFS_ROOT/tools/guest/qemu.sh"
 
-arch=${1:?usage: run-guest.sh ARCH [--mode test|demo] [--timeout S] [--suite DIR]... [--module KO]...}
+arch=${1:?usage: run-guest.sh ARCH [--mode test|demo|bench] [--timeout S] [--suite DIR]... [--module KO]... [--tests LIST]}
 shift
 mode=test
 # A whole make test guest takes about 25 minutes on a 2-core host shared
@@ -27,6 +36,7 @@ timeout=${ZCVFS_GUEST_TIMEOUT:-3000}
 log=
 append_extra=
 modules=yes
+tests=${ZCVFS_TESTS:-}
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,39 +45,41 @@ while [ $# -gt 0 ]; do
 	--suite|--module) extra+=("$1" "$2"); shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--no-modules) modules=no; shift ;;
-	--append) append_extra=" $2"; shift 2 ;;
+	--append) append_extra+=" $2"; shift 2 ;;
+	--tests) tests=$2; shift 2 ;;
 	*) zcvfs_die "run-guest: unknown argument $1" ;;
 	esac
 done
+case $arch in
+x86_64|arm64) ;;
+*) zcvfs_die "run-guest: unknown arch $arch" ;;
+esac
+# A selection picks kselftest programs: it means nothing to the demo or
+# the benchmarks.
+[ "$mode" = test ] || tests=
+[ -z "$tests" ] || extra+=(--tests "$tests")
 
-kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
 out=$ZCVFS_BUILD/$arch
 mkdir -p "$out"
-if [ $modules = yes ]; then
-	moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
-else
-	moddir=$out/no-modules
-	mkdir -p "$moddir"
-fi
 [ -n "$log" ] || log=$out/guest-$mode.log
 initrd=$out/initramfs-$mode.cpio.gz
-"$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd" "$moddir" ${extra[@]+"${extra[@]}"}
+# The suites first (they need no kernel), then the kernel and the modules;
+# the modules go into a second archive appended to the first (the kernel
+# unpacks concatenated archives in turn).
+"$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd.base" "" ${extra[@]+"${extra[@]}"}
 
-append="panic=-1 oops=panic zcvfs_mode=$mode$append_extra"
-case $arch in
-x86_64)
-	qemu=(qemu-system-x86_64 -M pc -cpu max
-	      -append "console=ttyS0 $append") ;;
-arm64)
-	# pauth-impdef: QEMU's cheap pointer-authentication algorithm;
-	# the architected one is very slow to emulate.
-	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on
-	      -append "console=ttyAMA0 $append") ;;
-esac
-# sockets=2: SeaBIOS's MP table (x86_64 has no ACPI in tinyconfig) marks a
-# second core of one socket disabled, but lists a second socket.
-qemu+=(-smp 2,sockets=2,cores=1 -m 2G -accel tcg -display none -monitor none -serial stdio
-       -no-reboot -kernel "$kdir/zcvfs-image" -initrd "$initrd")
+kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
+if [ $modules = yes ]; then
+	moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
+	"$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd.modules" "$moddir" --modules-only
+	cat "$initrd.base" "$initrd.modules" > "$initrd"
+	rm -f "$initrd.modules"
+else
+	cp "$initrd.base" "$initrd"
+fi
+rm -f "$initrd.base"
+
+zcvfs_qemu_cmd "$arch" "$kdir/zcvfs-image" "$initrd" "panic=-1 oops=panic zcvfs_mode=$mode$append_extra"
 
 zcvfs_log "guest $arch ($mode): booting, log in $log, timeout ${timeout}s"
 start=$(date +%s)

@@ -106,6 +106,59 @@ class CheckLog(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("kmemleak: 1 unreferenced", out)
 
+    def test_skip_reason_in_the_description_is_given(self):
+        # ktap_test_skip "REASON" prints "ok N REASON # SKIP".
+        ktap = ["TAP version 13", "1..1", "# selftests: zcvfs: d.sh", "# TAP version 13",
+                "# 1..2", "# ok 1 needs CONFIG_FOO # SKIP", "# ok 2 works",
+                "ok 1 selftests: zcvfs: d.sh"]
+        rc, out, totals = run(guest_log(ktap))
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(totals, (1, 0, 1))
+        self.assertIn("skipped: selftests: zcvfs: d.sh / needs CONFIG_FOO\n", out)
+        self.assertNotIn("no reason given", out)
+
+    def test_c_style_skip_is_a_skip_with_its_reason(self):
+        # kselftest.h's ksft_test_result_skip() prints "ok N # SKIP reason".
+        ktap = ["TAP version 13", "1..1", "# selftests: zcvfs: e", "# TAP version 13",
+                "# 1..2", "# ok 1 # SKIP no torn read seen", "# ok 2 reads",
+                "ok 1 selftests: zcvfs: e"]
+        rc, out, totals = run(guest_log(ktap))
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(totals, (1, 0, 1))
+        self.assertIn("skipped: selftests: zcvfs: e: no torn read seen", out)
+
+    def test_crash_keeps_the_results_before_it_and_names_the_program(self):
+        # No end marker, no KTAP section: only the live lines on the console,
+        # with kernel messages between them.
+        text = "\n".join([
+            "[    0.000000] Linux version 7.3.4", "==== ZCVFS GUEST START ====",
+            "==== ZCVFS KTAP LIVE BEGIN ====", "TAP version 13", "1..3",
+            "# selftests: crash: passes.sh", "# TAP version 13", "# 1..1",
+            "[    5.100000] some kernel message",
+            "# ok 1 fixture: passes", "ok 1 selftests: crash: passes.sh",
+            "# selftests: crash: panics.sh", "# TAP version 13", "# 1..2",
+            "# ok 1 fixture: before the panic",
+            "[    6.000000] Kernel panic - not syncing: zcvfs runner fixture",
+            "[    6.000001] ---[ end Kernel panic - not syncing ]---"]) + "\n"
+        rc, out, totals = run(text)
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(totals[0], 2, out)
+        self.assertIn("the guest did not finish (the kernel died) while running "
+                      "selftests: crash: panics.sh", out)
+        self.assertIn("FAIL: panic: [    6.000000] Kernel panic", out)
+        self.assertNotIn("plan says", out)
+
+    def test_hang_names_the_program(self):
+        text = "\n".join([
+            "==== ZCVFS GUEST START ====", "==== ZCVFS KTAP LIVE BEGIN ====",
+            "TAP version 13", "1..1", "# selftests: hang: hangs.sh",
+            "==== ZCVFS HOST: guest timed out after 240s ===="]) + "\n"
+        rc, out, totals = run(text)
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(totals, (0, 1, 0))
+        self.assertIn("the guest did not finish (timed out) while running "
+                      "selftests: hang: hangs.sh", out)
+
     def test_ordinary_kernel_lines_pass(self):
         dmesg = ["[ 0.1] zcvfs: zero-copy extension layer loaded (kernel 7.3.4, page size 4096)",
                  "[ 0.2] kmemleak: Kernel memory leak detector initialized (mem pool available: 1)"]
