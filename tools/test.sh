@@ -8,7 +8,9 @@
 #   3. the test runner's own tests (failing test, WARN, hang), which run
 #      from the start alongside everything else (their guests mostly wait).
 # Ends with the line "N passed, N failed, N skipped" and exits non-zero on
-# any failure.  ZCVFS_ARCHES="x86_64" limits the guest arches.
+# any failure.  ZCVFS_ARCHES="x86_64" limits the guest arches;
+# ZCVFS_TESTS="SUITE[:PROGRAM],..." runs only those kselftest programs
+# (tools/guest/run-guest.sh --tests; the runner's own tests ignore it).
 set -uo pipefail
 . "$(dirname "$0")/lib/env.sh"
 cd "$ZCVFS_ROOT" || exit 1

@@ -7,12 +7,12 @@
 #                  [--tests LIST]
 #   mkinitramfs.sh ARCH OUT.cpio.gz MODULE_DIR --modules-only
 #
-# Contents: busybox (static, of ARCH), /init, the modules found under
-# MODULE_DIR (none if it is "") and the --module files in /zcvfs/modules,
-# and the kselftest install tree in /kselftest: the kernel's own
-# run_kselftest.sh and kselftest/ helpers, plus every --suite, its C
-# programs cross-built statically for ARCH.  Without --suite: every suite
-# under tools/testing/selftests/.
+# Contents: busybox (static, of ARCH), /init, /zcvfs/ptyrun (ptyrun.c),
+# the modules found under MODULE_DIR (none if it is "") and the --module
+# files in /zcvfs/modules, and the kselftest install tree in /kselftest:
+# the kernel's own run_kselftest.sh and kselftest/ helpers, plus every
+# --suite, its C programs cross-built statically for ARCH.  Without
+# --suite: every suite under tools/testing/selftests/.
 #
 # --tests LIST keeps only some programs in kselftest-list.txt (what the
 # runner runs): comma-separated SUITE or SUITE:PROGRAM entries.  A suite
@@ -92,6 +92,14 @@ ln -s busybox "$root/bin/sh"
 cp "$ZCVFS_ROOT/tools/guest/init" "$root/init"
 cp "$ZCVFS_ROOT/tools/guest/timeout" "$root/usr/bin/timeout"
 [ -e "$ZCVFS_ROOT/tools/guest/demo.sh" ] && cp "$ZCVFS_ROOT/tools/guest/demo.sh" "$root/zcvfs/demo.sh"
+# /init runs the kselftest runner under ptyrun (live KTAP output).
+ptyrun=$ZCVFS_BUILD/$arch/ptyrun
+mkdir -p "$ZCVFS_BUILD/$arch"
+if [ "$ZCVFS_ROOT/tools/guest/ptyrun.c" -nt "$ptyrun" ]; then
+	$cc -static -O2 -Wall -Wextra -Werror "$ZCVFS_ROOT/tools/guest/ptyrun.c" -o "$ptyrun.tmp"
+	mv "$ptyrun.tmp" "$ptyrun"
+fi
+cp "$ptyrun" "$root/zcvfs/ptyrun"
 
 # The kernel's own kselftest runner, unchanged.
 kst=$ksrc/tools/testing/selftests
