@@ -136,10 +136,12 @@ class CheckLog(unittest.TestCase):
         # with kernel messages between them.
         text = "\n".join([
             "[    0.000000] Linux version 7.3.4", "==== ZCVFS GUEST START ====",
-            "==== ZCVFS KTAP LIVE BEGIN ====", "TAP version 13", "1..3",
+            "==== ZCVFS KTAP LIVE BEGIN ====",
+            "TAP version 13[    5.000000] kselftest: Running tests in crash", "", "1..3",
             "# selftests: crash: passes.sh", "# TAP version 13", "# 1..1",
             "[    5.100000] some kernel message",
-            "# ok 1 fixture: passes", "ok 1 selftests: crash: passes.sh",
+            "# ok 1 fixture: passes", "ok 1 selftests: crash: pas[    5.2] kernel message",
+            "ses.sh",
             "# selftests: crash: panics.sh", "# TAP version 13", "# 1..2",
             "# ok 1 fixture: before the panic",
             "[    6.000000] Kernel panic - not syncing: zcvfs runner fixture",
