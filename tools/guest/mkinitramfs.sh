@@ -5,7 +5,7 @@
 #
 #   mkinitramfs.sh ARCH OUT.cpio.gz MODULE_DIR [--suite DIR]... [--module KO]...
 #                  [--tests LIST]
-#   mkinitramfs.sh ARCH OUT.cpio.gz MODULE_DIR --modules-only
+#   mkinitramfs.sh ARCH OUT.cpio.gz MODULE_DIR --modules-only [--module KO]...
 #
 # Contents: busybox (static, of ARCH), /init, /zcvfs/ptyrun (ptyrun.c),
 # the modules found under MODULE_DIR (none if it is "") and the --module
@@ -19,9 +19,9 @@
 # that no entry names is not packed; an entry that matches nothing is an
 # error.
 #
-# --modules-only packs only the modules of MODULE_DIR, as an archive to
-# append to one packed without them (run-guest.sh packs the suites before
-# the kernel and the modules are built).
+# --modules-only packs only the modules (MODULE_DIR's and the --module
+# files), as an archive to append to one packed without them (run-guest.sh
+# packs the suites before the kernel and the modules are built).
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 

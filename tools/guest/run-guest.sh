@@ -38,11 +38,13 @@ append_extra=
 modules=yes
 tests=${ZCVFS_TESTS:-}
 extra=()
+kos=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
-	--suite|--module) extra+=("$1" "$2"); shift 2 ;;
+	--suite) extra+=("$1" "$2"); shift 2 ;;
+	--module) kos+=("$1" "$2"); shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--no-modules) modules=no; shift ;;
 	--append) append_extra+=" $2"; shift 2 ;;
@@ -64,20 +66,17 @@ mkdir -p "$out"
 [ -n "$log" ] || log=$out/guest-$mode.log
 initrd=$out/initramfs-$mode.cpio.gz
 # The suites first (they need no kernel), then the kernel and the modules;
-# the modules go into a second archive appended to the first (the kernel
-# unpacks concatenated archives in turn).
+# the modules (ours and the --module files) go into a second archive
+# appended to the first (the kernel unpacks concatenated archives in turn).
 "$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd.base" "" ${extra[@]+"${extra[@]}"}
 
 kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
-if [ $modules = yes ]; then
-	moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
-	"$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd.modules" "$moddir" --modules-only
-	cat "$initrd.base" "$initrd.modules" > "$initrd"
-	rm -f "$initrd.modules"
-else
-	cp "$initrd.base" "$initrd"
-fi
-rm -f "$initrd.base"
+moddir=
+[ $modules = no ] || moddir=$("$ZCVFS_ROOT/tools/build-modules.sh" "$arch" "$kdir")
+"$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" "$initrd.modules" "$moddir" --modules-only \
+	${kos[@]+"${kos[@]}"}
+cat "$initrd.base" "$initrd.modules" > "$initrd"
+rm -f "$initrd.base" "$initrd.modules"
 
 zcvfs_qemu_cmd "$arch" "$kdir/zcvfs-image" "$initrd" "panic=-1 oops=panic zcvfs_mode=$mode$append_extra"
 
