@@ -19,8 +19,14 @@ zcvfs_qemu_cmd() {
 		# paging while the direct map is 5-level, and KASAN's
 		# addr_has_metadata() reports the per-CPU access as a
 		# "wild-memory-access".
+		#
+		# no_timer_check: the boot-time probe of the timer interrupt
+		# waits a fixed number of TSC cycles for 4 ticks; on a loaded
+		# host the vCPU misses them and the kernel panics ("IO-APIC +
+		# timer doesn't work!").  The kernel sets it itself for KVM,
+		# Hyper-V and VMware guests; TCG needs it as much.
 		qemu=(qemu-system-x86_64 -M pc -cpu "${ZCVFS_X86_CPU:-max,la57=off}"
-		      -append "console=ttyS0 $args") ;;
+		      -append "console=ttyS0 no_timer_check $args") ;;
 	arm64)
 		# pauth-impdef: QEMU's cheap pointer-authentication algorithm;
 		# the architected one is very slow to emulate.
