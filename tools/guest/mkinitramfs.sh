@@ -77,6 +77,12 @@ if [ ${#suites[@]} -eq 0 ]; then
 	done
 fi
 
+names=$(for s in "${suites[@]}"; do basename "$s"; done)
+for e in ${selected[@]+"${selected[@]}"}; do
+	grep -Fqx -- "${e%%:*}" <<< "$names" ||
+		zcvfs_die "mkinitramfs: no suite ${e%%:*} (of $e); the suites are: $(echo $names)"
+done
+
 case $arch in
 x86_64) busybox=/bin/busybox; cc="gcc" ;;
 arm64) busybox=$ZCVFS_CACHE/downloads/busybox-arm64/bin/busybox
@@ -127,9 +133,9 @@ else
 	for e in "${selected[@]}"; do
 		case $e in
 		*:*) grep -Fx -- "$e" "$all" >> "$list" ||
-			zcvfs_die "mkinitramfs: no test $e; the packed suites have: $(tr '\n' ' ' < "$all")" ;;
+			zcvfs_die "mkinitramfs: no test $e; the suites named have: $(echo $(cat "$all"))" ;;
 		*) awk -F: -v s="$e" '$1 == s' "$all" | grep . >> "$list" ||
-			zcvfs_die "mkinitramfs: no suite $e among the packed ones: $(cut -d: -f1 "$all" | sort -u | tr '\n' ' ')" ;;
+			zcvfs_die "mkinitramfs: suite $e has no test" ;;
 		esac
 	done
 	rm -f "$all"
