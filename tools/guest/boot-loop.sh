@@ -94,7 +94,7 @@ for i in $(seq 1 "$count"); do
 	else
 		timeout -k 10 "$limit" "${qemu[@]}" < /dev/null > "$log" 2>&1 &
 		pid=$!
-		while kill -0 $pid 2>/dev/null && ! grep -Eq -- "$until" "$log"; do
+		while kill -0 $pid 2>/dev/null && ! grep -Eqs -- "$until" "$log"; do
 			sleep 0.5
 		done
 		kill $pid 2>/dev/null || true
