@@ -57,7 +57,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 # Unit tests of the log checker on synthetic logs.
 n=$((n + 1))
@@ -70,6 +70,19 @@ else
 	fail=$((fail + 1))
 fi
 
+# A selection naming no packed program stops the run before any boot.
+n=$((n + 1))
+if ! ZCVFS_BUILD=$out/select.build "$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" \
+	"$out/select.cpio.gz" "" --suite "$here/fixtures/crash" --tests crash:no_such.sh \
+	> "$out/select.log" 2>&1 && grep -q "no test crash:no_such.sh" "$out/select.log"; then
+	echo "ok $n mkinitramfs refuses a selection that names no program"
+	pass=$((pass + 1))
+else
+	echo "not ok $n mkinitramfs refuses a selection that names no program"
+	sed 's/^/# /' "$out/select.log"
+	fail=$((fail + 1))
+fi
+
 # The WARN()ing and the panicking fixture modules, built against the same
 # kernel.
 kdir=$("$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$arch")
@@ -79,9 +92,14 @@ for m in warn_module panic_module; do
 		$(zcvfs_kmake_vars "$arch") modules >&2 || zcvfs_die "fixture module $m build failed"
 done
 
-expect_failure failing-test "FAIL: not ok: .*this one fails on purpose" \
+# With a selection (--tests, as ZCVFS_TESTS gives it): the failing suite
+# and the crash suite's first program only; 2 passed proves that
+# passes.sh ran, a finished guest that panics.sh did not.
+expect_failure failing-test "FAIL: not ok: .*this one fails on purpose
+KTAP totals: 2 passed, 1 failed" \
 	"# ok 1 fixture: this one passes" \
-	--suite "$here/fixtures/failing"
+	--suite "$here/fixtures/failing" --suite "$here/fixtures/crash" \
+	--tests failing,crash:passes.sh
 expect_failure warn-on-load "FAIL: WARN: .*WARNING: .*zcvfs_warn_fixture" \
 	"deliberate warning" \
 	--suite "$here/fixtures/warning" --module "$out/warn_module/zcvfs_warn_fixture.ko"
@@ -89,7 +107,7 @@ expect_failure warn-on-load "FAIL: WARN: .*WARNING: .*zcvfs_warn_fixture" \
 # which the log proves; the verdict names the program that hung.
 expect_failure hung-guest "FAIL: the guest did not finish \(timed out\) while running selftests: hang: hangs.sh" \
 	"selftests: hang: hangs.sh" \
-	--suite "$here/fixtures/hang" --timeout 480
+	--suite "$here/fixtures/hang" --timeout 900
 # The panic in the second program: the first one's result still counts,
 # and the verdict names the program that was running.
 expect_failure panic-in-second-program "KTAP totals: 1 passed, [1-9][0-9]* failed
