@@ -5,7 +5,9 @@
 # WARN()s on load, a guest that hangs and a guest that panics in its second
 # program must each make run-guest.sh exit non-zero, for the right reason
 # (the panic: with the first program's result counted and the second
-# program named).  Runs real x86_64 guests.
+# program named).  A test selection (--tests, ZCVFS_TESTS) is checked on
+# the way: an unknown name is refused, and the failing suite runs with one.
+# Runs real x86_64 guests.
 #
 # Prints one KTAP line per case and, last, "runner: N passed, N failed".
 set -uo pipefail
