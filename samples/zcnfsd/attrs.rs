@@ -19,11 +19,6 @@ const S_IFCHR: u32 = 0o020000;
 /// Permission bits of a mode (`S_IALLUGO`).
 pub(crate) const MODE_BITS: u32 = 0o7777;
 
-/// Whether a mode is a directory's.
-pub(crate) fn is_dir(mode: u32) -> bool {
-    mode & S_IFMT == S_IFDIR
-}
-
 /// Whether a mode is a regular file's.
 pub(crate) fn is_reg(mode: u32) -> bool {
     mode & S_IFMT == S_IFREG
@@ -80,8 +75,14 @@ pub(crate) fn wcc_attr(a: &Attr) -> WccAttr {
     }
 }
 
-/// The VFS change a `sattr3` asks for.
-pub(crate) fn set_attr(s: &Sattr3) -> SetAttr {
+/// Nanoseconds in a second: an `nfstime3` has fewer.
+const NSEC_PER_SEC: u32 = 1_000_000_000;
+
+/// The VFS change a `sattr3` asks for: NFS3ERR_INVAL for a time whose
+/// `nseconds` is not below 10^9 (which no inode can hold), checked before
+/// anything changes. (The VFS helper refuses, likewise before any change,
+/// seconds the file system cannot store.)
+pub(crate) fn set_attr(s: &Sattr3) -> core::result::Result<SetAttr, Nfsstat3> {
     let mut sa = SetAttr::default();
     if let Some(mode) = s.mode {
         sa.valid |= set::MODE;
@@ -103,6 +104,9 @@ pub(crate) fn set_attr(s: &Sattr3) -> SetAttr {
         SetTime::DontChange => {}
         SetTime::ServerTime => sa.valid |= set::ATIME_NOW,
         SetTime::ClientTime(t) => {
+            if t.nseconds >= NSEC_PER_SEC {
+                return Err(Nfsstat3::Inval);
+            }
             sa.valid |= set::ATIME;
             sa.atime_sec = i64::from(t.seconds);
             sa.atime_nsec = t.nseconds;
@@ -112,12 +116,15 @@ pub(crate) fn set_attr(s: &Sattr3) -> SetAttr {
         SetTime::DontChange => {}
         SetTime::ServerTime => sa.valid |= set::MTIME_NOW,
         SetTime::ClientTime(t) => {
+            if t.nseconds >= NSEC_PER_SEC {
+                return Err(Nfsstat3::Inval);
+            }
             sa.valid |= set::MTIME;
             sa.mtime_sec = i64::from(t.seconds);
             sa.mtime_nsec = t.nseconds;
         }
     }
-    sa
+    Ok(sa)
 }
 
 /// The `nfsstat3` for a VFS error, as NFSD's `nfserrno()` maps them.

@@ -13,6 +13,7 @@
 //! then takes the copy path). A record longer than [`MAX_RECORD`], or one
 //! that is not an RPC call, closes the connection.
 
+use crate::log::pr_warn_ratelimited;
 use crate::proto::mount3::MountArgs;
 use crate::proto::nfs3::{self, Nfs3Args, Nfs3Proc, WriteHeader, FHSIZE3};
 use crate::proto::request::{decode_request, route, ProgramArgs, RequestError, Service};
@@ -68,7 +69,7 @@ impl Connection {
         let mark = RecordMark::from_bytes(m);
         let len = mark.len as usize;
         if len > MAX_RECORD {
-            pr_warn!("record of {} bytes refused, closing\n", len);
+            pr_warn_ratelimited!("record of {} bytes refused, closing\n", len);
             return Err(EMSGSIZE);
         }
         stats::inc(&STATS.rpc_calls);
@@ -87,7 +88,7 @@ impl Connection {
             let start = rec.len();
             let end = start.checked_add(frag).ok_or(EMSGSIZE)?;
             if end > MAX_RECORD {
-                pr_warn!("record over {} bytes refused, closing\n", MAX_RECORD);
+                pr_warn_ratelimited!("record over {} bytes refused, closing\n", MAX_RECORD);
                 return Err(EMSGSIZE);
             }
             rec.resize(end, 0u8, GFP_KERNEL)?;
@@ -134,7 +135,7 @@ impl Connection {
                 return match e.reply() {
                     Some(r) => answer_bare(stream, reply, r),
                     None => {
-                        pr_warn!("not an RPC call, closing\n");
+                        pr_warn_ratelimited!("not an RPC call, closing\n");
                         Err(EPROTO)
                     }
                 };
@@ -294,7 +295,7 @@ fn write_call(
             send_reply(stream, reply, len, data, Tail::None)
         }
         Err(e) => {
-            pr_warn!("WRITE reply encoding failed ({:?})\n", e);
+            pr_warn_ratelimited!("WRITE reply encoding failed ({:?})\n", e);
             answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::SystemErr))
         }
     }
@@ -320,7 +321,7 @@ fn answer(
             send_reply(stream, reply, len, data, tail)
         }
         Err(e) => {
-            pr_warn!("reply encoding failed ({:?})\n", e);
+            pr_warn_ratelimited!("reply encoding failed ({:?})\n", e);
             answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::SystemErr))
         }
     }

@@ -5,7 +5,7 @@
 
 use crate::file_handle::FileHandle;
 use crate::proto::nfs3::Nfsstat3;
-use crate::vfs_ffi::{Dentry, ExportPath};
+use crate::vfs_ffi::{Dentry, Dir, ExportPath, ObjType};
 use kernel::prelude::*;
 
 /// The one export of this server.
@@ -76,16 +76,36 @@ impl Export {
     }
 
     /// The dentry a handle names, or why not (STALE, BADHANDLE; JUKEBOX
-    /// when memory is short).
-    pub(crate) fn resolve(&self, fh: &[u8]) -> core::result::Result<Dentry, Nfsstat3> {
+    /// when memory is short). With `want`, the object must be of that
+    /// type, as NFSD's `fh_verify(type)` requires: a regular file
+    /// (NFS3ERR_ISDIR for a directory, NFS3ERR_INVAL for another type) or
+    /// a directory (NFS3ERR_NOTDIR; [`Export::resolve_dir`]). Every
+    /// procedure takes its objects from here, with the type it uses them
+    /// as.
+    pub(crate) fn resolve(
+        &self,
+        fh: &[u8],
+        want: Option<ObjType>,
+    ) -> core::result::Result<Dentry, Nfsstat3> {
         let fid = FileHandle::parse(fh, self.fsid)?;
-        self.path.decode_fid(&fid).map_err(|e| {
+        let d = self.path.decode_fid(&fid).map_err(|e| {
             if e == ENOMEM {
                 Nfsstat3::Jukebox
             } else {
                 Nfsstat3::Stale
             }
-        })
+        })?;
+        if let Some(t) = want {
+            d.check_type(t).map_err(crate::attrs::nfsstat)?;
+        }
+        Ok(d)
+    }
+
+    /// The directory a handle names: NFS3ERR_NOTDIR if it names anything
+    /// else (a regular file, a symlink), as well as [`Export::resolve`]'s
+    /// errors.
+    pub(crate) fn resolve_dir(&self, fh: &[u8]) -> core::result::Result<Dir, Nfsstat3> {
+        Dir::new(self.resolve(fh, None)?).map_err(crate::attrs::nfsstat)
     }
 
     /// The handle of `d`, an object of the export.

@@ -19,15 +19,15 @@
 //! READDIRPLUS looks every name up, returns its attributes and a handle
 //! (recorded in the file handle table); `.` and `..` carry neither.
 
-use crate::attrs::{self, fattr, nfsstat};
-use crate::nfs_service::{post_attr, resolve};
+use crate::attrs::{fattr, nfsstat};
+use crate::nfs_service::{post_attr, resolve_dir};
 use crate::proto::nfs3::{
     DirListEncoder, DirListKind, Entry3, EntryPlus3, Fh3, Nfsstat3, PostOpAttr, ReaddirArgs,
     ReaddirEncoder, ReaddirplusArgs, ReaddirplusEncoder, COOKIEVERFSIZE,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrError, XdrResult};
 use crate::server::ServerCtx;
-use crate::vfs_ffi::{self, Dentry, DIRENT_HEADER};
+use crate::vfs_ffi::{self, Dentry, Dir, DIRENT_HEADER};
 use kernel::error::Error;
 use kernel::fs::File;
 use kernel::prelude::*;
@@ -141,11 +141,7 @@ fn walk(
 }
 
 /// The directory `dir`, open for listing.
-fn open_dir(ctx: &ServerCtx, dir: &Dentry) -> core::result::Result<ARef<File>, Nfsstat3> {
-    let attr = ctx.export.path.getattr(dir).map_err(nfsstat)?;
-    if !attrs::is_dir(attr.mode) {
-        return Err(Nfsstat3::Notdir);
-    }
+fn open_dir(ctx: &ServerCtx, dir: &Dir) -> core::result::Result<ARef<File>, Nfsstat3> {
     ctx.export.path.open_file(dir, false).map_err(nfsstat)
 }
 
@@ -165,7 +161,7 @@ pub(crate) fn readdir(
     enc: &mut Encoder<'_>,
     scratch: &mut [u8],
 ) -> core::result::Result<XdrResult<()>, Nfsstat3> {
-    let dir = resolve(ctx, &a.dir)?;
+    let dir = resolve_dir(ctx, &a.dir)?;
     Ok(list(
         ctx,
         &dir,
@@ -192,7 +188,7 @@ pub(crate) fn readdirplus(
     enc: &mut Encoder<'_>,
     scratch: &mut [u8],
 ) -> core::result::Result<XdrResult<()>, Nfsstat3> {
-    let dir = resolve(ctx, &a.dir)?;
+    let dir = resolve_dir(ctx, &a.dir)?;
     Ok(list(
         ctx,
         &dir,
@@ -242,7 +238,7 @@ pub(crate) fn readdirplus(
 /// resfail arm.
 fn list<'b, K, B, P>(
     ctx: &ServerCtx,
-    dir: &Dentry,
+    dir: &Dir,
     cookie: u64,
     enc: &mut Encoder<'b>,
     scratch: &mut [u8],

@@ -4,18 +4,26 @@
 //! `write_path`) and READDIR/READDIRPLUS (`nfs_readdir`): attributes,
 //! names, and file system information. Each writes its result (status and
 //! resok or resfail arm) after the RPC reply header.
+//!
+//! Every procedure takes the objects its file handles name from
+//! [`resolve`], [`resolve_file`] or [`resolve_dir`], by the type it uses
+//! them as (as NFSD's `fh_verify(type)`): a directory handle that names
+//! anything else is NFS3ERR_NOTDIR, a file handle of READ, WRITE, COMMIT
+//! or a size-changing SETATTR that names a directory NFS3ERR_ISDIR, and
+//! one that names another non-regular file NFS3ERR_INVAL. The operations
+//! on names only take a [`Dir`], which only that check makes.
 
 use crate::attrs::{self, fattr, nfsstat, wcc_attr};
 use crate::proto::nfs3::{
     AccessArgs, AccessOk, AccessRes, CommitArgs, CommitOk, CommitRes, CreateArgs, CreateHow3,
     CreateOk, CreateRes, DirOpArgs3, Fh3, FsinfoOk, FsinfoRes, FsstatOk, FsstatRes, GetattrRes,
     LookupOk, LookupRes, MkdirArgs, Nfs3Args, Nfs3Res, NfsTime3, Nfsstat3, PathconfOk, PathconfRes,
-    PostOpAttr, PreOpAttr, RenameArgs, RenameRes, RenameWcc, Sattr3, SetattrArgs, SetattrRes,
-    WccData, FSF3_CANSETTIME, FSF3_HOMOGENEOUS,
+    PostOpAttr, PreOpAttr, RenameArgs, RenameRes, RenameWcc, SetattrArgs, SetattrRes, WccData,
+    FSF3_CANSETTIME, FSF3_HOMOGENEOUS,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
 use crate::server::ServerCtx;
-use crate::vfs_ffi::{self, set, Attr, Dentry, SetAttr};
+use crate::vfs_ffi::{self, set, Attr, Dentry, Dir, ObjType, SetAttr};
 use crate::{nfs_readdir, MAX_IO};
 use kernel::prelude::*;
 
@@ -64,9 +72,26 @@ pub(crate) fn call(
 /// failure without attributes.
 type Outcome = core::result::Result<XdrResult<()>, Nfsstat3>;
 
-/// The live dentry a handle names.
+/// The live object a handle names, of any type (GETATTR, SETATTR without
+/// a size, ACCESS, FSSTAT, FSINFO, PATHCONF).
 pub(crate) fn resolve(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dentry, Nfsstat3> {
-    ctx.export.resolve(fh.as_bytes())
+    ctx.export.resolve(fh.as_bytes(), None)
+}
+
+/// The regular file a handle names (READ, WRITE, COMMIT, SETATTR of the
+/// size): NFS3ERR_ISDIR for a directory, NFS3ERR_INVAL for another type.
+pub(crate) fn resolve_file(
+    ctx: &ServerCtx,
+    fh: &Fh3<'_>,
+) -> core::result::Result<Dentry, Nfsstat3> {
+    ctx.export.resolve(fh.as_bytes(), Some(ObjType::Reg))
+}
+
+/// The directory a handle names (LOOKUP, CREATE, MKDIR, REMOVE, RMDIR,
+/// both of RENAME's, READDIR, READDIRPLUS): NFS3ERR_NOTDIR for anything
+/// else.
+pub(crate) fn resolve_dir(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dir, Nfsstat3> {
+    ctx.export.resolve_dir(fh.as_bytes())
 }
 
 /// Post-operation attributes of `d`, if they can be had.
@@ -99,18 +124,28 @@ fn getattr(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
 }
 
 fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
-    let d = resolve(ctx, &a.object)?;
+    // As NFSD: only a regular file's size can be set.
+    let d = if a.new_attributes.size.is_some() {
+        resolve_file(ctx, &a.object)?
+    } else {
+        resolve(ctx, &a.object)?
+    };
     let before = ctx.export.path.getattr(&d).map_err(nfsstat)?;
     let pre = Some(wcc_attr(&before));
+    let fail = |st: Nfsstat3, enc: &mut Encoder<'_>| {
+        Ok(SetattrRes::Fail(st, wcc(ctx, &d, pre)).encode(enc))
+    };
+    // Nothing changes unless every attribute can be set.
+    let sa = match attrs::set_attr(&a.new_attributes) {
+        Ok(sa) => sa,
+        Err(st) => return fail(st, enc),
+    };
     if let Some(guard) = a.guard {
         if guard != wcc_attr(&before).ctime {
-            return Ok(SetattrRes::Fail(Nfsstat3::NotSync, wcc(ctx, &d, pre)).encode(enc));
+            return fail(Nfsstat3::NotSync, enc);
         }
     }
-    let r = ctx
-        .export
-        .path
-        .setattr(&d, &attrs::set_attr(&a.new_attributes));
+    let r = ctx.export.path.setattr(&d, &sa);
     let w = wcc(ctx, &d, pre);
     Ok(match r {
         Ok(()) => SetattrRes::Ok(w),
@@ -121,22 +156,18 @@ fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outco
 
 /// Looks `name` up in `dir`, `.` and `..` included (`..` of the export
 /// root is the root: the client may not leave the export).
-pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dentry, name: &[u8]) -> Result<Dentry> {
+pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<Dentry> {
     match name {
-        b"." => Ok(dir.clone()),
-        b".." if ctx.export.is_root(dir) => Ok(dir.clone()),
+        b"." => Ok(Dentry::clone(dir)),
+        b".." if ctx.export.is_root(dir) => Ok(Dentry::clone(dir)),
         b".." => Ok(dir.parent()),
         _ => dir.lookup(name),
     }
 }
 
 fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome {
-    let dir = resolve(ctx, &a.dir)?;
+    let dir = resolve_dir(ctx, &a.dir)?;
     let found = (|| -> core::result::Result<(Dentry, Attr), Nfsstat3> {
-        let dattr = ctx.export.path.getattr(&dir).map_err(nfsstat)?;
-        if !attrs::is_dir(dattr.mode) {
-            return Err(Nfsstat3::Notdir);
-        }
         if !crate::proto::nfs3::is_valid_name(a.name) {
             return Err(Nfsstat3::Noent);
         }
@@ -185,8 +216,7 @@ fn exclusive_times(verf: &[u8; 8]) -> SetAttr {
 
 /// The attributes of a new object, as `nfsd_create_setattr()` applies
 /// them after the creation: size 0 of a new file changes nothing.
-fn initial_attrs(s: &Sattr3) -> SetAttr {
-    let mut sa = attrs::set_attr(s);
+fn initial_attrs(mut sa: SetAttr) -> SetAttr {
     if sa.valid & set::SIZE != 0 && sa.size == 0 {
         sa.valid &= !set::SIZE;
     }
@@ -196,7 +226,7 @@ fn initial_attrs(s: &Sattr3) -> SetAttr {
 /// Result of CREATE or MKDIR for `child` in `dir`.
 fn created(
     ctx: &ServerCtx,
-    dir: &Dentry,
+    dir: &Dir,
     pre: PreOpAttr,
     child: &Dentry,
     enc: &mut Encoder<'_>,
@@ -216,7 +246,7 @@ fn created(
 }
 
 fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
-    let dir = resolve(ctx, &a.where_.dir)?;
+    let dir = resolve_dir(ctx, &a.where_.dir)?;
     let pre = pre_attr(ctx, &dir);
     let name = a.where_.name;
     let fail = |st: Nfsstat3, enc: &mut Encoder<'_>| {
@@ -228,9 +258,13 @@ fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
     if is_dot_or_dotdot(name) {
         return fail(Nfsstat3::Exist, enc);
     }
-    let mode = match a.how {
-        CreateHow3::Unchecked(s) | CreateHow3::Guarded(s) => s.mode.unwrap_or(0),
-        CreateHow3::Exclusive(_) => 0,
+    // The attributes asked for, checked before anything is created.
+    let (mode, asked) = match a.how {
+        CreateHow3::Unchecked(s) | CreateHow3::Guarded(s) => match attrs::set_attr(&s) {
+            Ok(sa) => (s.mode.unwrap_or(0), sa),
+            Err(st) => return fail(st, enc),
+        },
+        CreateHow3::Exclusive(_) => (0, SetAttr::default()),
     };
     let (child, existed) = match ctx.export.path.create(&dir, name, mode & attrs::MODE_BITS) {
         Ok(r) => r,
@@ -243,8 +277,8 @@ fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
             return fail(Nfsstat3::Exist, enc)
         }
         // An existing file is truncated if asked to be, as open(O_TRUNC).
-        CreateHow3::Unchecked(s) if existed => attrs::set_attr(&s),
-        CreateHow3::Unchecked(s) | CreateHow3::Guarded(s) => initial_attrs(&s),
+        CreateHow3::Unchecked(_) if existed => asked,
+        CreateHow3::Unchecked(_) | CreateHow3::Guarded(_) => initial_attrs(asked),
         CreateHow3::Exclusive(verf) => {
             let times = exclusive_times(&verf);
             if existed {
@@ -268,24 +302,24 @@ fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
 }
 
 fn mkdir(ctx: &ServerCtx, a: &MkdirArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
-    let dir = resolve(ctx, &a.where_.dir)?;
+    let dir = resolve_dir(ctx, &a.where_.dir)?;
     let pre = pre_attr(ctx, &dir);
     let name = a.where_.name;
-    let st = if !crate::proto::nfs3::is_valid_name(name) {
-        Some(Nfsstat3::Acces)
+    // The attributes asked for, checked before anything is created.
+    let asked = if !crate::proto::nfs3::is_valid_name(name) {
+        Err(Nfsstat3::Acces)
     } else if is_dot_or_dotdot(name) {
-        Some(Nfsstat3::Exist)
+        Err(Nfsstat3::Exist)
     } else {
-        None
+        attrs::set_attr(&a.attributes)
     };
-    if let Some(st) = st {
-        return Ok(CreateRes::Fail(st, wcc(ctx, &dir, pre)).encode(enc));
-    }
+    let asked = match asked {
+        Ok(sa) => sa,
+        Err(st) => return Ok(CreateRes::Fail(st, wcc(ctx, &dir, pre)).encode(enc)),
+    };
     let mode = a.attributes.mode.unwrap_or(0) & attrs::MODE_BITS;
     let r = ctx.export.path.mkdir(&dir, name, mode).and_then(|child| {
-        ctx.export
-            .path
-            .setattr(&child, &initial_attrs(&a.attributes))?;
+        ctx.export.path.setattr(&child, &initial_attrs(asked))?;
         Ok(child)
     });
     match r {
@@ -295,7 +329,7 @@ fn mkdir(ctx: &ServerCtx, a: &MkdirArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
 }
 
 fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_>) -> Outcome {
-    let dir = resolve(ctx, &a.dir)?;
+    let dir = resolve_dir(ctx, &a.dir)?;
     let pre = pre_attr(ctx, &dir);
     let r = if !crate::proto::nfs3::is_valid_name(a.name) {
         Err(Nfsstat3::Noent)
@@ -317,8 +351,8 @@ fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_
 }
 
 fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
-    let from = resolve(ctx, &a.from.dir)?;
-    let to = resolve(ctx, &a.to.dir)?;
+    let from = resolve_dir(ctx, &a.from.dir)?;
+    let to = resolve_dir(ctx, &a.to.dir)?;
     let (fpre, tpre) = (pre_attr(ctx, &from), pre_attr(ctx, &to));
     let names_ok = [a.from.name, a.to.name]
         .iter()
@@ -399,7 +433,7 @@ fn pathconf(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
 }
 
 fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
-    let d = resolve(ctx, &a.file)?;
+    let d = resolve_file(ctx, &a.file)?;
     let pre = pre_attr(ctx, &d);
     let r = ctx.export.path.open_file(&d, false).and_then(|file| {
         let start = i64::try_from(a.offset).map_err(|_| EINVAL)?;

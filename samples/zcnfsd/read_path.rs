@@ -10,8 +10,8 @@
 //! path: `VOP_READ` into the connection's buffer, sent by a copying
 //! `sendmsg` ([`Tail::Copied`]). The bytes on the wire are the same.
 
-use crate::attrs::{self, fattr, nfsstat};
-use crate::nfs_service::resolve;
+use crate::attrs::{fattr, nfsstat};
+use crate::nfs_service::resolve_file;
 use crate::proto::nfs3::{encode_read_ok_header, Nfs3Proc, Nfsstat3, ReadArgs, ReadRes};
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
 use crate::rpc_dispatch::Tail;
@@ -31,7 +31,8 @@ pub(crate) fn read(
     buf: &mut [u8],
 ) -> XdrResult<Tail> {
     stats::inc(&STATS.read_calls);
-    let d = match resolve(ctx, &a.file) {
+    // A regular file: NFS3ERR_ISDIR for a directory, else NFS3ERR_INVAL.
+    let d = match resolve_file(ctx, &a.file) {
         Ok(d) => d,
         Err(st) => return Nfs3Proc::Read.encode_error(st, enc).map(|()| Tail::None),
     };
@@ -44,12 +45,6 @@ pub(crate) fn read(
         Ok(a) => a,
         Err(e) => return fail(nfsstat(e), enc),
     };
-    if attrs::is_dir(attr.mode) {
-        return fail(Nfsstat3::Isdir, enc);
-    }
-    if !attrs::is_reg(attr.mode) {
-        return fail(Nfsstat3::Inval, enc);
-    }
     let file = match ctx.export.path.open_file(&d, false) {
         Ok(f) => f,
         Err(e) => return fail(nfsstat(e), enc),

@@ -15,6 +15,7 @@
 
 use crate::connection::Connection;
 use crate::export::Export;
+use crate::log::pr_warn_ratelimited;
 use crate::net::{Listener, Stream};
 use crate::stats::{self, STATS};
 use crate::vfs_ffi::Thread;
@@ -191,7 +192,7 @@ fn admit(shared: &Arc<Mutex<State>>, ctx: &Arc<ServerCtx>, stream: Stream, max_c
     drop(st);
     drop(finished);
     if let Err(e) = r {
-        pr_warn!("no resources for a connection ({:?}); closed\n", e);
+        pr_warn_ratelimited!("no resources for a connection ({:?}); closed\n", e);
         stats::inc(&STATS.connections_refused);
     }
 }
@@ -225,6 +226,6 @@ fn listen(l: &Listener, shared: &Arc<Mutex<State>>, ctx: &Arc<ServerCtx>, max_co
 fn serve(s: Arc<Stream>, ctx: Arc<ServerCtx>) {
     match Connection::new(s, ctx) {
         Ok(mut c) => c.serve(),
-        Err(e) => pr_warn!("no memory for a connection ({:?})\n", e),
+        Err(e) => pr_warn_ratelimited!("no memory for a connection ({:?})\n", e),
     }
 }

@@ -5,6 +5,7 @@
 //! references, open files, and one safe function per VFS operation.
 //! Everything above this file is safe Rust.
 
+use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{from_err_ptr, to_result};
@@ -107,6 +108,7 @@ extern "C" {
         words: c_int,
         fid_type: c_int,
     ) -> *mut bindings::dentry;
+    fn zcnfsd_mode_check(d: *mut bindings::dentry, type_: u32) -> c_int;
     fn zcnfsd_getattr(
         mnt: *mut bindings::vfsmount,
         d: *mut bindings::dentry,
@@ -285,11 +287,64 @@ impl Dentry {
         })
     }
 
+    /// Whether it is of type `t`, as NFSD's `fh_verify()` checks the
+    /// object a file handle names: `ENOTDIR` if a directory is wanted,
+    /// `EISDIR` (a directory) or `EINVAL` (any other type) if a regular
+    /// file is.
+    pub(crate) fn check_type(&self, t: ObjType) -> Result {
+        let mode = match t {
+            ObjType::Dir => bindings::S_IFDIR,
+            ObjType::Reg => bindings::S_IFREG,
+        };
+        // SAFETY: `self` holds a reference on a positive dentry (callers
+        // only have live ones: decoded from file handles, looked up, or
+        // created).
+        to_result(unsafe { zcnfsd_mode_check(self.as_ptr(), mode) })
+    }
+}
+
+/// The object types a procedure can require of a handle's object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ObjType {
+    /// A directory that names can be looked up in.
+    Dir,
+    /// A regular file.
+    Reg,
+}
+
+/// A dentry checked to be a directory that names can be looked up in: the
+/// only thing the operations on names (lookup, create, mkdir, remove,
+/// rename) take, so that no other object reaches them.
+///
+/// # Invariants
+///
+/// The dentry's inode is a directory with a `lookup` operation
+/// (`d_can_lookup`); the type of an inode never changes.
+#[derive(Clone)]
+pub(crate) struct Dir(Dentry);
+
+impl Dir {
+    /// `d` as a directory, or `ENOTDIR`.
+    pub(crate) fn new(d: Dentry) -> Result<Dir> {
+        d.check_type(ObjType::Dir)?;
+        // INVARIANT: checked just above.
+        Ok(Dir(d))
+    }
+
     /// Looks `name` up in this directory (not `.` or `..`).
     pub(crate) fn lookup(&self, name: &[u8]) -> Result<Dentry> {
         let len = name_len(name)?;
-        // SAFETY: `self` holds a reference; `name` is valid for `len` bytes.
+        // SAFETY: `self` holds a reference on a directory; `name` is valid
+        // for `len` bytes.
         Dentry::from_result(unsafe { zcnfsd_lookup(self.as_ptr(), name.as_ptr(), len) })
+    }
+}
+
+impl Deref for Dir {
+    type Target = Dentry;
+
+    fn deref(&self) -> &Dentry {
+        &self.0
     }
 }
 
@@ -383,7 +438,7 @@ impl ExportPath {
 
     /// Creates regular file `name` in `dir`, or finds the existing object:
     /// returns it and whether it existed.
-    pub(crate) fn create(&self, dir: &Dentry, name: &[u8], mode: u32) -> Result<(Dentry, bool)> {
+    pub(crate) fn create(&self, dir: &Dir, name: &[u8], mode: u32) -> Result<(Dentry, bool)> {
         let len = name_len(name)?;
         let mut existed = false;
         // SAFETY: references held; `name` valid for `len` bytes.
@@ -401,7 +456,7 @@ impl ExportPath {
     }
 
     /// Creates directory `name` in `dir`.
-    pub(crate) fn mkdir(&self, dir: &Dentry, name: &[u8], mode: u32) -> Result<Dentry> {
+    pub(crate) fn mkdir(&self, dir: &Dir, name: &[u8], mode: u32) -> Result<Dentry> {
         let len = name_len(name)?;
         // SAFETY: references held; `name` valid for `len` bytes.
         Dentry::from_result(unsafe {
@@ -411,7 +466,7 @@ impl ExportPath {
 
     /// Removes `name` from `dir` (a directory if `rmdir`, else anything
     /// but).
-    pub(crate) fn remove(&self, dir: &Dentry, name: &[u8], rmdir: bool) -> Result {
+    pub(crate) fn remove(&self, dir: &Dir, name: &[u8], rmdir: bool) -> Result {
         let len = name_len(name)?;
         // SAFETY: references held; `name` valid for `len` bytes.
         to_result(unsafe { zcnfsd_remove(self.mnt(), dir.as_ptr(), name.as_ptr(), len, rmdir) })
@@ -419,13 +474,7 @@ impl ExportPath {
 
     /// Renames `fname` in `fdir` to `tname` in `tdir` (over an existing
     /// target).
-    pub(crate) fn rename(
-        &self,
-        fdir: &Dentry,
-        fname: &[u8],
-        tdir: &Dentry,
-        tname: &[u8],
-    ) -> Result {
+    pub(crate) fn rename(&self, fdir: &Dir, fname: &[u8], tdir: &Dir, tname: &[u8]) -> Result {
         let (flen, tlen) = (name_len(fname)?, name_len(tname)?);
         // SAFETY: references held; the names are valid for their lengths.
         to_result(unsafe {

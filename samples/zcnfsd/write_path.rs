@@ -15,7 +15,7 @@
 
 use crate::attrs::nfsstat;
 use crate::net::Stream;
-use crate::nfs_service::{pre_attr, resolve, wcc};
+use crate::nfs_service::{pre_attr, resolve_file, wcc};
 use crate::proto::nfs3::{
     Nfs3Proc, Nfsstat3, PreOpAttr, StableHow, WriteArgs, WriteHeader, WriteOk, WriteRes,
 };
@@ -39,7 +39,8 @@ struct Target {
 
 /// Resolves and opens the WRITE's file, or the status to answer.
 fn target(ctx: &ServerCtx, h: &WriteHeader<'_>) -> core::result::Result<Target, Nfsstat3> {
-    let d = resolve(ctx, &h.file)?;
+    // A regular file: NFS3ERR_ISDIR for a directory, else NFS3ERR_INVAL.
+    let d = resolve_file(ctx, &h.file)?;
     if usize::try_from(h.count).map_or(true, |c| c > MAX_IO) {
         return Err(Nfsstat3::Inval);
     }

@@ -33,6 +33,7 @@ mod attrs;
 mod connection;
 mod export;
 mod file_handle;
+mod log;
 mod mount_service;
 pub mod net;
 mod nfs_readdir;

@@ -112,6 +112,25 @@ struct dentry *zcnfsd_decode_fid(struct vfsmount *mnt, struct dentry *export_roo
 				  zcnfsd_acceptable, export_root);
 }
 
+/*
+ * Whether @d is of the type @type (S_IFDIR or S_IFREG) that the procedure
+ * uses it as, as nfsd_mode_check() and nfsd3_map_status() decide for
+ * NFSv3: 0, or -ENOTDIR where a directory is needed (a directory the VFS
+ * cannot look names up in included), -EISDIR for a directory where a
+ * regular file is needed, -EINVAL for any other type.  The type of an
+ * inode never changes, so the answer holds as long as @d is referenced.
+ */
+int zcnfsd_mode_check(struct dentry *d, u32 type)
+{
+	umode_t mode = d_inode(d)->i_mode & S_IFMT;
+
+	if (type == S_IFDIR)
+		return d_can_lookup(d) ? 0 : -ENOTDIR;
+	if (mode == type)
+		return 0;
+	return mode == S_IFDIR ? -EISDIR : -EINVAL;
+}
+
 int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
 		   struct zcnfsd_attr *out)
 {
@@ -142,13 +161,35 @@ int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
 	return 0;
 }
 
-/* SETATTR, as nfsd_setattr(): notify_change() under the inode lock. */
+/*
+ * A time the inode can hold as given: nanoseconds below a second, seconds
+ * within what the file system stores (timestamp_truncate() would clamp the
+ * others silently).
+ */
+static bool zcnfsd_time_ok(const struct inode *inode, s64 sec, u32 nsec)
+{
+	return nsec < NSEC_PER_SEC && sec >= inode->i_sb->s_time_min &&
+	       sec <= inode->i_sb->s_time_max;
+}
+
+/*
+ * SETATTR, as nfsd_setattr(): notify_change() under the inode lock.  Every
+ * argument is checked before anything changes: -EINVAL (nothing changed)
+ * for a time the inode cannot hold or an unmappable uid or gid.
+ */
 int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
 		   const struct zcnfsd_sattr *sa)
 {
 	struct inode *inode = d_inode(d);
 	struct iattr ia = {};
 	int err;
+
+	if ((sa->valid & ZCNFSD_SET_ATIME) &&
+	    !zcnfsd_time_ok(inode, sa->atime_sec, sa->atime_nsec))
+		return -EINVAL;
+	if ((sa->valid & ZCNFSD_SET_MTIME) &&
+	    !zcnfsd_time_ok(inode, sa->mtime_sec, sa->mtime_nsec))
+		return -EINVAL;
 
 	if (sa->valid & ZCNFSD_SET_MODE) {
 		ia.ia_valid |= ATTR_MODE;

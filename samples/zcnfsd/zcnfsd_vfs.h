@@ -97,6 +97,7 @@ struct dentry *zcnfsd_dget_parent(struct dentry *d);
 int zcnfsd_encode_fid(struct dentry *d, u32 *fid, int *words);
 struct dentry *zcnfsd_decode_fid(struct vfsmount *mnt, struct dentry *export_root,
 				 u32 *fid, int words, int type);
+int zcnfsd_mode_check(struct dentry *d, u32 type);
 int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
 		   struct zcnfsd_attr *out);
 int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
