@@ -40,11 +40,7 @@ extern "C" {
     fn zcfs_iput(inode: *mut bindings::inode);
     fn zcfs_zero_page() -> *mut bindings::page;
     fn zcfs_folio_alloc_zeroed() -> *mut bindings::folio;
-    fn zcfs_read_folio(
-        file: *mut bindings::file,
-        index: u64,
-        err: *mut c_int,
-    ) -> *mut bindings::folio;
+    fn zcfs_read_folio(file: *mut bindings::file, index: u64) -> *mut bindings::folio;
     fn zcfs_folio_put(folio: *mut bindings::folio);
     fn zcfs_folio_lock(folio: *mut bindings::folio);
     fn zcfs_folio_unlock(folio: *mut bindings::folio);
@@ -278,19 +274,12 @@ impl FolioRef {
         })
     }
 
-    /// The uptodate page-cache folio of `file` at page `index`.
-    pub(crate) fn read(file: &File, index: u64) -> Result<Self> {
-        let mut err: c_int = 0;
-        // SAFETY: `file` is live; `err` is valid for writes.
-        let p = unsafe { zcfs_read_folio(file.as_ptr(), index, &mut err) };
-        match NonNull::new(p) {
-            Some(ptr) => Ok(FolioRef { ptr }),
-            None => Err(Error::from_errno(if err < 0 {
-                err
-            } else {
-                -(bindings::EIO as i32)
-            })),
-        }
+    /// The uptodate page-cache folio of `file` at page `index`, or `None`
+    /// for a hole (nothing is allocated).
+    pub(crate) fn cached(file: &File, index: u64) -> Option<Self> {
+        // SAFETY: `file` is live; the result is a referenced folio or null.
+        let p = unsafe { zcfs_read_folio(file.as_ptr(), index) };
+        NonNull::new(p).map(|ptr| FolioRef { ptr })
     }
 
     fn raw(&self) -> *mut bindings::folio {
@@ -333,8 +322,11 @@ impl Drop for FolioRef {
     }
 }
 
-/// A placeholder segment over the shared zero page (READ loans before
-/// their read: the consumer may not look at them).
+/// A segment over the shared zero page: the placeholders of READ loans
+/// before their read (the consumer may not look at them), and the holes of
+/// a file in a filled READ loan. The zero page is static: no reference is
+/// taken or dropped, it is never recorded as loaned, and consumers never
+/// write into READ loans.
 pub(crate) fn zero_segment(off: usize, len: usize) -> Segment {
     Segment {
         // SAFETY: the zero page is static.

@@ -6,10 +6,11 @@
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
 //!   pages on loan; its segments are placeholders (the zero page) that the
 //!   consumer may not look at. `read_xuio`, under the shared range lock,
-//!   takes a reference on each page-cache folio of the range (read
-//!   uptodate), records it as loaned in the inode, and publishes segments
-//!   pointing into those very folios, trimmed at end of file. Nothing is
-//!   copied. Refused (`EINVAL`) while the file is memory-mapped.
+//!   takes a reference on each page-cache folio of the range, records it as
+//!   loaned in the inode, and publishes segments pointing into those very
+//!   folios, trimmed at end of file; a hole (no folio) is a segment of the
+//!   zero page, and allocates nothing. Nothing is copied. Refused
+//!   (`EINVAL`) while the file is memory-mapped.
 //! - WRITE: `reqzcbuf` allocates fresh zeroed folios laid out along the
 //!   file's pages (offset loans) or from page 0 (anonymous loans);
 //!   `write_xuio`, under the inode lock and the exclusive range lock, moves
@@ -72,7 +73,8 @@ fn release_read(inode: &InodeRef, folios: &mut Folios, segs: &mut SegVec) {
 ///
 /// - `budget` pages are charged to the mount of `inode`.
 /// - READ: every folio in `folios` is recorded once in the inode's loan
-///   set, and `segs` describe exactly the bytes read, in those folios.
+///   set, and `segs` describe exactly the bytes read, in those folios; the
+///   slot of a hole is `None` and its segment is the zero page.
 /// - WRITE: `folios[i]`, while `Some`, is a fresh folio owned by the loan
 ///   and described by `segs[i]`; a donated folio's slot is `None`.
 pub(crate) struct ZcLoan {
@@ -119,8 +121,15 @@ impl ZcLoan {
         };
         let first = (offset % PAGE_SIZE as u64) as usize;
         let pages = (offset / PAGE_SIZE as u64..).zip(layout(first, n));
+        let mut holes = 0u64;
         for (index, (off, plen)) in pages {
-            let folio = FolioRef::read(file, index)?;
+            let Some(folio) = FolioRef::cached(file, index) else {
+                // A hole: the zero page, no folio, nothing allocated.
+                folios.push(None)?;
+                segs.push(ffi::zero_segment(off, plen))?;
+                holes += 1;
+                continue;
+            };
             let seg = folio.segment(off, plen);
             folios.push(Some(folio))?;
             let marked = match folios.as_slice().last() {
@@ -142,7 +151,8 @@ impl ZcLoan {
             return Err(EINVAL);
         }
         stats::add(&STATS.read_loans, 1);
-        stats::add(&STATS.read_pages_loaned, folios.len() as u64);
+        stats::add(&STATS.read_pages_loaned, folios.len() as u64 - holes);
+        stats::add(&STATS.read_zero_pages, holes);
         stats::add(&STATS.read_bytes_loaned, n as u64);
         Ok(n)
     }
@@ -208,7 +218,10 @@ impl ZcLoan {
                 }
             }
         }
-        locked.extend_size(offset + out.bytes as u64)?;
+        if out.bytes > 0 {
+            // As write(2): a write that wrote nothing does not extend.
+            locked.extend_size(offset + out.bytes as u64)?;
+        }
         stats::add(&STATS.write_pages_donated, out.pages_donated);
         stats::add(&STATS.write_pages_copied, out.pages_copied);
         stats::add(&STATS.write_loans, 1);

@@ -13,6 +13,8 @@ pub(crate) struct Stats {
     pub(crate) read_loans: Atomic<u64>,
     /// Page-cache pages handed out by read loans.
     pub(crate) read_pages_loaned: Atomic<u64>,
+    /// Pages of holes handed out by read loans as the zero page.
+    pub(crate) read_zero_pages: Atomic<u64>,
     /// Bytes handed out by read loans.
     pub(crate) read_bytes_loaned: Atomic<u64>,
     /// Write loans written.
@@ -39,6 +41,7 @@ pub(crate) struct Stats {
 pub(crate) static STATS: Stats = Stats {
     read_loans: Atomic::new(0),
     read_pages_loaned: Atomic::new(0),
+    read_zero_pages: Atomic::new(0),
     read_bytes_loaned: Atomic::new(0),
     write_loans: Atomic::new(0),
     write_pages_donated: Atomic::new(0),
@@ -67,9 +70,10 @@ pub(crate) struct StatsView;
 impl fmt::Debug for StatsView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &STATS;
-        let rows: [(&str, &Atomic<u64>); 12] = [
+        let rows: [(&str, &Atomic<u64>); 13] = [
             ("read_loans", &s.read_loans),
             ("read_pages_loaned", &s.read_pages_loaned),
+            ("read_zero_pages", &s.read_zero_pages),
             ("read_bytes_loaned", &s.read_bytes_loaned),
             ("write_loans", &s.write_loans),
             ("write_pages_donated", &s.write_pages_donated),

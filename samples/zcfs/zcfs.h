@@ -28,6 +28,13 @@ struct zcfs_opts {
 struct zcfs_sb_info {
 	struct zcfs_opts opts;
 	atomic_long_t pages_on_loan;
+	/* Pages the mount may hold in its page cache (size=); 0: no limit. */
+	unsigned long max_blocks;
+	/* Pages it holds (charged before a folio enters a file's cache). */
+	atomic_long_t used_blocks;
+	/* Parsing: options given explicitly. */
+	bool size_given;
+	bool max_loan_pages_given;
 };
 
 struct file;
@@ -67,7 +74,7 @@ void zcfs_ihold(struct inode *inode);
 void zcfs_iput(struct inode *inode);
 struct page *zcfs_zero_page(void);
 struct folio *zcfs_folio_alloc_zeroed(void);
-struct folio *zcfs_read_folio(struct file *file, u64 index, int *err);
+struct folio *zcfs_read_folio(struct file *file, u64 index);
 void zcfs_folio_put(struct folio *folio);
 void zcfs_folio_lock(struct folio *folio);
 void zcfs_folio_unlock(struct folio *folio);

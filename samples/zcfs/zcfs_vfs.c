@@ -11,7 +11,10 @@
  * zcfs_rs_*() functions declared in zcfs.h.
  *
  * Storage is the page cache, as in ramfs: order-0 folios on an unevictable
- * mapping, never written back.  A folio that is on loan is never changed
+ * mapping, never written back.  Every folio that enters a file's cache is
+ * first charged to the mount (size=, as tmpfs's nr_blocks), and charges
+ * are given back when folios leave it (zcfs_recalc()); holes are read as
+ * zeros without entering the cache.  A folio that is on loan is never changed
  * in place: whoever would change it (write(2), a zero-copy write of part
  * of the page, truncate, a write fault through mmap) first replaces it in
  * the cache by a private copy (zcfs_cow_locked()).  See
@@ -29,6 +32,7 @@
 #include <linux/random.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/statfs.h>
 #include <linux/swap.h>
 #include <linux/uio.h>
 #include <linux/bvec.h>
@@ -36,6 +40,220 @@
 
 #define ZCFS_MAGIC		0x7a636673	/* "zcfs" */
 #define ZCFS_DEFAULT_MODE	0755
+
+/* ---- space accounting ---- */
+
+/* The inode and what its file has charged to the mount. */
+struct zcfs_inode_info {
+	spinlock_t lock;
+	/* Pages charged for folios that are (or were) in the cache. */
+	long alloced;
+	struct inode vfs_inode;
+};
+
+static inline struct zcfs_inode_info *ZCFS_I(struct inode *inode)
+{
+	return container_of(inode, struct zcfs_inode_info, vfs_inode);
+}
+
+static struct zcfs_sb_info *ZCFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+/*
+ * Charge @pages to the mount before they enter a file's cache: false
+ * (ENOSPC) if that would pass size=.
+ */
+static bool zcfs_blocks_charge(struct super_block *sb, long pages)
+{
+	struct zcfs_sb_info *sbi = ZCFS_SB(sb);
+	unsigned long max = READ_ONCE(sbi->max_blocks);
+	long n = atomic_long_add_return(pages, &sbi->used_blocks);
+
+	if (max && (unsigned long)n > max) {
+		atomic_long_sub(pages, &sbi->used_blocks);
+		return false;
+	}
+	return true;
+}
+
+static void zcfs_blocks_uncharge(struct super_block *sb, long pages)
+{
+	atomic_long_sub(pages, &ZCFS_SB(sb)->used_blocks);
+}
+
+/* A charged folio entered @inode's cache. */
+static void zcfs_inode_charged(struct inode *inode)
+{
+	struct zcfs_inode_info *info = ZCFS_I(inode);
+
+	spin_lock(&info->lock);
+	info->alloced++;
+	spin_unlock(&info->lock);
+}
+
+/*
+ * Give back the charges of the folios that left @inode's cache (truncate,
+ * eviction), as shmem_recalc_inode() does: the inode holds nrpages
+ * folios.  A folio that was added but not yet counted in alloced makes
+ * the difference negative: nothing is given back then.
+ */
+static void zcfs_recalc(struct inode *inode)
+{
+	struct zcfs_inode_info *info = ZCFS_I(inode);
+	long freed;
+
+	spin_lock(&info->lock);
+	freed = info->alloced - (long)READ_ONCE(inode->i_mapping->nrpages);
+	if (freed > 0)
+		info->alloced -= freed;
+	spin_unlock(&info->lock);
+	if (freed > 0)
+		zcfs_blocks_uncharge(inode->i_sb, freed);
+}
+
+/*
+ * The locked folio at @index of @mapping, with a reference: the cached
+ * one, or a new one charged to the mount (-ENOSPC when it is full).
+ */
+static struct folio *zcfs_grab_folio(struct address_space *mapping,
+				     pgoff_t index)
+{
+	struct inode *inode = mapping->host;
+	gfp_t gfp = mapping_gfp_mask(mapping);
+	struct folio *folio;
+	int err;
+
+	for (;;) {
+		folio = filemap_lock_folio(mapping, index);
+		if (!IS_ERR(folio)) {
+			folio_wait_stable(folio);
+			return folio;
+		}
+		if (!zcfs_blocks_charge(inode->i_sb, 1))
+			return ERR_PTR(-ENOSPC);
+		folio = filemap_alloc_folio(gfp, 0, NULL);
+		if (!folio) {
+			zcfs_blocks_uncharge(inode->i_sb, 1);
+			return ERR_PTR(-ENOMEM);
+		}
+		err = filemap_add_folio(mapping, folio, index, gfp);
+		if (!err) {
+			zcfs_inode_charged(inode);
+			return folio;
+		}
+		folio_put(folio);
+		zcfs_blocks_uncharge(inode->i_sb, 1);
+		if (err != -EEXIST)
+			return ERR_PTR(err);
+	}
+}
+
+/*
+ * The uptodate folio at @index of @mapping with a reference, or NULL for
+ * a hole.  Nothing is allocated.  A folio being filled (a fault's
+ * read_folio, a write's write_begin) is waited for; one that is still not
+ * uptodate after that holds no data (its fill failed) and reads as a hole.
+ */
+static struct folio *zcfs_cached_folio(struct address_space *mapping,
+				       pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
+	bool ok;
+
+	if (IS_ERR(folio))
+		return NULL;
+	if (folio_test_uptodate(folio))
+		return folio;
+	folio_lock(folio);
+	ok = folio->mapping == mapping && folio_test_uptodate(folio);
+	folio_unlock(folio);
+	if (!ok) {
+		folio_put(folio);
+		return NULL;
+	}
+	return folio;
+}
+
+/* ---- address space: ramfs's, with every new folio charged ---- */
+
+/*
+ * A folio the page cache made for a fault (filemap_fault) of a hole:
+ * charge it, zero it.  Mount full: it leaves the cache again, uncounted,
+ * and the fault gets SIGBUS (as on a full tmpfs).
+ */
+static int zcfs_aop_read_folio(struct file *file, struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+
+	if (!zcfs_blocks_charge(inode->i_sb, 1)) {
+		generic_error_remove_folio(folio->mapping, folio);
+		folio_unlock(folio);
+		return -ENOSPC;
+	}
+	zcfs_inode_charged(inode);
+	folio_zero_range(folio, 0, folio_size(folio));
+	flush_dcache_folio(folio);
+	folio_mark_uptodate(folio);
+	/* Never dropped by invalidation (drop_caches): counted until truncated. */
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	return 0;
+}
+
+/* simple_write_begin(), charging a new folio. */
+static int zcfs_write_begin(const struct kiocb *iocb,
+			    struct address_space *mapping, loff_t pos,
+			    unsigned int len, struct folio **foliop,
+			    void **fsdata)
+{
+	struct folio *folio = zcfs_grab_folio(mapping, pos >> PAGE_SHIFT);
+
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	*foliop = folio;
+	if (!folio_test_uptodate(folio) && len != folio_size(folio)) {
+		size_t from = offset_in_folio(folio, pos);
+
+		folio_zero_segments(folio, 0, from, from + len,
+				    folio_size(folio));
+	}
+	return 0;
+}
+
+/* simple_write_end() (static in libfs). */
+static int zcfs_write_end(const struct kiocb *iocb,
+			  struct address_space *mapping, loff_t pos,
+			  unsigned int len, unsigned int copied,
+			  struct folio *folio, void *fsdata)
+{
+	struct inode *inode = folio->mapping->host;
+	loff_t last_pos = pos + copied;
+
+	if (!folio_test_uptodate(folio)) {
+		if (copied < len) {
+			size_t from = offset_in_folio(folio, pos);
+
+			folio_zero_range(folio, from + copied, len - copied);
+		}
+		folio_mark_uptodate(folio);
+	}
+	if (last_pos > inode->i_size)
+		i_size_write(inode, last_pos);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return copied;
+}
+
+static const struct address_space_operations zcfs_aops = {
+	.read_folio	= zcfs_aop_read_folio,
+	.write_begin	= zcfs_write_begin,
+	.write_end	= zcfs_write_end,
+	.dirty_folio	= noop_dirty_folio,
+	.migrate_folio	= filemap_migrate_folio,
+};
 
 /* ---- inodes ---- */
 
@@ -63,7 +281,7 @@ static struct inode *zcfs_get_inode(struct super_block *sb,
 	inode->i_generation = get_random_u32();
 	insert_inode_hash(inode);
 	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
-	inode->i_mapping->a_ops = &ram_aops;
+	inode->i_mapping->a_ops = &zcfs_aops;
 	mapping_set_gfp_mask(inode->i_mapping, GFP_HIGHUSER);
 	mapping_set_unevictable(inode->i_mapping);
 	simple_inode_init_ts(inode);
@@ -156,6 +374,7 @@ static const struct inode_operations zcfs_dir_inode_ops = {
 static void zcfs_evict_inode(struct inode *inode)
 {
 	truncate_inode_pages_final(&inode->i_data);
+	zcfs_recalc(inode);
 	clear_inode(inode);
 	/* A loan holds the inode: none can be outstanding here. */
 	if (S_ISREG(inode->i_mode) && inode->i_private)
@@ -170,15 +389,23 @@ static void zcfs_evict_inode(struct inode *inode)
  * copy.  Mappings of @old are zapped first (faults wait on its lock, then
  * find the copy).  Returns the copy, locked and with a reference, or an
  * ERR_PTR; @old stays locked and referenced by the caller, and keeps its
- * data for the loan.
+ * data for the loan.  The copy needs a free block of the mount (-ENOSPC):
+ * it is charged as it enters the cache, and @old's charge is given back
+ * as @old leaves it (from then on only loans hold it: max_loan_pages).
  */
 static struct folio *zcfs_cow_locked(struct address_space *mapping,
 				     struct folio *old)
 {
-	struct folio *new = folio_alloc(GFP_HIGHUSER, 0);
+	struct super_block *sb = mapping->host->i_sb;
+	struct folio *new;
 
-	if (!new)
+	if (!zcfs_blocks_charge(sb, 1))
+		return ERR_PTR(-ENOSPC);
+	new = folio_alloc(GFP_HIGHUSER, 0);
+	if (!new) {
+		zcfs_blocks_uncharge(sb, 1);
 		return ERR_PTR(-ENOMEM);
+	}
 	folio_copy(new, old);
 	folio_mark_uptodate(new);
 	__folio_set_locked(new);
@@ -186,6 +413,7 @@ static struct folio *zcfs_cow_locked(struct address_space *mapping,
 		unmap_mapping_range(mapping, folio_pos(old), folio_size(old), 0);
 	folio_cancel_dirty(old);
 	replace_page_cache_folio(old, new);
+	zcfs_blocks_uncharge(sb, 1);
 	folio_add_lru(new);
 	folio_mark_dirty(new);
 	zcfs_rs_count_cow();
@@ -226,6 +454,60 @@ int zcfs_cow_range(struct inode *inode, loff_t pos, loff_t len)
 
 /* ---- regular files ---- */
 
+/*
+ * shmem_file_read_iter()'s loop: cached folios are copied out, holes are
+ * zeros and allocate nothing (no folio enters the cache, st_blocks and the
+ * mount's usage stay).  Called with the request's range locked (shared).
+ */
+static ssize_t zcfs_file_read(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = inode->i_mapping;
+	ssize_t done = 0;
+	int error = 0;
+
+	while (iov_iter_count(to)) {
+		loff_t isize = i_size_read(inode);
+		size_t offset = iocb->ki_pos & ~PAGE_MASK;
+		struct folio *folio;
+		size_t nr, ret;
+
+		if (iocb->ki_pos >= isize)
+			break;
+		nr = min_t(loff_t, isize - iocb->ki_pos, PAGE_SIZE - offset);
+		nr = min(nr, iov_iter_count(to));
+		folio = zcfs_cached_folio(mapping, iocb->ki_pos >> PAGE_SHIFT);
+		if (folio) {
+			if (mapping_writably_mapped(mapping))
+				flush_dcache_folio(folio);
+			if (!offset)
+				folio_mark_accessed(folio);
+			ret = copy_folio_to_iter(folio, offset, nr, to);
+			folio_put(folio);
+		} else if (user_backed_iter(to)) {
+			/* Faster than clear_user(), as in shmem. */
+			ret = copy_page_to_iter(ZERO_PAGE(0), offset, nr, to);
+		} else {
+			/* Never the zero page into a pipe (splice). */
+			ret = iov_iter_zero(nr, to);
+		}
+		done += ret;
+		iocb->ki_pos += ret;
+		if (ret < nr) {
+			error = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			error = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	file_accessed(file);
+	return done ? done : error;
+}
+
 static ssize_t zcfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -235,10 +517,12 @@ static ssize_t zcfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (!count)
 		return 0;
+	if (iocb->ki_pos < 0)
+		return -EINVAL;
 	id = zcfs_rs_range_lock(inode->i_private, iocb->ki_pos, count, false);
 	if (id < 0)
 		return id;
-	ret = generic_file_read_iter(iocb, to);
+	ret = zcfs_file_read(iocb, to);
 	zcfs_rs_range_unlock(inode->i_private, id);
 	return ret;
 }
@@ -298,6 +582,7 @@ static int zcfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	err = zcfs_cow_range(inode, lo, 1);
 	if (!err)
 		err = simple_setattr(idmap, dentry, iattr);
+	zcfs_recalc(inode);
 	zcfs_rs_range_unlock(inode->i_private, id);
 	return err;
 }
@@ -324,7 +609,7 @@ static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
 		new = zcfs_cow_locked(mapping, folio);
 		folio_unlock(folio);
 		if (IS_ERR(new)) {
-			ret = VM_FAULT_OOM;
+			ret = vmf_error(PTR_ERR(new));
 		} else {
 			folio_unlock(new);
 			folio_put(new);
@@ -379,11 +664,65 @@ static const struct inode_operations zcfs_file_inode_ops = {
 
 /* ---- super block and mount options ---- */
 
+/* tmpfs's default size: half of RAM. */
+static unsigned long zcfs_default_max_blocks(void)
+{
+	return totalram_pages() / 2;
+}
+
+/*
+ * The default budget of pages on loan: ZCFS_DEFAULT_MAX_LOAN_PAGES, at
+ * most 1/64 of RAM; and the most a mount may set: a quarter of RAM.
+ */
+static u64 zcfs_default_max_loan_pages(void)
+{
+	return clamp_t(u64, totalram_pages() / 64, 1, ZCFS_DEFAULT_MAX_LOAN_PAGES);
+}
+
+static u64 zcfs_max_max_loan_pages(void)
+{
+	return max_t(u64, totalram_pages() / 4, 1);
+}
+
+static struct inode *zcfs_alloc_inode(struct super_block *sb)
+{
+	struct zcfs_inode_info *info = kzalloc_obj(*info, GFP_KERNEL_ACCOUNT);
+
+	if (!info)
+		return NULL;
+	spin_lock_init(&info->lock);
+	inode_init_once(&info->vfs_inode);
+	return &info->vfs_inode;
+}
+
+static void zcfs_free_inode(struct inode *inode)
+{
+	kfree(ZCFS_I(inode));
+}
+
+/* simple_statfs(), with the blocks of size= (as shmem_statfs()). */
+static int zcfs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct zcfs_sb_info *sbi = ZCFS_SB(dentry->d_sb);
+	unsigned long max = READ_ONCE(sbi->max_blocks);
+	long used = max_t(long, atomic_long_read(&sbi->used_blocks), 0);
+	int err = simple_statfs(dentry, buf);
+
+	if (err || !max)
+		return err;
+	buf->f_blocks = max;
+	buf->f_bavail = buf->f_bfree = max > (unsigned long)used ? max - used : 0;
+	return 0;
+}
+
 static int zcfs_show_options(struct seq_file *m, struct dentry *root)
 {
 	struct zcfs_sb_info *sbi = root->d_sb->s_fs_info;
 	const struct zcfs_opts *o = &sbi->opts;
+	unsigned long max = READ_ONCE(sbi->max_blocks);
 
+	if (max != zcfs_default_max_blocks())
+		seq_printf(m, ",size=%luk", max << (PAGE_SHIFT - 10));
 	if (o->mode != ZCFS_DEFAULT_MODE)
 		seq_printf(m, ",mode=%o", o->mode);
 	seq_printf(m, ",min_loan=%llu,max_loan=%llu,max_loan_pages=%llu",
@@ -396,13 +735,17 @@ static int zcfs_show_options(struct seq_file *m, struct dentry *root)
 }
 
 static const struct super_operations zcfs_super_ops = {
-	.statfs		= simple_statfs,
+	.alloc_inode	= zcfs_alloc_inode,
+	.free_inode	= zcfs_free_inode,
+	.statfs		= zcfs_statfs,
 	.drop_inode	= inode_just_drop,
 	.evict_inode	= zcfs_evict_inode,
 	.show_options	= zcfs_show_options,
 };
 
 enum zcfs_param {
+	Opt_size,
+	Opt_nr_blocks,
 	Opt_mode,
 	Opt_min_loan,
 	Opt_max_loan,
@@ -412,6 +755,8 @@ enum zcfs_param {
 };
 
 static const struct fs_parameter_spec zcfs_fs_parameters[] = {
+	fsparam_string("size",		Opt_size),
+	fsparam_string("nr_blocks",	Opt_nr_blocks),
 	fsparam_u32oct("mode",		Opt_mode),
 	fsparam_u64("min_loan",		Opt_min_loan),
 	fsparam_u64("max_loan",		Opt_max_loan),
@@ -426,6 +771,8 @@ static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
 	struct zcfs_sb_info *sbi = fc->s_fs_info;
 	struct fs_parse_result result;
+	unsigned long long size;
+	char *rest;
 	int opt;
 
 	opt = fs_parse(fc, zcfs_fs_parameters, param, &result);
@@ -438,6 +785,27 @@ static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	if (opt < 0)
 		return opt;
 	switch (opt) {
+	case Opt_size:
+		/* As tmpfs: bytes with k, m, g, ... suffixes, or % of RAM. */
+		size = memparse(param->string, &rest);
+		if (*rest == '%') {
+			if (size > 100)
+				return invalfc(fc, "Bad value for '%s'", param->key);
+			size = div_u64((u64)totalram_pages() * size, 100) << PAGE_SHIFT;
+			rest++;
+		}
+		if (*rest)
+			return invalfc(fc, "Bad value for '%s'", param->key);
+		sbi->max_blocks = DIV_ROUND_UP_ULL(size, PAGE_SIZE);
+		sbi->size_given = true;
+		break;
+	case Opt_nr_blocks:
+		size = memparse(param->string, &rest);
+		if (*rest || size > ULONG_MAX)
+			return invalfc(fc, "Bad value for '%s'", param->key);
+		sbi->max_blocks = size;
+		sbi->size_given = true;
+		break;
 	case Opt_mode:
 		sbi->opts.mode = result.uint_32 & S_IALLUGO;
 		break;
@@ -449,6 +817,7 @@ static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		break;
 	case Opt_max_loan_pages:
 		sbi->opts.max_loan_pages = result.uint_64;
+		sbi->max_loan_pages_given = true;
 		break;
 	case Opt_nozerocopy:
 		sbi->opts.nozerocopy = 1;
@@ -543,7 +912,32 @@ static int zcfs_get_tree(struct fs_context *fc)
 
 	if (err)
 		return invalfc(fc, "Invalid loan limits");
+	/* Loans must not pin an unbounded part of RAM (zcfs.rst). */
+	if (sbi->opts.max_loan_pages > zcfs_max_max_loan_pages())
+		return invalfc(fc, "max_loan_pages above a quarter of RAM");
+	/* By default, loans pin at most a quarter of size= besides the cache. */
+	if (!sbi->max_loan_pages_given && sbi->max_blocks)
+		sbi->opts.max_loan_pages = min_t(u64, sbi->opts.max_loan_pages,
+						 max(sbi->max_blocks / 4, 1UL));
 	return get_tree_nodev(fc, zcfs_fill_super);
+}
+
+/*
+ * Remount: only size= (or nr_blocks=) is applied; not below the pages in
+ * use.  The other options stay as mounted.
+ */
+static int zcfs_reconfigure(struct fs_context *fc)
+{
+	struct zcfs_sb_info *new = fc->s_fs_info;
+	struct zcfs_sb_info *sbi = ZCFS_SB(fc->root->d_sb);
+
+	if (!new->size_given)
+		return 0;
+	if (new->max_blocks &&
+	    atomic_long_read(&sbi->used_blocks) > (long)new->max_blocks)
+		return invalfc(fc, "Too small a size for current use");
+	WRITE_ONCE(sbi->max_blocks, new->max_blocks);
+	return 0;
 }
 
 static void zcfs_free_fc(struct fs_context *fc)
@@ -555,6 +949,7 @@ static const struct fs_context_operations zcfs_context_ops = {
 	.free		= zcfs_free_fc,
 	.parse_param	= zcfs_parse_param,
 	.get_tree	= zcfs_get_tree,
+	.reconfigure	= zcfs_reconfigure,
 };
 
 static int zcfs_init_fs_context(struct fs_context *fc)
@@ -563,10 +958,12 @@ static int zcfs_init_fs_context(struct fs_context *fc)
 
 	if (!sbi)
 		return -ENOMEM;
+	atomic_long_set(&sbi->used_blocks, 0);
+	sbi->max_blocks = zcfs_default_max_blocks();
 	sbi->opts.mode = ZCFS_DEFAULT_MODE;
 	sbi->opts.min_loan = ZCFS_DEFAULT_MIN_LOAN;
 	sbi->opts.max_loan = ZCFS_DEFAULT_MAX_LOAN;
-	sbi->opts.max_loan_pages = ZCFS_DEFAULT_MAX_LOAN_PAGES;
+	sbi->opts.max_loan_pages = zcfs_default_max_loan_pages();
 	atomic_long_set(&sbi->pages_on_loan, 0);
 	fc->s_fs_info = sbi;
 	fc->ops = &zcfs_context_ops;
@@ -575,10 +972,13 @@ static int zcfs_init_fs_context(struct fs_context *fc)
 
 static void zcfs_kill_sb(struct super_block *sb)
 {
+	struct zcfs_sb_info *sbi = sb->s_fs_info;
+
 	/* The registry must not outlive the super_block. */
 	zcfs_rs_sb_withdraw_zerocopy(sb);
-	kfree(sb->s_fs_info);
+	/* Eviction gives the inodes' charges back to sbi: free it after. */
 	kill_anon_super(sb);
+	kfree(sbi);
 }
 
 static struct file_system_type zcfs_fs_type = {
@@ -680,18 +1080,13 @@ struct folio *zcfs_folio_alloc_zeroed(void)
 	return folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
 }
 
-/* The uptodate page-cache folio at @index, with a reference. */
-struct folio *zcfs_read_folio(struct file *file, u64 index, int *err)
+/*
+ * The uptodate page-cache folio at @index, with a reference, or NULL for
+ * a hole (nothing is allocated: the loan shows the zero page there).
+ */
+struct folio *zcfs_read_folio(struct file *file, u64 index)
 {
-	struct folio *folio;
-
-	folio = read_mapping_folio(file_inode(file)->i_mapping, index, file);
-	if (IS_ERR(folio)) {
-		*err = PTR_ERR(folio);
-		return NULL;
-	}
-	*err = 0;
-	return folio;
+	return zcfs_cached_folio(file_inode(file)->i_mapping, index);
 }
 
 void zcfs_folio_put(struct folio *folio)
@@ -758,7 +1153,9 @@ ssize_t zcfs_copy_in(struct file *file, loff_t pos, struct page *page,
 /*
  * Donate @new (a whole page of a write loan, not in any cache) to the page
  * cache at @index, replacing what is there.  Called with the inode and
- * the range locked.  On success the cache holds its own reference.
+ * the range locked.  On success the cache holds its own reference.  A
+ * replacement takes over the charge of the folio it replaces; a new page
+ * of the file is charged (-ENOSPC when the mount is full).
  */
 int zcfs_donate_folio(struct inode *inode, struct folio *new, u64 index)
 {
@@ -785,11 +1182,16 @@ int zcfs_donate_folio(struct inode *inode, struct folio *new, u64 index)
 			folio_put(old);
 			return 0;
 		}
+		if (!zcfs_blocks_charge(inode->i_sb, 1))
+			return -ENOSPC;
 		err = filemap_add_folio(mapping, new, index, GFP_KERNEL);
+		if (err)
+			zcfs_blocks_uncharge(inode->i_sb, 1);
 		if (err == -EEXIST)
 			continue;
 		if (err)
 			return err;
+		zcfs_inode_charged(inode);
 		folio_mark_dirty(new);
 		folio_unlock(new);
 		return 0;

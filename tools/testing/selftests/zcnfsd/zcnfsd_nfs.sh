@@ -7,13 +7,13 @@
 # mount) with the server's and zcvfs's counters proving 0 bytes copied by
 # the server for READ payloads and exactly one copy (socket to page) for
 # WRITE payloads; ls, mkdir, mv, rm, stat, chmod, truncate, df; a
-# directory of 200 entries; two clients writing different files in
+# directory of 200 entries; ENOSPC from a full export; two clients writing different files in
 # parallel; umount, rmmod, no loan left.
 . "$(dirname "$0")/lib.sh"
 
 ktap_print_header
 zn_require_server
-ktap_set_plan $((4 + MX_PLAN + 7 + 3))
+ktap_set_plan $((4 + MX_PLAN + 8 + 3))
 
 zn_setup_zcfs || ktap_exit_fail_msg "cannot load zcvfs.ko/zcfs.ko or mount zcfs"
 
@@ -98,6 +98,22 @@ bigdir() {
 		rm -r $NFS_DIR/many && [ ! -e $ZCFS_DIR/many ]
 }
 ktap_test_result "a directory of 200 entries: created, listed (READDIRPLUS), removed" zn_timed bigdir bigdir
+
+# A full zcfs answers NFS3ERR_NOSPC, which the client reports as ENOSPC:
+# the export is remounted 256 pages (1 MiB) above its use, 4 MiB are
+# written through NFS, then the size goes back to its default (50%).
+nospc() {
+	local used r
+	used=$(stat -f -c '%b %f' $ZCFS_DIR | awk '{ print $1 - $2 }')
+	mount -o remount,nr_blocks=$((used + 256)) $ZCFS_DIR || return 1
+	dd if=/dev/zero of=$NFS_DIR/full bs=64k count=64 conv=fsync 2>$ST/dd.err; r=$?
+	sed 's/^/# /' $ST/dd.err
+	rm -f $NFS_DIR/full
+	mount -o remount,size=50% $ZCFS_DIR || return 1
+	[ $r != 0 ] && grep -q "No space left" $ST/dd.err &&
+		[ "$(stat -f -c '%b %f' $ZCFS_DIR | awk '{ print $1 - $2 }')" -le $used ]
+}
+ktap_test_result "a full zcfs export: NFS WRITE fails with ENOSPC (NFS3ERR_NOSPC)" nospc
 
 # ---- Two clients in parallel ---------------------------------------------------
 # The second client mounts the export through 127.0.0.2: the Linux NFS
