@@ -44,6 +44,7 @@ extern "C" {
     fn zcfs_folio_put(folio: *mut bindings::folio);
     fn zcfs_folio_lock(folio: *mut bindings::folio);
     fn zcfs_folio_unlock(folio: *mut bindings::folio);
+    fn zcfs_folio_set_lent(folio: *mut bindings::folio);
     fn zcfs_folio_page(folio: *mut bindings::folio) -> *mut bindings::page;
     fn zcfs_write_prepare(file: *mut bindings::file, pos: i64, len: usize) -> c_int;
     fn zcfs_copy_in(
@@ -301,6 +302,13 @@ impl FolioRef {
             bv_len: len as u32,
             bv_offset: off as u32,
         }
+    }
+
+    /// Marks a page-cache folio as lent: writers check its references
+    /// from now on (`zcfs_folio_needs_cow`), even after the loan's return.
+    pub(crate) fn set_lent(&self) {
+        // SAFETY: a live folio (invariant); sets a page flag atomically.
+        unsafe { zcfs_folio_set_lent(self.raw()) }
     }
 
     /// Run `f` with the folio locked (which orders it against write faults

@@ -33,6 +33,9 @@ const SPARE_MAX: usize = 1024;
 /// count is at least 1.
 pub(crate) struct LoanedSet {
     tree: RBTree<usize, u32>,
+    /// A folio of the inode was ever lent (its references may outlive the
+    /// loan: writers must check them).
+    ever: bool,
     spare: KVec<RBTreeNodeReservation<usize, u32>>,
 }
 
@@ -56,6 +59,7 @@ impl InodeState {
             loaned <- new_mutex!(
                 LoanedSet {
                     tree: RBTree::new(),
+                    ever: false,
                     spare: KVec::new(),
                 },
                 "zcfs_loaned"
@@ -67,6 +71,7 @@ impl InodeState {
     /// reference on it until the matching [`InodeState::unmark`].
     pub(crate) fn mark(&self, folio: usize) -> Result {
         let mut set = self.loaned.lock();
+        set.ever = true;
         if let Some(n) = set.tree.get_mut(&folio) {
             *n = n.checked_add(1).ok_or(EOVERFLOW)?;
             return Ok(());
@@ -108,8 +113,11 @@ impl InodeState {
         self.loaned.lock().tree.get(&folio).is_some()
     }
 
-    /// Whether any folio of the inode is on loan.
+    /// Whether any folio of the inode is on loan, or was: a lent folio
+    /// may still be referenced by a consumer after the loan's return (a
+    /// network send), so writers check its references.
     pub(crate) fn has_loans(&self) -> bool {
-        !self.loaned.lock().tree.is_empty()
+        let set = self.loaned.lock();
+        set.ever || !set.tree.is_empty()
     }
 }

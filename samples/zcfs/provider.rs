@@ -17,7 +17,11 @@
 //!   every whole aligned page into the page cache (donation) and copies the
 //!   partial ones.
 //! - Return: dropping the [`ZcLoan`] unmarks and releases every folio it
-//!   still holds, gives back the budget and the inode reference.
+//!   still holds, gives back the budget and the inode reference. A lent
+//!   folio stays marked lent (`PG_owner_2`): a consumer may have handed
+//!   its page to the network (`MSG_SPLICE_PAGES`), whose references
+//!   outlive the loan, so writers copy it away while references beyond
+//!   the page cache's remain (contract point 6).
 
 use crate::ffi::{self, FolioRef, InodeRef};
 use crate::stats::{self, STATS};
@@ -133,7 +137,11 @@ impl ZcLoan {
             let seg = folio.segment(off, plen);
             folios.push(Some(folio))?;
             let marked = match folios.as_slice().last() {
-                Some(Some(f)) => f.locked(|| state.mark(f.addr())),
+                Some(Some(f)) => f.locked(|| -> Result {
+                    state.mark(f.addr())?;
+                    f.set_lent();
+                    Ok(())
+                }),
                 _ => Err(EINVAL),
             };
             if let Err(e) = marked {

@@ -78,6 +78,7 @@ struct folio *zcfs_read_folio(struct file *file, u64 index);
 void zcfs_folio_put(struct folio *folio);
 void zcfs_folio_lock(struct folio *folio);
 void zcfs_folio_unlock(struct folio *folio);
+void zcfs_folio_set_lent(struct folio *folio);
 struct page *zcfs_folio_page(struct folio *folio);
 int zcfs_write_prepare(struct file *file, loff_t pos, size_t len);
 ssize_t zcfs_copy_in(struct file *file, loff_t pos, struct page *page,

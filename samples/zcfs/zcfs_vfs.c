@@ -14,11 +14,13 @@
  * mapping, never written back.  Every folio that enters a file's cache is
  * first charged to the mount (size=, as tmpfs's nr_blocks), and charges
  * are given back when folios leave it (zcfs_recalc()); holes are read as
- * zeros without entering the cache.  A folio that is on loan is never changed
- * in place: whoever would change it (write(2), a zero-copy write of part
- * of the page, truncate, a write fault through mmap) first replaces it in
- * the cache by a private copy (zcfs_cow_locked()).  See
- * Documentation/zcfs.rst.
+ * zeros without entering the cache.  A folio that is on loan, or that was
+ * lent and is still referenced by someone else (a consumer that handed the
+ * pages to the network with MSG_SPLICE_PAGES and returned the loan), is
+ * never changed in place: whoever would change it (write(2), a zero-copy
+ * write of part of the page, truncate, a write fault through mmap) first
+ * replaces it in the cache by a private copy (zcfs_cow_locked()).  See
+ * zcfs_folio_needs_cow() and Documentation/zcfs.rst.
  */
 
 #include <linux/exportfs.h>
@@ -420,6 +422,41 @@ static struct folio *zcfs_cow_locked(struct address_space *mapping,
 	return new;
 }
 
+/*
+ * Mark a page-cache folio as lent (PG_owner_2, the filesystem's own flag
+ * for page-cache folios): from now on, references beyond the page cache's
+ * may be a consumer's, kept after its loan was returned.  Cleared when a
+ * writer finds no such reference.
+ */
+void zcfs_folio_set_lent(struct folio *folio)
+{
+	folio_set_owner_2(folio);
+}
+
+/*
+ * Whether the locked page-cache folio @folio, of which the caller holds
+ * @held references, must be copied away before it is changed: it is on
+ * loan, or it was lent and someone still holds a reference beyond the
+ * page cache's, the mappings' and the caller's (folio_expected_ref_count()).
+ * A folio still in a per-CPU LRU batch (not yet on an LRU list) has one
+ * reference more, which cannot be told apart (modules cannot drain the
+ * batches): it is copied too, which is safe and rare (only lent folios,
+ * only until they reach an LRU list).
+ */
+static bool zcfs_folio_needs_cow(struct inode *inode, struct folio *folio,
+				 int held)
+{
+	if (zcfs_rs_folio_loaned(inode->i_private, folio))
+		return true;
+	if (!folio_test_owner_2(folio))
+		return false;
+	if (folio_ref_count(folio) > folio_expected_ref_count(folio) + held)
+		return true;
+	/* Nobody else references it: lent no more. */
+	folio_clear_owner_2(folio);
+	return false;
+}
+
 int zcfs_cow_range(struct inode *inode, loff_t pos, loff_t len)
 {
 	struct address_space *mapping = inode->i_mapping;
@@ -435,7 +472,8 @@ int zcfs_cow_range(struct inode *inode, loff_t pos, loff_t len)
 
 		if (IS_ERR(folio))
 			continue;
-		if (zcfs_rs_folio_loaned(inode->i_private, folio)) {
+		/* Our reference from filemap_lock_folio(). */
+		if (zcfs_folio_needs_cow(inode, folio, 1)) {
 			new = zcfs_cow_locked(mapping, folio);
 			if (IS_ERR(new)) {
 				folio_unlock(folio);
@@ -604,7 +642,9 @@ static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_NOPAGE;
 		goto out;
 	}
-	if (zcfs_rs_folio_loaned(inode->i_private, folio)) {
+	/* The fault holds one reference (vmf->page). */
+	if (zcfs_rs_inode_has_loans(inode->i_private) &&
+	    zcfs_folio_needs_cow(inode, folio, 1)) {
 		/* Never write a loaned folio: copy it, and fault again. */
 		new = zcfs_cow_locked(mapping, folio);
 		folio_unlock(folio);

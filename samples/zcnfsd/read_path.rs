@@ -4,8 +4,11 @@
 //! `VOP_READ` with the xuio ([`ReadLoan`]); the reply header is encoded
 //! here and the loaned page-cache pages follow it to the socket by
 //! reference ([`Tail::Loaned`]); the loan is returned by the socket
-//! layer's zero-copy completion once the network stack has released the
-//! pages. `ENOTSUP` (the file system has no zero-copy) or `EINVAL` (the
+//! layer, by the connection's send mode: when the spliced send returns (a
+//! local peer; the network's own page references keep the pages, and the
+//! provider copies a page away before changing it while they do), or from
+//! the zero-copy completion once the network stack has released the pages
+//! (other routes). `ENOTSUP` (the file system has no zero-copy) or `EINVAL` (the
 //! provider will not loan now) and `zerocopy=0` take the ordinary copy
 //! path: `VOP_READ` into the connection's buffer, sent by a copying
 //! `sendmsg` ([`Tail::Copied`]). The bytes on the wire are the same.

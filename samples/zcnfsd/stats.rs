@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcnfsd's counters, in `/sys/kernel/debug/zcnfsd/stats` (one `name value`
-//! per line; the names are fixed in `ZCNFSD_INTERFACES.md`).
+//! per line; the names are listed in `Documentation/zcnfsd.rst`).
 //!
-//! The copy counters count what *the server* copies per payload byte: the
-//! copy path of READ reads into a buffer (1) and lets `sendmsg` copy that
-//! into socket buffers (1); zero-copy READ copies nothing. The copy path of
-//! WRITE receives into a buffer (1) and writes it into the page cache (1);
-//! zero-copy WRITE receives straight into the loaned pages (1).
+//! The copy counters count what the server's kernel copies per payload
+//! byte. `read_copy_bytes`: the copy path of READ reads into a buffer (1)
+//! and lets `sendmsg` copy that into socket buffers (1).
+//! `read_stack_copy_bytes`: bytes of pages READ gave the network stack by
+//! reference that the stack copied after all (a completion with
+//! `zerocopy_success == false`, or a route without scatter-gather); with
+//! the send mode chosen by route it stays 0. Copies per READ payload byte =
+//! (`read_copy_bytes` + `read_stack_copy_bytes`) / `read_bytes`. The copy
+//! path of WRITE receives into a buffer (1) and writes it into the page
+//! cache (1); zero-copy WRITE receives straight into the loaned pages (1).
 
 use core::fmt;
 use kernel::sync::atomic::{Atomic, Relaxed};
@@ -107,7 +112,8 @@ impl fmt::Debug for StatsView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &STATS;
         let in_flight = crate::net::zc_sends_in_flight();
-        let rows: [(&str, u64); 21] = [
+        let net = crate::net::counters();
+        let rows: [(&str, u64); 25] = [
             ("connections_accepted", s.connections_accepted.load(Relaxed)),
             ("connections_open", s.connections_open.load(Relaxed)),
             ("connections_refused", s.connections_refused.load(Relaxed)),
@@ -122,6 +128,10 @@ impl fmt::Debug for StatsView {
             ("read_zc_bytes", s.read_zc_bytes.load(Relaxed)),
             ("read_copy_bytes", s.read_copy_bytes.load(Relaxed)),
             ("read_fallbacks", s.read_fallbacks.load(Relaxed)),
+            ("read_splice_bytes", net.splice_bytes),
+            ("read_stack_copy_bytes", net.stack_copy_bytes),
+            ("read_zc_completions", net.zc_completions),
+            ("read_zc_copied_completions", net.zc_copied_completions),
             ("write_calls", s.write_calls.load(Relaxed)),
             ("write_bytes", s.write_bytes.load(Relaxed)),
             ("write_zc_bytes", s.write_zc_bytes.load(Relaxed)),

@@ -71,6 +71,10 @@ module! {
             default: true,
             description: "try zero-copy READ and WRITE (0: always the copy path)",
         },
+        zc_send: u32 {
+            default: 0,
+            description: "READ pages by reference: 0 by route (local peer: MSG_SPLICE_PAGES, else MSG_ZEROCOPY), 1 always splice, 2 always MSG_ZEROCOPY",
+        },
     },
 }
 
@@ -109,6 +113,10 @@ impl kernel::Module for ZcnfsdModule {
             return Err(EINVAL);
         }
         let zerocopy = module_parameters::zerocopy.value();
+        let zc_send = module_parameters::zc_send.value();
+        net::set_send_mode_param(zc_send).inspect_err(|_| {
+            pr_err!("zc_send={} is not 0, 1 or 2\n", zc_send);
+        })?;
         let export = export::Export::open()?;
         let ctx = Arc::new(
             server::ServerCtx {
@@ -130,11 +138,12 @@ impl kernel::Module for ZcnfsdModule {
                 )
             })?;
         pr_info!(
-            "serving on port {} (mount {}), {} threads, zerocopy={}\n",
+            "serving on port {} (mount {}), {} threads, zerocopy={} zc_send={}\n",
             port,
             mountport,
             threads,
-            zerocopy
+            zerocopy,
+            zc_send
         );
         Ok(ZcnfsdModule {
             server: Some(server),

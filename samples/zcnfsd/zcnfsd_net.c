@@ -1,23 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcnfsd: kernel-socket helpers and zero-copy send completions.
+ * zcnfsd: kernel-socket helpers and the two by-reference sends of READ
+ * data.
  *
  * The Rust socket layer (net/) calls these for what it cannot call directly
  * (msghdr/iov_iter set-up, static inlines, struct ubuf_info).  Each helper
  * is one socket call; the loops (short reads and writes) and the errno
  * policy are in Rust.
  *
- * Zero-copy send (like io_uring's IORING_OP_SEND_ZC, io_uring/notif.c): a
- * struct zcnfsd_zc embeds a struct ubuf_info with our ubuf_info_ops.
- * sock_sendmsg() with MSG_ZEROCOPY and msg_ubuf makes TCP attach the loaned
- * pages to its skbs by reference (skb_zerocopy_iter_stream) and take one
- * ubuf reference per skb; the sender holds one more reference for the
- * duration of its sendmsg calls (zcnfsd_zc_put drops it).  The last
- * reference ends in .complete, which may run in any context (softirq on
- * ACK, process context on close): it only queues a work item.  The work
- * item, in process context, calls the owner's release function (the Rust
- * side drops the READ loan there: fop_retzcbuf may sleep) and frees the
- * struct.
+ * Two ways to send loaned pages by reference, chosen per connection
+ * (zcnfsd_net_peer_local(); see Documentation/zcnfsd.rst):
+ *
+ * - Splice (local peers: loopback, the host's own addresses):
+ *   MSG_SPLICE_PAGES, as NFSD's svc_tcp_sendmsg().  The skbs take plain page
+ *   references; they are not zerocopy-flagged, so local delivery does not
+ *   copy them (skb_orphan_frags_rx() only copies zerocopy frags).  The
+ *   loan is returned as soon as sendmsg returns; the provider keeps the data
+ *   stable by copying a folio away before changing it while references
+ *   beyond its own remain (zcfs: zcfs_folio_shared()).
+ *
+ * - Notification (other routes: a NIC), as io_uring's IORING_OP_SEND_ZC
+ *   (io_uring/notif.c, io_uring/net.c): a struct zcnfsd_zc embeds a struct
+ *   ubuf_info with SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN (without
+ *   DONT_ORPHAN, TCP's transmit clone runs skb_copy_ubufs() on every skb).
+ *   sock_sendmsg() with MSG_ZEROCOPY and msg_ubuf; our sg_from_iter puts the
+ *   pages into the skbs with managed fragment references (no get/put per
+ *   page: the loan keeps them alive); .link_skb stacks the notifications of
+ *   consecutive replies on one skb so that a reply costs one.  The sender
+ *   holds one reference for the duration of its sendmsg calls
+ *   (zcnfsd_zc_put drops it).  The last reference ends in .complete, which
+ *   may run in any context (softirq on ACK, process context on close): it
+ *   only queues a work item, which in process context calls the owner's
+ *   release function (the Rust side drops the READ loan there:
+ *   fop_retzcbuf may sleep) and frees the struct.
+ *
+ * Honest counters: every completion that reports zerocopy_success == false
+ * means the stack copied that skb's fragments (skb_copy_ubufs()); their
+ * bytes are counted (zcnfsd_net_stack_copy_bytes), as are the bytes of a
+ * by-reference send on a route that cannot scatter-gather (TCP copies
+ * them at sendmsg time).
  *
  * Module unload: .complete and the work function are module text.
  * zcnfsd_zc_wait_idle() waits until every zcnfsd_zc was released, waits
@@ -41,6 +62,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
+#include <net/route.h>
 #include <net/sock.h>
 
 #include "zcnfsd_net.h"
@@ -266,35 +288,62 @@ int zcnfsd_net_send_bvec_copy(struct socket *sock, const struct bio_vec *segs,
 	return sock_sendmsg(sock, &msg);
 }
 
-/* Zero-copy sends ------------------------------------------------------- */
+/* Counters --------------------------------------------------------------- */
 
-/**
- * struct zcnfsd_zc - one zero-copy send and the loan it keeps alive
- * @ubuf: what TCP references from its skbs (msg_ubuf); refcount: one per
- *	skb plus the sender's while it sends
- * @work: runs @release in process context after the last reference
- * @wq: the workqueue @work goes to
- * @owner: the loan (opaque here; a Rust box)
- * @release: drops @owner
- * @attached: an skb referenced the pages (TCP took them by reference)
+/* Bytes the stack copied from pages we gave it by reference. */
+static atomic64_t zcnfsd_stack_copy_bytes = ATOMIC64_INIT(0);
+/* Bytes sent by MSG_SPLICE_PAGES. */
+static atomic64_t zcnfsd_splice_bytes = ATOMIC64_INIT(0);
+/* Released notification sends, and those of them the stack copied. */
+static atomic64_t zcnfsd_zc_completions = ATOMIC64_INIT(0);
+static atomic64_t zcnfsd_zc_copied_completions = ATOMIC64_INIT(0);
+
+u64 zcnfsd_net_stack_copy_bytes(void)
+{
+	return atomic64_read(&zcnfsd_stack_copy_bytes);
+}
+
+u64 zcnfsd_net_splice_bytes(void)
+{
+	return atomic64_read(&zcnfsd_splice_bytes);
+}
+
+u64 zcnfsd_zc_completions_total(void)
+{
+	return atomic64_read(&zcnfsd_zc_completions);
+}
+
+u64 zcnfsd_zc_copied_completions_total(void)
+{
+	return atomic64_read(&zcnfsd_zc_copied_completions);
+}
+
+/*
+ * A send by reference of @sent bytes on a route without scatter-gather:
+ * TCP copied the bytes into its own pages (tcp_sendmsg_locked() only takes
+ * references when the route has NETIF_F_SG).
  */
-struct zcnfsd_zc {
-	struct ubuf_info ubuf;
-	struct work_struct work;
-	struct workqueue_struct *wq;
-	void *owner;
-	void (*release)(void *owner);
-	bool attached;
-};
+static void zcnfsd_count_nosg(struct socket *sock, int sent)
+{
+	if (sent > 0 && !(READ_ONCE(sock->sk->sk_route_caps) & NETIF_F_SG))
+		atomic64_add(sent, &zcnfsd_stack_copy_bytes);
+}
 
-/* Sends whose release has not finished; wait_idle waits for 0. */
-static atomic64_t zcnfsd_zc_count = ATOMIC64_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(zcnfsd_zc_idle);
-/* Released sends whose pages were attached to skbs (tests). */
-static atomic64_t zcnfsd_zc_attached_count = ATOMIC64_INIT(0);
-/* Protects zcnfsd_zc_wq's creation and destruction. */
-static DEFINE_MUTEX(zcnfsd_zc_lock);
-static struct workqueue_struct *zcnfsd_zc_wq;
+/* Route ----------------------------------------------------------------- */
+
+/*
+ * Whether the peer of a connected socket is an address of this host
+ * (loopback or any local address): its skbs are delivered locally, where
+ * zerocopy-flagged fragments are copied (skb_orphan_frags_rx()).
+ */
+bool zcnfsd_net_peer_local(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	return inet_addr_type(sock_net(sk), sk->sk_daddr) == RTN_LOCAL;
+}
+
+/* Splice sends ---------------------------------------------------------- */
 
 /*
  * Can TCP hold references to these pages?  Not to slab memory, nor to pages
@@ -313,45 +362,221 @@ bool zcnfsd_net_segs_sendable(const struct bio_vec *segs, unsigned int nr)
 	return true;
 }
 
-static void zcnfsd_zc_work(struct work_struct *work)
+/*
+ * Send @len bytes of the pages of @segs from byte @skip on with
+ * MSG_SPLICE_PAGES: the skbs take their own page references, which outlive
+ * this call (and the loan) until the data is acknowledged.
+ */
+int zcnfsd_net_send_splice(struct socket *sock, const struct bio_vec *segs,
+			   unsigned int nr, size_t skip, size_t len, bool more)
 {
-	struct zcnfsd_zc *zc = container_of(work, struct zcnfsd_zc, work);
+	struct msghdr msg = {
+		.msg_flags = MSG_SPLICE_PAGES | zcnfsd_send_flags(more),
+	};
+	int ret;
 
+	ret = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	if (ret)
+		return ret;
+	ret = sock_sendmsg(sock, &msg);
+	if (ret > 0)
+		atomic64_add(ret, &zcnfsd_splice_bytes);
+	zcnfsd_count_nosg(sock, ret);
+	return ret;
+}
+
+/* Notification sends ---------------------------------------------------- */
+
+/**
+ * struct zcnfsd_zc - one zero-copy send and the loan it keeps alive
+ * @ubuf: what TCP references from its skbs (msg_ubuf); refcount: one per
+ *	skb, one per send linked to it (@head), plus the sender's while it
+ *	sends
+ * @work: runs @release in process context after the last reference
+ * @wq: the workqueue @work goes to
+ * @head: the first send of a chain of sends whose skbs were shared
+ *	(.link_skb; itself if not linked); only the head queues @work
+ * @next: the next send of the head's chain
+ * @owner: the loan (opaque here; a Rust box)
+ * @release: drops @owner
+ * @attached: an skb referenced the pages (TCP took them by reference)
+ * @copied: a completion reported that the stack copied them
+ */
+struct zcnfsd_zc {
+	struct ubuf_info ubuf;
+	struct work_struct work;
+	struct workqueue_struct *wq;
+	struct zcnfsd_zc *head;
+	struct zcnfsd_zc *next;
+	void *owner;
+	void (*release)(void *owner);
+	bool attached;
+	bool copied;
+};
+
+/* Sends whose release has not finished; wait_idle waits for 0. */
+static atomic64_t zcnfsd_zc_count = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(zcnfsd_zc_idle);
+/* Released sends whose pages were attached to skbs (tests). */
+static atomic64_t zcnfsd_zc_attached_count = ATOMIC64_INIT(0);
+/* Protects zcnfsd_zc_wq's creation and destruction. */
+static DEFINE_MUTEX(zcnfsd_zc_lock);
+static struct workqueue_struct *zcnfsd_zc_wq;
+static const struct ubuf_info_ops zcnfsd_zc_ops;
+
+static void zcnfsd_zc_release_one(struct zcnfsd_zc *zc)
+{
 	if (READ_ONCE(zc->attached))
 		atomic64_inc(&zcnfsd_zc_attached_count);
+	atomic64_inc(&zcnfsd_zc_completions);
+	if (READ_ONCE(zc->copied))
+		atomic64_inc(&zcnfsd_zc_copied_completions);
 	zc->release(zc->owner);
 	kfree(zc);
 	if (atomic64_dec_and_test(&zcnfsd_zc_count))
 		wake_up_all(&zcnfsd_zc_idle);
 }
 
+/* The head's work: every send of the chain has dropped its last reference. */
+static void zcnfsd_zc_work(struct work_struct *work)
+{
+	struct zcnfsd_zc *zc = container_of(work, struct zcnfsd_zc, work);
+
+	while (zc) {
+		struct zcnfsd_zc *next = zc->next;
+
+		zcnfsd_zc_release_one(zc);
+		zc = next;
+	}
+}
+
+/* Drop one reference; the last one of a linked send drops its head's. */
+static void zcnfsd_zc_drop(struct zcnfsd_zc *zc)
+{
+	/* zcnfsd_zc_wait_idle() waits for this section to end. */
+	rcu_read_lock();
+	if (refcount_dec_and_test(&zc->ubuf.refcnt)) {
+		if (zc->head != zc)
+			zcnfsd_zc_drop(zc->head);	/* A head is its own head. */
+		else
+			queue_work(zc->wq, &zc->work);
+	}
+	rcu_read_unlock();
+}
+
 /*
  * Called for every reference dropped: by skb_zcopy_clear() when an skb
- * carrying our pages is freed (success = false if the stack copied the
- * pages instead, e.g. loopback's receive path), and by zcnfsd_zc_put().
- * Any context.
+ * carrying our pages is freed or had them copied (@zerocopy_success false:
+ * skb_copy_ubufs() replaced the skb's fragments by copies, of the same
+ * length), and by zcnfsd_zc_put().  Any context.
  */
 static void zcnfsd_zc_complete(struct sk_buff *skb, struct ubuf_info *uarg,
 			       bool zerocopy_success)
 {
 	struct zcnfsd_zc *zc = container_of(uarg, struct zcnfsd_zc, ubuf);
 
-	if (skb)
+	if (skb) {
 		WRITE_ONCE(zc->attached, true);
-	/* zcnfsd_zc_wait_idle() waits for this section to end. */
-	rcu_read_lock();
-	if (refcount_dec_and_test(&uarg->refcnt))
-		queue_work(zc->wq, &zc->work);
-	rcu_read_unlock();
+		if (!zerocopy_success) {
+			atomic64_add(skb->data_len, &zcnfsd_stack_copy_bytes);
+			WRITE_ONCE(zc->copied, true);
+		}
+	}
+	zcnfsd_zc_drop(zc);
 }
 
 /*
- * No .link_skb: skb_zerocopy_iter_stream() then refuses (-EEXIST, a fresh
- * skb) to append our pages to an skb of another send, and skb_zcopy_set()
- * takes the per-skb reference.
+ * Called by skb_zerocopy_iter_stream() before our pages go into @skb (as
+ * io_link_skb()): an skb without a ubuf_info takes a reference on ours; one
+ * of another zcnfsd send gets ours linked behind it, so that the shared
+ * skb's single reference covers both and the chain completes at once.
+ * -EEXIST makes TCP start a fresh skb.
  */
+static int zcnfsd_zc_link_skb(struct sk_buff *skb, struct ubuf_info *uarg)
+{
+	struct zcnfsd_zc *zc = container_of(uarg, struct zcnfsd_zc, ubuf);
+	struct ubuf_info *prev_uarg = skb_zcopy(skb);
+	struct zcnfsd_zc *prev;
+
+	if (!prev_uarg) {
+		/* Copied bytes already there: managed refs need a fresh skb. */
+		if (skb_shinfo(skb)->nr_frags)
+			return -EEXIST;
+		net_zcopy_get(uarg);
+		skb_zcopy_init(skb, uarg);
+		return 0;
+	}
+	if (prev_uarg == uarg)
+		return 0;
+	/*
+	 * Two chains are not joined; other providers are not mixed in; an skb
+	 * with unmanaged fragments (copied bytes appended) would not take our
+	 * pages (zcnfsd_zc_sg_from_iter()).
+	 */
+	if (zc->head != zc || zc->next || prev_uarg->ops != &zcnfsd_zc_ops ||
+	    !skb_zcopy_managed(skb))
+		return -EEXIST;
+	prev = container_of(prev_uarg, struct zcnfsd_zc, ubuf);
+	zc->head = prev->head;
+	zc->next = prev->next;
+	prev->next = zc;
+	/* Ours, dropped when our own count reaches 0. */
+	net_zcopy_get(&zc->head->ubuf);
+	return 0;
+}
+
+/*
+ * msg->sg_from_iter (as io_sg_from_iter()): the bvec pages as fragments
+ * with managed references (SKBFL_MANAGED_FRAG_REFS: the skb takes no page
+ * reference; the loan, alive until the completion, holds them).  An skb
+ * that has unmanaged fragments is left alone (-EMSGSIZE without adding
+ * anything: TCP starts a fresh skb).
+ */
+static int zcnfsd_zc_sg_from_iter(struct sk_buff *skb, struct iov_iter *from,
+				  size_t length)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	int frag = shinfo->nr_frags;
+	unsigned long truesize = 0;
+	struct bvec_iter bi;
+	ssize_t copied = 0;
+	int ret = 0;
+
+	if (!frag)
+		shinfo->flags |= SKBFL_MANAGED_FRAG_REFS;
+	else if (!skb_zcopy_managed(skb))
+		return -EMSGSIZE;
+
+	bi.bi_size = min(from->count, length);
+	bi.bi_offset = from->iov_offset;
+	bi.bi_idx = 0;
+	while (bi.bi_size && frag < MAX_SKB_FRAGS) {
+		struct bio_vec v = mp_bvec_iter_bvec(from->bvec, bi);
+
+		copied += v.bv_len;
+		truesize += PAGE_ALIGN(v.bv_len + v.bv_offset);
+		__skb_fill_page_desc_noacc(shinfo, frag++, v.bv_page,
+					   v.bv_offset, v.bv_len);
+		bvec_iter_advance_single(from->bvec, &bi, v.bv_len);
+	}
+	if (bi.bi_size)
+		ret = -EMSGSIZE;
+
+	shinfo->nr_frags = frag;
+	from->bvec += bi.bi_idx;
+	from->nr_segs -= bi.bi_idx;
+	from->count -= copied;
+	from->iov_offset = bi.bi_offset;
+
+	skb->data_len += copied;
+	skb->len += copied;
+	skb->truesize += truesize;
+	return ret;
+}
+
 static const struct ubuf_info_ops zcnfsd_zc_ops = {
 	.complete = zcnfsd_zc_complete,
+	.link_skb = zcnfsd_zc_link_skb,
 };
 
 static struct workqueue_struct *zcnfsd_zc_get_wq(void)
@@ -384,15 +609,17 @@ struct zcnfsd_zc *zcnfsd_zc_new(void *owner, void (*release)(void *owner))
 	atomic64_inc(&zcnfsd_zc_count);
 	mutex_unlock(&zcnfsd_zc_lock);
 	/*
-	 * As MSG_ZEROCOPY's own ubufs (msg_zerocopy_alloc): frags shared with
-	 * us, and copied if an skb is orphaned (it may then be held
-	 * indefinitely, e.g. by a queueing device), so that the completion
-	 * and the loan's return are never held up by it.
+	 * As io_uring's notifications (IO_NOTIF_UBUF_FLAGS): DONT_ORPHAN,
+	 * or every clone TCP transmits (skb_clone() -> skb_orphan_frags())
+	 * copies the pages.  The pages are then held until the skbs are
+	 * freed, however long a device queues them; the loan stays out that
+	 * long (and stays counted).
 	 */
-	zc->ubuf.flags = SKBFL_ZEROCOPY_FRAG;
+	zc->ubuf.flags = SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN;
 	zc->ubuf.ops = &zcnfsd_zc_ops;
 	refcount_set(&zc->ubuf.refcnt, 1);
 	INIT_WORK(&zc->work, zcnfsd_zc_work);
+	zc->head = zc;
 	zc->owner = owner;
 	zc->release = release;
 	return zc;
@@ -401,7 +628,8 @@ struct zcnfsd_zc *zcnfsd_zc_new(void *owner, void (*release)(void *owner))
 /*
  * Send @len bytes of the pages of @segs from byte @skip on, by reference.
  * TCP falls back to copying by itself if the route cannot scatter-gather
- * (no NETIF_F_SG); the completion runs either way.
+ * (no NETIF_F_SG); counted as the stack's copy, and the completion runs
+ * either way.
  */
 int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
 		       const struct bio_vec *segs, unsigned int nr,
@@ -410,13 +638,16 @@ int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
 	struct msghdr msg = {
 		.msg_flags = MSG_ZEROCOPY | zcnfsd_send_flags(more),
 		.msg_ubuf = &zc->ubuf,
+		.sg_from_iter = zcnfsd_zc_sg_from_iter,
 	};
-	int err;
+	int ret;
 
-	err = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
-	if (err)
-		return err;
-	return sock_sendmsg(sock, &msg);
+	ret = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	if (ret)
+		return ret;
+	ret = sock_sendmsg(sock, &msg);
+	zcnfsd_count_nosg(sock, ret);
+	return ret;
 }
 
 /* Drop the sender's reference: the completion runs once TCP drops its. */

@@ -38,8 +38,13 @@ int zcnfsd_net_send_bvec_copy(struct socket *sock, const struct bio_vec *segs,
 			      unsigned int nr, size_t skip, size_t len,
 			      bool more);
 
-/* Zero-copy sends: a ubuf_info whose completion releases the owner. */
+/* By-reference sends: the route, and MSG_SPLICE_PAGES (page references). */
+bool zcnfsd_net_peer_local(struct socket *sock);
 bool zcnfsd_net_segs_sendable(const struct bio_vec *segs, unsigned int nr);
+int zcnfsd_net_send_splice(struct socket *sock, const struct bio_vec *segs,
+			   unsigned int nr, size_t skip, size_t len, bool more);
+
+/* Notification sends: a ubuf_info whose completion releases the owner. */
 struct zcnfsd_zc *zcnfsd_zc_new(void *owner, void (*release)(void *owner));
 int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
 		       const struct bio_vec *segs, unsigned int nr,
@@ -48,5 +53,11 @@ void zcnfsd_zc_put(struct zcnfsd_zc *zc);
 u64 zcnfsd_zc_in_flight(void);
 u64 zcnfsd_zc_attached(void);
 void zcnfsd_zc_wait_idle(void);
+
+/* Counters since load (debugfs). */
+u64 zcnfsd_net_stack_copy_bytes(void);
+u64 zcnfsd_net_splice_bytes(void);
+u64 zcnfsd_zc_completions_total(void);
+u64 zcnfsd_zc_copied_completions_total(void);
 
 #endif /* ZCNFSD_NET_H */

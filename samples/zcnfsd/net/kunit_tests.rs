@@ -2,7 +2,9 @@
 
 //! KUnit tests of the socket layer over loopback, in the kernel: a
 //! listener and connected pairs, exact receives, copying sends, receives
-//! into pages, and zero-copy sends whose completion returns the pages.
+//! into pages, zero-copy sends whose completion returns the pages (and
+//! whose copy by loopback's receive path is counted), and spliced sends
+//! that nothing copies.
 //! They run when the module loads (suite `zcnfsd_net`).
 
 use kernel::prelude::*;
@@ -12,7 +14,7 @@ mod tests {
     use crate::net::page_buf_ffi::PageBuf;
     use crate::net::zc_ffi;
     use crate::net::zc_send::LoanedPages;
-    use crate::net::{wait_zc_idle, zc_sends_in_flight, Listener, Stream};
+    use crate::net::{counters, wait_zc_idle, zc_sends_in_flight, Listener, SendMode, Stream};
     use kernel::prelude::*;
     use kernel::sync::atomic::{Atomic, Relaxed};
 
@@ -33,7 +35,12 @@ mod tests {
     fn pair() -> Result<(Listener, Stream, Stream)> {
         let listener = Listener::bind(0, 4)?;
         let client = Stream::connect_loopback(listener.port()?)?;
-        let server = listener.accept()?;
+        let mut server = listener.accept()?;
+        // A local peer (what `zc_send=0` splices to); the tests choose
+        // the mode themselves, whatever the parameter.
+        assert!(server.peer_local());
+        server.set_send_mode(SendMode::Splice);
+        assert_eq!(server.send_mode(), SendMode::Splice);
         Ok((listener, client, server))
     }
 
@@ -140,23 +147,10 @@ mod tests {
         Ok(())
     }
 
-    #[test]
-    fn zero_copy_send_returns_pages_from_completion() -> Result {
-        // Three pages, the middle one with an offset; the data ends inside
-        // the last page.
-        let layout = [(0, 4096), (512, 3584), (0, 4096)];
-        let len = 4096 + 3584 + 1000;
-        let buf = PageBuf::new(&layout, len, count_release)?;
-        let (_listener, client, server) = pair()?;
-        // Fill the pages from the socket, as a WRITE would.
-        let data = pattern(len, 0x77)?;
-        client.send(&[&data], false)?;
-        server.recv_into_segments(buf.segments(), 0, len)?;
-
-        let before = RELEASES.load(Relaxed);
-        let attached = zc_ffi::attached();
-        // A READ reply: header (copied), the pages by reference, padding
-        // (copied).
+    /// Sends a READ-like reply: header (copied), the pages of `buf` by
+    /// reference, padding (copied); checks what the client receives.
+    fn reply_roundtrip(client: &Stream, server: &Stream, buf: PageBuf, data: &[u8]) -> Result {
+        let len = data.len();
         server.send(&[b"HDR!"], true)?;
         server.send_pages(buf, true)?;
         server.send(&[&[0u8; 3]], false)?;
@@ -165,22 +159,79 @@ mod tests {
         assert_eq!(&out[..4], b"HDR!");
         assert!(out[4..4 + len] == data[..]);
         assert_eq!(&out[4 + len..], &[0u8; 3]);
+        Ok(())
+    }
+
+    /// Pages filled from the socket, as a WRITE would: (pages, data).
+    fn filled_pages(client: &Stream, server: &Stream) -> Result<(PageBuf, KVec<u8>)> {
+        // Three pages, the middle one with an offset; the data ends inside
+        // the last page.
+        let layout = [(0, 4096), (512, 3584), (0, 4096)];
+        let len = 4096 + 3584 + 1000;
+        let buf = PageBuf::new(&layout, len, count_release)?;
+        let data = pattern(len, 0x77)?;
+        client.send(&[&data], false)?;
+        server.recv_into_segments(buf.segments(), 0, len)?;
+        Ok((buf, data))
+    }
+
+    #[test]
+    fn zero_copy_send_returns_pages_from_completion() -> Result {
+        let (_listener, client, mut server) = pair()?;
+        server.set_send_mode(SendMode::Notify);
+        let (buf, data) = filled_pages(&client, &server)?;
+        let len = data.len() as u64;
+
+        let before = RELEASES.load(Relaxed);
+        let attached = zc_ffi::attached();
+        let c0 = counters();
+        reply_roundtrip(&client, &server, buf, &data)?;
 
         wait_zc_idle();
         assert_eq!(zc_sends_in_flight(), 0);
         assert_eq!(RELEASES.load(Relaxed), before + 1);
         // Dropped by the completion's work item, not by this thread.
         assert_ne!(RELEASER.load(Relaxed), kernel::current!().pid());
-        // TCP took the pages by reference (loopback's receive path then
-        // copies them: the stack's copy, not ours).
+        // TCP took the pages by reference, with SKBFL_DONT_ORPHAN: its
+        // transmit clones did not copy them, but loopback's receive path
+        // did (skb_orphan_frags_rx): the stack's copy, seen and counted.
         assert_eq!(zc_ffi::attached(), attached + 1);
+        let c1 = counters();
+        assert_eq!(c1.zc_completions, c0.zc_completions + 1);
+        assert_eq!(c1.zc_copied_completions, c0.zc_copied_completions + 1);
+        let copied = c1.stack_copy_bytes - c0.stack_copy_bytes;
+        // The payload, plus at most the padding that shared its last skb.
+        assert!(copied >= len && copied <= len + 3);
+        assert_eq!(c1.splice_bytes, c0.splice_bytes);
+        Ok(())
+    }
+
+    #[test]
+    fn spliced_send_is_not_copied() -> Result {
+        let (_listener, client, server) = pair()?;
+        let (buf, data) = filled_pages(&client, &server)?;
+        let len = data.len() as u64;
+
+        let before = RELEASES.load(Relaxed);
+        let c0 = counters();
+        reply_roundtrip(&client, &server, buf, &data)?;
+        // Returned when the send returned, by this thread: the skbs hold
+        // their own page references.
+        assert_eq!(RELEASES.load(Relaxed), before + 1);
+        assert_eq!(RELEASER.load(Relaxed), kernel::current!().pid());
+        let c1 = counters();
+        assert_eq!(c1.splice_bytes, c0.splice_bytes + len);
+        // Local delivery does not copy page references.
+        assert_eq!(c1.stack_copy_bytes, c0.stack_copy_bytes);
+        assert_eq!(c1.zc_completions, c0.zc_completions);
         Ok(())
     }
 
     #[test]
     fn abortive_close_completes_pending_sends() -> Result {
         let before = RELEASES.load(Relaxed);
-        let (_listener, client, server) = pair()?;
+        let (_listener, client, mut server) = pair()?;
+        server.set_send_mode(SendMode::Notify);
         for i in 0..4u8 {
             let buf = PageBuf::new(
                 &[(0, 4096), (0, 4096)],

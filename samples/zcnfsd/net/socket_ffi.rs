@@ -52,6 +52,15 @@ extern "C" {
         more: bool,
     ) -> c_int;
     fn zcnfsd_net_segs_sendable(segs: *const bindings::bio_vec, nr: c_uint) -> bool;
+    fn zcnfsd_net_peer_local(sock: *mut bindings::socket) -> bool;
+    fn zcnfsd_net_send_splice(
+        sock: *mut bindings::socket,
+        segs: *const bindings::bio_vec,
+        nr: c_uint,
+        skip: usize,
+        len: usize,
+        more: bool,
+    ) -> c_int;
     fn zcnfsd_net_send_zc(
         sock: *mut bindings::socket,
         zc: *mut RawZc,
@@ -235,6 +244,46 @@ impl RawSocket {
         // (copied into skbs) during the call.
         to_len(unsafe {
             zcnfsd_net_send_bvec_copy(
+                self.as_ptr(),
+                segs.as_ptr(),
+                nr,
+                skip,
+                len.min(MAX_CALL_LEN),
+                more,
+            )
+        })
+    }
+
+    /// Whether the peer is an address of this host (loopback or a local
+    /// address): its data is delivered locally.
+    pub(super) fn peer_local(&self) -> bool {
+        // SAFETY: `self.ptr` is a live, connected socket (invariant).
+        unsafe { zcnfsd_net_peer_local(self.as_ptr()) }
+    }
+
+    /// One `MSG_SPLICE_PAGES` send of the pages of `segs`, from byte
+    /// `skip` on: the skbs take their own page references, which may
+    /// outlive the call.
+    ///
+    /// # Safety
+    ///
+    /// The pages of `segs` must be page-refcounted (`segments_sendable`),
+    /// and their owner must accept that the network keeps references to
+    /// them after the call (the provider copies such pages before changing
+    /// them).
+    pub(super) unsafe fn send_splice(
+        &self,
+        segs: &[Segment],
+        skip: usize,
+        len: usize,
+        more: bool,
+    ) -> Result<usize> {
+        let nr = c_uint::try_from(segs.len())?;
+        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs for the
+        // call; the skbs take their own page references (the caller
+        // guarantees the pages are refcounted and may be referenced).
+        to_len(unsafe {
+            zcnfsd_net_send_splice(
                 self.as_ptr(),
                 segs.as_ptr(),
                 nr,

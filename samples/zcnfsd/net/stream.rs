@@ -3,7 +3,7 @@
 //! A connected TCP stream: exact receives, copying and zero-copy sends.
 
 use super::socket_ffi::{RawSocket, MAX_SEND_BUFS};
-use super::zc_send;
+use super::zc_send::{self, SendMode};
 use crate::zcvfs_api::consumer::ReadData;
 use crate::zcvfs_api::xuio::Segment;
 use kernel::prelude::*;
@@ -16,6 +16,7 @@ use kernel::prelude::*;
 /// zero-copy sends run even if the peer stopped reading).
 pub struct Stream {
     sock: RawSocket,
+    mode: SendMode,
 }
 
 /// The errno of a receive: the end of the stream, a reset and a shutdown
@@ -31,8 +32,29 @@ fn recv_result(r: Result<usize>) -> Result<usize> {
 }
 
 impl Stream {
+    /// The [`SendMode`] is chosen here, by route (or the `zc_send`
+    /// parameter).
     pub(super) fn new(sock: RawSocket) -> Stream {
-        Stream { sock }
+        let mode = zc_send::send_mode_for(&sock);
+        Stream { sock, mode }
+    }
+
+    /// How this connection sends loaned pages.
+    #[cfg(CONFIG_KUNIT = "y")]
+    pub fn send_mode(&self) -> SendMode {
+        self.mode
+    }
+
+    /// Whether the peer is an address of this host (the tests).
+    #[cfg(CONFIG_KUNIT = "y")]
+    pub fn peer_local(&self) -> bool {
+        self.sock.peer_local()
+    }
+
+    /// Forces the [`SendMode`] (the tests).
+    #[cfg(CONFIG_KUNIT = "y")]
+    pub(super) fn set_send_mode(&mut self, mode: SendMode) {
+        self.mode = mode;
     }
 
     /// A stream connected to `127.0.0.1:port` (the tests).
@@ -98,21 +120,22 @@ impl Stream {
         Ok(())
     }
 
-    /// Zero-copy send of a READ loan's pages (all of `data.len()` bytes):
-    /// `ITER_BVEC` + `MSG_ZEROCOPY` + `msg_ubuf`, like io_uring's zero-copy
-    /// send. `data` moves into the send and is dropped (returned) from
-    /// process context once the network stack has released the pages, not
-    /// when this call returns. Send the header before with
+    /// Zero-copy send of a READ loan's pages (all of `data.len()` bytes),
+    /// by the connection's [`SendMode`]: `MSG_SPLICE_PAGES` (the loan is
+    /// returned when this returns; the network keeps page references), or
+    /// `ITER_BVEC` + `MSG_ZEROCOPY` + `msg_ubuf` like io_uring's zero-copy
+    /// send (`data` is dropped, returned, from process context once the
+    /// network stack has released the pages). Send the header before with
     /// [`Stream::send`] and `more`.
     pub fn send_loaned(&self, data: ReadData, more: bool) -> Result {
-        zc_send::send_loaned(&self.sock, data, more)
+        zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 
     /// [`Stream::send_loaned`] for any [`zc_send::LoanedPages`] (the tests'
     /// own pages).
     #[cfg(CONFIG_KUNIT = "y")]
     pub(super) fn send_pages<T: zc_send::LoanedPages>(&self, data: T, more: bool) -> Result {
-        zc_send::send_loaned(&self.sock, data, more)
+        zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 
     /// Wakes a thread blocked in a receive or send on this stream: the

@@ -27,6 +27,10 @@ extern "C" {
     #[cfg(CONFIG_KUNIT = "y")]
     fn zcnfsd_zc_attached() -> u64;
     fn zcnfsd_zc_wait_idle();
+    fn zcnfsd_net_stack_copy_bytes() -> u64;
+    fn zcnfsd_net_splice_bytes() -> u64;
+    fn zcnfsd_zc_completions_total() -> u64;
+    fn zcnfsd_zc_copied_completions_total() -> u64;
 }
 
 /// Drops the boxed owner: called once, by the completion's work item in
@@ -127,4 +131,17 @@ pub(super) fn wait_idle() {
     // SAFETY: process context (the callers are module exit and threads of
     // the module); the C side only waits and tears down its workqueue.
     unsafe { zcnfsd_zc_wait_idle() }
+}
+
+/// The socket layer's counters since load (see [`super::NetCounters`]).
+pub(super) fn counters() -> super::NetCounters {
+    // SAFETY: each reads an atomic counter.
+    unsafe {
+        super::NetCounters {
+            stack_copy_bytes: zcnfsd_net_stack_copy_bytes(),
+            splice_bytes: zcnfsd_net_splice_bytes(),
+            zc_completions: zcnfsd_zc_completions_total(),
+            zc_copied_completions: zcnfsd_zc_copied_completions_total(),
+        }
+    }
 }

@@ -1,15 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Zero-copy send of loaned pages, returned from the network's completion.
+//! Sends of loaned pages by reference, in one of two ways ([`SendMode`]),
+//! chosen per connection by route:
 //!
-//! Like io_uring's zero-copy send: the pages go to TCP by reference
-//! (`ITER_BVEC`, `MSG_ZEROCOPY`, `msg_ubuf` with our `ubuf_info_ops`). The
-//! loan moves into the send ([`ZcRef`]); when the stack has dropped every
-//! skb that references the pages (acknowledged, or purged by the abortive
-//! close), the completion queues a work item that drops the loan, which
-//! returns it to the filesystem. Only the pages go by reference: headers
-//! and XDR padding are small, kmalloc'ed or on the stack, and go through
-//! the copying [`super::Stream::send`].
+//! - [`SendMode::Splice`] (local peers): `MSG_SPLICE_PAGES`, as NFSD. The
+//!   skbs take their own page references; local delivery does not copy
+//!   them. The loan is returned when the send returns; the provider keeps
+//!   the data stable by copying a page away before changing it while the
+//!   network still references it.
+//! - [`SendMode::Notify`] (other routes): like io_uring's zero-copy send
+//!   (`ITER_BVEC`, `MSG_ZEROCOPY`, `msg_ubuf` with our `ubuf_info_ops`,
+//!   managed fragment references). The loan moves into the send
+//!   ([`ZcRef`]); when the stack has dropped every skb that references the
+//!   pages (acknowledged, or purged by the abortive close), the completion
+//!   queues a work item that drops the loan, which returns it to the
+//!   filesystem. On a local route every such skb would be copied on
+//!   delivery (counted in `read_stack_copy_bytes`).
+//!
+//! Only the pages go by reference: headers and XDR padding are small,
+//! kmalloc'ed or on the stack, and go through the copying
+//! [`super::Stream::send`].
 
 use super::socket_ffi::{segments_sendable, RawSocket};
 use super::zc_ffi::{self, ZcRef};
@@ -17,6 +27,41 @@ use crate::zcvfs_api::consumer::ReadData;
 use crate::zcvfs_api::xuio::Segment;
 use kernel::pr_warn_once;
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+
+/// How a connection sends loaned pages by reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendMode {
+    /// `MSG_SPLICE_PAGES`: page references, the loan returned at once.
+    Splice,
+    /// `MSG_ZEROCOPY` with a notification that returns the loan.
+    Notify,
+}
+
+/// The `zc_send` module parameter: 0 by route, 1 always
+/// [`SendMode::Splice`], 2 always [`SendMode::Notify`].
+static SEND_MODE_PARAM: Atomic<u32> = Atomic::new(0);
+
+/// Sets the choice of [`SendMode`] for connections accepted from now on
+/// (the `zc_send` parameter); `EINVAL` unless 0, 1 or 2.
+pub fn set_send_mode_param(v: u32) -> Result {
+    if v > 2 {
+        return Err(EINVAL);
+    }
+    SEND_MODE_PARAM.store(v, Relaxed);
+    Ok(())
+}
+
+/// The mode of a new connection: by the parameter, else by route (local
+/// delivery copies zerocopy-flagged fragments, so local peers splice).
+pub(super) fn send_mode_for(sock: &RawSocket) -> SendMode {
+    match SEND_MODE_PARAM.load(Relaxed) {
+        1 => SendMode::Splice,
+        2 => SendMode::Notify,
+        _ if sock.peer_local() => SendMode::Splice,
+        _ => SendMode::Notify,
+    }
+}
 
 /// Pages on loan that can be sent by reference: `len()` bytes in
 /// `segments()`, valid until the value is dropped. Dropping it may sleep
@@ -38,9 +83,15 @@ impl LoanedPages for ReadData {
     }
 }
 
-/// Sends all of `data` by reference; `data` is dropped by the completion
-/// (or here, before anything was queued, if the send cannot start).
-pub(super) fn send_loaned<T: LoanedPages>(sock: &RawSocket, data: T, more: bool) -> Result {
+/// Sends all of `data` by reference. [`SendMode::Notify`]: `data` is
+/// dropped by the completion (or here, before anything was queued, if the
+/// send cannot start); [`SendMode::Splice`]: here, once sent.
+pub(super) fn send_loaned<T: LoanedPages>(
+    sock: &RawSocket,
+    mode: SendMode,
+    data: T,
+    more: bool,
+) -> Result {
     let len = data.len();
     let total: usize = data.segments().iter().map(|s| s.bv_len as usize).sum();
     if len > total {
@@ -54,15 +105,13 @@ pub(super) fn send_loaned<T: LoanedPages>(sock: &RawSocket, data: T, more: bool)
         return Ok(());
     }
     let by_reference = segments_sendable(data.segments());
+    if mode == SendMode::Splice || !by_reference {
+        return send_spliced(sock, data, len, by_reference, more);
+    }
     let zc = ZcRef::new(data)?;
     let mut done = 0;
     while done < len {
-        let n = if by_reference {
-            sock.send_zc(&zc, done, len - done, more)?
-        } else {
-            pr_warn_once!("zcnfsd: loaned pages cannot be sent by reference, copying\n");
-            sock.send_segments_copy(zc.segments(), done, len - done, more)?
-        };
+        let n = sock.send_zc(&zc, done, len - done, more)?;
         if n == 0 {
             return Err(EPIPE);
         }
@@ -70,6 +119,40 @@ pub(super) fn send_loaned<T: LoanedPages>(sock: &RawSocket, data: T, more: bool)
     }
     // `zc` drops here: the sender's reference; the completion follows once
     // TCP released the pages.
+    Ok(())
+}
+
+/// [`SendMode::Splice`], or a copying send of pages TCP may not reference;
+/// `data` (the loan) is dropped when this returns.
+fn send_spliced<T: LoanedPages>(
+    sock: &RawSocket,
+    data: T,
+    len: usize,
+    by_reference: bool,
+    more: bool,
+) -> Result {
+    if !by_reference {
+        pr_warn_once!("zcnfsd: loaned pages cannot be sent by reference, copying\n");
+    }
+    let segs = data.segments();
+    let mut done = 0;
+    while done < len {
+        let n = if by_reference {
+            // SAFETY: the pages are page-refcounted (`segments_sendable`),
+            // and loaned pages may stay referenced by the network after the
+            // loan's return: providers copy a page away before changing it
+            // while references beyond theirs remain (contract point 6; zcfs
+            // does, see Documentation/zcfs.rst).
+            unsafe { sock.send_splice(segs, done, len - done, more)? }
+        } else {
+            sock.send_segments_copy(segs, done, len - done, more)?
+        };
+        if n == 0 {
+            return Err(EPIPE);
+        }
+        done += n;
+    }
+    drop(data);
     Ok(())
 }
 

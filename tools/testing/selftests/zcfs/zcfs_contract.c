@@ -3,14 +3,19 @@
  * zcfs as a zero-copy provider, through the zcvfs test driver
  * (/dev/zcvfs_test): SPEC.md section 3 points 5 (loaned reads of the
  * page cache, trimmed at EOF), 6 (stable snapshots: COW on write(2),
- * truncate, zero-copy write, mmap write), 7 (donated and copied writes),
+ * truncate, zero-copy write, mmap write, and of pages still referenced
+ * after the loan's return), 7 (donated and copied writes),
  * 9 (pins: truncate, unlink, umount EBUSY, rmmod), 11 (size, timestamps,
  * inotify) and the mount options (limits, nozerocopy).  The statistics
  * prove that a whole-page loaned read copies nothing and a whole-page
  * loaned write is donated.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* vmsplice */
+#endif
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <poll.h>
 #include <time.h>
 
@@ -114,6 +119,53 @@ static bool t_read_is_cache_page(void)
 	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
 	EXPECT(pwrite(fd, neu, sizeof(neu), 20) == sizeof(neu), "pwrite after return\n");
 	EXPECT(zcfs_stat("cow_pages") == cow + 1, "page copied after the return\n");
+	return true;
+}
+
+/*
+ * A consumer may hand the loaned pages on by reference (zcnfsd splices
+ * them to the network) and return the loan while they are still
+ * referenced: a write must still copy the page away, and write in place
+ * again once nothing else references it.  The other reference here is a
+ * pipe's (vmsplice of a read-only mapping of the page).
+ */
+static bool t_refs_after_return(void)
+{
+	unsigned char old[PG], neu[100], got[PG];
+	struct iovec iov;
+	unsigned char *m;
+	long long cow;
+	ssize_t n;
+	int p[2];
+	bool ok;
+
+	pattern(old, sizeof(old), 14);
+	memset(neu, 0xcd, sizeof(neu));
+	EXPECT(fill_file(fd, sizeof(old), 14), "setup\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, PG) == 0 && zt_op(ZT_READ, 0, fd, NULL) == PG,
+	       "read loan\n");
+	m = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	EXPECT(m != MAP_FAILED, "mmap\n");
+	EXPECT(pipe(p) == 0, "pipe\n");
+	iov.iov_base = m;
+	iov.iov_len = PG;
+	n = vmsplice(p[1], &iov, 1, 0);
+	munmap(m, PG);
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	cow = zcfs_stat("cow_pages");
+	ok = n == PG && pwrite(fd, neu, sizeof(neu), 10) == sizeof(neu) &&
+	     zcfs_stat("cow_pages") == cow + 1 &&
+	     read(p[0], got, PG) == PG && !memcmp(got, old, PG);
+	close(p[0]);
+	close(p[1]);
+	EXPECT(ok, "vmsplice %zd; cow %lld: a returned page still referenced was written in place\n",
+	       n, zcfs_stat("cow_pages") - cow);
+	/* The copy is referenced by nobody else: written in place. */
+	EXPECT(pwrite(fd, neu, sizeof(neu), 200) == sizeof(neu), "pwrite\n");
+	EXPECT(zcfs_stat("cow_pages") == cow + 1, "unreferenced page copied\n");
+	memcpy(old + 10, neu, sizeof(neu));
+	memcpy(old + 200, neu, sizeof(neu));
+	EXPECT(file_is(fd, 0, old, PG), "file data\n");
 	return true;
 }
 
@@ -436,6 +488,7 @@ static const struct {
 	{ t_feature, "feature on zcfs, ENOTSUP with nozerocopy" },
 	{ t_read_whole_pages, "loaned read of whole pages (state, data, counters)" },
 	{ t_read_is_cache_page, "the loan is the cache page: COW on write(2) only when loaned" },
+	{ t_refs_after_return, "returned page still referenced (a pipe): COW until released" },
 	{ t_eof_trim, "reads trimmed at EOF, empty beyond, unaligned" },
 	{ t_truncate_stable, "loan stable across truncate and fop_truncate" },
 	{ t_unlink_stable, "loan stable across unlink" },

@@ -120,7 +120,8 @@ zn_check_names() {
 }
 SRV_COUNTERS="connections_accepted connections_open connections_refused rpc_calls rpc_garbage_args rpc_proc_unavail
  rpc_prog_unavail rpc_prog_mismatch rpc_auth_errors read_calls read_bytes read_zc_bytes
- read_copy_bytes read_fallbacks write_calls write_bytes write_zc_bytes write_copy_bytes
+ read_copy_bytes read_fallbacks read_splice_bytes read_stack_copy_bytes read_zc_completions
+ read_zc_copied_completions write_calls write_bytes write_zc_bytes write_copy_bytes
  write_fallbacks zc_sends_in_flight loans_outstanding"
 ZCVFS_COUNTERS="nreqzcbuf nretzcbuf loans_outstanding enotsup einval zc_read_bytes zc_write_bytes
  write_pages_donated write_pages_copied"
@@ -158,7 +159,9 @@ zn_snap() {
 # Print the deltas of the server's byte counters between two snapshots.
 zn_show() {
 	ktap_print_msg "$3: read_bytes +$(zn_d read_bytes $1 $2) read_zc_bytes +$(zn_d read_zc_bytes $1 $2)" \
-		"read_copy_bytes +$(zn_d read_copy_bytes $1 $2) read_fallbacks +$(zn_d read_fallbacks $1 $2)" \
+		"read_copy_bytes +$(zn_d read_copy_bytes $1 $2) read_stack_copy_bytes +$(zn_d read_stack_copy_bytes $1 $2)" \
+		"read_splice_bytes +$(zn_d read_splice_bytes $1 $2) read_fallbacks +$(zn_d read_fallbacks $1 $2)" \
+		"read_zc_completions +$(zn_d read_zc_completions $1 $2) read_zc_copied_completions +$(zn_d read_zc_copied_completions $1 $2)" \
 		"write_bytes +$(zn_d write_bytes $1 $2) write_zc_bytes +$(zn_d write_zc_bytes $1 $2)" \
 		"write_copy_bytes +$(zn_d write_copy_bytes $1 $2) write_fallbacks +$(zn_d write_fallbacks $1 $2)" \
 		"read_calls +$(zn_d read_calls $1 $2) write_calls +$(zn_d write_calls $1 $2)"
@@ -261,6 +264,11 @@ mx_counters() {
 	case $mode in
 	zc)
 		zn_expect "$(zn_d read_copy_bytes $r $R) == 0" "READ: 0 bytes copied by the server" || ok=1
+		# Copies per payload byte count the network stack's too.
+		zn_expect "$(zn_d read_stack_copy_bytes $r $R) == 0" "READ: 0 bytes copied by the network stack" || ok=1
+		# A local peer (127.0.0.1): MSG_SPLICE_PAGES, no notification.
+		zn_expect "$(zn_d read_splice_bytes $r $R) == $(zn_d read_zc_bytes $r $R)" "READ: loopback sends spliced (by route)" || ok=1
+		zn_expect "$(zn_d read_zc_copied_completions $r $R) == 0" "READ: no completion reported a copy" || ok=1
 		zn_expect "$(zn_d read_zc_bytes $r $R) == $rb" "READ: every payload byte sent by reference" || ok=1
 		zn_expect "$(zn_d read_zc_bytes $r $R) >= $MX_PAGE_BYTES" "READ: at least the whole-page bytes sent by reference" || ok=1
 		zn_expect "$(zn_d read_fallbacks $r $R) == 0" "READ: no fallback" || ok=1
@@ -270,6 +278,7 @@ mx_counters() {
 		;;
 	copy|fallback)
 		zn_expect "$(zn_d read_copy_bytes $r $R) == 2 * $rb" "READ: two copies per payload byte (file to buffer, buffer to skb)" || ok=1
+		zn_expect "$(zn_d read_stack_copy_bytes $r $R) + $(zn_d read_splice_bytes $r $R) == 0" "READ: nothing by reference, so no stack copy of ours" || ok=1
 		zn_expect "$(zn_d read_zc_bytes $r $R) == 0" "READ: nothing sent by reference" || ok=1
 		zn_expect "$(zn_d write_copy_bytes $w $W) == 2 * $wb" "WRITE: two copies per payload byte (socket to buffer, buffer to page cache)" || ok=1
 		zn_expect "$(zn_d write_zc_bytes $w $W) == 0" "WRITE: nothing received into loaned pages" || ok=1
