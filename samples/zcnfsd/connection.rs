@@ -12,19 +12,34 @@
 //! several fragments is gathered into a buffer and decoded whole (WRITE
 //! then takes the copy path). A record longer than [`MAX_RECORD`], or one
 //! that is not an RPC call, closes the connection.
+//!
+//! Time limits: the first byte of a record must come within the
+//! `idle_timeout` (else the connection is closed as idle), and the whole
+//! record within the `record_timeout` from its first byte (a stalled or
+//! trickled record closes the connection); a send that makes no progress
+//! for the `record_timeout` fails too. A thread serving a connection is
+//! therefore never blocked for good by a silent peer.
+//!
+//! Each call runs with its caller's credentials ([`crate::auth`]), or is
+//! refused for its source port.
 
 use crate::log::pr_warn_ratelimited;
-use crate::proto::mount3::MountArgs;
-use crate::proto::nfs3::{self, Nfs3Args, Nfs3Proc, WriteHeader, FHSIZE3};
+use crate::proto::mount3::{MntRes, MountArgs, MountStat3};
+use crate::proto::nfs3::{self, Nfs3Args, Nfs3Proc, Nfsstat3, WriteHeader, FHSIZE3};
 use crate::proto::request::{decode_request, route, ProgramArgs, RequestError, Service};
-use crate::proto::rpc::{CallHeader, RecordMark, ReplyHeader, ReplyStat, MAX_AUTH_BYTES};
+use crate::proto::rpc::{
+    CallHeader, Credential, RecordMark, ReplyHeader, ReplyStat, MAX_AUTH_BYTES,
+};
 use crate::proto::xdr::{pad_len, padding_for, Decoder, Encode, Encoder};
 use crate::rpc_dispatch::{count_failure, dispatch, Tail};
 use crate::server::ServerCtx;
 use crate::stats::{self, STATS};
+use crate::vfs_ffi::{CredGuard, Ids};
 use crate::{net::Stream, write_path, MAX_IO};
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::sync::Arc;
+use kernel::time::{ClockSource, Monotonic};
 
 /// Largest record accepted: a maximal WRITE and its headers.
 pub(crate) const MAX_RECORD: usize = MAX_IO + 4096;
@@ -43,29 +58,87 @@ pub(crate) struct Connection {
     reply: KVVec<u8>,
     /// READ and WRITE data on the copy path; READDIR scratch space.
     data: KVVec<u8>,
+    /// When the last reply was sent (or the connection accepted), in
+    /// `CLOCK_MONOTONIC` nanoseconds: what the server evicts by.
+    activity: Arc<Atomic<i64>>,
+    /// Whether the peer's source port passes the `secure` option.
+    port_ok: bool,
+}
+
+/// Now, in `CLOCK_MONOTONIC` nanoseconds.
+pub(crate) fn now_ns() -> i64 {
+    Monotonic::ktime_get()
+}
+
+/// Who a call comes from.
+struct Caller {
+    /// The ids it runs with.
+    ids: Ids,
+    /// Its source port passes the `secure` option.
+    port_ok: bool,
+}
+
+impl Caller {
+    fn new(ctx: &ServerCtx, cred: &Credential<'_>, port_ok: bool) -> Caller {
+        Caller {
+            ids: ctx.policy.ids(cred),
+            port_ok,
+        }
+    }
 }
 
 impl Connection {
     /// Buffers for serving `stream`.
-    pub(crate) fn new(stream: Arc<Stream>, ctx: Arc<ServerCtx>) -> Result<Self> {
+    pub(crate) fn new(
+        stream: Arc<Stream>,
+        ctx: Arc<ServerCtx>,
+        activity: Arc<Atomic<i64>>,
+    ) -> Result<Self> {
+        let port_ok = ctx.policy.port_ok(stream.peer_port().ok());
+        stream.set_send_timeout(ctx.record_timeout_ms);
         Ok(Connection {
             stream,
             ctx,
             call: KVec::from_elem(0u8, CALL_BUF, GFP_KERNEL)?,
             reply: KVVec::from_elem(0u8, REPLY_BUF, GFP_KERNEL)?,
             data: KVVec::from_elem(0u8, MAX_IO, GFP_KERNEL)?,
+            activity,
+            port_ok,
         })
     }
 
-    /// Answers calls until the connection breaks or is shut down.
+    /// Answers calls until the connection breaks, is shut down or times
+    /// out.
     pub(crate) fn serve(&mut self) {
-        while self.record().is_ok() {}
+        while self.record().is_ok() {
+            self.activity.store(now_ns(), Relaxed);
+        }
     }
 
     /// Reads and answers one record.
     fn record(&mut self) -> Result {
         let mut m = [0u8; RecordMark::SIZE];
-        self.stream.recv_exact(&mut m)?;
+        // The first byte may take the idle timeout; the rest of the record
+        // must follow within the record timeout.
+        self.stream
+            .set_recv_deadline(Some(self.ctx.idle_timeout_ms));
+        self.stream.recv_exact(&mut m[..1]).inspect_err(|e| {
+            if *e == ETIMEDOUT {
+                stats::inc(&STATS.connections_idle_closed);
+            }
+        })?;
+        self.stream
+            .set_recv_deadline(Some(self.ctx.record_timeout_ms));
+        let r = self.record_rest(m);
+        if r == Err(ETIMEDOUT) {
+            stats::inc(&STATS.records_timed_out);
+        }
+        r
+    }
+
+    /// The rest of a record whose first byte is in `m`.
+    fn record_rest(&mut self, mut m: [u8; RecordMark::SIZE]) -> Result {
+        self.stream.recv_exact(&mut m[1..])?;
         let mark = RecordMark::from_bytes(m);
         let len = mark.len as usize;
         if len > MAX_RECORD {
@@ -107,10 +180,14 @@ impl Connection {
             ctx,
             reply,
             data,
+            port_ok,
             ..
         } = self;
         match decode_request(&rec) {
-            Ok(req) => answer(stream, ctx, reply, data, req.call.xid, req.args),
+            Ok(req) => {
+                let caller = Caller::new(ctx, &req.call.cred, *port_ok);
+                answer(stream, ctx, reply, data, req.call.xid, req.args, &caller)
+            }
             Err(RequestError::Drop) => Err(EPROTO),
             Err(RequestError::Reply(r)) => answer_bare(stream, reply, r),
         }
@@ -124,6 +201,8 @@ impl Connection {
             call,
             reply,
             data,
+            port_ok,
+            ..
         } = self;
         let prefix = read_prefix(stream, call, len)?;
         let left = prefix.left;
@@ -149,12 +228,21 @@ impl Connection {
                 return answer_bare(stream, reply, ReplyHeader::new(xid, stat));
             }
         };
+        let caller = Caller::new(ctx, &header.cred, *port_ok);
         if prefix.write_header {
             let h = WriteHeader::decode(&mut dec).ok();
             return match h.and_then(|h| Some((h, h.payload_wire_len()?))) {
-                Some((h, wire)) if wire <= left => {
-                    write_call(stream, ctx, reply, data, xid, &h, left - wire)
-                }
+                Some((h, wire)) if wire <= left => write_call(
+                    stream,
+                    ctx,
+                    reply,
+                    data,
+                    xid,
+                    &h,
+                    wire,
+                    left - wire,
+                    &caller,
+                ),
                 _ => {
                     stream.discard(left)?;
                     answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::GarbageArgs))
@@ -169,7 +257,7 @@ impl Connection {
             Service::Nfs => Nfs3Args::decode(header.procedure, &mut dec).map(ProgramArgs::Nfs),
         };
         match args {
-            Ok(args) => answer(stream, ctx, reply, data, xid, args),
+            Ok(args) => answer(stream, ctx, reply, data, xid, args, &caller),
             Err(e) => answer_bare(stream, reply, ReplyHeader::new(xid, e.reply_stat())),
         }
     }
@@ -272,7 +360,9 @@ impl PrefixReader<'_> {
     }
 }
 
-/// Serves a WRITE whose payload is still in the socket.
+/// Serves a WRITE whose payload (`wire` bytes, then `extra` bytes of the
+/// record) is still in the socket.
+#[allow(clippy::too_many_arguments)]
 fn write_call(
     stream: &Stream,
     ctx: &ServerCtx,
@@ -280,8 +370,22 @@ fn write_call(
     data: &mut [u8],
     xid: u32,
     h: &WriteHeader<'_>,
+    wire: usize,
     extra: usize,
+    caller: &Caller,
 ) -> Result {
+    if !caller.port_ok {
+        stream.discard(wire.saturating_add(extra))?;
+        return send_refusal(stream, reply, xid, Refusal::Nfs(Nfs3Proc::Write));
+    }
+    let cred = match CredGuard::new(&caller.ids) {
+        Ok(c) => c,
+        Err(e) => {
+            stream.discard(wire.saturating_add(extra))?;
+            pr_warn!("no credentials for a call ({:?})\n", e);
+            return answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::SystemErr));
+        }
+    };
     let body = reply.get_mut(RecordMark::SIZE..).ok_or(EINVAL)?;
     let mut enc = Encoder::new(body);
     // The reply buffer always has room for a reply header.
@@ -289,7 +393,9 @@ fn write_call(
         .encode(&mut enc)
         .map_err(|_| EINVAL)?;
     // An error here is a connection broken while receiving the payload.
-    match write_path::write_streamed(ctx, stream, h, extra, &mut enc, data)? {
+    let r = write_path::write_streamed(ctx, stream, h, extra, &mut enc, data);
+    drop(cred);
+    match r? {
         Ok(()) => {
             let len = RecordMark::SIZE + enc.position();
             send_reply(stream, reply, len, data, Tail::None)
@@ -301,7 +407,46 @@ fn write_call(
     }
 }
 
-/// Serves a decoded call and sends the reply.
+/// How a call from a source port the `secure` option refuses is answered.
+#[derive(Clone, Copy)]
+enum Refusal {
+    /// NFS3ERR_PERM, as NFSD answers (`nfsd_setuser_and_check_port`).
+    Nfs(Nfs3Proc),
+    /// MNT3ERR_ACCES, as mountd answers MNT.
+    Mnt,
+}
+
+impl Refusal {
+    /// The refusal `args` get from an insecure port (NULL, and the MOUNT
+    /// procedures other than MNT, are served).
+    fn of(args: &ProgramArgs<'_>) -> Option<Refusal> {
+        match args {
+            ProgramArgs::Nfs(Nfs3Args::Null) => None,
+            ProgramArgs::Nfs(a) => Some(Refusal::Nfs(a.procedure())),
+            ProgramArgs::Mount(MountArgs::Mnt { .. }) => Some(Refusal::Mnt),
+            ProgramArgs::Mount(_) => None,
+        }
+    }
+}
+
+/// Sends the refusal of a call from an insecure source port.
+fn send_refusal(stream: &Stream, reply: &mut [u8], xid: u32, refusal: Refusal) -> Result {
+    stats::inc(&STATS.rpc_insecure_port);
+    let body = reply.get_mut(RecordMark::SIZE..).ok_or(EINVAL)?;
+    let mut enc = Encoder::new(body);
+    ReplyHeader::new(xid, ReplyStat::Success)
+        .encode(&mut enc)
+        .and_then(|()| match refusal {
+            Refusal::Nfs(p) => p.encode_error(Nfsstat3::Perm, &mut enc),
+            Refusal::Mnt => MntRes::Err(MountStat3::Acces).encode(&mut enc),
+        })
+        .map_err(|_| EINVAL)?;
+    let len = RecordMark::SIZE + enc.position();
+    send_reply(stream, reply, len, &[], Tail::None)
+}
+
+/// Serves a decoded call with its caller's credentials and sends the
+/// reply.
 fn answer(
     stream: &Stream,
     ctx: &ServerCtx,
@@ -309,12 +454,27 @@ fn answer(
     data: &mut [u8],
     xid: u32,
     args: ProgramArgs<'_>,
+    caller: &Caller,
 ) -> Result {
+    if !caller.port_ok {
+        if let Some(refusal) = Refusal::of(&args) {
+            return send_refusal(stream, reply, xid, refusal);
+        }
+    }
+    let cred = match CredGuard::new(&caller.ids) {
+        Ok(c) => c,
+        Err(e) => {
+            pr_warn!("no credentials for a call ({:?})\n", e);
+            return answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::SystemErr));
+        }
+    };
     let body = reply.get_mut(RecordMark::SIZE..).ok_or(EINVAL)?;
     let mut enc = Encoder::new(body);
     let r = ReplyHeader::new(xid, ReplyStat::Success)
         .encode(&mut enc)
         .and_then(|()| dispatch(ctx, args, &mut enc, data));
+    // The reply is sent with the thread's own credentials.
+    drop(cred);
     match r {
         Ok(tail) => {
             let len = RecordMark::SIZE + enc.position();

@@ -155,8 +155,13 @@ fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outco
 }
 
 /// Looks `name` up in `dir`, `.` and `..` included (`..` of the export
-/// root is the root: the client may not leave the export).
+/// root is the root: the client may not leave the export). The caller
+/// needs search permission on `dir` for every name (the VFS's lookup
+/// checks it for the others).
 pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<Dentry> {
+    if name == b"." || name == b".." {
+        ctx.export.path.permission(dir, vfs_ffi::MAY_EXEC)?;
+    }
     match name {
         b"." => Ok(Dentry::clone(dir)),
         b".." if ctx.export.is_root(dir) => Ok(Dentry::clone(dir)),
@@ -195,7 +200,7 @@ fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome
 
 fn access(ctx: &ServerCtx, a: &AccessArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve(ctx, &a.object)?;
-    let access = d.access(a.access);
+    let access = ctx.export.path.access(&d, a.access);
     Ok(AccessRes::Ok(AccessOk {
         obj_attributes: post_attr(ctx, &d),
         access,
@@ -435,7 +440,8 @@ fn pathconf(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
 fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve_file(ctx, &a.file)?;
     let pre = pre_attr(ctx, &d);
-    let r = ctx.export.path.open_file(&d, false).and_then(|file| {
+    // Write permission, as NFSD's COMMIT (nfsd_commit) asks for.
+    let r = ctx.export.path.open_file(&d, true).and_then(|file| {
         let start = i64::try_from(a.offset).map_err(|_| EINVAL)?;
         let end = match a.count {
             0 => i64::MAX,

@@ -2,9 +2,21 @@
 
 //! The server's threads: one listener kthread per program port (NFS and
 //! MOUNT), and one kthread per connection, as ksmbd does, at most
-//! `threads` connections at once. A connection beyond that is accepted and
-//! closed at once (counted in `connections_refused`), so that a client
-//! sees a closed connection rather than a call that is never answered.
+//! `threads` connections served at once: `threads` is the connection
+//! limit.
+//!
+//! No set of connections can keep a new client out: a connection beyond
+//! the limit evicts the least recently active one (the one whose last reply
+//! is oldest, or that was accepted first and never completed a call), as
+//! NFSD's `svc_check_conn_limits()` closes its oldest temporary transport;
+//! the evicted connection is shut down, which wakes its thread wherever it
+//! blocks, and the new one is served at once (counted in
+//! `connections_evicted`). Evicted connections whose threads have not
+//! returned yet still count against a hard cap of the limit plus as many
+//! more (at least 16): past that a new connection is closed at once
+//! (`connections_refused`). Each connection
+//! also times out by itself ([`crate::connection`]): idle ones after the
+//! `idle_timeout`, stalled records after the `record_timeout`.
 //!
 //! Stopping (module unload): mark the server stopping, shut down both
 //! listening sockets (which wakes the listeners) and every served stream
@@ -13,7 +25,8 @@
 //! caller then waits for the zero-copy completions
 //! ([`crate::net::wait_zc_idle`]) before the export goes.
 
-use crate::connection::Connection;
+use crate::auth::Policy;
+use crate::connection::{now_ns, Connection};
 use crate::export::Export;
 use crate::log::pr_warn_ratelimited;
 use crate::net::{Listener, Stream};
@@ -22,6 +35,7 @@ use crate::vfs_ffi::Thread;
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::str::CString;
+use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::sync::{Arc, Mutex};
 
 /// What every request handler needs.
@@ -32,6 +46,13 @@ pub(crate) struct ServerCtx {
     pub(crate) zerocopy: bool,
     /// WRITE/COMMIT verifier: the load time, so it changes on restart.
     pub(crate) verifier: [u8; 8],
+    /// Credentials and source ports (the export options).
+    pub(crate) policy: Policy,
+    /// How long a connection may wait for its next call (milliseconds).
+    pub(crate) idle_timeout_ms: u32,
+    /// How long a record may take from its first byte, and a send may
+    /// make no progress (milliseconds).
+    pub(crate) record_timeout_ms: u32,
 }
 
 /// Pending connections per listening socket.
@@ -44,6 +65,10 @@ struct Served {
     /// The stream, until the thread is done with it (then `None`: its
     /// thread dropped the last reference, which closed the socket).
     stream: Option<Arc<Stream>>,
+    /// When the connection last sent a reply (or was accepted).
+    activity: Arc<Atomic<i64>>,
+    /// Shut down to make room for another connection.
+    evicted: bool,
     /// Joined (and the task reference dropped) when this is dropped.
     _thread: Thread,
 }
@@ -144,29 +169,67 @@ fn reap(st: &mut State) -> KVec<Served> {
     finished
 }
 
-/// Serves `stream` in a new thread, unless `max_conns` are being served.
+/// How many connections may have threads at once: the limit, plus as many
+/// evicted ones (at least 16) whose threads have not returned yet.
+fn max_entries(max_conns: usize) -> usize {
+    max_conns.saturating_add(max_conns.max(16))
+}
+
+/// Shuts down the least recently active connection that is not being
+/// evicted already.
+fn evict_one(st: &mut State) {
+    let victim = st
+        .served
+        .iter_mut()
+        .filter(|s| s.stream.is_some() && !s.evicted)
+        .min_by_key(|s| s.activity.load(Relaxed));
+    if let Some(v) = victim {
+        v.evicted = true;
+        if let Some(s) = v.stream.as_ref() {
+            s.shutdown();
+        }
+        stats::inc(&STATS.connections_evicted);
+    }
+}
+
+/// Serves `stream` in a new thread; at the limit of `max_conns`, evicts the
+/// least recently active connection first.
 fn admit(shared: &Arc<Mutex<State>>, ctx: &Arc<ServerCtx>, stream: Stream, max_conns: usize) {
     let mut st = shared.lock();
     let finished = reap(&mut st);
-    if st.stopping || st.served.len() >= max_conns {
+    let live = st
+        .served
+        .iter()
+        .filter(|s| s.stream.is_some() && !s.evicted)
+        .count();
+    if st.stopping || st.served.len() >= max_entries(max_conns) {
         drop(st);
         drop(finished);
         // Dropping the stream closes it (abortively).
         stats::inc(&STATS.connections_refused);
         return;
     }
+    if live >= max_conns {
+        evict_one(&mut st);
+    }
     let r = (|| -> Result {
         let stream = Arc::new(stream, GFP_KERNEL)?;
+        let activity = Arc::new(Atomic::new(now_ns()), GFP_KERNEL)?;
         st.served.reserve(1, GFP_KERNEL)?;
         let id = st.next_id;
         st.next_id += 1;
-        let (s, sh, c) = (stream.clone(), shared.clone(), ctx.clone());
+        let (s, sh, c, a) = (
+            stream.clone(),
+            shared.clone(),
+            ctx.clone(),
+            activity.clone(),
+        );
         let name = CString::try_from_fmt(fmt!("zcnfsd-conn"))?;
         // The thread cannot look at `served` before the entry is pushed:
         // the lock is held until then.
         let thread = Thread::spawn(&name, move || {
             stats::inc(&STATS.connections_open);
-            serve(s, c);
+            serve(s, c, a);
             // The entry's reference is the last one: dropping it (outside
             // the lock) closes the socket now, not when the entry is reaped.
             let last = sh
@@ -183,6 +246,8 @@ fn admit(shared: &Arc<Mutex<State>>, ctx: &Arc<ServerCtx>, stream: Stream, max_c
             Served {
                 id,
                 stream: Some(stream),
+                activity,
+                evicted: false,
                 _thread: thread,
             },
             GFP_KERNEL,
@@ -223,8 +288,8 @@ fn listen(l: &Listener, shared: &Arc<Mutex<State>>, ctx: &Arc<ServerCtx>, max_co
 }
 
 /// A connection's thread: serves it to its end.
-fn serve(s: Arc<Stream>, ctx: Arc<ServerCtx>) {
-    match Connection::new(s, ctx) {
+fn serve(s: Arc<Stream>, ctx: Arc<ServerCtx>, activity: Arc<Atomic<i64>>) {
+    match Connection::new(s, ctx, activity) {
         Ok(mut c) => c.serve(),
         Err(e) => pr_warn_ratelimited!("no memory for a connection ({:?})\n", e),
     }

@@ -23,6 +23,15 @@ pub(crate) struct Stats {
     pub(crate) connections_open: Atomic<u64>,
     /// Connections closed at once because `threads` were being served.
     pub(crate) connections_refused: Atomic<u64>,
+    /// Connections shut down to make room for a new one.
+    pub(crate) connections_evicted: Atomic<u64>,
+    /// Connections closed after `idle_timeout` without a call.
+    pub(crate) connections_idle_closed: Atomic<u64>,
+    /// Connections closed because a record was not complete within
+    /// `record_timeout`.
+    pub(crate) records_timed_out: Atomic<u64>,
+    /// Calls refused because of their source port (`secure`).
+    pub(crate) rpc_insecure_port: Atomic<u64>,
     pub(crate) rpc_calls: Atomic<u64>,
     pub(crate) rpc_garbage_args: Atomic<u64>,
     pub(crate) rpc_proc_unavail: Atomic<u64>,
@@ -49,6 +58,10 @@ pub(crate) static STATS: Stats = Stats {
     connections_accepted: Atomic::new(0),
     connections_open: Atomic::new(0),
     connections_refused: Atomic::new(0),
+    connections_evicted: Atomic::new(0),
+    connections_idle_closed: Atomic::new(0),
+    records_timed_out: Atomic::new(0),
+    rpc_insecure_port: Atomic::new(0),
     rpc_calls: Atomic::new(0),
     rpc_garbage_args: Atomic::new(0),
     rpc_proc_unavail: Atomic::new(0),
@@ -113,10 +126,17 @@ impl fmt::Debug for StatsView {
         let s = &STATS;
         let in_flight = crate::net::zc_sends_in_flight();
         let net = crate::net::counters();
-        let rows: [(&str, u64); 25] = [
+        let rows: &[(&str, u64)] = &[
             ("connections_accepted", s.connections_accepted.load(Relaxed)),
             ("connections_open", s.connections_open.load(Relaxed)),
             ("connections_refused", s.connections_refused.load(Relaxed)),
+            ("connections_evicted", s.connections_evicted.load(Relaxed)),
+            (
+                "connections_idle_closed",
+                s.connections_idle_closed.load(Relaxed),
+            ),
+            ("records_timed_out", s.records_timed_out.load(Relaxed)),
+            ("rpc_insecure_port", s.rpc_insecure_port.load(Relaxed)),
             ("rpc_calls", s.rpc_calls.load(Relaxed)),
             ("rpc_garbage_args", s.rpc_garbage_args.load(Relaxed)),
             ("rpc_proc_unavail", s.rpc_proc_unavail.load(Relaxed)),

@@ -88,6 +88,63 @@ pub(crate) struct ReaddirRes {
     pub(crate) pad: u32,
 }
 
+/// `MAY_EXEC`: search permission on a directory.
+pub(crate) const MAY_EXEC: i32 = bindings::MAY_EXEC as i32;
+
+/// Most supplementary groups of a request (AUTH_SYS carries at most 16).
+pub(crate) const MAX_GROUPS: usize = 16;
+
+/// `struct zcnfsd_ids`: the ids a request runs with.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub(crate) struct Ids {
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) ngroups: u32,
+    pub(crate) groups: [u32; MAX_GROUPS],
+}
+
+/// The current thread runs with a request's credentials until this is
+/// dropped (`override_creds` of credentials prepared as `nfsd_setuser`
+/// does; `revert_creds` and `put_cred` on drop).
+///
+/// # Invariants
+///
+/// `old` is what `override_creds` returned on this thread; the thread's
+/// credentials are the prepared ones, whose reference this value owns.
+pub(crate) struct CredGuard {
+    old: NonNull<bindings::cred>,
+    /// Reverted on the thread that overrode: neither `Send` nor `Sync`.
+    _not_send: core::marker::PhantomData<*const ()>,
+}
+
+impl CredGuard {
+    /// Switches the current thread to `ids` (uid 0: with the file-system
+    /// capabilities, any other uid: without). `EINVAL` for an id that has
+    /// no mapping, `ENOMEM`.
+    pub(crate) fn new(ids: &Ids) -> Result<CredGuard> {
+        // SAFETY: `ids` is a valid `struct zcnfsd_ids` for the call.
+        let old = from_err_ptr(unsafe { zcnfsd_cred_override(ids) }.cast_mut())?;
+        // INVARIANT: on success the helper installed new credentials and
+        // returned the previous ones.
+        NonNull::new(old)
+            .map(|old| CredGuard {
+                old,
+                _not_send: core::marker::PhantomData,
+            })
+            .ok_or(EINVAL)
+    }
+}
+
+impl Drop for CredGuard {
+    fn drop(&mut self) {
+        // SAFETY: the guard is dropped on the thread that overrode (not
+        // `Send`), with the prepared credentials still installed (guards
+        // nest only in order); reverting restores `old` and drops ours.
+        unsafe { zcnfsd_cred_revert(self.old.as_ptr()) }
+    }
+}
+
 /// Size of `struct zcnfsd_dirent`, the header of a readdir record.
 pub(crate) const DIRENT_HEADER: usize = 24;
 
@@ -119,7 +176,11 @@ extern "C" {
         d: *mut bindings::dentry,
         sa: *const SetAttr,
     ) -> c_int;
-    fn zcnfsd_access(d: *mut bindings::dentry, want: u32) -> u32;
+    fn zcnfsd_access(mnt: *mut bindings::vfsmount, d: *mut bindings::dentry, want: u32) -> u32;
+    fn zcnfsd_cred_override(ids: *const Ids) -> *const bindings::cred;
+    fn zcnfsd_permission(mnt: *mut bindings::vfsmount, d: *mut bindings::dentry, acc: c_int)
+        -> c_int;
+    fn zcnfsd_cred_revert(old: *const bindings::cred);
     fn zcnfsd_lookup(
         dir: *mut bindings::dentry,
         name: *const u8,
@@ -256,13 +317,6 @@ impl Dentry {
         let p = unsafe { zcnfsd_dget_parent(self.as_ptr()) };
         // INVARIANT: dget_parent returned a reference.
         NonNull::new(p).map_or_else(|| self.clone(), |ptr| Dentry { ptr })
-    }
-
-    /// The ACCESS3_* bits of `want` that the permission checks grant.
-    pub(crate) fn access(&self, want: u32) -> u32 {
-        // SAFETY: `self` holds a reference on a positive dentry (callers
-        // only have live ones, decoded from file handles).
-        unsafe { zcnfsd_access(self.as_ptr(), want) }
     }
 
     /// Its fid (`exportfs_encode_fh`): `EOPNOTSUPP` if its file system
@@ -420,6 +474,23 @@ impl ExportPath {
                 c_int::from(fid.fid_type),
             )
         })
+    }
+
+    /// The ACCESS3_* bits of `want` that the permission checks grant the
+    /// current credentials (`nfsd_access`).
+    pub(crate) fn access(&self, d: &Dentry, want: u32) -> u32 {
+        // SAFETY: the path holds a reference on its mount; `d` holds a
+        // reference on a positive dentry (callers only have live ones,
+        // decoded from file handles).
+        unsafe { zcnfsd_access(self.mnt(), d.as_ptr(), want) }
+    }
+
+    /// Whether the current credentials have the access `acc` (`MAY_*`) to
+    /// `d`, as `nfsd_permission` decides it: `EACCES`, `EPERM`, `EROFS`.
+    pub(crate) fn permission(&self, d: &Dentry, acc: i32) -> Result {
+        // SAFETY: the path holds a reference on its mount; `d` holds a
+        // reference on a positive dentry.
+        to_result(unsafe { zcnfsd_permission(self.mnt(), d.as_ptr(), acc) })
     }
 
     /// `vfs_getattr` of `d` (on this export's mount).

@@ -30,6 +30,7 @@ pub mod proto;
 pub mod zcvfs_api;
 
 mod attrs;
+mod auth;
 mod connection;
 mod export;
 mod file_handle;
@@ -65,7 +66,35 @@ module! {
         },
         threads: u32 {
             default: 16,
-            description: "connections served at once, one kernel thread each (1-256)",
+            description: "connection limit: connections served at once, one kernel thread each (1-256); a new connection beyond it evicts the least recently active one",
+        },
+        idle_timeout: u32 {
+            default: 360,
+            description: "seconds a connection may wait for its next call before it is closed (1-86400)",
+        },
+        record_timeout: u32 {
+            default: 30,
+            description: "seconds a call may take to arrive from its first byte, and a reply send may make no progress, before the connection is closed (1-3600)",
+        },
+        root_squash: bool {
+            default: true,
+            description: "map uid 0 and gid 0 of AUTH_SYS callers to anonuid/anongid",
+        },
+        all_squash: bool {
+            default: false,
+            description: "map every caller to anonuid/anongid",
+        },
+        anonuid: u32 {
+            default: 65534,
+            description: "uid of squashed and AUTH_NONE callers",
+        },
+        anongid: u32 {
+            default: 65534,
+            description: "gid of squashed and AUTH_NONE callers",
+        },
+        secure: bool {
+            default: true,
+            description: "refuse calls from source ports of 1024 and above (NFS3ERR_PERM, MNT3ERR_ACCES)",
         },
         zerocopy: bool {
             default: true,
@@ -76,6 +105,24 @@ module! {
             description: "READ pages by reference: 0 by route (local peer: MSG_SPLICE_PAGES, else MSG_ZEROCOPY), 1 always splice, 2 always MSG_ZEROCOPY",
         },
     },
+}
+
+/// A timeout parameter in seconds, as milliseconds.
+fn timeout_param(name: &str, v: u32, max: u32) -> Result<u32> {
+    if !(1..=max).contains(&v) {
+        pr_err!("{}={} is not in 1..{}\n", name, v, max);
+        return Err(EINVAL);
+    }
+    Ok(v * 1000)
+}
+
+/// An id parameter: any but (u32)-1, which maps to no id.
+fn id_param(name: &str, v: u32) -> Result<u32> {
+    if v == u32::MAX {
+        pr_err!("{}={} is not an id\n", name, v);
+        return Err(EINVAL);
+    }
+    Ok(v)
 }
 
 /// The loaded module.
@@ -117,12 +164,32 @@ impl kernel::Module for ZcnfsdModule {
         net::set_send_mode_param(zc_send).inspect_err(|_| {
             pr_err!("zc_send={} is not 0, 1 or 2\n", zc_send);
         })?;
+        let idle_timeout_ms = timeout_param(
+            "idle_timeout",
+            module_parameters::idle_timeout.value(),
+            86400,
+        )?;
+        let record_timeout_ms = timeout_param(
+            "record_timeout",
+            module_parameters::record_timeout.value(),
+            3600,
+        )?;
+        let policy = auth::Policy {
+            root_squash: module_parameters::root_squash.value(),
+            all_squash: module_parameters::all_squash.value(),
+            anonuid: id_param("anonuid", module_parameters::anonuid.value())?,
+            anongid: id_param("anongid", module_parameters::anongid.value())?,
+            secure: module_parameters::secure.value(),
+        };
         let export = export::Export::open()?;
         let ctx = Arc::new(
             server::ServerCtx {
                 export,
                 zerocopy,
                 verifier: vfs_ffi::real_time_ns().to_be_bytes(),
+                policy,
+                idle_timeout_ms,
+                record_timeout_ms,
             },
             GFP_KERNEL,
         )?;
@@ -138,12 +205,18 @@ impl kernel::Module for ZcnfsdModule {
                 )
             })?;
         pr_info!(
-            "serving on port {} (mount {}), {} threads, zerocopy={} zc_send={}\n",
+            "serving on port {} (mount {}), {} threads, zerocopy={} zc_send={}, \
+             root_squash={} all_squash={} anonuid={} anongid={} secure={}\n",
             port,
             mountport,
             threads,
             zerocopy,
-            zc_send
+            zc_send,
+            policy.root_squash,
+            policy.all_squash,
+            policy.anonuid,
+            policy.anongid,
+            policy.secure
         );
         Ok(ZcnfsdModule {
             server: Some(server),

@@ -51,9 +51,11 @@
 #include <linux/bvec.h>
 #include <linux/errno.h>
 #include <linux/in.h>
+#include <linux/jiffies.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -154,6 +156,35 @@ int zcnfsd_net_local_port(struct socket *sock)
 	if (err < 0)
 		return err;
 	return ntohs(sin.sin_port);
+}
+
+/* The peer's port of a connected IPv4 socket, or -errno. */
+int zcnfsd_net_peer_port(struct socket *sock)
+{
+	struct sockaddr_in sin;
+	int err;
+
+	err = kernel_getpeername(sock, (struct sockaddr *)&sin);
+	if (err < 0)
+		return err;
+	if (sin.sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * SO_RCVTIMEO (@send false) or SO_SNDTIMEO of @sock: @ms milliseconds, 0 for
+ * none.  A receive or send that times out returns what it transferred, or
+ * -EAGAIN if nothing.
+ */
+void zcnfsd_net_set_timeout(struct socket *sock, bool send, u32 ms)
+{
+	long t = ms ? (long)msecs_to_jiffies(ms) : MAX_SCHEDULE_TIMEOUT;
+
+	if (send)
+		WRITE_ONCE(sock->sk->sk_sndtimeo, t);
+	else
+		WRITE_ONCE(sock->sk->sk_rcvtimeo, t);
 }
 
 /*

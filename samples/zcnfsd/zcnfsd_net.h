@@ -23,6 +23,8 @@ int zcnfsd_net_listen(u16 port, int backlog, struct socket **res);
 int zcnfsd_net_accept(struct socket *lsock, struct socket **res);
 int zcnfsd_net_connect_loopback(u16 port, struct socket **res);
 int zcnfsd_net_local_port(struct socket *sock);
+int zcnfsd_net_peer_port(struct socket *sock);
+void zcnfsd_net_set_timeout(struct socket *sock, bool send, u32 ms);
 void zcnfsd_net_shutdown(struct socket *sock);
 void zcnfsd_net_push(struct socket *sock);
 void zcnfsd_net_close(struct socket *sock);

@@ -6,13 +6,17 @@
  * and vfs_mkdir(), start_removing() around vfs_unlink()/vfs_rmdir(),
  * start_renaming() and struct renamedata for vfs_rename(), notify_change()
  * under the inode lock for SETATTR, iterate_dir() with a dir_context for
- * READDIR.  Every operation runs with the calling kthread's credentials
- * (root, the initial user namespace) on the exported mount.
+ * READDIR.  Every operation runs with the credentials of the request being
+ * served: zcnfsd_cred_override() installs them on the serving kthread as
+ * nfsd_setuser() does (fs/nfsd/auth.c), and zcnfsd_permission() makes the
+ * checks nfsd_permission() adds to the VFS's own (fs/nfsd/vfs.c).
  *
  * Also the export_path module parameter: the Rust module! macro has no
  * string parameters.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/exportfs.h>
 #include <linux/fs.h>
@@ -62,6 +66,91 @@ void zcnfsd_dput(struct dentry *d)
 struct dentry *zcnfsd_dget_parent(struct dentry *d)
 {
 	return dget_parent(d);
+}
+
+/*
+ * The credentials of one request, as nfsd_setuser() makes them: fsuid and
+ * fsgid (already squashed by the caller), the supplementary groups, and the
+ * file-system capabilities (CAP_NFSD_SET) only for fsuid 0.  Returns the
+ * credentials to give back to zcnfsd_cred_revert(), or an ERR_PTR.
+ */
+const struct cred *zcnfsd_cred_override(const struct zcnfsd_ids *ids)
+{
+	struct group_info *gi;
+	struct cred *new;
+	kuid_t uid = make_kuid(&init_user_ns, ids->uid);
+	kgid_t gid = make_kgid(&init_user_ns, ids->gid);
+	u32 i, n = min_t(u32, ids->ngroups, ZCNFSD_MAX_GROUPS);
+
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return ERR_PTR(-EINVAL);
+	new = prepare_creds();
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	gi = groups_alloc(n);
+	if (!gi) {
+		abort_creds(new);
+		return ERR_PTR(-ENOMEM);
+	}
+	for (i = 0; i < n; i++) {
+		kgid_t g = make_kgid(&init_user_ns, ids->groups[i]);
+
+		gi->gid[i] = gid_valid(g) ? g : gid;
+	}
+	groups_sort(gi);
+	new->fsuid = uid;
+	new->fsgid = gid;
+	set_groups(new, gi);
+	put_group_info(gi);
+	if (!uid_eq(new->fsuid, GLOBAL_ROOT_UID))
+		new->cap_effective = cap_drop_nfsd_set(new->cap_effective);
+	else
+		new->cap_effective = cap_raise_nfsd_set(new->cap_effective,
+							new->cap_permitted);
+	/* override_creds() takes no reference: ours goes in revert. */
+	return override_creds(new);
+}
+
+/* Back to the thread's own credentials; drops the request's. */
+void zcnfsd_cred_revert(const struct cred *old)
+{
+	put_cred(revert_creds(old));
+}
+
+/*
+ * nfsd_permission() for the current credentials: write-like access on a
+ * read-only mount is -EROFS (unless ZCNFSD_MAY_LOCAL_ACCESS), on an
+ * immutable file -EPERM, truncation of an append-only file -EPERM; the
+ * owner passes the open-time checks (ZCNFSD_MAY_OWNER_OVERRIDE: a client
+ * may write to a file it created with mode 0444); then inode_permission(),
+ * and reading a regular file the caller may only execute is allowed, as
+ * in NFSD.
+ */
+int zcnfsd_permission(struct vfsmount *mnt, struct dentry *d, int acc)
+{
+	struct inode *inode = d_inode(d);
+	int may = acc & (MAY_READ | MAY_WRITE | MAY_EXEC);
+	int err;
+
+	if (!(acc & ZCNFSD_MAY_LOCAL_ACCESS) &&
+	    (acc & (MAY_WRITE | ZCNFSD_MAY_SATTR | ZCNFSD_MAY_TRUNC))) {
+		if (__mnt_is_readonly(mnt))
+			return -EROFS;
+		if (IS_IMMUTABLE(inode))
+			return -EPERM;
+	}
+	if ((acc & ZCNFSD_MAY_TRUNC) && IS_APPEND(inode))
+		return -EPERM;
+	if (!may)
+		return 0;
+	if ((acc & ZCNFSD_MAY_OWNER_OVERRIDE) &&
+	    uid_eq(inode->i_uid, current_fsuid()))
+		return 0;
+	err = inode_permission(&nop_mnt_idmap, inode, may);
+	if (err == -EACCES && S_ISREG(inode->i_mode) && may == MAY_READ &&
+	    (acc & ZCNFSD_MAY_OWNER_OVERRIDE))
+		err = inode_permission(&nop_mnt_idmap, inode, MAY_EXEC);
+	return err;
 }
 
 /*
@@ -182,6 +271,7 @@ int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
 {
 	struct inode *inode = d_inode(d);
 	struct iattr ia = {};
+	int acc = ZCNFSD_MAY_SATTR;
 	int err;
 
 	if ((sa->valid & ZCNFSD_SET_ATIME) &&
@@ -237,6 +327,38 @@ int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
 		return 0;
 	ia.ia_valid |= ATTR_CTIME;
 
+	/*
+	 * As nfsd_setattr(): changing the size needs write permission (the
+	 * owner's is implied), setting the times to "now" too unless the
+	 * caller owns the file; the rest (mode, owner, explicit times) is
+	 * setattr_prepare()'s business in the file system's ->setattr.
+	 */
+	if (ia.ia_valid & ATTR_SIZE)
+		acc |= MAY_WRITE | ZCNFSD_MAY_OWNER_OVERRIDE;
+	if (ia.ia_valid & (ATTR_ATIME | ATTR_MTIME)) {
+		acc |= ZCNFSD_MAY_OWNER_OVERRIDE;
+		if (!(ia.ia_valid & (ATTR_ATIME_SET | ATTR_MTIME_SET)))
+			acc |= MAY_WRITE;
+	}
+	err = zcnfsd_permission(mnt, d, acc);
+	if (err)
+		return err;
+	/*
+	 * As nfsd_sanitize_attrs(): a change of owner or group clears the
+	 * set-user-ID and set-group-ID bits of a non-directory (and any
+	 * security capability).
+	 */
+	if (!S_ISDIR(inode->i_mode) && (ia.ia_valid & (ATTR_UID | ATTR_GID))) {
+		ia.ia_valid |= ATTR_KILL_PRIV;
+		if (ia.ia_valid & ATTR_MODE) {
+			ia.ia_mode &= ~S_ISUID;
+			if (ia.ia_mode & S_IXGRP)
+				ia.ia_mode &= ~S_ISGID;
+		} else {
+			ia.ia_valid |= ATTR_KILL_SUID | ATTR_KILL_SGID;
+		}
+	}
+
 	err = mnt_want_write(mnt);
 	if (err)
 		return err;
@@ -256,35 +378,51 @@ out:
 	return err;
 }
 
-/* ACCESS: the ACCESS3_* bits of @want that inode_permission() grants. */
-u32 zcnfsd_access(struct dentry *d, u32 want)
+/*
+ * ACCESS, as nfsd_access(): the ACCESS3_* bits of @want that
+ * zcnfsd_permission() grants the current credentials, with NFSD's tables
+ * for regular files, directories and other objects.
+ */
+u32 zcnfsd_access(struct vfsmount *mnt, struct dentry *d, u32 want)
 {
-	static const struct {
+	struct zcnfsd_accessmap {
 		u32 bit;
-		int may;
-		bool dir;	/* meaningful for directories */
-		bool nondir;	/* meaningful for other files */
-	} map[] = {
-		{ 0x01, MAY_READ, true, true },			/* READ */
-		{ 0x02, MAY_EXEC, true, false },		/* LOOKUP */
-		{ 0x04, MAY_WRITE, true, true },		/* MODIFY */
-		{ 0x08, MAY_WRITE, true, true },		/* EXTEND */
-		{ 0x10, MAY_WRITE | MAY_EXEC, true, false },	/* DELETE */
-		{ 0x20, MAY_EXEC, false, true },		/* EXECUTE */
+		int acc;
 	};
-	struct inode *inode = d_inode(d);
-	bool dir = S_ISDIR(inode->i_mode);
+	static const struct zcnfsd_accessmap reg[] = {
+		{ 0x01, MAY_READ },				/* READ */
+		{ 0x20, MAY_EXEC },				/* EXECUTE */
+		{ 0x04, MAY_WRITE | ZCNFSD_MAY_TRUNC },		/* MODIFY */
+		{ 0x08, MAY_WRITE },				/* EXTEND */
+		{ 0, 0 },
+	};
+	static const struct zcnfsd_accessmap dir[] = {
+		{ 0x01, MAY_READ },				/* READ */
+		{ 0x02, MAY_EXEC },				/* LOOKUP */
+		{ 0x04, MAY_EXEC | MAY_WRITE | ZCNFSD_MAY_TRUNC }, /* MODIFY */
+		{ 0x08, MAY_EXEC | MAY_WRITE },			/* EXTEND */
+		{ 0x10, MAY_EXEC | MAY_WRITE | ZCNFSD_MAY_TRUNC }, /* DELETE */
+		{ 0, 0 },
+	};
+	static const struct zcnfsd_accessmap any[] = {
+		{ 0x01, MAY_READ },				/* READ */
+		{ 0x20, MAY_EXEC },				/* EXECUTE */
+		{ 0x04, MAY_WRITE | ZCNFSD_MAY_LOCAL_ACCESS },	/* MODIFY */
+		{ 0x08, MAY_WRITE | ZCNFSD_MAY_LOCAL_ACCESS },	/* EXTEND */
+		{ 0, 0 },
+	};
+	const struct zcnfsd_accessmap *map;
 	u32 granted = 0;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(map); i++) {
-		if (!(want & map[i].bit))
-			continue;
-		if (dir ? !map[i].dir : !map[i].nondir)
-			continue;
-		if (inode_permission(&nop_mnt_idmap, inode, map[i].may) == 0)
-			granted |= map[i].bit;
-	}
+	if (d_is_reg(d))
+		map = reg;
+	else if (d_is_dir(d))
+		map = dir;
+	else
+		map = any;
+	for (; map->bit; map++)
+		if ((want & map->bit) && !zcnfsd_permission(mnt, d, map->acc))
+			granted |= map->bit;
 	return granted;
 }
 
@@ -437,21 +575,34 @@ out:
 	return err;
 }
 
-/* An open file on the export (O_RDWR if @write, else read-only). */
+/*
+ * An open file on the export (O_RDWR if @write, else read-only), for the
+ * current credentials.
+ */
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write)
 {
 	struct path p = { .mnt = mnt, .dentry = d };
 	int flags = O_LARGEFILE;
+	int acc, err;
 
 	if (d_is_dir(d)) {
 		if (write)
 			return ERR_PTR(-EISDIR);
 		flags |= O_RDONLY | O_DIRECTORY;
+		acc = MAY_READ;
 	} else if (!d_is_reg(d)) {
 		return ERR_PTR(-EINVAL);
 	} else {
 		flags |= write ? O_RDWR : O_RDONLY;
+		acc = (write ? MAY_WRITE : MAY_READ) | ZCNFSD_MAY_OWNER_OVERRIDE;
 	}
+	/*
+	 * dentry_open() checks no permission (open(2) does, in may_open()):
+	 * the checks of nfsd_open() / nfsd_file_acquire() for the caller.
+	 */
+	err = zcnfsd_permission(mnt, d, acc);
+	if (err)
+		return ERR_PTR(err);
 	return dentry_open(&p, flags, current_cred());
 }
 

@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 
+struct cred;
 struct dentry;
 struct file;
 struct path;
@@ -88,7 +89,28 @@ struct zcnfsd_readdir_res {
 	u32 pad;
 };
 
+/* The ids a request runs with (after squashing), for zcnfsd_cred_override. */
+#define ZCNFSD_MAX_GROUPS	16
+struct zcnfsd_ids {
+	u32 uid;
+	u32 gid;
+	u32 ngroups;
+	u32 groups[ZCNFSD_MAX_GROUPS];
+};
+
+/*
+ * zcnfsd_permission() flags besides MAY_READ, MAY_WRITE and MAY_EXEC (the
+ * NFSD_MAY_* of fs/nfsd/vfs.h).
+ */
+#define ZCNFSD_MAY_SATTR		0x100
+#define ZCNFSD_MAY_TRUNC		0x200
+#define ZCNFSD_MAY_OWNER_OVERRIDE	0x400
+#define ZCNFSD_MAY_LOCAL_ACCESS		0x800
+
 const char *zcnfsd_export_path_param(void);
+const struct cred *zcnfsd_cred_override(const struct zcnfsd_ids *ids);
+void zcnfsd_cred_revert(const struct cred *old);
+int zcnfsd_permission(struct vfsmount *mnt, struct dentry *d, int acc);
 int zcnfsd_export_open(struct path *out);
 void zcnfsd_path_put(struct path *p);
 struct dentry *zcnfsd_dget(struct dentry *d);
@@ -102,7 +124,7 @@ int zcnfsd_getattr(struct vfsmount *mnt, struct dentry *d,
 		   struct zcnfsd_attr *out);
 int zcnfsd_setattr(struct vfsmount *mnt, struct dentry *d,
 		   const struct zcnfsd_sattr *sa);
-u32 zcnfsd_access(struct dentry *d, u32 want);
+u32 zcnfsd_access(struct vfsmount *mnt, struct dentry *d, u32 want);
 struct dentry *zcnfsd_lookup(struct dentry *dir, const char *name, u32 len);
 struct dentry *zcnfsd_create(struct vfsmount *mnt, struct dentry *dir,
 			     const char *name, u32 len, u32 mode, bool *existed);

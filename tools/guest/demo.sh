@@ -5,9 +5,11 @@
 # end: zcfs (the provider) holds a file in its page cache, zcnfsd (the
 # consumer) serves it to the guest's own Linux NFS client, and the counters
 # show that the server (its network stack included) copied no READ payload
-# and copied each WRITE payload byte once (socket to page).  Each step is
-# also a KTAP result, so the demo fails loudly when the thing it shows is
-# broken.
+# and copied each WRITE payload byte once (socket to page).  Each step is also a KTAP result, so the demo
+# fails loudly when the thing it shows is broken.  zcnfsd runs with NFSD's
+# default export options: the client's root is squashed to 65534 (the
+# export's root is made world-writable, as for such an export), which the
+# WRITE step shows.
 . /kselftest/kselftest/ktap_helpers.sh
 M=/zcvfs/modules
 MOUNT=/kselftest/zcnfsd/zcnfsd_mount
@@ -36,7 +38,7 @@ delta() {	# file-prefix name
 
 load() {
 	insmod $M/zcvfs.ko && insmod $M/zcfs.ko &&
-	mkdir -p $ZCFS && mount -t zcfs none $ZCFS &&
+	mkdir -p $ZCFS && mount -t zcfs none $ZCFS && chmod 1777 $ZCFS &&
 	dd if=/dev/urandom of=$ZCFS/served bs=1M count=$MIB 2>/dev/null &&
 	insmod $M/zcnfsd.ko export_path=$ZCFS &&
 	$MOUNT mount 127.0.0.1:$ZCFS $NFS nfs $OPTS &&
@@ -67,6 +69,9 @@ nfs_write() {
 	     "$(delta srv write_zc_bytes) straight into loaned pages, copied $(delta srv write_copy_bytes)" &&
 	echo "#       zcfs took $(delta prov write_pages_donated) pages donated," \
 	     "$(delta prov write_pages_copied) copied" &&
+	echo "#       written by the client's root, owned by $(stat -c %u:%g $ZCFS/written)" \
+	     "(root_squash)" &&
+	[ "$(stat -c %u $ZCFS/written)" -eq 65534 ] &&
 	[ "$(delta srv write_copy_bytes)" -eq "$(delta srv write_bytes)" ] &&
 	[ "$(delta srv write_zc_bytes)" -gt 0 ]
 }
@@ -83,6 +88,6 @@ ktap_set_plan 4
 echo "## zcvfs demo on $(uname -m), kernel $(uname -r)"
 step "zcfs holds a ${MIB} MiB file; zcnfsd exports it; the Linux NFS client mounts it" load
 step "READ through NFS: same bytes, 0 payload bytes copied by the server or its network stack" nfs_read
-step "WRITE through NFS: same bytes, each payload byte copied once (socket to page)" nfs_write
+step "WRITE through NFS: same bytes, each payload byte copied once (socket to page), root squashed" nfs_write
 step "unmount and unload: every loan returned" unload
 ktap_finished

@@ -23,6 +23,8 @@ extern "C" {
     fn zcnfsd_net_connect_loopback(port: u16, res: *mut *mut bindings::socket) -> c_int;
     #[cfg(CONFIG_KUNIT = "y")]
     fn zcnfsd_net_local_port(sock: *mut bindings::socket) -> c_int;
+    fn zcnfsd_net_peer_port(sock: *mut bindings::socket) -> c_int;
+    fn zcnfsd_net_set_timeout(sock: *mut bindings::socket, send: bool, ms: u32);
     fn zcnfsd_net_shutdown(sock: *mut bindings::socket);
     fn zcnfsd_net_push(sock: *mut bindings::socket);
     fn zcnfsd_net_close(sock: *mut bindings::socket);
@@ -148,6 +150,21 @@ impl RawSocket {
         let r = unsafe { zcnfsd_net_local_port(self.as_ptr()) };
         to_result(r)?;
         u16::try_from(r).map_err(|_| EINVAL)
+    }
+
+    /// The peer's port.
+    pub(super) fn peer_port(&self) -> Result<u16> {
+        // SAFETY: `self.ptr` is a live socket (invariant).
+        let r = unsafe { zcnfsd_net_peer_port(self.as_ptr()) };
+        to_result(r)?;
+        u16::try_from(r).map_err(|_| EINVAL)
+    }
+
+    /// `SO_RCVTIMEO` (`send` false) or `SO_SNDTIMEO`, in milliseconds (0:
+    /// none).
+    pub(super) fn set_timeout(&self, send: bool, ms: u32) {
+        // SAFETY: `self.ptr` is a live socket (invariant).
+        unsafe { zcnfsd_net_set_timeout(self.as_ptr(), send, ms) }
     }
 
     /// `kernel_sock_shutdown(SHUT_RDWR)`.

@@ -7,6 +7,8 @@ use super::zc_send::{self, SendMode};
 use crate::zcvfs_api::consumer::ReadData;
 use crate::zcvfs_api::xuio::Segment;
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::time::{ClockSource, Monotonic};
 
 /// A connected TCP stream (IPv4, `TCP_NODELAY`).
 ///
@@ -14,9 +16,20 @@ use kernel::prelude::*;
 /// calls [`Stream::shutdown`]. Dropping it is an abortive close
 /// (`SO_LINGER` 0: the send queue is purged at once, so the completions of
 /// zero-copy sends run even if the peer stopped reading).
+///
+/// Receives can be given a deadline ([`Stream::set_recv_deadline`]): a
+/// receive not complete by then fails with `ETIMEDOUT`, however the peer
+/// trickles its bytes.
 pub struct Stream {
     sock: RawSocket,
     mode: SendMode,
+    /// The receive deadline, in `CLOCK_MONOTONIC` nanoseconds (0: none).
+    deadline: Atomic<i64>,
+}
+
+/// Now, in `CLOCK_MONOTONIC` nanoseconds.
+fn now_ns() -> i64 {
+    Monotonic::ktime_get()
 }
 
 /// The errno of a receive: the end of the stream, a reset and a shutdown
@@ -27,6 +40,8 @@ fn recv_result(r: Result<usize>) -> Result<usize> {
         Ok(0) => Err(ECONNRESET),
         Ok(n) => Ok(n),
         Err(e) if e == ERESTARTSYS => Err(EINTR),
+        // SO_RCVTIMEO expired with nothing received: the deadline passed.
+        Err(e) if e == EAGAIN => Err(ETIMEDOUT),
         Err(e) => Err(e),
     }
 }
@@ -36,7 +51,11 @@ impl Stream {
     /// parameter).
     pub(super) fn new(sock: RawSocket) -> Stream {
         let mode = zc_send::send_mode_for(&sock);
-        Stream { sock, mode }
+        Stream {
+            sock,
+            mode,
+            deadline: Atomic::new(0),
+        }
     }
 
     /// How this connection sends loaned pages.
@@ -57,6 +76,47 @@ impl Stream {
         self.mode = mode;
     }
 
+    /// Every receive from now on must be complete within `ms` milliseconds
+    /// from now (`None`: no deadline). Called by the thread that receives.
+    pub fn set_recv_deadline(&self, ms: Option<u32>) {
+        match ms {
+            Some(ms) => {
+                let d = now_ns().saturating_add(i64::from(ms).saturating_mul(1_000_000));
+                self.deadline.store(d.max(1), Relaxed);
+            }
+            None => {
+                self.deadline.store(0, Relaxed);
+                self.sock.set_timeout(false, 0);
+            }
+        }
+    }
+
+    /// Sends that make no progress for `ms` milliseconds fail (0: never).
+    pub fn set_send_timeout(&self, ms: u32) {
+        self.sock.set_timeout(true, ms)
+    }
+
+    /// The peer's port.
+    pub fn peer_port(&self) -> Result<u16> {
+        self.sock.peer_port()
+    }
+
+    /// Before each receive call: `ETIMEDOUT` if the deadline passed, else
+    /// the socket's receive timeout set to the time left.
+    fn arm(&self) -> Result {
+        let d = self.deadline.load(Relaxed);
+        if d == 0 {
+            return Ok(());
+        }
+        let left = d.saturating_sub(now_ns());
+        if left <= 0 {
+            return Err(ETIMEDOUT);
+        }
+        let ms = u32::try_from(left.saturating_add(999_999) / 1_000_000).unwrap_or(u32::MAX);
+        self.sock.set_timeout(false, ms.max(1));
+        Ok(())
+    }
+
     /// A stream connected to `127.0.0.1:port` (the tests).
     #[cfg(CONFIG_KUNIT = "y")]
     pub fn connect_loopback(port: u16) -> Result<Stream> {
@@ -64,10 +124,11 @@ impl Stream {
     }
 
     /// Receives exactly `buf.len()` bytes; `ECONNRESET` on end of stream,
-    /// reset or shutdown.
+    /// reset or shutdown, `ETIMEDOUT` past the deadline.
     pub fn recv_exact(&self, buf: &mut [u8]) -> Result {
         let mut done = 0;
         while done < buf.len() {
+            self.arm()?;
             done += recv_result(self.sock.recv_into(&mut buf[done..]))?;
         }
         Ok(())
@@ -83,6 +144,7 @@ impl Stream {
         }
         let mut done = 0;
         while done < len {
+            self.arm()?;
             done += recv_result(self.sock.recv_segments(segs, skip + done, len - done))?;
         }
         Ok(())
@@ -92,6 +154,7 @@ impl Stream {
     pub fn discard(&self, len: usize) -> Result {
         let mut done = 0;
         while done < len {
+            self.arm()?;
             done += recv_result(self.sock.recv_discard(len - done))?;
         }
         Ok(())

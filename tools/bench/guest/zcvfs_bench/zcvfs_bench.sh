@@ -106,9 +106,10 @@ log "sock: $REPS x (sendfile, read+write) of $MIB MiB from tmpfs into loopback T
 ktap_test_result "anchor: sendfile and read+write from tmpfs into a TCP socket" sock
 
 # --- 4-6. NFS through the guest's own client, over loopback. --------------
-# One variant: export, zerocopy parameter.
+# One variant: export, zerocopy parameter.  root_squash=0: the benchmark
+# writes as root into root-owned exports (a no_root_squash export).
 nfs_load() {
-	insmod $M/zcnfsd.ko export_path="$1" zerocopy="$2"
+	insmod $M/zcnfsd.ko export_path="$1" zerocopy="$2" root_squash=0
 }
 
 nfs_unload() {

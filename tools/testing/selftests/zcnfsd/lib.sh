@@ -81,12 +81,19 @@ zn_conns_idle() {
 	done
 }
 
+# Parameters zn_server_load passes before its own: root_squash=0, as NFSD
+# users export to test clients that work as root (no_root_squash): the
+# suites write as root into root-owned directories.  zcnfsd_security.sh
+# empties it to test the defaults (root squashed).
+ZN_LOAD_PARAMS=${ZN_LOAD_PARAMS-root_squash=0}
+
 # zn_server_load EXPORT [PARAM=VALUE...]: load, wait until it answers.
 zn_server_load() {
 	local export=$1 i=0
 	shift
+	# shellcheck disable=SC2086
 	insmod "$ZCVFS_MODULES/zcnfsd.ko" export_path="$export" port=$NFS_PORT \
-		mountport=$MNT_PORT "$@" || return 1
+		mountport=$MNT_PORT $ZN_LOAD_PARAMS "$@" || return 1
 	while ! zn_ping; do
 		i=$((i + 1))
 		[ $i -lt 60 ] || { ktap_print_msg "the server does not answer NULL"; return 1; }
@@ -118,7 +125,8 @@ zn_check_names() {
 	done
 	return $ok
 }
-SRV_COUNTERS="connections_accepted connections_open connections_refused rpc_calls rpc_garbage_args rpc_proc_unavail
+SRV_COUNTERS="connections_accepted connections_open connections_refused connections_evicted
+ connections_idle_closed records_timed_out rpc_insecure_port rpc_calls rpc_garbage_args rpc_proc_unavail
  rpc_prog_unavail rpc_prog_mismatch rpc_auth_errors read_calls read_bytes read_zc_bytes
  read_copy_bytes read_fallbacks read_splice_bytes read_stack_copy_bytes read_zc_completions
  read_zc_copied_completions write_calls write_bytes write_zc_bytes write_copy_bytes

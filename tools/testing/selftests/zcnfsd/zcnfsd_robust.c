@@ -1588,8 +1588,6 @@ static void many(int n, bool hold, int *answered_out, int *closed_out)
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (int i = 0; i < n; i++) {
-		int one = 1;
-
 		memset(&call[i], 0, sizeof(call[i]));
 		memset(&in[i], 0, sizeof(in[i]));
 		xid[i] = rpc_xid();
@@ -1597,8 +1595,7 @@ static void many(int n, bool hold, int *answered_out, int *closed_out)
 		put_call(&call[i], xid[i], NFS_PROG, NFS_VERS, NFSPROC3_GETATTR);
 		put_root_fh(&call[i]);
 		*(uint32_t *)call[i].p = htonl(LAST_FRAG | (call[i].len - 4));
-		pfd[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		setsockopt(pfd[i].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		pfd[i].fd = rpc_socket(SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (pfd[i].fd < 0 || (connect(pfd[i].fd, (struct sockaddr *)&sa, sizeof(sa)) &&
 				      errno != EINPROGRESS)) {
 			MSG("connection %d: %s\n", i, strerror(errno));

@@ -4,6 +4,12 @@
  * TCP for the zcnfsd selftests: hand-built XDR, record marking, AUTH_SYS,
  * no libtirpc.  Everything is exposed, including the raw byte level, so
  * that the tests can send malformed traffic on purpose.
+ *
+ * Identity: AUTH_SYS credentials carry rpc_uid / rpc_gid (0 / 0 unless a
+ * test sets them) and, with rpc_gids set, those supplementary groups.
+ * Connections come from a reserved source port (below 1024, as the Linux
+ * NFS client's, which zcnfsd's default `secure` option requires; the
+ * tests run as root) unless rpc_resvport is false.
  */
 #ifndef ZCNFSD_RPC_H
 #define ZCNFSD_RPC_H
@@ -88,6 +94,11 @@
 #define RPC_PROTO	(-10002)	/* a reply we cannot parse */
 
 static int rpc_timeout_ms = 30000;
+/* The AUTH_SYS identity. */
+static uint32_t rpc_uid, rpc_gid;
+static const uint32_t *rpc_gids;	/* NULL: the groups 0, 1, 2, ... */
+/* Bind connections to a reserved source port (see rpc_socket). */
+static bool rpc_resvport = true;
 static uint32_t rpc_next_xid = 0x5a000001;
 
 static inline uint32_t rpc_xid(void)
@@ -179,16 +190,19 @@ static inline void put_string(struct xbuf *b, const char *s)
 	put_opaque(b, s, strlen(s));
 }
 
-/* An AUTH_SYS credential body (stamp, machine name, uid 0, gid 0, gids). */
+/*
+ * An AUTH_SYS credential body (stamp, machine name, rpc_uid, rpc_gid, ngids
+ * groups: rpc_gids[], or 0, 1, 2, ...).
+ */
 static inline void put_authsys_body(struct xbuf *b, uint32_t ngids)
 {
 	put_u32(b, 0x1234);
 	put_string(b, "zcnfsd-robust");
-	put_u32(b, 0);
-	put_u32(b, 0);
+	put_u32(b, rpc_uid);
+	put_u32(b, rpc_gid);
 	put_u32(b, ngids);
 	for (uint32_t i = 0; i < ngids; i++)
-		put_u32(b, i);
+		put_u32(b, rpc_gids ? rpc_gids[i] : i);
 }
 
 enum cred_kind { CRED_SYS, CRED_NONE };
@@ -218,10 +232,13 @@ static inline void put_call_ex(struct xbuf *b, uint32_t xid, uint32_t rpcvers, u
 	put_u32(b, 0);
 }
 
+/* The credential flavor of put_call() (and so of rpc_proc()). */
+static enum cred_kind rpc_cred = CRED_SYS;
+
 static inline void put_call(struct xbuf *b, uint32_t xid, uint32_t prog, uint32_t vers,
 			    uint32_t proc)
 {
-	put_call_ex(b, xid, RPC_VERS, prog, vers, proc, CRED_SYS);
+	put_call_ex(b, xid, RPC_VERS, prog, vers, proc, rpc_cred);
 }
 
 /* sattr3 setting only the mode (or nothing with mode < 0). */
@@ -333,22 +350,59 @@ static inline void skip_wcc(struct dec *d)
 
 /* ---- Connections and records --------------------------------------- */
 
-/* Connected TCP socket to 127.0.0.1:port (or -errno). */
+/* Reserved ports rpc_socket() takes in turn: 1023 down to this. */
+#define RPC_RESVPORT_LOW	600
+
+/*
+ * A TCP socket (type flags: SOCK_NONBLOCK, SOCK_CLOEXEC) with TCP_NODELAY,
+ * bound to the next free reserved port if rpc_resvport (as bindresvport()
+ * does, which needs CAP_NET_BIND_SERVICE), else to an ephemeral one at
+ * connect.  Returns the fd or -errno.
+ */
+static inline int rpc_socket(int flags)
+{
+	static int next = 1023;
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (!rpc_resvport)
+		return fd;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	for (int tries = 0; tries <= 1023 - RPC_RESVPORT_LOW; tries++) {
+		struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(next) };
+
+		next = next > RPC_RESVPORT_LOW ? next - 1 : 1023;
+		if (!bind(fd, (struct sockaddr *)&me, sizeof(me)))
+			return fd;
+		if (errno != EADDRINUSE)
+			break;
+	}
+	one = -errno;
+	close(fd);
+	return one;
+}
+
+/* Connected TCP socket to addr:port (or -errno). */
 static inline int rpc_connect_addr(const char *addr, int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct pollfd pfd;
-	int one = 1, fd, err = 0;
+	int fd, err = 0, tries = 0;
 	socklen_t el = sizeof(err);
 
 	inet_pton(AF_INET, addr, &sa.sin_addr);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+again:
+	fd = rpc_socket(SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
-		return -errno;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		return fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
 		err = -errno;
 		close(fd);
+		/* That reserved port still names a connection to port: the next. */
+		if (err == -EADDRNOTAVAIL && rpc_resvport && ++tries < 16)
+			goto again;
 		return err;
 	}
 	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
