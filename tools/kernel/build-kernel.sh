@@ -16,7 +16,8 @@
 #
 # ZCVFS_KERNEL_FLAVOR=bench builds the same kernel without debug.config, for
 # `make bench` (run-time checkers would distort every timing), plus
-# tools/kernel/bench.config (PCI, the emulated NICs, knfsd); its cache
+# tools/kernel/bench.config and bench-<arch>.config, if any (PCI, the
+# emulated NICs, knfsd); its cache
 # entries are named <arch>-bench-<source version>-<config hash>.
 #
 # Stdout carries exactly one line, the directory, whatever happens: callers
@@ -56,6 +57,8 @@ frags=("$ZCVFS_ROOT/tools/kernel/base.config"
        "$ZCVFS_ROOT/tools/testing/selftests/zcvfs/config")
 if [ "$flavor" = bench ]; then
 	frags+=("$ZCVFS_ROOT/tools/kernel/bench.config")
+	[ ! -e "$ZCVFS_ROOT/tools/kernel/bench-$arch.config" ] ||
+		frags+=("$ZCVFS_ROOT/tools/kernel/bench-$arch.config")
 else
 	frags+=("$ZCVFS_ROOT/tools/kernel/debug.config")
 fi
@@ -114,9 +117,12 @@ progress() {
 		n=$(find "$out" -name '*.o' 2>/dev/null | wc -l)
 		el=$(( $(date +%s) - start ))
 		if [ "${prev_n:-0}" -gt 0 ] && [ "${prev_s:-0}" -gt 0 ]; then
-			# At this run's own pace once a tenth is built, else
-			# the previous build's time minus the elapsed one.
-			if [ $((n * 10)) -ge "$prev_n" ] && [ "$n" -lt "$prev_n" ]; then
+			# At this run's own pace once a tenth is built or a
+			# quarter of the last build's time has passed (a busy
+			# machine), else the last build's time minus the
+			# elapsed one (the first objects come slowly).
+			if [ "$n" -gt 0 ] && [ "$n" -lt "$prev_n" ] &&
+			   { [ $((n * 10)) -ge "$prev_n" ] || [ $((el * 4)) -ge "$prev_s" ]; }; then
 				left=$(( el * (prev_n - n) / n ))
 			else
 				left=$(( prev_s > el ? prev_s - el : 0 ))
