@@ -5,7 +5,7 @@
 #
 #   run-guest.sh ARCH [--mode test|demo|bench] [--timeout SECONDS]
 #                     [--suite DIR]... [--module KO]... [--log FILE]
-#                     [--append KERNEL-ARGS] [--no-modules]
+#                     [--append KERNEL-ARGS] [--no-modules] [--qemu ARG]...
 #
 # Builds (or reuses) the cached test kernel and our modules, packs the
 # initramfs, boots QEMU (TCG), and hands the console log to check-log.py.
@@ -14,7 +14,8 @@
 # fixtures need none).  The console log is kept in build/ARCH/guest-MODE.log; set
 # ZCVFS_VERBOSE=1 to watch it live.  --append adds to the kernel command
 # line (e.g. parameters that /init passes on to the benchmarks as
-# environment variables).
+# environment variables).  --qemu adds an argument to QEMU's command line
+# (the NIC of the benchmarks' two-guest runs).
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 
@@ -28,6 +29,7 @@ log=
 append_extra=
 modules=yes
 extra=()
+qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--no-modules) modules=no; shift ;;
 	--append) append_extra=" $2"; shift 2 ;;
+	--qemu) qemu_extra+=("$2"); shift 2 ;;
 	*) zcvfs_die "run-guest: unknown argument $1" ;;
 	esac
 done
@@ -67,7 +70,7 @@ esac
 # sockets=2: SeaBIOS's MP table (x86_64 has no ACPI in tinyconfig) marks a
 # second core of one socket disabled, but lists a second socket.
 qemu+=(-smp 2,sockets=2,cores=1 -m 2G -accel tcg -display none -monitor none -serial stdio
-       -no-reboot -kernel "$kdir/zcvfs-image" -initrd "$initrd")
+       -no-reboot -kernel "$kdir/zcvfs-image" -initrd "$initrd" ${qemu_extra[@]+"${qemu_extra[@]}"})
 
 zcvfs_log "guest $arch ($mode): booting, log in $log, timeout ${timeout}s"
 start=$(date +%s)
