@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make test`: set up what is missing, then run every test:
-#   0. rustfmt over every Rust file;
+#   0. rustfmt over every Rust file, and the quick test of what
+#      tools/kernel/build-kernel.sh prints (kernel_build_test.sh);
 #   1. host tests: cargo test of the shared no_std crates (if any);
 #   2. the kselftest suites in QEMU guests, x86_64 and arm64 side by side;
 #   3. the test runner's own tests (failing test, WARN, hang), which run
@@ -55,6 +56,15 @@ else
 	add "lint (rustfmt)" 0 1 0
 fi
 
+# The tools' own quick test: build-kernel.sh's stdout (a few seconds).
+zcvfs_log "tools: build-kernel.sh"
+tools/testing/runner/kernel_build_test.sh > build/kernel-build-test.log 2>&1
+rc=$?
+read -r p f < <(sed -n 's/^kernel-build: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/kernel-build-test.log)
+[ "$rc" -eq 0 ] || [ "${f:-0}" -gt 0 ] || f=1
+[ "${f:-0}" -eq 0 ] || cat build/kernel-build-test.log
+add "tools (build-kernel.sh)" "${p:-0}" "${f:-1}" 0
+
 # 1. Host tests.
 if [ -f Cargo.toml ]; then
 	zcvfs_log "host: cargo test"
@@ -94,7 +104,7 @@ if [ "$failed" -gt 0 ]; then
 	for arch in "${arches[@]}"; do
 		grep -h ': FAIL: ' "build/guest-$arch.verdict" | cut -c1-300
 	done
-	grep -h '^not ok' build/runner-test.log
+	grep -h '^not ok' build/runner-test.log build/kernel-build-test.log
 	echo
 fi
 printf '%s\n' "${summary[@]}"

@@ -382,7 +382,7 @@ fn write_call(
         Ok(c) => c,
         Err(e) => {
             stream.discard(wire.saturating_add(extra))?;
-            pr_warn!("no credentials for a call ({:?})\n", e);
+            pr_warn_ratelimited!("no credentials for a call ({:?})\n", e);
             return answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::SystemErr));
         }
     };
@@ -464,7 +464,7 @@ fn answer(
     let cred = match CredGuard::new(&caller.ids) {
         Ok(c) => c,
         Err(e) => {
-            pr_warn!("no credentials for a call ({:?})\n", e);
+            pr_warn_ratelimited!("no credentials for a call ({:?})\n", e);
             return answer_bare(stream, reply, ReplyHeader::new(xid, ReplyStat::SystemErr));
         }
     };

@@ -10,7 +10,12 @@
 #   2. boots the x86_64 and arm64 guests side by side in mode bench; each
 #      runs tools/bench/guest/zcvfs_bench/zcvfs_bench.sh: the in-kernel
 #      micro benchmark, the sendfile anchor and the NFS measurements;
-#   3. tools/bench/report.py writes build/bench/results.json and
+#   3. with ZCVFS_BENCH_NET=1, the NIC benchmarks, per architecture: a
+#      server guest and a client guest (zcvfs_bench_role=server|client,
+#      tools/bench/guest/zcvfs_bench/zcvfs_net.sh) joined by an emulated
+#      Intel NIC (e1000 on x86_64, e1000e on arm64) over a QEMU stream
+#      netdev on the host's loopback; the arches' pairs side by side;
+#   4. tools/bench/report.py writes build/bench/results.json and
 #      results.md (printed at the end) and, for a bench-kernel run,
 #      regenerates Documentation/benchmarks-results.rst.
 #
@@ -23,6 +28,9 @@
 #   ZCVFS_BENCH_MICRO_SAMPLES  samples per method per micro round (15), each
 #                            the mean time of the iterations of one batch
 #   ZCVFS_BENCH_MICRO_BATCH_MS of at least this many milliseconds (200)
+#   ZCVFS_BENCH_NET          1: run the NIC benchmarks (step 3; default 0
+#                            until they have run on both bench kernels)
+#   ZCVFS_BENCH_LOOPBACK     0: skip the single-guest benchmarks (step 2)
 #   ZCVFS_KERNEL_FLAVOR      bench (default) or test (the debug kernel, for
 #                            developing the benchmark itself: the results
 #                            say so and the docs are left alone)
@@ -65,28 +73,105 @@ t_built=$(date +%s)
 
 append="zcvfs_bench_mib=$mib zcvfs_bench_reps=$reps zcvfs_bench_nfs_reps=$nfs_reps"
 append+=" zcvfs_bench_micro_samples=$micro_samples zcvfs_bench_micro_batch_ms=$micro_batch_ms"
-pids=()
-for arch in "${arches[@]}"; do
-	zcvfs_log "guest $arch: benchmarks ($flavor kernel; log in $out/$arch/guest-bench.log)"
-	( s=$(date +%s)
-	  tools/guest/run-guest.sh "$arch" --mode bench --timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
-		--suite tools/bench/guest/zcvfs_bench --append "$append"
-	  rc=$?
-	  echo "$(( $(date +%s) - s ))" > "$out/$arch/guest-seconds"
-	  exit $rc ) > "$out/guest-$arch.verdict" 2>&1 &
-	pids+=($!)
-done
 failed=0
 logs=()
 meta=()
-for i in "${!arches[@]}"; do
-	arch=${arches[$i]}
-	wait "${pids[$i]}" || failed=1
-	cat "$out/guest-$arch.verdict"
-	logs+=(--log "$arch=$out/$arch/guest-bench.log")
-	meta+=(--meta "guest_seconds_$arch=$(cat "$out/$arch/guest-seconds" 2>/dev/null || echo '?')")
+if [ "${ZCVFS_BENCH_LOOPBACK:-1}" != 0 ]; then
+	pids=()
+	for arch in "${arches[@]}"; do
+		zcvfs_log "guest $arch: benchmarks ($flavor kernel; log in $out/$arch/guest-bench.log)"
+		( s=$(date +%s)
+		  tools/guest/run-guest.sh "$arch" --mode bench --timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
+			--suite tools/bench/guest/zcvfs_bench --append "$append"
+		  rc=$?
+		  echo "$(( $(date +%s) - s ))" > "$out/$arch/guest-seconds"
+		  exit $rc ) > "$out/guest-$arch.verdict" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!arches[@]}"; do
+		arch=${arches[$i]}
+		wait "${pids[$i]}" || failed=1
+		cat "$out/guest-$arch.verdict"
+		logs+=(--log "$arch=$out/$arch/guest-bench.log")
+		meta+=(--meta "guest_seconds_$arch=$(cat "$out/$arch/guest-seconds" 2>/dev/null || echo '?')")
+	done
+fi
+for arch in "${arches[@]}"; do
 	meta+=(--meta "kernel_$arch=$(basename "${kdir[$arch]}")")
 done
+
+# The NIC benchmarks: per arch a server guest (our modules, knfsd) and a
+# client guest (none of our modules; own build directory, so that the two
+# initramfs do not collide), joined by QEMU's stream netdev: the server's
+# QEMU listens on a free port of the host's loopback, the client's connects.
+# free_port: a TCP port of 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+net_pair() {	# arch
+	local arch=$1 nic port s spid i rc=0
+	case $arch in
+	x86_64) nic=e1000 ;;
+	arm64) nic=e1000e ;;
+	esac
+	port=$(free_port)
+	s=$(date +%s)
+	# A session of its own: if the client ends without telling the server
+	# to stop, the server's run-guest.sh and its QEMU are ended as a group.
+	setsid tools/guest/run-guest.sh "$arch" --mode bench --timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
+		--suite tools/bench/guest/zcvfs_bench --append "$append zcvfs_bench_role=server" \
+		--log "$out/$arch/net-server.log" \
+		--qemu -netdev --qemu "stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
+		--qemu -device --qemu "$nic,netdev=n0,mac=52:54:00:17:00:01" \
+		> "$out/net-server-$arch.verdict" 2>&1 &
+	spid=$!
+	# The server's QEMU listens once its initramfs is packed.
+	for i in $(seq 1 300); do
+		ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && break
+		kill -0 $spid 2>/dev/null || break
+		sleep 1
+	done
+	if ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+		zcvfs_log "net $arch: the server guest's QEMU never listened on port $port"
+		rc=1
+	else
+		ZCVFS_BUILD=$out/net-client tools/guest/run-guest.sh "$arch" --mode bench --no-modules \
+			--timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
+			--suite tools/bench/guest/zcvfs_bench --append "$append zcvfs_bench_role=client" \
+			--log "$out/$arch/net-client.log" \
+			--qemu -netdev --qemu "stream,id=n0,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
+			--qemu -device --qemu "$nic,netdev=n0,mac=52:54:00:17:00:02" \
+			> "$out/net-client-$arch.verdict" 2>&1 || rc=1
+	fi
+	# The client's last request stops the server; give it two minutes.
+	for i in $(seq 1 120); do
+		kill -0 $spid 2>/dev/null || break
+		sleep 1
+	done
+	if kill -0 $spid 2>/dev/null; then
+		zcvfs_log "net $arch: the server guest did not stop after the client; ending it"
+		kill -- -$spid 2>/dev/null
+		rc=1
+	fi
+	wait $spid || rc=1
+	echo "$(( $(date +%s) - s ))" > "$out/$arch/net-seconds"
+	return $rc
+}
+if [ "${ZCVFS_BENCH_NET:-0}" = 1 ]; then
+	pids=()
+	for arch in "${arches[@]}"; do
+		zcvfs_log "net $arch: server and client guests over an emulated NIC (logs in $out/$arch/net-{server,client}.log)"
+		net_pair "$arch" &
+		pids+=($!)
+	done
+	for i in "${!arches[@]}"; do
+		arch=${arches[$i]}
+		wait "${pids[$i]}" || failed=1
+		cat "$out/net-server-$arch.verdict" "$out/net-client-$arch.verdict" 2>/dev/null
+		logs+=(--net "$arch=$out/$arch/net-client.log")
+		meta+=(--meta "net_seconds_$arch=$(cat "$out/$arch/net-seconds" 2>/dev/null || echo '?')")
+	done
+fi
 
 t1=$(date +%s)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)

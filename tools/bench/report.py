@@ -97,6 +97,26 @@ def per_rep_metrics(rec):
         m["calls"] = s.get("zcnfsd.%s_calls" % d, 0)
         if d == "write" and payload and "zcfs.write_bytes_copied" in s:
             m["provider_copies_per_byte"] = s["zcfs.write_bytes_copied"] / payload
+    srv = rec.get("srv")
+    if srv is not None:
+        # The server guest's own /proc/stat and counters (NIC runs).
+        m["srv_cpu_ms_per_mib"] = srv["busy_ticks"] * 1000.0 / srv["hz"] / mib
+        if srv["total_ticks"]:
+            m["srv_cpu_busy_share"] = srv["busy_ticks"] / srv["total_ticks"]
+        c = srv.get("counters", {})
+        if bench in ("net_read", "net_write"):
+            d = "read" if bench == "net_read" else "write"
+            payload = c.get("zcnfsd.%s_bytes" % d)
+            if payload:
+                m["copies_per_byte"] = c.get("zcnfsd.%s_copy_bytes" % d, 0) / payload
+                m["zc_share"] = c.get("zcnfsd.%s_zc_bytes" % d, 0) / payload
+                m["payload_per_file_byte"] = payload / rec["bytes"]
+                # The network stack's copies of the payload, if zcnfsd
+                # counts them (a counter named *stack*): absent -> no cell.
+                stack = [v for k, v in c.items()
+                         if k.startswith("zcnfsd.") and "stack" in k and d in k]
+                if stack:
+                    m["stack_copies_per_byte"] = sum(stack) / payload
     return m
 
 
@@ -127,9 +147,9 @@ def load_arch(path):
         except ValueError:
             continue
         b = rec.get("bench")
-        if b == "env":
+        if b in ("env", "net_env"):
             out["env"] = rec
-        elif b == "mount":
+        elif b in ("mount", "net_mount"):
             out["mounts"][rec["variant"]] = rec["opts"]
         else:
             raw.setdefault((b, rec["variant"]), []).append(rec)
@@ -240,6 +260,112 @@ def nfs_rows(arches, columns):
     return rows
 
 
+NET_VARIANTS = [
+    ("zcfs-zc", "zcnfsd, zcfs, zero-copy"),
+    ("zcfs-copy", "zcnfsd, zcfs, zerocopy=0"),
+    ("tmpfs", "zcnfsd, tmpfs (fallback)"),
+    ("knfsd", "knfsd, tmpfs"),
+    ("sendfile", "sendfile(2), tmpfs"),
+]
+
+NET_RATIOS = [
+    # name, numerator, denominator, metric
+    ("READ server CPU/MiB, zcnfsd zero-copy / knfsd", ("net_read", "zcfs-zc"), ("net_read", "knfsd"), "srv_cpu_ms_per_mib"),
+    ("WRITE server CPU/MiB, zcnfsd zero-copy / knfsd", ("net_write", "zcfs-zc"), ("net_write", "knfsd"), "srv_cpu_ms_per_mib"),
+    ("READ MiB/s, zcnfsd zero-copy / knfsd", ("net_read", "zcfs-zc"), ("net_read", "knfsd"), "mib_s"),
+    ("WRITE MiB/s, zcnfsd zero-copy / knfsd", ("net_write", "zcfs-zc"), ("net_write", "knfsd"), "mib_s"),
+    ("READ server CPU/MiB, zcnfsd zero-copy / copy path", ("net_read", "zcfs-zc"), ("net_read", "zcfs-copy"), "srv_cpu_ms_per_mib"),
+    ("WRITE server CPU/MiB, zcnfsd zero-copy / copy path", ("net_write", "zcfs-zc"), ("net_write", "zcfs-copy"), "srv_cpu_ms_per_mib"),
+    ("READ MiB/s, zcnfsd zero-copy / copy path", ("net_read", "zcfs-zc"), ("net_read", "zcfs-copy"), "mib_s"),
+    ("WRITE MiB/s, zcnfsd zero-copy / copy path", ("net_write", "zcfs-zc"), ("net_write", "zcfs-copy"), "mib_s"),
+    ("server CPU/MiB, zcnfsd zero-copy READ / sendfile", ("net_read", "zcfs-zc"), ("net_sendfile", "sendfile"), "srv_cpu_ms_per_mib"),
+    ("server CPU/MiB, knfsd READ / sendfile", ("net_read", "knfsd"), ("net_sendfile", "sendfile"), "srv_cpu_ms_per_mib"),
+]
+
+# The targets the NIC measurement exists for: (ratio name, at most).
+NET_TARGETS = [
+    ("READ server CPU/MiB, zcnfsd zero-copy / knfsd", 0.8),
+    ("WRITE server CPU/MiB, zcnfsd zero-copy / knfsd", 0.7),
+]
+
+
+def net_tables(results):
+    """The two-guest NIC tables (table 6 and 7)."""
+    out = []
+    rows = []
+    for name, a in results["arches"].items():
+        n = a.get("net")
+        if not n:
+            continue
+        for v, label in NET_VARIANTS:
+            rb = "net_sendfile" if v == "sendfile" else "net_read"
+            if v not in n["groups"].get(rb, {}) and v not in n["groups"].get("net_write", {}):
+                continue
+            rows.append([name, label] +
+                        [cell(get(n, b, v, metric)) for b, metric in (
+                            (rb, "mib_s"), (rb, "srv_cpu_ms_per_mib"),
+                            ("net_write", "mib_s"), ("net_write", "srv_cpu_ms_per_mib"),
+                            (rb, "copies_per_byte"), (rb, "stack_copies_per_byte"),
+                            ("net_write", "copies_per_byte"),
+                            ("net_write", "stack_copies_per_byte"))])
+    env = next((a["net"]["env"] for a in results["arches"].values()
+                if a.get("net") and a["net"]["env"]), {})
+    out.append(("6. Server guest and client guest over an emulated NIC",
+                "Two guests per architecture joined by an emulated Intel NIC (the "
+                "server's driver: {}; scatter-gather, checksum offload and TSO) over a "
+                "QEMU stream netdev. The client guest's Linux NFS client reads and "
+                "writes a {} MiB file (1 MiB calls, rsize = wsize = 1 MiB, a fresh mount "
+                "and the client's caches dropped per run; write time includes fsync and "
+                "close). Server CPU: busy time of all the server guest's CPUs (its own "
+                "/proc/stat) per MiB moved. Copies/B: zcnfsd's copied bytes per payload "
+                "byte; stack copies/B: the network stack's copies of the payload that "
+                "zcnfsd counts (- when not counted; knfsd and sendfile have no such "
+                "counters). sendfile(2): the server sends the tmpfs file to a plain TCP "
+                "receiver on the client (READ columns).".format(
+                    env.get("srv_nic", "?"), env.get("mib", "?")),
+                ["arch", "server, export", "READ MiB/s", "READ server CPU ms/MiB",
+                 "WRITE MiB/s", "WRITE server CPU ms/MiB", "READ copies/B",
+                 "READ stack copies/B", "WRITE copies/B", "WRITE stack copies/B"], rows))
+    rows = []
+    for name, a in results["arches"].items():
+        for r in (a.get("net") or {}).get("ratios", []):
+            rng = ("-" if r["paired_min"] is None else
+                   "[{}, {}]".format(fmt(r["paired_min"]), fmt(r["paired_max"])))
+            rows.append([name, r["name"], fmt(r["value"]), rng])
+    out.append(("7. Ratios over the NIC",
+                "As in table 5: ratio of the medians of table 6, range of the "
+                "per-repetition ratios. Below 1 is better for CPU, above 1 for MiB/s.",
+                ["arch", "ratio", "value", "range"], rows))
+    return out
+
+
+def net_targets(results):
+    """Where the NIC numbers stand against the targets."""
+    lines = []
+    for name, a in results["arches"].items():
+        n = a.get("net")
+        if not n:
+            continue
+        ratios = {r["name"]: r for r in n.get("ratios", [])}
+        for rname, limit in NET_TARGETS:
+            r = ratios.get(rname)
+            desc = "{} <= {}".format(rname, limit)
+            if not r:
+                lines.append((name, desc, "not measured"))
+            else:
+                lines.append((name, desc, "{} ({})".format(
+                    "met" if r["value"] <= limit else "NOT met", fmt(r["value"]))))
+        # The send path: what the stack copies of a zero-copy READ's payload.
+        s = get(n, "net_read", "zcfs-zc", "stack_copies_per_byte")
+        desc = "zero-copy READ: the network stack copies 0 bytes per byte"
+        if s is None:
+            lines.append((name, desc, "not measured (no stack-copy counter)"))
+        else:
+            lines.append((name, desc, "met" if s["max"] == 0
+                          else "NOT met (measured {})".format(cell(s))))
+    return lines
+
+
 def tables(results):
     """[(title, note, headers, rows)] for the markdown and rst renderers."""
     arches = results["arches"]
@@ -323,6 +449,8 @@ def tables(results):
                 "ratios (the variants of a repetition run back to back). Below 1 is "
                 "better for CPU and time, above 1 for MiB/s.",
                 ["arch", "ratio", "value", "range"], rows))
+    if any(a.get("net") for a in arches.values()):
+        out += net_tables(results)
     return out
 
 
@@ -376,13 +504,19 @@ def not_run(results):
     """KTAP results that failed or skipped, per arch."""
     out = []
     for name, a in results["arches"].items():
-        if not a["complete"]:
+        if a["complete"] is False:     # None: not run (ZCVFS_BENCH_LOOPBACK=0)
             out.append("{}: the guest printed no measurements (see {})".format(name, a["log"]))
         for t in a["ktap"]:
             if not t["ok"]:
                 out.append("{}: FAILED: {}".format(name, t["test"]))
             elif t["directive"].upper().startswith("SKIP"):
                 out.append("{}: not run: {} ({})".format(name, t["test"], t["directive"][4:].strip()))
+        n = a.get("net")
+        if n is not None:
+            if not n["complete"]:
+                out.append("{}: the NIC client guest printed no measurements (see {})".format(
+                    name, n["log"]))
+            out += ["{}: FAILED: {}".format(name, t["test"]) for t in n["ktap"] if not t["ok"]]
     return out
 
 
@@ -390,10 +524,13 @@ def timing(m):
     """'Took ...' from the wall and per-guest times, if known."""
     guests = ", ".join("{} {} s".format(k[len("guest_seconds_"):], v)
                        for k, v in sorted(m.items()) if k.startswith("guest_seconds_"))
+    net = ", ".join("{} {} s".format(k[len("net_seconds_"):], v)
+                    for k, v in sorted(m.items()) if k.startswith("net_seconds_"))
     if "wall" not in m:
         return ""
-    return "The command took {}{}.".format(
-        m["wall"], "; guests (side by side, boot included): " + guests if guests else "")
+    return "The command took {}{}{}.".format(
+        m["wall"], "; guests (side by side, boot included): " + guests if guests else "",
+        "; NIC guest pairs (side by side): " + net if net else "")
 
 
 def render_md(results):
@@ -418,6 +555,10 @@ def render_md(results):
     out += ["## SPEC section 8 expectations", ""]
     out += md_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
     out.append("")
+    if net_targets(results):
+        out += ["## Targets over the NIC", ""]
+        out += md_table(["arch", "target", "result"], [list(e) for e in net_targets(results)])
+        out.append("")
     nr = not_run(results)
     if nr:
         out += ["## Not run or failed", ""] + ["- " + s for s in nr] + [""]
@@ -450,6 +591,11 @@ def render_rst(results):
     out += [title, "-" * len(title), ""]
     out += rst_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
     out.append("")
+    if net_targets(results):
+        title = "Targets over the NIC"
+        out += [title, "-" * len(title), ""]
+        out += rst_table(["arch", "target", "result"], [list(e) for e in net_targets(results)])
+        out.append("")
     nr = not_run(results)
     if nr:
         title = "Not run or failed"
@@ -462,6 +608,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log", action="append", default=[], help="ARCH=LOG")
+    ap.add_argument("--net", action="append", default=[],
+                    help="ARCH=LOG of the NIC benchmarks' client guest")
     ap.add_argument("--rst")
     ap.add_argument("--meta", action="append", default=[], help="KEY=VALUE")
     args = ap.parse_args()
@@ -480,8 +628,20 @@ def main():
         for k in ("mib", "reps", "nfs_reps", "micro_samples", "micro_batch_ms"):
             if k in a["env"]:
                 meta.setdefault(k, a["env"][k])
+    for spec in args.net:
+        arch, _, path = spec.partition("=")
+        n = load_arch(path)
+        n["ratios"] = [r for r in (ratio(n, *x) for x in NET_RATIOS) if r]
+        for k in ("mib", "nfs_reps"):
+            if k in n["env"]:
+                meta.setdefault(k, n["env"][k])
+        results["arches"].setdefault(arch, {"log": None, "complete": None, "env": {},
+                                            "mounts": {}, "ktap": [], "groups": {},
+                                            "reps": {}, "ratios": []})["net"] = n
     results["expectations"] = [{"arch": a, "expectation": e, "result": r}
                                for a, e, r in expectations(results)]
+    results["net_targets"] = [{"arch": a, "target": e, "result": r}
+                              for a, e, r in net_targets(results)]
     results["not_run"] = not_run(results)
 
     with open(args.out + "/results.json", "w") as f:
@@ -495,7 +655,8 @@ def main():
             f.write(render_rst(results) + "\n")
     print(md)
     # Non-zero when an arch produced nothing at all.
-    sys.exit(0 if all(a["complete"] for a in results["arches"].values()) else 1)
+    sys.exit(0 if all(a["complete"] is not False and (a.get("net") is None or a["net"]["complete"])
+                      for a in results["arches"].values()) else 1)
 
 
 if __name__ == "__main__":

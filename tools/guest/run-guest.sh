@@ -6,6 +6,7 @@
 #   run-guest.sh ARCH [--mode test|demo|bench] [--timeout SECONDS]
 #                     [--suite DIR]... [--module KO]... [--log FILE]
 #                     [--append KERNEL-ARGS]... [--tests LIST] [--no-modules]
+#                     [--qemu ARG]...
 #
 # Packs the initramfs (/init, busybox, the suites), then builds (or reuses)
 # the cached test kernel and our modules, adds the modules to the initramfs,
@@ -23,6 +24,9 @@
 # --tests LIST (default: $ZCVFS_TESTS) runs only some tests, in mode test:
 # a comma-separated list of SUITE (every program of a suite) and
 # SUITE:PROGRAM entries, e.g. zcnfsd:zcnfsd_params.sh,zcvfs.
+#
+# --qemu adds an argument to QEMU's command line (the NIC of the
+# benchmarks' two-guest runs).
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 . "$ZCVFS_ROOT/tools/guest/qemu.sh"
@@ -39,6 +43,7 @@ modules=yes
 tests=${ZCVFS_TESTS:-}
 extra=()
 kos=()
+qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--no-modules) modules=no; shift ;;
 	--append) append_extra+=" $2"; shift 2 ;;
 	--tests) tests=$2; shift 2 ;;
+	--qemu) qemu_extra+=("$2"); shift 2 ;;
 	*) zcvfs_die "run-guest: unknown argument $1" ;;
 	esac
 done
@@ -79,6 +85,7 @@ cat "$initrd.base" "$initrd.modules" > "$initrd"
 rm -f "$initrd.base" "$initrd.modules"
 
 zcvfs_qemu_cmd "$arch" "$kdir/zcvfs-image" "$initrd" "panic=-1 oops=panic zcvfs_mode=$mode$append_extra"
+qemu+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 
 zcvfs_log "guest $arch ($mode): booting, log in $log, timeout ${timeout}s"
 start=$(date +%s)

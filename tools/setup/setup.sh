@@ -29,24 +29,24 @@ wait $bindgen || zcvfs_die "bindgen-cli install failed"
 wait $ksrc || zcvfs_die "kernel source fetch failed"
 # The kernels build side by side: each build has long single-threaded
 # stretches (the Rust crates, the final links) that the other one fills.
+# Their progress lines (stderr) reach the terminal; stdout is the directory.
 if [ -n "$kernels" ]; then
 	pids=()
+	dirs=$(mktemp -d)
 	for a in "${arches[@]}"; do
-		log=$ZCVFS_CACHE/kernel/build-$a.log
-		mkdir -p "$ZCVFS_CACHE/kernel"
-		"$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$a" > "$log" 2>&1 &
+		"$ZCVFS_ROOT/tools/kernel/build-kernel.sh" "$a" > "$dirs/$a" &
 		pids+=($!)
 	done
 	failed=
 	for i in "${!arches[@]}"; do
 		a=${arches[$i]}
 		if wait "${pids[$i]}"; then
-			zcvfs_log "kernel $a: ready ($(tail -n 1 "$ZCVFS_CACHE/kernel/build-$a.log"))"
+			zcvfs_log "kernel $a: ready ($(cat "$dirs/$a"))"
 		else
-			zcvfs_log "kernel $a: build FAILED; last lines of $ZCVFS_CACHE/kernel/build-$a.log:"
-			tail -n 30 "$ZCVFS_CACHE/kernel/build-$a.log" >&2
+			zcvfs_log "kernel $a: build FAILED (see above)"
 			failed=1
 		fi
 	done
+	rm -rf "$dirs"
 	[ -z "$failed" ] || exit 1
 fi

@@ -20,6 +20,10 @@
 # Each repetition runs every variant once, in turn (zc, copy, tmpfs, ...),
 # so that a slow phase of the emulator hits all variants alike.
 DIR=$(cd "$(dirname "$0")" && pwd)
+# The two-guest NIC benchmarks: this guest is their server or their client.
+case ${zcvfs_bench_role:-} in
+server|client) exec "$DIR/zcvfs_net.sh" "$zcvfs_bench_role" ;;
+esac
 . "$DIR/../kselftest/ktap_helpers.sh"
 
 MIB=${zcvfs_bench_mib:-256}
