@@ -4,15 +4,15 @@
  * (zcnfsd_rpc.h) calls as a given AUTH_SYS identity, as AUTH_NONE, or from
  * an unprivileged source port, and checks what NFSD would answer and what
  * the file system holds afterwards (stat(2) of the export's local path);
- * and it holds idle and trickling connections while a fresh client must be
- * served, or waits for the server to close idle and stalled
+ * and it holds idle, trickling and non-reading connections while a fresh
+ * client must be served, or waits for the server to close idle and stalled
  * connections.
  *
  *   zcnfsd_security [-p PORT] [-m MOUNTPORT] -e EXPORT CASE [ARG]
  *
  * One case per run, exit 0 on success ("# " lines say what was seen).  The
  * export (set up by zcnfsd_security.sh, all owned by root) holds:
- *   secret    0600 file        public  0644 file
+ *   secret    0600 file        public  0644 file       big   4 MiB file
  *   rootdir/  0755 directory, with rootdir/victim (0644)
  *   open/     1777 directory (anyone creates there)
  */
@@ -619,6 +619,36 @@ static int open_partial(size_t bytes)
 	return fd;
 }
 
+/*
+ * A connection that asks for four 1 MiB READs of "big" and reads none of
+ * the replies: the server's send blocks with loaned pages in flight.
+ */
+static int open_nonreader(const struct fh *big)
+{
+	int fd = rpc_connect(nfs_port);
+
+	if (fd < 0)
+		return fd;
+	for (int i = 0; i < 4; i++) {
+		struct xbuf c = {0};
+		int err;
+
+		put_u32(&c, 0);
+		put_call(&c, rpc_xid(), NFS_PROG, NFS_VERS, NFSPROC3_READ);
+		put_fh(&c, big);
+		put_u64(&c, (uint64_t)i << 20);
+		put_u32(&c, 1 << 20);
+		*(uint32_t *)c.p = htonl(LAST_FRAG | (c.len - 4));
+		err = send_all(fd, c.p, c.len);
+		xb_free(&c);
+		if (err) {
+			rpc_close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 /* NULL from a fresh client, within `ms`: how long it took, or -1. */
 static long long fresh_null(int ms)
 {
@@ -636,30 +666,39 @@ static long long fresh_null(int ms)
 }
 
 /*
- * `limit` (the server's threads) connections that never send and `limit`
- * that trickle a call one byte a second: fresh clients must still be
- * served, each within 3 seconds, by evicting the least recently active
- * connections.
+ * `limit` (the server's threads) connections that never send, `limit`
+ * that trickle a call one byte a second, and `limit` / 2 that do not read
+ * their READ replies: fresh clients must still be served, each within 3
+ * seconds, by evicting the least recently active connections.
  */
 static bool c_fresh_served(int limit)
 {
-	int nidle = limit, ntrickle = limit;
-	int n = nidle + ntrickle, fds[2 * 256], sent[2 * 256] = {0};
+	int nidle = limit, ntrickle = limit, nstuck = limit / 2 > 0 ? limit / 2 : 1;
+	int n = nidle + ntrickle + nstuck, fds[3 * 256 + 2], sent[3 * 256 + 2] = {0};
 	long long ev0 = srv_stat("connections_evicted"), worst = 0;
 	struct xbuf call = {0};
+	struct fh big;
 	bool ok = true;
 
 	EXPECT(limit >= 1 && limit <= 256, "limit %d\n", limit);
 	as_user(0, 0);
+	if (!lookup_ok("big", &big))
+		return false;
 	put_u32(&call, LAST_FRAG | 40);
 	put_call(&call, rpc_xid(), NFS_PROG, NFS_VERS, 0);
 	for (int i = 0; i < n; i++) {
-		fds[i] = open_partial(i < nidle ? 0 : 1);
+		if (i < nidle)
+			fds[i] = open_partial(0);
+		else if (i < nidle + ntrickle)
+			fds[i] = open_partial(1);
+		else
+			fds[i] = open_nonreader(&big);
 		if (fds[i] < 0)
 			msg("connection %d: %s\n", i, rpc_strerr(fds[i]));
 		sent[i] = 1;
 	}
-	msg("%d idle, %d trickling (threads=%d)\n", nidle, ntrickle, limit);
+	msg("%d idle, %d trickling, %d not reading (threads=%d)\n", nidle, ntrickle, nstuck,
+	    limit);
 	for (int round = 0; round < 6; round++) {
 		long long t;
 

@@ -4,7 +4,7 @@
 # zcnfsd's security model (Documentation/zcnfsd.rst): every call runs with
 # its caller's credentials, root is squashed, AUTH_NONE is anonymous,
 # unprivileged source ports are refused -- with the default export options
-# -- and no set of idle or trickling connections keeps a fresh
+# -- and no set of idle, trickling or non-reading connections keeps a fresh
 # client out, idle and stalled connections are closed after their
 # timeouts.  zcnfsd_security (a raw-socket RPC client) does one case per
 # run; the guest's NFS client checks root squashing too.  The export is a
@@ -18,14 +18,15 @@ ktap_set_plan 19
 zn_setup_zcfs || ktap_exit_fail_msg "cannot load zcvfs.ko/zcfs.ko or mount zcfs"
 SEC=$ZCFS_DIR/sec
 
-# secret 0600, public 0644, rootdir/ 0755 with victim,
+# secret 0600, public 0644, big (4 MiB) 0644, rootdir/ 0755 with victim,
 # open/ 1777: all owned by root.
 tree() {
 	rm -rf $SEC && mkdir -p $SEC/rootdir $SEC/open &&
 		chmod 0755 $SEC $SEC/rootdir && chmod 1777 $SEC/open &&
 		printf 'secret\n' > $SEC/secret && chmod 0600 $SEC/secret &&
 		printf 'public\n' > $SEC/public && chmod 0644 $SEC/public &&
-		printf 'victim\n' > $SEC/rootdir/victim
+		printf 'victim\n' > $SEC/rootdir/victim &&
+		dd if=/dev/urandom of=$SEC/big bs=1M count=4 2>/dev/null && chmod 0644 $SEC/big
 }
 
 sec() { "$HERE/zcnfsd_security" -p $NFS_PORT -m $MNT_PORT -e $SEC "$@"; }
@@ -73,7 +74,7 @@ crowd() {
 		zn_settle && zn_conns_idle &&
 		ktap_print_msg "after: $(grep -E 'connections|loans|zc_sends' $SRV_STATS | tr '\n' ' ')"
 }
-ktap_test_result "threads=4: with 4 idle and 4 trickling connections, fresh clients are served within 3 s" crowd
+ktap_test_result "threads=4: 4 idle, 4 trickling and 2 non-reading connections; fresh clients served within 3 s; loans back" crowd
 
 timeouts() {
 	zn_server_unload && zn_server_load $SEC threads=4 idle_timeout=4 record_timeout=2 &&
