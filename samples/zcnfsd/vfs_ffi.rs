@@ -178,8 +178,11 @@ extern "C" {
     ) -> c_int;
     fn zcnfsd_access(mnt: *mut bindings::vfsmount, d: *mut bindings::dentry, want: u32) -> u32;
     fn zcnfsd_cred_override(ids: *const Ids) -> *const bindings::cred;
-    fn zcnfsd_permission(mnt: *mut bindings::vfsmount, d: *mut bindings::dentry, acc: c_int)
-        -> c_int;
+    fn zcnfsd_permission(
+        mnt: *mut bindings::vfsmount,
+        d: *mut bindings::dentry,
+        acc: c_int,
+    ) -> c_int;
     fn zcnfsd_cred_revert(old: *const bindings::cred);
     fn zcnfsd_lookup(
         dir: *mut bindings::dentry,
