@@ -7,62 +7,23 @@
 //! runs the inode's monitors around the operation, keeps the loan table
 //! and the xuio's zcvfs-owned fields consistent, raises the fsnotify events
 //! of read(2)/write(2), and counts everything in the filesystem's stats.
+#![deny(unsafe_code)]
 
-use crate::fem::{Chain, Link};
+use crate::globals::{FemChain, LoanPins, MonitorEntry, ProviderReg};
 use crate::globals::{LOANS, MONITORS, REGISTRY, STATS};
-use crate::kernel_ffi::{
-    self as kf, FemArgPtr, FsTypeRef, ModulePtr, ModuleRef, MonitorOpsRef, ProviderOpsRef,
-};
 use crate::loans::LoanRecord;
+use crate::module_ref::{ModulePtr, ModuleRef};
+use crate::monitor_ops::{FemArgPtr, MonitorOpsRef};
+use crate::provider_ops::{self, ProviderOpsRef};
 use crate::stats::FsStats;
 use crate::validate::{self, FileLimits, Io};
+use crate::vfs::{self as kf, FsTypeRef};
+use crate::zcvfs_api::bindings::*;
+use crate::zcvfs_api::error::{from_ssize, to_ssize};
 use crate::zcvfs_api::xuio::{XuioExt, ZcState};
-use crate::zcvfs_api::xuio_raw::*;
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::{aref::ARef, atomic::Relaxed, Arc, UniqueArc};
-
-/// A provider registration.
-#[derive(Clone, Copy)]
-pub(crate) struct ProviderReg {
-    pub(crate) ops: ProviderOpsRef,
-    pub(crate) owner: ModulePtr,
-}
-
-/// What pins a loan: the file (so inode, super_block and mount), the
-/// provider's module, and where it is counted.
-pub(crate) struct LoanPins {
-    file: ARef<File>,
-    ops: ProviderOpsRef,
-    _module: ModuleRef,
-    stats: Option<Arc<FsStats>>,
-}
-
-/// An installed monitor: its ops, data and a reference on its module.
-pub(crate) struct MonitorEntry {
-    ops: Option<MonitorOpsRef>,
-    _module: ModuleRef,
-}
-
-impl Drop for MonitorEntry {
-    fn drop(&mut self) {
-        // The last reference: no call is in flight any more.
-        if let Some(ops) = self.ops.take() {
-            ops.release();
-        }
-    }
-}
-
-impl<'x> Link<FemArgPtr<'x>> for MonitorEntry {
-    fn call(&self, _chain: &Chain<'_, Self, FemArgPtr<'x>>, arg: FemArgPtr<'x>) -> Option<isize> {
-        let ops = self.ops.as_ref()?;
-        let f = ops.op(arg.op())?;
-        Some(arg.call(f, ops.data()))
-    }
-}
-
-/// The chain type of zcvfs.ko.
-pub(crate) type FemChain<'a, 'x> = Chain<'a, MonitorEntry, FemArgPtr<'x>>;
 
 fn limits(file: &File) -> FileLimits {
     let (readable, writable) = kf::rw_mode(file);
@@ -81,23 +42,6 @@ fn stats_of(fstype: FsTypeRef) -> Option<Arc<FsStats>> {
 fn count_refusal<T>(stats: &Option<Arc<FsStats>>, r: &Result<T>) {
     if let (Some(s), Err(e)) = (stats, r) {
         s.refused(*e);
-    }
-}
-
-fn to_isize(r: Result<usize>) -> isize {
-    match r {
-        // Byte counts are below `MAX_RW_COUNT`.
-        Ok(n) => n as isize,
-        Err(e) => e.to_errno() as isize,
-    }
-}
-
-fn from_isize(r: isize) -> Result<usize> {
-    if r < 0 {
-        // Errno values fit in an i32.
-        Err(Error::from_errno(r as i32))
-    } else {
-        Ok(r as usize)
     }
 }
 
@@ -190,7 +134,7 @@ fn reqzcbuf_inner(
     let mut base = || -> isize {
         let r = ops.reqzcbuf(file, rw, x).and_then(|()| {
             // All or nothing: the segments must cover exactly `len`.
-            if kf::provider_segments_total(x) != Some(len as u64) {
+            if provider_ops::provider_segments_total(x) != Some(len as u64) {
                 pr_warn!("zcvfs: provider loaned segments not covering the request; refused\n");
                 let _ = ops.retzcbuf(file, x);
                 return Err(EIO);
@@ -216,7 +160,7 @@ fn reqzcbuf_inner(
     }
     if !loaned {
         clear_zc(x, XUIO_ZC_NONE);
-        return Err(from_isize(r).err().unwrap_or(EIO));
+        return Err(from_ssize(r).err().unwrap_or(EIO));
     }
 
     let zc = x.zc();
@@ -374,7 +318,7 @@ fn plain_rw(
     )?;
     let xp: *mut RawXuio = x;
     let mut pos = x.xu_uio.uio_loffset;
-    let mut base = || to_isize(kf::plain_rw(file, write, x, count, &mut pos));
+    let mut base = || to_ssize(kf::plain_rw(file, write, x, count, &mut pos));
     let op = if write {
         ZCVFS_FEM_WRITE
     } else {
@@ -382,10 +326,10 @@ fn plain_rw(
     };
     let (r, ran) = run_chain(file, op, 0, xp, 0, ct, &mut base)?;
     let n = if ran {
-        from_isize(r)
+        from_ssize(r)
     } else {
         // A monitor answered without the operation: nothing happened.
-        Err(from_isize(r).err().unwrap_or(EPERM))
+        Err(from_ssize(r).err().unwrap_or(EPERM))
     };
     if let Some(s) = stats {
         if !ran {
@@ -461,14 +405,14 @@ fn zc_rw(
         } else {
             ops.read_xuio(&pfile, x).and_then(|n| {
                 // The provider trims the segments to what it read.
-                if n > len || kf::provider_segments_total(x) != Some(n as u64) {
+                if n > len || provider_ops::provider_segments_total(x) != Some(n as u64) {
                     pr_warn!("zcvfs: provider read segments inconsistent; refused\n");
                     return Err(EIO);
                 }
                 Ok(n)
             })
         };
-        to_isize(r)
+        to_ssize(r)
     };
     let op = if write {
         ZCVFS_FEM_WRITE
@@ -483,7 +427,7 @@ fn zc_rw(
             return Err(e);
         }
     };
-    let n = if ran { from_isize(r) } else { Err(EIO) };
+    let n = if ran { from_ssize(r) } else { Err(EIO) };
     let (segs, nsegs) = (x.xu_uio.uio_segs as usize, x.xu_uio.uio_iovcnt);
     let new_state = match (&n, write) {
         (Ok(_), false) => Some(ZcState::Filled),
@@ -504,7 +448,7 @@ fn zc_rw(
             s.vetoed.add(1, Relaxed);
         }
         // A monitor answered without the operation: nothing happened.
-        return Err(from_isize(r).err().unwrap_or(EPERM));
+        return Err(from_ssize(r).err().unwrap_or(EPERM));
     }
     let n = n?;
     let mut zc = x.zc();
@@ -560,9 +504,9 @@ pub(crate) fn truncate(file: &File, length: i64, ct: *const RawCallerContext) ->
             s.vetoed.add(1, Relaxed);
         }
         // A monitor answered without the operation: nothing happened.
-        return Err(from_isize(r).err().unwrap_or(EPERM));
+        return Err(from_ssize(r).err().unwrap_or(EPERM));
     }
-    from_isize(r).map(|_| ())
+    from_ssize(r).map(|_| ())
 }
 
 /// `zcvfs_register_provider`.

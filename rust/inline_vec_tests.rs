@@ -2,6 +2,7 @@
 
 //! KUnit tests of the shared API's inline vector (`api/inline_vec.rs`),
 //! run in zcvfs.ko only (one suite name per kernel).
+#![deny(unsafe_code)]
 
 use kernel::prelude::*;
 

@@ -8,6 +8,7 @@
 //! (cookie, xuio address), so a second return or a copied xuio finds
 //! nothing; a loan being read or written is `busy`, so concurrent misuse of
 //! one xuio gets `EBUSY` instead of racing inside the provider.
+#![deny(unsafe_code)]
 
 use crate::zcvfs_api::xuio::{Rw, ZcState};
 use kernel::prelude::*;

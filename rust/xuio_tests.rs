@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! KUnit tests of the shared API's xuio types (`api/xuio.rs`,
-//! `api/xuio_raw.rs`), run in zcvfs.ko only (one suite name per kernel).
+//! `api/bindings.rs`), run in zcvfs.ko only (one suite name per kernel).
+#![deny(unsafe_code)]
 
 use kernel::prelude::*;
 
 #[kunit_tests(zcvfs_xuio)]
 mod tests {
+    use crate::zcvfs_api::bindings::*;
     use crate::zcvfs_api::xuio::{AioState, Rw, Xuio, XuioExt, ZcState};
-    use crate::zcvfs_api::xuio_raw::*;
     use kernel::prelude::*;
 
     #[test]

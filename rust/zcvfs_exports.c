@@ -3,7 +3,7 @@
  * The exported C ABI of zcvfs.ko (include/zcvfs/zcvfs.h).  The functions
  * are implemented in Rust (rust/ffi_exports.rs, `#[no_mangle] extern "C"`)
  * and exported here, together with the build-time layout checks that the
- * Rust side repeats (rust/api/xuio_raw.rs).
+ * Rust side repeats (rust/api/bindings.rs).
  */
 
 #include <linux/module.h>

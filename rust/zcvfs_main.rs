@@ -6,13 +6,18 @@
 //! (the provider) and an in-kernel server that consumes them (the consumer).
 //! See `Documentation/zcvfs.rst`.
 //!
-//! Layout:
+//! Layout, one file per abstraction:
 //! - `api/`: the shared Rust API (also compiled into providers/consumers);
 //! - [`validate`], [`registry`], [`loans`], [`fem`], [`stats`]: the logic,
-//!   safe Rust with KUnit tests;
-//! - [`dispatch`]: the entry points' behaviour, safe Rust;
-//! - [`ffi_exports`], [`kernel_ffi`], [`globals`], [`helpers`]: the thin
-//!   layer with all the `unsafe` code; `zcvfs_exports.c` exports the C ABI.
+//!   safe Rust with KUnit tests (`#![deny(unsafe_code)]`);
+//! - [`dispatch`]: the entry points' behaviour, safe Rust
+//!   (`#![deny(unsafe_code)]`);
+//! - [`globals`]: the four global tables, each next to the type it holds;
+//! - the abstractions over C, each with its `unsafe` code: [`vfs`] (VFS
+//!   calls on a file), [`module_ref`] (module references),
+//!   [`provider_ops`] and [`monitor_ops`] (the C ops tables zcvfs calls),
+//!   [`helpers`] (the declarations of `helpers/zcvfs_helpers.c`) and
+//!   [`ffi_exports`] (the exported C ABI; `zcvfs_exports.c` exports it).
 
 use kernel::prelude::*;
 
@@ -27,11 +32,14 @@ pub mod ffi_exports;
 mod globals;
 mod helpers;
 mod inline_vec_tests;
-mod kernel_ffi;
 mod loans;
+mod module_ref;
+mod monitor_ops;
+mod provider_ops;
 mod registry;
 mod stats;
 mod validate;
+mod vfs;
 mod xuio_tests;
 
 module! {

@@ -12,10 +12,10 @@
 //! A consumer falls back to the copy path ([`super::fop::read_plain`]) when
 //! `request` fails with `ENOTSUP` (the filesystem has no zero-copy) or
 //! `EINVAL` (the provider will not loan now).
+#![deny(unsafe_code)]
 
 use super::fop::{self, CallerContext};
-use super::fop_ffi;
-use super::xuio::{Rw, Segment, Xuio};
+use super::xuio::{copy_from_segments, copy_to_segments, Rw, Segment, Xuio};
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
@@ -113,7 +113,7 @@ impl ReadData {
 
     /// Copy the data from `skip` on into `buf`; returns bytes copied.
     pub fn copy_to(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
-        fop_ffi::copy_from_segments(self.segments(), skip, buf)
+        copy_from_segments(self.segments(), skip, buf)
     }
 }
 
@@ -158,7 +158,7 @@ impl WriteLoan {
 
     /// Copy `data` into the segments from byte `skip` on.
     pub fn fill(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
-        fop_ffi::copy_to_segments(self.segments(), skip, data)
+        copy_to_segments(self.segments(), skip, data)
     }
 
     /// Set the file offset of anonymous buffers before the write.

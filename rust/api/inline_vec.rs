@@ -11,6 +11,7 @@
 //!
 //! Unused inline slots hold a [`Vacant`] value, so the type needs no
 //! `unsafe` code: an element type says what an empty slot holds.
+#![deny(unsafe_code)]
 
 use kernel::prelude::*;
 

@@ -9,7 +9,8 @@
 //! whole protocol state (direction, type, loaned/read/written/returned) and
 //! answers misuse with an errno.
 
-use super::xuio_raw::*;
+use super::bindings::*;
+use super::error::from_ssize;
 use kernel::bindings;
 use kernel::ffi::c_void;
 use kernel::prelude::*;
@@ -247,11 +248,25 @@ impl Xuio {
     /// a READ loan after a successful read, a WRITE loan before its write.
     /// Otherwise `EINVAL` (e.g. a READ loan before its read).
     pub fn segments(&self) -> Result<&[Segment]> {
-        super::fop_ffi::loaned_segments(self)
+        if !self.segments_accessible() {
+            return Err(EINVAL);
+        }
+        let raw = self.raw();
+        let n = raw.xu_uio.uio_iovcnt as usize;
+        let p = raw.xu_uio.uio_segs as *const Segment;
+        if n == 0 || p.is_null() {
+            return Ok(&[]);
+        }
+        // SAFETY: by the type invariant only zcvfs set `uio_segs` and
+        // `uio_iovcnt`, from the provider's loan, and the state (checked
+        // above) says the loan is live and its segments are published. The
+        // loan stays allocated until `fop_retzcbuf`, which needs `&mut` of
+        // the `Xuio`, so not while this shared borrow lives.
+        Ok(unsafe { core::slice::from_raw_parts(p, n) })
     }
 
     /// Whether the protocol lets the owner touch the segments now.
-    pub(super) fn segments_accessible(&self) -> bool {
+    fn segments_accessible(&self) -> bool {
         let ok = matches!(
             self.ext(),
             XuioExt::ZeroCopy {
@@ -277,11 +292,89 @@ impl Xuio {
     /// Copy loaned data from byte `skip` on into `buf` (when
     /// [`Xuio::segments`] allows access); returns bytes copied.
     pub fn copy_from(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
-        super::fop_ffi::copy_from_segments(self.segments()?, skip, buf)
+        copy_from_segments(self.segments()?, skip, buf)
     }
 
     /// Copy `data` into the loaned WRITE segments from byte `skip` on.
     pub fn copy_to(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
-        super::fop_ffi::copy_to_segments(self.segments()?, skip, data)
+        copy_to_segments(self.segments()?, skip, data)
+    }
+}
+
+// SAFETY: an `Xuio` owns its structure; the pointers in it (loaned
+// segments, provider handle) refer to memory owned by the loan, not to the
+// thread, and zcvfs serialises the calls on it.
+unsafe impl Send for Xuio {}
+// SAFETY: shared access only reads the structure.
+unsafe impl Sync for Xuio {}
+
+/// Copy from segments into `buf`, skipping `skip` bytes of the segments.
+pub(super) fn copy_from_segments(segs: &[Segment], skip: usize, buf: &mut [u8]) -> Result<usize> {
+    let n = u32::try_from(segs.len())?;
+    // SAFETY: `segs` are valid loaned segments (callers get them from
+    // `Xuio::segments`) or owned pages (`fop::PageBuf`), `buf` is valid for
+    // writes of its length; the helper never goes beyond either.
+    from_ssize(unsafe {
+        zcvfs_bvec_copy_from(segs.as_ptr(), n, skip, buf.as_mut_ptr().cast(), buf.len())
+    })
+}
+
+/// Copy `buf` into segments, skipping `skip` bytes of the segments.
+pub(super) fn copy_to_segments(segs: &[Segment], skip: usize, buf: &[u8]) -> Result<usize> {
+    let n = u32::try_from(segs.len())?;
+    // SAFETY: as in `copy_from_segments`; writing into the pages of a WRITE
+    // loan is what the loan is for.
+    from_ssize(unsafe {
+        zcvfs_bvec_copy_to(segs.as_ptr(), n, skip, buf.as_ptr().cast(), buf.len())
+    })
+}
+
+impl RawXuio {
+    /// A zeroed xuio: no segments, no extension.
+    pub const fn zeroed() -> Self {
+        RawXuio {
+            xu_uio: RawUio {
+                uio_segs: core::ptr::null_mut(),
+                uio_iovcnt: 0,
+                uio_segflg: 0,
+                uio_loffset: 0,
+                uio_resid: 0,
+                uio_extflag: 0,
+                uio_reserved: 0,
+            },
+            xu_type: 0,
+            xu_pad: 0,
+            xu_ext: RawXuioExt { xu_ext_pad: [0; 8] },
+        }
+    }
+
+    /// Whether `uio_extflag` says the structure is an xuio.
+    pub fn is_xuio(&self) -> bool {
+        self.xu_uio.uio_extflag & UIO_XUIO != 0
+    }
+
+    /// The zero-copy extension, whatever `xu_type` says.
+    pub fn zc(&self) -> RawZc {
+        // SAFETY: every member of the union is plain old data (integers and
+        // raw pointers) that occupies a prefix of the 64-byte union, which is
+        // always fully initialised (`zeroed` writes all of it and C callers
+        // pass whole structures), so any bit pattern is a valid `RawZc`.
+        unsafe { self.xu_ext.xu_zc }
+    }
+
+    /// The asynchronous I/O extension, whatever `xu_type` says.
+    pub fn aio(&self) -> RawAio {
+        // SAFETY: as in `zc`: plain old data, any bit pattern is valid.
+        unsafe { self.xu_ext.xu_aio }
+    }
+
+    /// Replace the zero-copy extension.
+    pub fn set_zc(&mut self, zc: RawZc) {
+        self.xu_ext.xu_zc = zc;
+    }
+
+    /// Replace the asynchronous I/O extension.
+    pub fn set_aio(&mut self, aio: RawAio) {
+        self.xu_ext.xu_aio = aio;
     }
 }

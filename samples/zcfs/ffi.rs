@@ -10,7 +10,7 @@ use crate::options::{self, RawOpts};
 use crate::stats::{self, STATS};
 use crate::zcvfs_api::fop::{FsType, SuperBlock};
 use crate::zcvfs_api::xuio::Segment;
-use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
+use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::to_result;

@@ -14,7 +14,7 @@ use crate::zcvfs_api::provider::{
     LoanBuffers, LoanRequest, Provider, Registration, SegVec, WriteOutcome,
 };
 use crate::zcvfs_api::xuio::Segment;
-use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
+use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use kernel::bindings;
 use kernel::fs::File;
 use kernel::page::{Page, PAGE_SIZE};

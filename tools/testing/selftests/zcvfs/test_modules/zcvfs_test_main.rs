@@ -36,7 +36,7 @@ use zcvfs_api::consumer::{ReadLoan, WriteLoan};
 use zcvfs_api::fop::{self, CallerContext, PageBuf};
 use zcvfs_api::monitor::MonitorHandle;
 use zcvfs_api::xuio::{AioState, Rw, Xuio, ZcState};
-use zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
+use zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 
 module! {
     type: ZcvfsTest,
