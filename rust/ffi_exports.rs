@@ -36,13 +36,15 @@ unsafe fn file_ref<'a>(file: *mut bindings::file) -> Result<&'a File> {
 /// # Safety
 ///
 /// `x` is null or points to a `struct xuio` the caller owns exclusively
-/// for the call.
+/// for the call, whose segments (if any) are valid for the call
+/// (`include/zcvfs/zcvfs.h`).
 unsafe fn xuio_ref<'a>(x: *mut RawXuio) -> Result<&'a mut RawXuio> {
     if x.is_null() {
         return Err(EINVAL);
     }
-    // SAFETY: non-null, valid and exclusive for the call (the contract).
-    Ok(unsafe { &mut *x })
+    // SAFETY: non-null, valid and exclusive for the call, and its segments
+    // (if any) valid for the call (the contract).
+    Ok(unsafe { RawXuio::from_raw(x) })
 }
 
 /// # Safety

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A registered provider's C ops table (`struct zcvfs_provider_ops`), and
-//! the checks of what a provider published in an xuio.
+//! A registered provider's C ops table (`struct zcvfs_provider_ops`).
 
-use crate::zcvfs_api::bindings::{RawProviderOps, RawWriteResult, RawXuio, UIO_SEG_BVEC};
+use crate::zcvfs_api::bindings::{RawProviderOps, RawWriteResult, RawXuio};
 use crate::zcvfs_api::error::from_ssize;
-use kernel::bindings;
 use kernel::error::to_result;
 use kernel::fs::File;
 use kernel::prelude::*;
@@ -89,23 +87,4 @@ impl ProviderOpsRef {
             None => Err(EINVAL),
         }
     }
-}
-
-/// The total length of the segments a provider published in `x`.
-pub(crate) fn provider_segments_total(x: &RawXuio) -> Option<u64> {
-    let n = x.xu_uio.uio_iovcnt as usize;
-    if x.xu_uio.uio_segflg != UIO_SEG_BVEC || n > (1 << 20) {
-        return None;
-    }
-    if n == 0 {
-        return Some(0);
-    }
-    if x.xu_uio.uio_segs.is_null() {
-        return None;
-    }
-    // SAFETY: a provider that returned success published `n` bio_vecs it
-    // owns until the loan's return (include/zcvfs/zcvfs.h).
-    let segs =
-        unsafe { core::slice::from_raw_parts(x.xu_uio.uio_segs as *const bindings::bio_vec, n) };
-    Some(segs.iter().map(|s| u64::from(s.bv_len)).sum())
 }

@@ -5,7 +5,7 @@
 //! path of a plain xuio over the caller's segments.
 
 use crate::helpers::*;
-use crate::zcvfs_api::bindings::{zcvfs_file_fs_type, zcvfs_file_sb, RawXuio, UIO_SEG_BVEC};
+use crate::zcvfs_api::bindings::{zcvfs_file_fs_type, zcvfs_file_sb, RawXuio};
 use crate::zcvfs_api::error::from_ssize;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -98,36 +98,6 @@ impl FsTypeRef {
     }
 }
 
-/// The segments of a plain xuio, as the caller gave them.
-///
-/// Returns their total length, or `EINVAL` for a null array.
-pub(crate) fn plain_segments_total(x: &RawXuio) -> Result<u64> {
-    let n = x.xu_uio.uio_iovcnt as usize;
-    if x.xu_uio.uio_segs.is_null() {
-        return Err(EINVAL);
-    }
-    let mut total: u64 = 0;
-    if x.xu_uio.uio_segflg == UIO_SEG_BVEC {
-        // SAFETY: the C caller of `fop_read_xuio`/`fop_write_xuio` passes
-        // `uio_iovcnt` valid segments of the kind `uio_segflg` says
-        // (include/zcvfs/zcvfs.h); `n` is bounded by `UIO_MAXSEGS`.
-        let segs = unsafe {
-            core::slice::from_raw_parts(x.xu_uio.uio_segs as *const bindings::bio_vec, n)
-        };
-        for s in segs {
-            total += u64::from(s.bv_len);
-        }
-    } else {
-        // SAFETY: as above, for `struct kvec`.
-        let segs =
-            unsafe { core::slice::from_raw_parts(x.xu_uio.uio_segs as *const bindings::kvec, n) };
-        for s in segs {
-            total = total.checked_add(s.iov_len as u64).ok_or(EINVAL)?;
-        }
-    }
-    Ok(total)
-}
-
 /// The normal VFS path over the caller's segments of a plain xuio:
 /// `count` bytes at `*pos`.
 pub(crate) fn plain_rw(
@@ -137,16 +107,17 @@ pub(crate) fn plain_rw(
     count: usize,
     pos: &mut i64,
 ) -> Result<usize> {
-    // SAFETY: `file` is live; the segments are the caller's, valid for the
-    // call (see `plain_segments_total`), and cover at least `count` bytes
-    // (checked by the caller with `plain_segments_total`).
+    let (segs, nsegs, segflg) = x.raw_segments();
+    // SAFETY: `file` is live; the segments are the caller's, valid while
+    // `x` is borrowed (`RawXuio` invariant), and cover at least `count`
+    // bytes (the caller checked with `RawXuio::plain_segments_total`).
     from_ssize(unsafe {
         zcvfs_helper_iter_rw(
             file.as_ptr(),
             c_int::from(write),
-            x.xu_uio.uio_segflg,
-            x.xu_uio.uio_segs,
-            x.xu_uio.uio_iovcnt as c_ulong,
+            segflg,
+            segs,
+            nsegs as c_ulong,
             count,
             pos,
         )

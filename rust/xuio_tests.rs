@@ -16,14 +16,8 @@ mod tests {
     fn decode_extension() {
         let mut raw = RawXuio::zeroed();
         assert_eq!(XuioExt::of(&raw), XuioExt::Plain);
-        raw.xu_uio.uio_extflag = UIO_XUIO;
-        raw.xu_type = UIOTYPE_ZEROCOPY;
-        raw.set_zc(RawZc {
-            xu_zc_rw: UIO_WRITE,
-            xu_zc_state: XUIO_ZC_FILLED,
-            xu_zc_priv: core::ptr::null_mut(),
-            xu_zc_loan: 5,
-        });
+        raw.set_xuio(Some(UIOTYPE_ZEROCOPY));
+        raw.set_zc_state(UIO_WRITE, XUIO_ZC_FILLED, 5);
         assert_eq!(
             XuioExt::of(&raw),
             XuioExt::ZeroCopy {
@@ -32,10 +26,10 @@ mod tests {
                 handle: core::ptr::null_mut(),
             }
         );
-        raw.xu_type = 9;
+        raw.set_xuio(Some(9));
         assert_eq!(XuioExt::of(&raw), XuioExt::Unknown(9));
         // The type tag means nothing without UIO_XUIO.
-        raw.xu_uio.uio_extflag = 0;
+        raw.set_xuio(None);
         assert_eq!(XuioExt::of(&raw), XuioExt::Plain);
     }
 

@@ -44,24 +44,24 @@ pub const XUIO_ZC_RETURNED: u32 = 4;
 /// The VFS feature of zero-copy providers.
 pub const VFSFT_ZEROCOPY_SUPPORTED: u64 = 0x1_0000_0100;
 
-/// `struct uio`: the embedded uio.
+/// `struct uio`: the embedded uio. Its fields are private to the API:
+/// see the invariants of [`RawXuio`].
 #[repr(C)]
-#[derive(Clone, Copy)]
 pub struct RawUio {
     /// `uio_bvec` / `uio_kvec`: the segments, interpreted by `uio_segflg`.
-    pub uio_segs: *mut c_void,
+    pub(super) uio_segs: *mut c_void,
     /// Number of segments.
-    pub uio_iovcnt: u32,
+    pub(super) uio_iovcnt: u32,
     /// `UIO_SEG_*`.
-    pub uio_segflg: u32,
+    pub(super) uio_segflg: u32,
     /// File offset; `-1` for anonymous write buffers.
-    pub uio_loffset: i64,
+    pub(super) uio_loffset: i64,
     /// Bytes still to transfer.
-    pub uio_resid: i64,
+    pub(super) uio_resid: i64,
     /// `UIO_XUIO` when the structure is a `struct xuio`.
-    pub uio_extflag: u32,
+    pub(super) uio_extflag: u32,
     /// Zero.
-    pub uio_reserved: u32,
+    pub(super) uio_reserved: u32,
 }
 
 /// `struct xuio_zc`: the zero-copy extension.
@@ -109,17 +109,28 @@ pub union RawXuioExt {
 }
 
 /// `struct xuio`.
+///
+/// Not `Clone`, and its fields are private to the API (`super::xuio` has
+/// the accessors): safe code can neither point it at arbitrary segments
+/// nor keep a copy beyond the segments' life.
+///
+/// # Invariants
+///
+/// `uio_segs` is null, or points to `uio_iovcnt` segments of the kind
+/// `uio_segflg` says that are valid while the xuio is used: the caller's
+/// (a plain xuio given to `fop_read_xuio`/`fop_write_xuio`, see
+/// `RawXuio::from_raw`) or a provider's loan (published by the provider,
+/// restored by zcvfs from its loan record).
 #[repr(C)]
-#[derive(Clone, Copy)]
 pub struct RawXuio {
     /// The embedded uio.
-    pub xu_uio: RawUio,
+    pub(super) xu_uio: RawUio,
     /// `enum xuio_type`, valid when `uio_extflag` has `UIO_XUIO`.
-    pub xu_type: u32,
+    pub(super) xu_type: u32,
     /// Padding.
-    pub xu_pad: u32,
+    pub(super) xu_pad: u32,
     /// The extension.
-    pub xu_ext: RawXuioExt,
+    pub(super) xu_ext: RawXuioExt,
 }
 
 /// `struct zcvfs_caller_context`.

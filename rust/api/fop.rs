@@ -9,7 +9,7 @@
 
 use super::bindings::*;
 use super::error::from_ssize;
-use super::xuio::{copy_from_segments, copy_to_segments, Rw, Xuio};
+use super::xuio::{copy_from_segments, copy_to_segments, Rw, Segment, WritableSegments, Xuio};
 use core::marker::PhantomData;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -163,10 +163,17 @@ impl SuperBlock<'_> {
     }
 }
 
-/// Kernel pages described as `bio_vec` segments: a plain xuio over pages.
+/// Kernel pages described as segments: a plain xuio over pages.
+///
+/// # Invariants
+///
+/// `segs[i]` describes the first bytes of `pages[i]`, which this value owns
+/// and has not shared.
 pub struct PageBuf {
+    // Before `pages`: the segments are dropped before the pages they
+    // describe.
+    segs: KVec<Segment>,
     _pages: KVec<kernel::page::Page>,
-    segs: KVec<bindings::bio_vec>,
     len: usize,
 }
 
@@ -181,21 +188,14 @@ impl PageBuf {
         for _ in 0..n {
             let page = kernel::page::Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
             let this = left.min(psize);
-            segs.push(
-                bindings::bio_vec {
-                    bv_page: page.as_ptr(),
-                    // At most a page.
-                    bv_len: this as u32,
-                    bv_offset: 0,
-                },
-                GFP_KERNEL,
-            )?;
+            // SAFETY: `pages` keeps the page as long as `segs` (invariant).
+            segs.push(unsafe { Segment::from_page(&page, 0, this)? }, GFP_KERNEL)?;
             pages.push(page, GFP_KERNEL)?;
             left -= this;
         }
         Ok(PageBuf {
-            _pages: pages,
             segs,
+            _pages: pages,
             len,
         })
     }
@@ -210,9 +210,16 @@ impl PageBuf {
         self.len == 0
     }
 
+    /// The pages to fill.
+    pub fn segments_mut(&mut self) -> WritableSegments<'_> {
+        // SAFETY: the pages are this value's and unshared (invariant);
+        // `&mut self` keeps every other use out for `'_`.
+        unsafe { WritableSegments::new(&self.segs) }
+    }
+
     /// Copy `data` in at the start.
     pub fn copy_in(&mut self, data: &[u8]) -> Result<usize> {
-        copy_to_segments(&self.segs, 0, data)
+        copy_to_segments(self.segments_mut(), 0, data)
     }
 
     /// Copy out from the start into `buf`.
@@ -463,7 +470,7 @@ fn plain_bvec_rw(
     file: &File,
     write: bool,
     offset: i64,
-    segs: &[bindings::bio_vec],
+    segs: &[Segment],
     len: usize,
     ct: Option<&RawCallerContext>,
 ) -> Result<usize> {

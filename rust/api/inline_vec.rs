@@ -27,16 +27,6 @@ impl<T> Vacant for Option<T> {
     }
 }
 
-impl Vacant for kernel::bindings::bio_vec {
-    fn vacant() -> Self {
-        kernel::bindings::bio_vec {
-            bv_page: core::ptr::null_mut(),
-            bv_len: 0,
-            bv_offset: 0,
-        }
-    }
-}
-
 /// A vector whose first `N` elements live inside it.
 ///
 /// # Invariants

@@ -51,7 +51,29 @@ pub struct WriteOutcome {
 }
 
 /// The buffers behind a loan.
-pub trait LoanBuffers: Send {
+///
+/// zcvfs publishes the slice [`LoanBuffers::segments`] returns in the
+/// consumer's xuio after each call of the provider, and the consumer reads
+/// or writes the bytes it describes until its next call, with no borrow of
+/// the loan that the compiler could check. Hence an `unsafe trait`.
+///
+/// # Safety
+///
+/// An implementation guarantees that, from each call of `segments` until
+/// the loan is next borrowed mutably (the provider's next operation on it)
+/// or dropped:
+///
+/// - the returned slice stays at its address, unchanged (the loan is boxed
+///   by [`Provider::reqzcbuf`], so a slice stored in the loan itself
+///   qualifies);
+/// - for a WRITE loan before its write, nothing but the consumer accesses
+///   the bytes of the segments (the consumer fills them through
+///   [`super::xuio::WritableSegments`]);
+/// - for a READ loan, nothing writes those bytes while the consumer may
+///   read them, except as the page cache does for shared pages
+///   (`write(2)` of the same range, which the provider orders against its
+///   loans, e.g. by copy-on-write).
+pub unsafe trait LoanBuffers: Send {
     /// The segments currently loaned: after a request they cover the
     /// requested length, after a read exactly the bytes read.
     fn segments(&self) -> &[Segment];
@@ -126,9 +148,9 @@ impl<T: Provider> Drop for Registration<T> {
 /// `bio_vec`s).
 pub const SEGS_INLINE: usize = 8;
 
-/// The segments of a loan: a vector of `bio_vec` that can move between
-/// threads with the loan (the pages it describes belong to the loan). The
-/// first [`SEGS_INLINE`] live inside it.
+/// The segments of a loan: a vector of [`Segment`]s that moves with the
+/// loan (the pages it describes belong to the loan). The first
+/// [`SEGS_INLINE`] live inside it.
 #[derive(Default)]
 pub struct SegVec {
     v: InlineVec<Segment, SEGS_INLINE>,
@@ -181,6 +203,8 @@ const fn ops_table<T: Provider>() -> RawProviderOps {
 
 /// Publish the loan's current segments in the xuio.
 fn publish<L: LoanBuffers>(x: &mut RawXuio, loan: &L) -> Result {
+    // INVARIANT (of `RawXuio`): the segments stay valid until the loan's
+    // next operation or return (`LoanBuffers` contract).
     let segs = loan.segments();
     x.xu_uio.uio_segs = segs.as_ptr().cast_mut().cast();
     x.xu_uio.uio_iovcnt = u32::try_from(segs.len())?;
@@ -209,7 +233,7 @@ unsafe extern "C" fn reqzcbuf_cb<T: Provider>(
         publish(x, &*loan)?;
         let mut zc = x.zc();
         zc.xu_zc_priv = loan.into_foreign();
-        x.set_zc(zc);
+        x.xu_ext.xu_zc = zc;
         Ok(0)
     })
 }
@@ -228,7 +252,7 @@ unsafe extern "C" fn retzcbuf_cb<T: Provider>(
     let mut zc = x.zc();
     let handle = zc.xu_zc_priv;
     zc.xu_zc_priv = core::ptr::null_mut();
-    x.set_zc(zc);
+    x.xu_ext.xu_zc = zc;
     x.xu_uio.uio_segs = core::ptr::null_mut();
     x.xu_uio.uio_iovcnt = 0;
     if handle.is_null() {
@@ -250,9 +274,13 @@ unsafe extern "C" fn read_cb<T: Provider>(file: *mut bindings::file, xuio: *mut 
     from_result(|| {
         // SAFETY: see the function's safety section.
         let (file, x) = unsafe { (File::from_raw_file(file), &mut *xuio) };
+        let handle = x.zc().xu_zc_priv;
+        if handle.is_null() {
+            return Err(EINVAL);
+        }
         // SAFETY: the handle is this provider's live loan (see above); the
         // loan is not otherwise borrowed during the call.
-        let loan = unsafe { KBox::<T::Loan>::borrow_mut(x.zc().xu_zc_priv) };
+        let loan = unsafe { KBox::<T::Loan>::borrow_mut(handle) };
         let offset = u64::try_from(x.xu_uio.uio_loffset).map_err(|_| EINVAL)?;
         let len = usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?;
         let res = T::read_xuio(file, loan, offset, len);
@@ -273,8 +301,12 @@ unsafe extern "C" fn write_cb<T: Provider>(
     from_result(|| {
         // SAFETY: see the function's safety section.
         let (file, x, res) = unsafe { (File::from_raw_file(file), &mut *xuio, &mut *res) };
+        let handle = x.zc().xu_zc_priv;
+        if handle.is_null() {
+            return Err(EINVAL);
+        }
         // SAFETY: as in `read_cb`.
-        let loan = unsafe { KBox::<T::Loan>::borrow_mut(x.zc().xu_zc_priv) };
+        let loan = unsafe { KBox::<T::Loan>::borrow_mut(handle) };
         let offset = u64::try_from(x.xu_uio.uio_loffset).map_err(|_| EINVAL)?;
         let len = usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?;
         let out: WriteOutcome = T::write_xuio(file, loan, offset, len)?;
@@ -283,9 +315,3 @@ unsafe extern "C" fn write_cb<T: Provider>(
         Ok(isize::try_from(out.bytes)?)
     })
 }
-
-// SAFETY: a `SegVec` only describes pages owned by the loan that holds it;
-// page pointers may be used from any thread.
-unsafe impl Send for SegVec {}
-// SAFETY: as above; shared access only reads the descriptions.
-unsafe impl Sync for SegVec {}
