@@ -8,7 +8,6 @@
 
 use crate::dispatch;
 use crate::globals::FemChain;
-use crate::helpers::zcvfs_helper_sb_fs_type;
 use crate::module_ref::ModulePtr;
 use crate::monitor_ops::{chain_of, FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
@@ -183,7 +182,7 @@ pub unsafe extern "C" fn zcvfs_sb_set_features(
         return EINVAL.to_errno();
     }
     // SAFETY: `sb` is live (the caller's contract).
-    let fstype = unsafe { zcvfs_helper_sb_fs_type(sb) };
+    let fstype = unsafe { (*sb).s_type };
     errno(dispatch::sb_set_features(
         sb as usize,
         fstype as usize,

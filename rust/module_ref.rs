@@ -3,7 +3,6 @@
 //! References on the module that owns a registration (a provider or a
 //! monitor), so that its code and tables stay while zcvfs may call them.
 
-use crate::helpers::{zcvfs_helper_module_get, zcvfs_helper_module_put};
 use kernel::bindings;
 use kernel::prelude::*;
 
@@ -24,7 +23,7 @@ impl ModuleRef {
     pub(crate) fn get(owner: ModulePtr) -> Result<ModuleRef> {
         // SAFETY: `owner` is null or a module that registered something
         // with zcvfs and has not unregistered it (type invariant).
-        if unsafe { zcvfs_helper_module_get(owner.0) } {
+        if unsafe { bindings::try_module_get(owner.0) } {
             Ok(ModuleRef(owner.0))
         } else {
             Err(ENOENT)
@@ -35,7 +34,7 @@ impl ModuleRef {
 impl Drop for ModuleRef {
     fn drop(&mut self) {
         // SAFETY: we hold a reference (type invariant).
-        unsafe { zcvfs_helper_module_put(self.0) }
+        unsafe { bindings::module_put(self.0) }
     }
 }
 

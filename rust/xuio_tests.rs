@@ -59,7 +59,7 @@ mod tests {
         assert_eq!(x.zc_state(), None);
         // No loan: no segments to look at or fill.
         assert_eq!(x.segments().err(), Some(EINVAL));
-        assert_eq!(x.copy_to(0, &[1, 2, 3]).err(), Some(EINVAL));
+        assert_eq!(x.segments_mut().err(), Some(EINVAL));
         x.make_async_io(AioState {
             state: 3,
             mbytes: 42,

@@ -41,7 +41,7 @@ EXPORT_SYMBOL_GPL(zcvfs_vnext);
 EXPORT_SYMBOL_GPL(zcvfs_monitor_install);
 EXPORT_SYMBOL_GPL(zcvfs_monitor_uninstall);
 /* C helpers (rust/helpers/zcvfs_helpers.c) that consumers use too. */
+EXPORT_SYMBOL_GPL(zcvfs_bvec_total);
+EXPORT_SYMBOL_GPL(zcvfs_bvec_iter);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_from);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_to);
-EXPORT_SYMBOL_GPL(zcvfs_file_sb);
-EXPORT_SYMBOL_GPL(zcvfs_file_fs_type);

@@ -60,7 +60,7 @@ impl kernel::Module for Zcvfs {
         pr_info!(
             "zero-copy extension layer loaded (kernel {}, page size {})\n",
             helpers::kernel_release(),
-            helpers::page_size()
+            kernel::page::PAGE_SIZE
         );
         Ok(Zcvfs)
     }

@@ -291,10 +291,6 @@ extern "C" {
     ) -> i64;
     /// `zcvfs_monitor_uninstall`.
     pub fn zcvfs_monitor_uninstall(file: *mut bindings::file, id: i64) -> c_int;
-    /// `zcvfs_file_sb`: the super_block of a file.
-    pub fn zcvfs_file_sb(file: *mut bindings::file) -> *mut bindings::super_block;
-    /// `zcvfs_file_fs_type`: the filesystem type of a file.
-    pub fn zcvfs_file_fs_type(file: *mut bindings::file) -> *mut bindings::file_system_type;
     /// `zcvfs_bvec_copy_from`: copy from `bio_vec` segments into a buffer.
     pub fn zcvfs_bvec_copy_from(
         segs: *const bindings::bio_vec,

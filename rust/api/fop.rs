@@ -9,7 +9,9 @@
 
 use super::bindings::*;
 use super::error::from_ssize;
-use super::xuio::{copy_from_segments, copy_to_segments, Rw, Segment, WritableSegments, Xuio};
+#[cfg(zcvfs_test_api)]
+use super::xuio::{copy_from_segments, copy_to_segments, Segment, WritableSegments};
+use super::xuio::{Rw, Xuio};
 use core::marker::PhantomData;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -169,6 +171,7 @@ impl SuperBlock<'_> {
 ///
 /// `segs[i]` describes the first bytes of `pages[i]`, which this value owns
 /// and has not shared.
+#[cfg(zcvfs_test_api)]
 pub struct PageBuf {
     // Before `pages`: the segments are dropped before the pages they
     // describe.
@@ -177,6 +180,7 @@ pub struct PageBuf {
     len: usize,
 }
 
+#[cfg(zcvfs_test_api)]
 impl PageBuf {
     /// Zeroed pages covering `len` bytes.
     pub fn new(len: usize) -> Result<Self> {
@@ -229,6 +233,7 @@ impl PageBuf {
 }
 
 /// `VOP_READ` with a plain xuio over pages (`UIO_SEG_BVEC`).
+#[cfg(zcvfs_test_api)]
 pub fn read_plain_pages(
     file: &File,
     offset: i64,
@@ -246,6 +251,7 @@ pub fn read_plain_pages(
 }
 
 /// `VOP_WRITE` with a plain xuio over pages (`UIO_SEG_BVEC`).
+#[cfg(zcvfs_test_api)]
 pub fn write_plain_pages(
     file: &File,
     offset: i64,
@@ -264,6 +270,7 @@ pub fn write_plain_pages(
 
 /// `VOP_REQZCBUF` with a direction given as its C value, valid or not: for
 /// tests of zcvfs's argument checking.
+#[cfg(zcvfs_test_api)]
 pub fn reqzcbuf_rw_value(
     file: &File,
     rw: u32,
@@ -319,8 +326,9 @@ fn file_has_feature(file: &File, feature: u64) -> bool {
 /// The super_block of `file`, live as long as the file (which pins its
 /// mount).
 fn file_sb(file: &File) -> *mut bindings::super_block {
-    // SAFETY: `file` is live.
-    unsafe { zcvfs_file_sb(file.as_ptr()) }
+    // SAFETY: `file` is live, and so is its inode; `f_inode` and `i_sb`
+    // never change (`file_inode(file)->i_sb`).
+    unsafe { (*(*file.as_ptr()).f_inode).i_sb }
 }
 
 /// `vfs_has_feature`; `sb` is live (a [`SuperBlock`] or [`file_sb`]).
@@ -376,8 +384,9 @@ impl<'a> SuperBlock<'a> {
 
 /// The file's filesystem type.
 fn file_fs_type(file: &File) -> *mut bindings::file_system_type {
-    // SAFETY: `file` is live.
-    unsafe { zcvfs_file_fs_type(file.as_ptr()) }
+    // SAFETY: the super_block of a live file is live; `s_type` never
+    // changes.
+    unsafe { (*file_sb(file)).s_type }
 }
 
 /// A plain read into `buf`, as one kernel-buffer segment.
@@ -466,6 +475,7 @@ unsafe impl Sync for FsType {}
 
 /// A plain read or write over owned pages described by `segs`, which cover
 /// at least `len` bytes (see `fop::PageBuf`).
+#[cfg(zcvfs_test_api)]
 fn plain_bvec_rw(
     file: &File,
     write: bool,

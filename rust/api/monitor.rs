@@ -11,7 +11,6 @@
 
 use super::bindings::*;
 use super::error::{from_id, from_ssize};
-use super::xuio::Rw;
 use kernel::error::{from_result, to_result, VTABLE_DEFAULT_ERROR};
 use kernel::ffi::c_void;
 use kernel::fs::File;
@@ -68,16 +67,6 @@ impl FemCall<'_> {
     /// The operation.
     pub fn op(&self) -> Option<FemOp> {
         FemOp::from_raw(self.raw.op)
-    }
-
-    /// The direction, for a request of buffers.
-    pub fn rw(&self) -> Option<Rw> {
-        Rw::from_raw(self.raw.rw).ok()
-    }
-
-    /// The new size, for a truncate.
-    pub fn length(&self) -> i64 {
-        self.raw.length
     }
 
     /// The caller's context (`struct zcvfs_caller_context`): its name and

@@ -10,6 +10,7 @@
 //! answers misuse with an errno.
 
 use super::bindings::*;
+#[cfg(zcvfs_test_api)]
 use super::error::from_ssize;
 use super::inline_vec::Vacant;
 use core::marker::PhantomData;
@@ -426,6 +427,7 @@ impl Xuio {
     }
 
     /// Total length of the loaned segments (see [`Xuio::segments`]).
+    #[cfg(zcvfs_test_api)]
     pub fn segments_len(&self) -> Result<usize> {
         Ok(Segment::total(self.segments()?))
     }
@@ -434,12 +436,14 @@ impl Xuio {
 impl Xuio {
     /// Copy loaned data from byte `skip` on into `buf` (when
     /// [`Xuio::segments`] allows access); returns bytes copied.
+    #[cfg(zcvfs_test_api)]
     pub fn copy_from(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
         copy_from_segments(self.segments()?, skip, buf)
     }
 
     /// Copy `data` into the loaned WRITE segments from byte `skip` on
     /// (when [`Xuio::segments_mut`] allows it).
+    #[cfg(zcvfs_test_api)]
     pub fn copy_to(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
         copy_to_segments(self.segments_mut()?, skip, data)
     }
@@ -474,6 +478,7 @@ unsafe impl Send for Xuio {}
 unsafe impl Sync for Xuio {}
 
 /// Copy from segments into `buf`, skipping `skip` bytes of the segments.
+#[cfg(zcvfs_test_api)]
 pub(super) fn copy_from_segments(segs: &[Segment], skip: usize, buf: &mut [u8]) -> Result<usize> {
     let n = u32::try_from(segs.len())?;
     // SAFETY: the segments are valid (`Segment` invariant) and readable by
@@ -491,6 +496,7 @@ pub(super) fn copy_from_segments(segs: &[Segment], skip: usize, buf: &mut [u8]) 
 }
 
 /// Copy `buf` into segments, skipping `skip` bytes of the segments.
+#[cfg(zcvfs_test_api)]
 pub(super) fn copy_to_segments(
     segs: WritableSegments<'_>,
     skip: usize,
