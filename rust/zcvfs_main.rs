@@ -21,8 +21,10 @@
 
 use kernel::prelude::*;
 
-// Public so that the parts of the shared API this module does not use
-// itself are neither dead code nor unreachable.
+// The shared API is a library compiled into each module; it is public here
+// as a library's items are: what one module does not use another does.
+// What only the tests use is compiled only with `--cfg zcvfs_test_api`
+// (set by the test module's Kbuild), so it is not part of this module.
 #[path = "api/mod.rs"]
 pub mod zcvfs_api;
 

@@ -265,6 +265,23 @@ unsafe extern "C" fn retzcbuf_cb<T: Provider>(
     0
 }
 
+/// The loan of a read or write, and its offset and length.
+///
+/// # Safety
+///
+/// The handle in `x` is null or this provider's live loan (from
+/// `reqzcbuf_cb`, not returned), which nothing else borrows for `'a`.
+unsafe fn loan_io<'a, T: Provider>(x: &RawXuio) -> Result<(&'a mut T::Loan, u64, usize)> {
+    let handle = x.zc().xu_zc_priv;
+    if handle.is_null() {
+        return Err(EINVAL);
+    }
+    let offset = u64::try_from(x.xu_uio.uio_loffset).map_err(|_| EINVAL)?;
+    let len = usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?;
+    // SAFETY: the caller's contract.
+    Ok((unsafe { KBox::<T::Loan>::borrow_mut(handle) }, offset, len))
+}
+
 /// # Safety
 ///
 /// zcvfs calls this for a loan of this provider that is not returned, with
@@ -274,15 +291,9 @@ unsafe extern "C" fn read_cb<T: Provider>(file: *mut bindings::file, xuio: *mut 
     from_result(|| {
         // SAFETY: see the function's safety section.
         let (file, x) = unsafe { (File::from_raw_file(file), &mut *xuio) };
-        let handle = x.zc().xu_zc_priv;
-        if handle.is_null() {
-            return Err(EINVAL);
-        }
-        // SAFETY: the handle is this provider's live loan (see above); the
-        // loan is not otherwise borrowed during the call.
-        let loan = unsafe { KBox::<T::Loan>::borrow_mut(handle) };
-        let offset = u64::try_from(x.xu_uio.uio_loffset).map_err(|_| EINVAL)?;
-        let len = usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?;
+        // SAFETY: the handle is this provider's live loan, not otherwise
+        // borrowed during the call (see above).
+        let (loan, offset, len) = unsafe { loan_io::<T>(x)? };
         let res = T::read_xuio(file, loan, offset, len);
         publish(x, loan)?;
         let n = res?;
@@ -301,14 +312,8 @@ unsafe extern "C" fn write_cb<T: Provider>(
     from_result(|| {
         // SAFETY: see the function's safety section.
         let (file, x, res) = unsafe { (File::from_raw_file(file), &mut *xuio, &mut *res) };
-        let handle = x.zc().xu_zc_priv;
-        if handle.is_null() {
-            return Err(EINVAL);
-        }
         // SAFETY: as in `read_cb`.
-        let loan = unsafe { KBox::<T::Loan>::borrow_mut(handle) };
-        let offset = u64::try_from(x.xu_uio.uio_loffset).map_err(|_| EINVAL)?;
-        let len = usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?;
+        let (loan, offset, len) = unsafe { loan_io::<T>(x)? };
         let out: WriteOutcome = T::write_xuio(file, loan, offset, len)?;
         res.pages_donated = out.pages_donated;
         res.pages_copied = out.pages_copied;

@@ -64,34 +64,39 @@ int zcvfs_bvec_iter(struct iov_iter *iter, unsigned int dir,
 }
 
 /*
- * Copy between bio_vec segments and a buffer, skipping @skip bytes of the
- * segments: at most @len bytes, fewer if the segments hold less; -EINVAL
- * if @skip is past their end.
+ * Set @iter over the bytes a copy of at most @len bytes from byte @skip
+ * moves (fewer if the segments hold less); returns their number, -EINVAL
+ * if @skip is past the segments' end.
  */
-ssize_t zcvfs_bvec_copy_from(const struct bio_vec *segs, u32 nsegs,
-			     size_t skip, void *buf, size_t len)
+static ssize_t zcvfs_bvec_copy_iter(struct iov_iter *iter, unsigned int dir,
+				    const struct bio_vec *segs, u32 nsegs,
+				    size_t skip, size_t len)
 {
 	size_t total = zcvfs_bvec_total(segs, nsegs);
-	struct iov_iter iter;
 	int err;
 
 	if (skip > total)
 		return -EINVAL;
 	len = min(len, total - skip);
-	err = zcvfs_bvec_iter(&iter, ITER_SOURCE, segs, nsegs, skip, len);
-	return err ? err : copy_from_iter(buf, len, &iter);
+	err = zcvfs_bvec_iter(iter, dir, segs, nsegs, skip, len);
+	return err ? err : len;
+}
+
+/* Copy between bio_vec segments and a buffer, skipping @skip bytes. */
+ssize_t zcvfs_bvec_copy_from(const struct bio_vec *segs, u32 nsegs,
+			     size_t skip, void *buf, size_t len)
+{
+	struct iov_iter iter;
+	ssize_t n = zcvfs_bvec_copy_iter(&iter, ITER_SOURCE, segs, nsegs, skip, len);
+
+	return n < 0 ? n : copy_from_iter(buf, n, &iter);
 }
 
 ssize_t zcvfs_bvec_copy_to(const struct bio_vec *segs, u32 nsegs,
 			   size_t skip, const void *buf, size_t len)
 {
-	size_t total = zcvfs_bvec_total(segs, nsegs);
 	struct iov_iter iter;
-	int err;
+	ssize_t n = zcvfs_bvec_copy_iter(&iter, ITER_DEST, segs, nsegs, skip, len);
 
-	if (skip > total)
-		return -EINVAL;
-	len = min(len, total - skip);
-	err = zcvfs_bvec_iter(&iter, ITER_DEST, segs, nsegs, skip, len);
-	return err ? err : copy_to_iter(buf, len, &iter);
+	return n < 0 ? n : copy_to_iter(buf, n, &iter);
 }
