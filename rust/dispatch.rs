@@ -7,62 +7,23 @@
 //! runs the inode's monitors around the operation, keeps the loan table
 //! and the xuio's zcvfs-owned fields consistent, raises the fsnotify events
 //! of read(2)/write(2), and counts everything in the filesystem's stats.
+#![deny(unsafe_code)]
 
-use crate::fem::{Chain, Link};
+use crate::globals::{FemChain, LoanPins, MonitorEntry, ProviderReg};
 use crate::globals::{LOANS, MONITORS, REGISTRY, STATS};
-use crate::kernel_ffi::{
-    self as kf, FemArgPtr, FsTypeRef, ModulePtr, ModuleRef, MonitorOpsRef, ProviderOpsRef,
-};
 use crate::loans::LoanRecord;
+use crate::module_ref::{ModulePtr, ModuleRef};
+use crate::monitor_ops::{FemArgPtr, MonitorOpsRef};
+use crate::provider_ops::ProviderOpsRef;
 use crate::stats::FsStats;
 use crate::validate::{self, FileLimits, Io};
+use crate::vfs::{self as kf, FsTypeRef};
+use crate::zcvfs_api::bindings::*;
+use crate::zcvfs_api::error::{from_ssize, to_ssize};
 use crate::zcvfs_api::xuio::{XuioExt, ZcState};
-use crate::zcvfs_api::xuio_raw::*;
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::{aref::ARef, atomic::Relaxed, Arc, UniqueArc};
-
-/// A provider registration.
-#[derive(Clone, Copy)]
-pub(crate) struct ProviderReg {
-    pub(crate) ops: ProviderOpsRef,
-    pub(crate) owner: ModulePtr,
-}
-
-/// What pins a loan: the file (so inode, super_block and mount), the
-/// provider's module, and where it is counted.
-pub(crate) struct LoanPins {
-    file: ARef<File>,
-    ops: ProviderOpsRef,
-    _module: ModuleRef,
-    stats: Option<Arc<FsStats>>,
-}
-
-/// An installed monitor: its ops, data and a reference on its module.
-pub(crate) struct MonitorEntry {
-    ops: Option<MonitorOpsRef>,
-    _module: ModuleRef,
-}
-
-impl Drop for MonitorEntry {
-    fn drop(&mut self) {
-        // The last reference: no call is in flight any more.
-        if let Some(ops) = self.ops.take() {
-            ops.release();
-        }
-    }
-}
-
-impl<'x> Link<FemArgPtr<'x>> for MonitorEntry {
-    fn call(&self, _chain: &Chain<'_, Self, FemArgPtr<'x>>, arg: FemArgPtr<'x>) -> Option<isize> {
-        let ops = self.ops.as_ref()?;
-        let f = ops.op(arg.op())?;
-        Some(arg.call(f, ops.data()))
-    }
-}
-
-/// The chain type of zcvfs.ko.
-pub(crate) type FemChain<'a, 'x> = Chain<'a, MonitorEntry, FemArgPtr<'x>>;
 
 fn limits(file: &File) -> FileLimits {
     let (readable, writable) = kf::rw_mode(file);
@@ -81,23 +42,6 @@ fn stats_of(fstype: FsTypeRef) -> Option<Arc<FsStats>> {
 fn count_refusal<T>(stats: &Option<Arc<FsStats>>, r: &Result<T>) {
     if let (Some(s), Err(e)) = (stats, r) {
         s.refused(*e);
-    }
-}
-
-fn to_isize(r: Result<usize>) -> isize {
-    match r {
-        // Byte counts are below `MAX_RW_COUNT`.
-        Ok(n) => n as isize,
-        Err(e) => e.to_errno() as isize,
-    }
-}
-
-fn from_isize(r: isize) -> Result<usize> {
-    if r < 0 {
-        // Errno values fit in an i32.
-        Err(Error::from_errno(r as i32))
-    } else {
-        Ok(r as usize)
     }
 }
 
@@ -157,40 +101,31 @@ fn reqzcbuf_inner(
     stats: &Option<Arc<FsStats>>,
 ) -> Result {
     let lim = limits(file);
-    let offset = x.xu_uio.uio_loffset;
+    let offset = x.loffset();
     let (ops, module, rwv) = {
         let reg = REGISTRY.lock();
         if !reg.has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED) {
             return Err(EOPNOTSUPP);
         }
         let provider = reg.provider(fstype.key()).ok_or(EOPNOTSUPP)?;
-        let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.xu_uio.uio_resid, &lim)?;
+        let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.resid(), &lim)?;
         // Under the lock: the provider cannot unregister (and its module
         // go away) before the reference is taken.
         let module = ModuleRef::get(provider.owner).map_err(|_| EOPNOTSUPP)?;
         (provider.ops, module, rwv)
     };
     // Checked positive and below `MAX_RW_COUNT`.
-    let len = x.xu_uio.uio_resid as usize;
+    let len = x.resid() as usize;
     let xp: *mut RawXuio = x;
 
     // The provider sees a clean xuio: no segments, no handle.
-    x.xu_uio.uio_segs = core::ptr::null_mut();
-    x.xu_uio.uio_iovcnt = 0;
-    x.xu_uio.uio_segflg = 0;
-    x.set_zc(RawZc {
-        xu_zc_rw: rw,
-        xu_zc_state: XUIO_ZC_NONE,
-        xu_zc_priv: core::ptr::null_mut(),
-        xu_zc_loan: 0,
-    });
-    x.xu_uio.uio_extflag &= !UIO_XUIO;
+    x.clear_loan(rw, XUIO_ZC_NONE);
 
     let mut loaned = false;
     let mut base = || -> isize {
         let r = ops.reqzcbuf(file, rw, x).and_then(|()| {
             // All or nothing: the segments must cover exactly `len`.
-            if kf::provider_segments_total(x) != Some(len as u64) {
+            if x.loaned_segments_total() != Some(len as u64) {
                 pr_warn!("zcvfs: provider loaned segments not covering the request; refused\n");
                 let _ = ops.retzcbuf(file, x);
                 return Err(EIO);
@@ -215,11 +150,10 @@ fn reqzcbuf_inner(
         loaned = false;
     }
     if !loaned {
-        clear_zc(x, XUIO_ZC_NONE);
-        return Err(from_isize(r).err().unwrap_or(EIO));
+        x.clear_loan(rw, XUIO_ZC_NONE);
+        return Err(from_ssize(r).err().unwrap_or(EIO));
     }
 
-    let zc = x.zc();
     let rec = LoanRecord {
         id: 0,
         xuio: xp as usize,
@@ -227,9 +161,7 @@ fn reqzcbuf_inner(
         rw: rwv,
         len,
         offset,
-        handle: zc.xu_zc_priv as usize,
-        segs: x.xu_uio.uio_segs as usize,
-        nsegs: x.xu_uio.uio_iovcnt,
+        published: x.published(),
         state: ZcState::Loaned,
         busy: false,
         pins: LoanPins {
@@ -245,54 +177,26 @@ fn reqzcbuf_inner(
         Err(rec) => {
             drop(rec);
             let _ = ops.retzcbuf(file, x);
-            clear_zc(x, XUIO_ZC_NONE);
+            x.clear_loan(rw, XUIO_ZC_NONE);
             return Err(ENOMEM);
         }
     };
-    x.xu_uio.uio_extflag |= UIO_XUIO;
-    x.xu_type = UIOTYPE_ZEROCOPY;
-    x.set_zc(RawZc {
-        xu_zc_rw: rw,
-        xu_zc_state: XUIO_ZC_LOANED,
-        xu_zc_priv: zc.xu_zc_priv,
-        xu_zc_loan: id,
-    });
-    x.xu_uio.uio_resid = len as i64;
-    x.xu_uio.uio_loffset = offset;
+    x.set_xuio(Some(UIOTYPE_ZEROCOPY));
+    x.set_zc_state(rw, XUIO_ZC_LOANED, id);
+    x.set_resid(len as i64);
+    x.set_loffset(offset);
     if let Some(s) = stats {
         s.loaned(len);
     }
     Ok(())
 }
 
-/// Forget every loan-related field of `x`.
-fn clear_zc(x: &mut RawXuio, state: u32) {
-    let rw = x.zc().xu_zc_rw;
-    x.xu_uio.uio_segs = core::ptr::null_mut();
-    x.xu_uio.uio_iovcnt = 0;
-    x.set_zc(RawZc {
-        xu_zc_rw: rw,
-        xu_zc_state: state,
-        xu_zc_priv: core::ptr::null_mut(),
-        xu_zc_loan: 0,
-    });
-    if state == XUIO_ZC_NONE {
-        x.xu_uio.uio_extflag &= !UIO_XUIO;
-        x.xu_uio.uio_segflg = 0;
-    }
-}
-
 /// Put the loan's recorded values back into the xuio before calling the
 /// provider, so that nothing a caller wrote there can mislead it.
 fn restore(x: &mut RawXuio, rec: &LoanRecord<LoanPins>, offset: i64) {
-    x.xu_uio.uio_segs = rec.segs as *mut kernel::ffi::c_void;
-    x.xu_uio.uio_iovcnt = rec.nsegs;
-    x.xu_uio.uio_segflg = UIO_SEG_BVEC;
-    x.xu_uio.uio_loffset = offset;
-    x.xu_uio.uio_resid = rec.len as i64;
-    let mut zc = x.zc();
-    zc.xu_zc_priv = rec.handle as *mut kernel::ffi::c_void;
-    x.set_zc(zc);
+    x.restore(&rec.published);
+    x.set_loffset(offset);
+    x.set_resid(rec.len as i64);
 }
 
 /// `fop_retzcbuf`.
@@ -329,8 +233,8 @@ fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> 
     if !done {
         let _ = ops.retzcbuf(&rec.pins.file, x);
     }
-    clear_zc(x, XUIO_ZC_RETURNED);
-    x.xu_uio.uio_resid = 0;
+    x.clear_loan(x.zc().xu_zc_rw, XUIO_ZC_RETURNED);
+    x.set_resid(0);
     if let Some(s) = &rec.pins.stats {
         s.returned(rec.len);
     }
@@ -365,16 +269,16 @@ fn plain_rw(
 ) -> Result<usize> {
     let lim = limits(file);
     let count = validate::check_plain(
-        x.xu_uio.uio_loffset,
-        x.xu_uio.uio_resid,
-        x.xu_uio.uio_segflg,
-        x.xu_uio.uio_iovcnt,
-        || kf::plain_segments_total(x),
+        x.loffset(),
+        x.resid(),
+        x.segflg(),
+        x.iovcnt(),
+        || x.plain_segments_total(),
         &lim,
     )?;
     let xp: *mut RawXuio = x;
-    let mut pos = x.xu_uio.uio_loffset;
-    let mut base = || to_isize(kf::plain_rw(file, write, x, count, &mut pos));
+    let mut pos = x.loffset();
+    let mut base = || to_ssize(kf::plain_rw(file, write, x, count, &mut pos));
     let op = if write {
         ZCVFS_FEM_WRITE
     } else {
@@ -382,10 +286,10 @@ fn plain_rw(
     };
     let (r, ran) = run_chain(file, op, 0, xp, 0, ct, &mut base)?;
     let n = if ran {
-        from_isize(r)
+        from_ssize(r)
     } else {
         // A monitor answered without the operation: nothing happened.
-        Err(from_isize(r).err().unwrap_or(EPERM))
+        Err(from_ssize(r).err().unwrap_or(EPERM))
     };
     if let Some(s) = stats {
         if !ran {
@@ -399,8 +303,8 @@ fn plain_rw(
     if ran {
         if let Ok(done) = n {
             // The uio convention: what is left, and where.
-            x.xu_uio.uio_resid -= done as i64;
-            x.xu_uio.uio_loffset = pos;
+            x.set_resid(x.resid() - done as i64);
+            x.set_loffset(pos);
         }
     }
     n
@@ -422,7 +326,7 @@ fn zc_rw(
     let io = if write { Io::Write } else { Io::Read };
     let xp: *mut RawXuio = x;
     let zc = x.zc();
-    let caller_offset = x.xu_uio.uio_loffset;
+    let caller_offset = x.loffset();
     // Take the loan for this I/O (busy), with what the call needs.
     let (id, ops, len, offset, pfile) = {
         let mut loans = LOANS.lock();
@@ -461,14 +365,14 @@ fn zc_rw(
         } else {
             ops.read_xuio(&pfile, x).and_then(|n| {
                 // The provider trims the segments to what it read.
-                if n > len || kf::provider_segments_total(x) != Some(n as u64) {
+                if n > len || x.loaned_segments_total() != Some(n as u64) {
                     pr_warn!("zcvfs: provider read segments inconsistent; refused\n");
                     return Err(EIO);
                 }
                 Ok(n)
             })
         };
-        to_isize(r)
+        to_ssize(r)
     };
     let op = if write {
         ZCVFS_FEM_WRITE
@@ -483,8 +387,8 @@ fn zc_rw(
             return Err(e);
         }
     };
-    let n = if ran { from_isize(r) } else { Err(EIO) };
-    let (segs, nsegs) = (x.xu_uio.uio_segs as usize, x.xu_uio.uio_iovcnt);
+    let n = if ran { from_ssize(r) } else { Err(EIO) };
+    let published = x.published();
     let new_state = match (&n, write) {
         (Ok(_), false) => Some(ZcState::Filled),
         (Ok(_), true) => Some(ZcState::Written),
@@ -492,8 +396,7 @@ fn zc_rw(
     };
     LOANS.lock().end_io(id, |rec| {
         // What the provider published now, even after a failure.
-        rec.segs = segs;
-        rec.nsegs = nsegs;
+        rec.published = published;
         if let Some(st) = new_state {
             rec.state = st;
             rec.offset = offset;
@@ -504,13 +407,16 @@ fn zc_rw(
             s.vetoed.add(1, Relaxed);
         }
         // A monitor answered without the operation: nothing happened.
-        return Err(from_isize(r).err().unwrap_or(EPERM));
+        return Err(from_ssize(r).err().unwrap_or(EPERM));
     }
     let n = n?;
-    let mut zc = x.zc();
-    zc.xu_zc_state = new_state.map_or(XUIO_ZC_LOANED, |s| s.raw());
-    x.set_zc(zc);
-    x.xu_uio.uio_resid = (len - n) as i64;
+    let cur = x.zc();
+    x.set_zc_state(
+        cur.xu_zc_rw,
+        new_state.map_or(XUIO_ZC_LOANED, |s| s.raw()),
+        cur.xu_zc_loan,
+    );
+    x.set_resid((len - n) as i64);
     if let Some(s) = stats {
         if write {
             s.zc_writes.add(1, Relaxed);
@@ -560,9 +466,9 @@ pub(crate) fn truncate(file: &File, length: i64, ct: *const RawCallerContext) ->
             s.vetoed.add(1, Relaxed);
         }
         // A monitor answered without the operation: nothing happened.
-        return Err(from_isize(r).err().unwrap_or(EPERM));
+        return Err(from_ssize(r).err().unwrap_or(EPERM));
     }
-    from_isize(r).map(|_| ())
+    from_ssize(r).map(|_| ())
 }
 
 /// `zcvfs_register_provider`.

@@ -3,6 +3,7 @@
 //! File event monitors: per-inode stacks and the walk down a stack (FEM's
 //! `vnext`). Pure logic: the stack holds entries of type `E` (in zcvfs.ko a
 //! monitor's ops and pins) and a pin `P` of the inode (an open file).
+#![deny(unsafe_code)]
 
 use core::cell::Cell;
 use core::marker::PhantomData;

@@ -7,29 +7,19 @@
 //! `EINVAL`) and calls the safe implementation in [`crate::dispatch`].
 
 use crate::dispatch;
-use crate::kernel_ffi::{FemArgPtr, FsTypeRef, ModulePtr, MonitorOpsRef, ProviderOpsRef};
-use crate::zcvfs_api::xuio_raw::{
+use crate::globals::FemChain;
+use crate::module_ref::ModulePtr;
+use crate::monitor_ops::{chain_of, FemArgPtr, MonitorOpsRef};
+use crate::provider_ops::ProviderOpsRef;
+use crate::vfs::FsTypeRef;
+use crate::zcvfs_api::bindings::{
     RawCallerContext, RawFemArg, RawMonitorOps, RawProviderOps, RawXuio,
 };
+use crate::zcvfs_api::error::{to_errno as errno, to_id, to_ssize as ssize};
 use kernel::bindings;
 use kernel::ffi::{c_int, c_void};
 use kernel::fs::File;
 use kernel::prelude::*;
-
-fn errno(r: Result) -> c_int {
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
-}
-
-fn ssize(r: Result<usize>) -> isize {
-    match r {
-        // Byte counts are below `MAX_RW_COUNT`.
-        Ok(n) => n as isize,
-        Err(e) => e.to_errno() as isize,
-    }
-}
 
 /// # Safety
 ///
@@ -45,13 +35,15 @@ unsafe fn file_ref<'a>(file: *mut bindings::file) -> Result<&'a File> {
 /// # Safety
 ///
 /// `x` is null or points to a `struct xuio` the caller owns exclusively
-/// for the call.
+/// for the call, whose segments (if any) are valid for the call
+/// (`include/zcvfs/zcvfs.h`).
 unsafe fn xuio_ref<'a>(x: *mut RawXuio) -> Result<&'a mut RawXuio> {
     if x.is_null() {
         return Err(EINVAL);
     }
-    // SAFETY: non-null, valid and exclusive for the call (the contract).
-    Ok(unsafe { &mut *x })
+    // SAFETY: non-null, valid and exclusive for the call, and its segments
+    // (if any) valid for the call (the contract).
+    Ok(unsafe { RawXuio::from_raw(x) })
 }
 
 /// # Safety
@@ -176,13 +168,6 @@ pub unsafe extern "C" fn zcvfs_unregister_provider(
     errno(dispatch::unregister_provider(FsTypeRef(fstype)))
 }
 
-// Pointers to opaque kernel structures: some bindgen types contain
-// zero-length arrays, which the lint flags although only pointers cross.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn zcvfs_helper_sb_fs_type(sb: *mut bindings::super_block) -> *mut bindings::file_system_type;
-}
-
 /// `zcvfs_sb_set_features` (see zcvfs.h).
 ///
 /// # Safety
@@ -197,7 +182,7 @@ pub unsafe extern "C" fn zcvfs_sb_set_features(
         return EINVAL.to_errno();
     }
     // SAFETY: `sb` is live (the caller's contract).
-    let fstype = unsafe { zcvfs_helper_sb_fs_type(sb) };
+    let fstype = unsafe { (*sb).s_type };
     errno(dispatch::sb_set_features(
         sb as usize,
         fstype as usize,
@@ -245,7 +230,7 @@ pub unsafe extern "C" fn zcvfs_vnext(arg: *mut RawFemArg) -> isize {
         return EINVAL.to_errno() as isize;
     }
     // SAFETY: `run_chain` stored its live `FemChain` in the argument.
-    let chain: &dispatch::FemChain<'_, '_> = unsafe { crate::kernel_ffi::chain_of(p) };
+    let chain: &FemChain<'_, '_> = unsafe { chain_of(p) };
     chain.vnext(arg)
 }
 
@@ -267,10 +252,7 @@ pub unsafe extern "C" fn zcvfs_monitor_install(
         let ops = MonitorOpsRef::new(ops, data)?;
         dispatch::monitor_install(f, ops, ModulePtr(owner))
     });
-    match r {
-        Ok(id) => id,
-        Err(e) => i64::from(e.to_errno()),
-    }
+    to_id(r)
 }
 
 /// `zcvfs_monitor_uninstall` (see zcvfs.h).

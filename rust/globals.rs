@@ -1,16 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcvfs.ko's global state: four independent locks, never nested, never
-//! held while calling a provider or a monitor.
+//! held while calling a provider or a monitor, each next to the type of
+//! what its table holds.
 
-use crate::dispatch::{LoanPins, MonitorEntry, ProviderReg};
-use crate::fem::MonitorTable;
+use crate::fem::{Chain, Link, MonitorTable};
 use crate::loans::LoanTable;
+use crate::module_ref::{ModulePtr, ModuleRef};
+use crate::monitor_ops::{FemArgPtr, MonitorOpsRef};
+use crate::provider_ops::ProviderOpsRef;
 use crate::registry::Registry;
-use crate::stats::StatsTable;
+use crate::stats::{FsStats, StatsTable};
 use kernel::fs::File;
 use kernel::prelude::*;
-use kernel::sync::aref::ARef;
+use kernel::sync::{aref::ARef, Arc};
+
+/// A provider registration.
+#[derive(Clone, Copy)]
+pub(crate) struct ProviderReg {
+    pub(crate) ops: ProviderOpsRef,
+    pub(crate) owner: ModulePtr,
+}
+
+/// What pins a loan: the file (so inode, super_block and mount), the
+/// provider's module, and where it is counted.
+pub(crate) struct LoanPins {
+    pub(crate) file: ARef<File>,
+    pub(crate) ops: ProviderOpsRef,
+    pub(crate) _module: ModuleRef,
+    pub(crate) stats: Option<Arc<FsStats>>,
+}
+
+/// An installed monitor: its ops, data and a reference on its module.
+pub(crate) struct MonitorEntry {
+    pub(crate) ops: Option<MonitorOpsRef>,
+    pub(crate) _module: ModuleRef,
+}
+
+impl Drop for MonitorEntry {
+    fn drop(&mut self) {
+        // The last reference: no call is in flight any more.
+        if let Some(ops) = self.ops.take() {
+            ops.release();
+        }
+    }
+}
+
+impl<'x> Link<FemArgPtr<'x>> for MonitorEntry {
+    fn call(&self, _chain: &Chain<'_, Self, FemArgPtr<'x>>, arg: FemArgPtr<'x>) -> Option<isize> {
+        let ops = self.ops.as_ref()?;
+        let f = ops.op(arg.op())?;
+        Some(arg.call(f, ops.data()))
+    }
+}
+
+/// The chain type of zcvfs.ko.
+pub(crate) type FemChain<'a, 'x> = Chain<'a, MonitorEntry, FemArgPtr<'x>>;
 
 kernel::sync::global_lock! {
     // SAFETY: `init` runs at module load, before any exported function or

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Safe wrappers around the C helpers in `helpers/zcvfs_helpers.c`.
-//!
-//! This is the only place that declares and calls them; everything else in
-//! the crate uses the safe functions below.
+//! The C helpers of zcvfs.ko (`helpers/zcvfs_helpers.c`): the one place
+//! that declares them. Each exists because Rust cannot call what it wraps
+//! (a `static inline` kernel function); everything else zcvfs.ko needs
+//! from the kernel it calls through the kernel crate's bindings.
 
-use kernel::ffi::{c_char, c_ulong};
+use kernel::bindings;
+use kernel::ffi::c_char;
 use kernel::str::{CStr, CStrExt as _};
 
 // Pointers to opaque kernel structures: some bindgen types contain
@@ -13,7 +14,8 @@ use kernel::str::{CStr, CStrExt as _};
 #[allow(improper_ctypes)]
 extern "C" {
     fn zcvfs_helper_kernel_release() -> *const c_char;
-    fn zcvfs_helper_page_size() -> c_ulong;
+    pub(crate) fn zcvfs_helper_fsnotify_access(file: *mut bindings::file);
+    pub(crate) fn zcvfs_helper_fsnotify_modify(file: *mut bindings::file);
 }
 
 /// The running kernel's release string, e.g. `7.3.4`.
@@ -22,12 +24,4 @@ pub(crate) fn kernel_release() -> &'static CStr {
     // a NUL-terminated array inside a static object that lives as long as the
     // kernel and is only changed by `sethostname`-like calls on other fields.
     unsafe { CStr::from_char_ptr(zcvfs_helper_kernel_release()) }
-}
-
-/// The size of a page, in bytes.
-pub(crate) fn page_size() -> usize {
-    // SAFETY: `zcvfs_helper_page_size` has no preconditions.
-    let size = unsafe { zcvfs_helper_page_size() };
-    // A page is smaller than the address space.
-    size as usize
 }

@@ -11,6 +11,7 @@ mod tests {
     use crate::zcvfs_api::provider::{SegVec, SEGS_INLINE};
     use crate::zcvfs_api::xuio::Segment;
     use core::cell::Cell;
+    use kernel::page::Page;
     use kernel::prelude::*;
 
     #[test]
@@ -90,17 +91,16 @@ mod tests {
 
     #[test]
     fn small_loans_have_inline_segments() -> Result {
-        let seg = Segment {
-            bv_page: core::ptr::null_mut(),
-            bv_len: 10,
-            bv_offset: 5,
-        };
+        let page = Page::alloc_page(GFP_KERNEL)?;
+        // SAFETY: `page` outlives `s` (declared before it), and the
+        // segments are never read or written.
+        let seg = || unsafe { Segment::from_page(&page, 5, 10) };
         let mut s = SegVec::with_capacity(SEGS_INLINE)?;
         for _ in 0..SEGS_INLINE {
-            s.push(seg)?;
+            s.push(seg()?)?;
         }
         assert_eq!(s.as_slice().len(), SEGS_INLINE);
-        s.push(seg)?;
+        s.push(seg()?)?;
         assert_eq!(s.as_slice().len(), SEGS_INLINE + 1);
         assert!(s
             .as_slice()

@@ -8,8 +8,9 @@
 //! (cookie, xuio address), so a second return or a copied xuio finds
 //! nothing; a loan being read or written is `busy`, so concurrent misuse of
 //! one xuio gets `EBUSY` instead of racing inside the provider.
+#![deny(unsafe_code)]
 
-use crate::zcvfs_api::xuio::{Rw, ZcState};
+use crate::zcvfs_api::xuio::{Published, Rw, ZcState};
 use kernel::prelude::*;
 
 /// One loan. `P` holds what pins it (file, provider module, statistics).
@@ -26,12 +27,8 @@ pub(crate) struct LoanRecord<P> {
     pub(crate) len: usize,
     /// File offset (`-1`: anonymous until the write).
     pub(crate) offset: i64,
-    /// Provider private handle.
-    pub(crate) handle: usize,
-    /// Provider segments (address) and their count.
-    pub(crate) segs: usize,
-    /// Number of segments.
-    pub(crate) nsegs: u32,
+    /// What the provider published: its segments and private handle.
+    pub(crate) published: Published,
     /// Protocol state.
     pub(crate) state: ZcState,
     /// A read or write is in progress.
@@ -162,9 +159,7 @@ mod tests {
             rw: Rw::Read,
             len: 4096,
             offset: 0,
-            handle: 0,
-            segs: 0,
-            nsegs: 0,
+            published: Published::default(),
             state: ZcState::Loaned,
             busy: false,
             pins: (),

@@ -3,8 +3,9 @@
 //! Provider registrations (per filesystem type) and the feature sets of
 //! super_blocks (VFS feature registration, `vfs_has_feature`). Pure logic
 //! over keys; `O` is what a registration holds (ops table and owner).
+#![deny(unsafe_code)]
 
-use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
+use crate::zcvfs_api::bindings::VFSFT_ZEROCOPY_SUPPORTED;
 use kernel::prelude::*;
 
 /// The features zcvfs knows.

@@ -3,6 +3,7 @@
 //! Per-filesystem statistics (the proposal's vop statistics `nreqzcbuf` /
 //! `nretzcbuf`, plus what the project measures), shown in debugfs as
 //! `/sys/kernel/debug/zcvfs/<fstype>/stats`, one `name value` per line.
+#![deny(unsafe_code)]
 
 use core::fmt;
 use kernel::debugfs::{self, Dir};

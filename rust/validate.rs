@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Argument checking of the VOP entry points (contract point 3). Pure logic.
+#![deny(unsafe_code)]
 
+use crate::zcvfs_api::bindings::{UIO_MAXSEGS, UIO_SEG_BVEC, UIO_SEG_KVEC};
 use crate::zcvfs_api::xuio::{Rw, XuioExt, ZcState};
-use crate::zcvfs_api::xuio_raw::{UIO_MAXSEGS, UIO_SEG_BVEC, UIO_SEG_KVEC};
 use kernel::prelude::*;
 
 /// What the checks need to know about the file.

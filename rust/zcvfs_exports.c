@@ -3,7 +3,7 @@
  * The exported C ABI of zcvfs.ko (include/zcvfs/zcvfs.h).  The functions
  * are implemented in Rust (rust/ffi_exports.rs, `#[no_mangle] extern "C"`)
  * and exported here, together with the build-time layout checks that the
- * Rust side repeats (rust/api/xuio_raw.rs).
+ * Rust side repeats (rust/api/bindings.rs).
  */
 
 #include <linux/module.h>
@@ -41,7 +41,7 @@ EXPORT_SYMBOL_GPL(zcvfs_vnext);
 EXPORT_SYMBOL_GPL(zcvfs_monitor_install);
 EXPORT_SYMBOL_GPL(zcvfs_monitor_uninstall);
 /* C helpers (rust/helpers/zcvfs_helpers.c) that consumers use too. */
+EXPORT_SYMBOL_GPL(zcvfs_bvec_total);
+EXPORT_SYMBOL_GPL(zcvfs_bvec_iter);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_from);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_to);
-EXPORT_SYMBOL_GPL(zcvfs_file_sb);
-EXPORT_SYMBOL_GPL(zcvfs_file_fs_type);

@@ -6,18 +6,25 @@
 //! (the provider) and an in-kernel server that consumes them (the consumer).
 //! See `Documentation/zcvfs.rst`.
 //!
-//! Layout:
+//! Layout, one file per abstraction:
 //! - `api/`: the shared Rust API (also compiled into providers/consumers);
 //! - [`validate`], [`registry`], [`loans`], [`fem`], [`stats`]: the logic,
-//!   safe Rust with KUnit tests;
-//! - [`dispatch`]: the entry points' behaviour, safe Rust;
-//! - [`ffi_exports`], [`kernel_ffi`], [`globals`], [`helpers`]: the thin
-//!   layer with all the `unsafe` code; `zcvfs_exports.c` exports the C ABI.
+//!   safe Rust with KUnit tests (`#![deny(unsafe_code)]`);
+//! - [`dispatch`]: the entry points' behaviour, safe Rust
+//!   (`#![deny(unsafe_code)]`);
+//! - [`globals`]: the four global tables, each next to the type it holds;
+//! - the abstractions over C, each with its `unsafe` code: [`vfs`] (VFS
+//!   calls on a file), [`module_ref`] (module references),
+//!   [`provider_ops`] and [`monitor_ops`] (the C ops tables zcvfs calls),
+//!   [`helpers`] (the declarations of `helpers/zcvfs_helpers.c`) and
+//!   [`ffi_exports`] (the exported C ABI; `zcvfs_exports.c` exports it).
 
 use kernel::prelude::*;
 
-// Public so that the parts of the shared API this module does not use
-// itself are neither dead code nor unreachable.
+// The shared API is a library compiled into each module; it is public here
+// as a library's items are: what one module does not use another does.
+// What only the tests use is compiled only with `--cfg zcvfs_test_api`
+// (set by the test module's Kbuild), so it is not part of this module.
 #[path = "api/mod.rs"]
 pub mod zcvfs_api;
 
@@ -27,11 +34,14 @@ pub mod ffi_exports;
 mod globals;
 mod helpers;
 mod inline_vec_tests;
-mod kernel_ffi;
 mod loans;
+mod module_ref;
+mod monitor_ops;
+mod provider_ops;
 mod registry;
 mod stats;
 mod validate;
+mod vfs;
 mod xuio_tests;
 
 module! {
@@ -52,7 +62,7 @@ impl kernel::Module for Zcvfs {
         pr_info!(
             "zero-copy extension layer loaded (kernel {}, page size {})\n",
             helpers::kernel_release(),
-            helpers::page_size()
+            kernel::page::PAGE_SIZE
         );
         Ok(Zcvfs)
     }

@@ -4,7 +4,7 @@
  *
  * The C view of the structure that Rust code sees as
  * `zcvfs_api::xuio::RawXuio`.  Both sides check the offsets below at build
- * time (rust/zcvfs_exports.c and rust/api/xuio_raw.rs), so the layouts cannot
+ * time (rust/zcvfs_exports.c and rust/api/bindings.rs), so the layouts cannot
  * drift apart.  The layout is the same on every 64-bit architecture.
  *
  * See Documentation/zcvfs.rst.

@@ -79,11 +79,17 @@ ssize_t fop_write_xuio(struct file *file, struct xuio *xuio,
 int fop_truncate(struct file *file, loff_t length,
 		 const struct zcvfs_caller_context *ct);
 
-/* The super_block and filesystem type of a file. */
-struct super_block *zcvfs_file_sb(struct file *file);
-struct file_system_type *zcvfs_file_fs_type(struct file *file);
-
-/* Copy between a buffer and bio_vec segments (for consumers and tests). */
+/*
+ * bio_vec segments: their total length; an iterator over @len bytes of
+ * them from byte @skip on (-EINVAL if they are shorter); copies between
+ * them and a buffer (at most @len bytes, fewer if they hold less).  For
+ * providers, consumers and tests.
+ */
+struct iov_iter;
+size_t zcvfs_bvec_total(const struct bio_vec *segs, unsigned int nr);
+int zcvfs_bvec_iter(struct iov_iter *iter, unsigned int dir,
+		    const struct bio_vec *segs, unsigned int nr,
+		    size_t skip, size_t len);
 ssize_t zcvfs_bvec_copy_from(const struct bio_vec *segs, __u32 nsegs,
 			     size_t skip, void *buf, size_t len);
 ssize_t zcvfs_bvec_copy_to(const struct bio_vec *segs, __u32 nsegs,

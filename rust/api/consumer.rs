@@ -12,10 +12,10 @@
 //! A consumer falls back to the copy path ([`super::fop::read_plain`]) when
 //! `request` fails with `ENOTSUP` (the filesystem has no zero-copy) or
 //! `EINVAL` (the provider will not loan now).
+#![deny(unsafe_code)]
 
 use super::fop::{self, CallerContext};
-use super::fop_ffi;
-use super::xuio::{Rw, Segment, Xuio};
+use super::xuio::{Rw, Segment, WritableSegments, Xuio};
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
@@ -110,11 +110,6 @@ impl ReadData {
         // `Filled` is guaranteed by construction; fall back to nothing.
         self.loan.loan.xuio.segments().unwrap_or(&[])
     }
-
-    /// Copy the data from `skip` on into `buf`; returns bytes copied.
-    pub fn copy_to(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
-        fop_ffi::copy_from_segments(self.segments(), skip, buf)
-    }
 }
 
 /// Loaned WRITE buffers: fill them, then write.
@@ -141,24 +136,25 @@ impl WriteLoan {
         })
     }
 
-    /// The segments to fill (e.g. from a socket into an `ITER_BVEC`).
+    /// The loaned segments (read-only; see [`WriteLoan::segments_mut`]).
     pub fn segments(&self) -> &[Segment] {
         self.loan.xuio.segments().unwrap_or(&[])
     }
 
+    /// The segments to fill, e.g. with a receive from a socket
+    /// (`EINVAL` never happens before the write, which consumes the loan).
+    pub fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
+        self.loan.xuio.segments_mut()
+    }
+
     /// Total loaned length.
     pub fn len(&self) -> usize {
-        self.segments().iter().map(|s| s.bv_len as usize).sum()
+        Segment::total(self.segments())
     }
 
     /// Whether nothing is loaned (never after a successful request).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Copy `data` into the segments from byte `skip` on.
-    pub fn fill(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
-        fop_ffi::copy_to_segments(self.segments(), skip, data)
     }
 
     /// Set the file offset of anonymous buffers before the write.

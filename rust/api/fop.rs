@@ -7,13 +7,19 @@
 //! read of a WRITE loan, ...) with an errno. Consumers should prefer
 //! [`super::consumer`], where the protocol is enforced by ownership.
 
-use super::fop_ffi;
+use super::bindings::*;
+use super::error::from_ssize;
+#[cfg(zcvfs_test_api)]
+use super::xuio::{copy_from_segments, copy_to_segments, Segment, WritableSegments};
 use super::xuio::{Rw, Xuio};
-use super::xuio_raw::{RawCallerContext, VFSFT_ZEROCOPY_SUPPORTED};
 use core::marker::PhantomData;
 use kernel::bindings;
+use kernel::error::to_result;
+use kernel::ffi::c_void;
 use kernel::fs::File;
 use kernel::prelude::*;
+
+pub use super::bindings::VFSFT_ZEROCOPY_SUPPORTED;
 
 /// Identifies the caller to file event monitors
 /// (`struct zcvfs_caller_context`).
@@ -34,7 +40,7 @@ impl CallerContext {
         }
     }
 
-    pub(super) fn raw(ct: Option<&CallerContext>) -> Option<&RawCallerContext> {
+    fn raw(ct: Option<&CallerContext>) -> Option<&RawCallerContext> {
         ct.map(|c| &c.raw)
     }
 }
@@ -42,22 +48,22 @@ impl CallerContext {
 /// `VOP_REQZCBUF`: ask the file's filesystem to loan buffers for
 /// `xuio.resid()` bytes at `xuio.loffset()`.
 pub fn reqzcbuf(file: &File, rw: Rw, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
-    fop_ffi::reqzcbuf(file, rw.raw(), xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_reqzcbuf(file, rw.raw(), xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_RETZCBUF`: return every buffer loaned through `xuio`.
 pub fn retzcbuf(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
-    fop_ffi::retzcbuf(file, xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_retzcbuf(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_READ` with a zero-copy xuio.
 pub fn read_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
-    fop_ffi::read_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_read_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_WRITE` with a zero-copy xuio.
 pub fn write_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
-    fop_ffi::write_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_write_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_READ` with a plain xuio over `buf` (the normal VFS path).
@@ -67,7 +73,7 @@ pub fn read_plain(
     buf: &mut [u8],
     ct: Option<&CallerContext>,
 ) -> Result<usize> {
-    fop_ffi::plain_read(file, offset, buf, CallerContext::raw(ct))
+    plain_read(file, offset, buf, CallerContext::raw(ct))
 }
 
 /// `VOP_WRITE` with a plain xuio over `buf` (the normal VFS path).
@@ -77,40 +83,40 @@ pub fn write_plain(
     buf: &[u8],
     ct: Option<&CallerContext>,
 ) -> Result<usize> {
-    fop_ffi::plain_write(file, offset, buf, CallerContext::raw(ct))
+    plain_write(file, offset, buf, CallerContext::raw(ct))
 }
 
 /// Truncate the file to `length` through its monitors (`VOP_SETATTR` of
 /// the size).
 pub fn truncate(file: &File, length: i64, ct: Option<&CallerContext>) -> Result {
-    fop_ffi::truncate(file, length, CallerContext::raw(ct))
+    raw_truncate(file, length, CallerContext::raw(ct))
 }
 
 /// `vfs_has_feature(VFSFT_ZEROCOPY_SUPPORTED)` for the file's filesystem.
 pub fn zerocopy_supported(file: &File) -> bool {
-    fop_ffi::file_has_feature(file, VFSFT_ZEROCOPY_SUPPORTED)
+    file_has_feature(file, VFSFT_ZEROCOPY_SUPPORTED)
 }
 
 /// Set features on the super_block of `file`.
 pub fn sb_set_features(file: &File, features: u64) -> Result {
-    fop_ffi::sb_set_features(fop_ffi::file_sb(file), features)
+    raw_sb_set_features(file_sb(file), features)
 }
 
 /// Clear features on the super_block of `file`.
 pub fn sb_clear_features(file: &File, features: u64) -> Result {
-    fop_ffi::sb_clear_features(fop_ffi::file_sb(file), features)
+    raw_sb_clear_features(file_sb(file), features)
 }
 
 /// The filesystem type of `file`, as an opaque token for registration.
 pub fn fs_type_of(file: &File) -> FsType {
-    FsType(fop_ffi::file_fs_type(file))
+    FsType(file_fs_type(file))
 }
 
 /// A filesystem type (`struct file_system_type`), as a token for
 /// [`super::provider::Registration`] and comparisons.
 ///
 /// Made from a file ([`fs_type_of`]) or, by the filesystem that defines
-/// the type, with `FsType::from_raw` (in `fop_ffi.rs`, with its safety
+/// the type, with `FsType::from_raw` (in `this file`, with its safety
 /// contract).
 ///
 /// # Invariants
@@ -127,7 +133,7 @@ pub struct FsType(pub(super) *mut bindings::file_system_type);
 /// `VFSFT_ZEROCOPY_SUPPORTED` on, and clears it from before the
 /// super_block goes away.
 ///
-/// Made with `SuperBlock::from_raw` (in `fop_ffi.rs`, with its safety
+/// Made with `SuperBlock::from_raw` (in `this file`, with its safety
 /// contract).
 ///
 /// # Invariants
@@ -144,28 +150,37 @@ impl SuperBlock<'_> {
     /// its type must be registered with [`super::provider::Registration`]
     /// first for zero-copy requests to reach it).
     pub fn set_features(&self, features: u64) -> Result {
-        fop_ffi::sb_set_features(self.ptr, features)
+        raw_sb_set_features(self.ptr, features)
     }
 
     /// `zcvfs_sb_clear_features`: withdraw `features` (at the latest in
     /// `kill_sb`, before the super_block is freed).
     pub fn clear_features(&self, features: u64) -> Result {
-        fop_ffi::sb_clear_features(self.ptr, features)
+        raw_sb_clear_features(self.ptr, features)
     }
 
     /// `vfs_has_feature`.
     pub fn has_feature(&self, feature: u64) -> bool {
-        fop_ffi::sb_has_feature(self.ptr, feature)
+        sb_has_feature(self.ptr, feature)
     }
 }
 
-/// Kernel pages described as `bio_vec` segments: a plain xuio over pages.
+/// Kernel pages described as segments: a plain xuio over pages.
+///
+/// # Invariants
+///
+/// `segs[i]` describes the first bytes of `pages[i]`, which this value owns
+/// and has not shared.
+#[cfg(zcvfs_test_api)]
 pub struct PageBuf {
+    // Before `pages`: the segments are dropped before the pages they
+    // describe.
+    segs: KVec<Segment>,
     _pages: KVec<kernel::page::Page>,
-    segs: KVec<bindings::bio_vec>,
     len: usize,
 }
 
+#[cfg(zcvfs_test_api)]
 impl PageBuf {
     /// Zeroed pages covering `len` bytes.
     pub fn new(len: usize) -> Result<Self> {
@@ -177,21 +192,14 @@ impl PageBuf {
         for _ in 0..n {
             let page = kernel::page::Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
             let this = left.min(psize);
-            segs.push(
-                bindings::bio_vec {
-                    bv_page: page.as_ptr(),
-                    // At most a page.
-                    bv_len: this as u32,
-                    bv_offset: 0,
-                },
-                GFP_KERNEL,
-            )?;
+            // SAFETY: `pages` keeps the page as long as `segs` (invariant).
+            segs.push(unsafe { Segment::from_page(&page, 0, this)? }, GFP_KERNEL)?;
             pages.push(page, GFP_KERNEL)?;
             left -= this;
         }
         Ok(PageBuf {
-            _pages: pages,
             segs,
+            _pages: pages,
             len,
         })
     }
@@ -206,25 +214,33 @@ impl PageBuf {
         self.len == 0
     }
 
+    /// The pages to fill.
+    pub fn segments_mut(&mut self) -> WritableSegments<'_> {
+        // SAFETY: the pages are this value's and unshared (invariant);
+        // `&mut self` keeps every other use out for `'_`.
+        unsafe { WritableSegments::new(&self.segs) }
+    }
+
     /// Copy `data` in at the start.
     pub fn copy_in(&mut self, data: &[u8]) -> Result<usize> {
-        fop_ffi::copy_to_segments(&self.segs, 0, data)
+        copy_to_segments(self.segments_mut(), 0, data)
     }
 
     /// Copy out from the start into `buf`.
     pub fn copy_out(&self, buf: &mut [u8]) -> Result<usize> {
-        fop_ffi::copy_from_segments(&self.segs, 0, buf)
+        copy_from_segments(&self.segs, 0, buf)
     }
 }
 
 /// `VOP_READ` with a plain xuio over pages (`UIO_SEG_BVEC`).
+#[cfg(zcvfs_test_api)]
 pub fn read_plain_pages(
     file: &File,
     offset: i64,
     buf: &mut PageBuf,
     ct: Option<&CallerContext>,
 ) -> Result<usize> {
-    fop_ffi::plain_bvec_rw(
+    plain_bvec_rw(
         file,
         false,
         offset,
@@ -235,13 +251,14 @@ pub fn read_plain_pages(
 }
 
 /// `VOP_WRITE` with a plain xuio over pages (`UIO_SEG_BVEC`).
+#[cfg(zcvfs_test_api)]
 pub fn write_plain_pages(
     file: &File,
     offset: i64,
     buf: &PageBuf,
     ct: Option<&CallerContext>,
 ) -> Result<usize> {
-    fop_ffi::plain_bvec_rw(
+    plain_bvec_rw(
         file,
         true,
         offset,
@@ -253,11 +270,226 @@ pub fn write_plain_pages(
 
 /// `VOP_REQZCBUF` with a direction given as its C value, valid or not: for
 /// tests of zcvfs's argument checking.
+#[cfg(zcvfs_test_api)]
 pub fn reqzcbuf_rw_value(
     file: &File,
     rw: u32,
     xuio: &mut Xuio,
     ct: Option<&CallerContext>,
 ) -> Result {
-    fop_ffi::reqzcbuf(file, rw, xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_reqzcbuf(file, rw, xuio.as_raw_mut(), CallerContext::raw(ct))
+}
+
+fn ct_ptr(ct: Option<&RawCallerContext>) -> *const RawCallerContext {
+    ct.map_or(core::ptr::null(), core::ptr::from_ref)
+}
+
+/// `fop_reqzcbuf`.
+fn raw_reqzcbuf(file: &File, rw: u32, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result {
+    // SAFETY: `file` is a live file for the duration of the call; `xuio`
+    // points to a live, exclusively borrowed `RawXuio` owned by an `Xuio`
+    // (callers pass `Xuio::as_raw_mut`); `ct` is null or valid. zcvfs checks
+    // every field of the xuio itself.
+    to_result(unsafe { fop_reqzcbuf(file.as_ptr(), rw, xuio, ct_ptr(ct)) })
+}
+
+/// `fop_retzcbuf`.
+fn raw_retzcbuf(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result {
+    // SAFETY: as in `reqzcbuf`.
+    to_result(unsafe { fop_retzcbuf(file.as_ptr(), xuio, ct_ptr(ct)) })
+}
+
+/// `fop_read_xuio`.
+fn raw_read_xuio(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result<usize> {
+    // SAFETY: as in `reqzcbuf`; a plain xuio passed here has segments that
+    // live at least as long as the call (see `read_plain`).
+    from_ssize(unsafe { fop_read_xuio(file.as_ptr(), xuio, ct_ptr(ct)) })
+}
+
+/// `fop_write_xuio`.
+fn raw_write_xuio(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result<usize> {
+    // SAFETY: as in `read_xuio`.
+    from_ssize(unsafe { fop_write_xuio(file.as_ptr(), xuio, ct_ptr(ct)) })
+}
+
+/// `fop_truncate`.
+fn raw_truncate(file: &File, length: i64, ct: Option<&RawCallerContext>) -> Result {
+    // SAFETY: `file` is live; `ct` is null or valid.
+    to_result(unsafe { fop_truncate(file.as_ptr(), length, ct_ptr(ct)) })
+}
+
+/// `vfs_has_feature` on the file's super_block.
+fn file_has_feature(file: &File, feature: u64) -> bool {
+    sb_has_feature(file_sb(file), feature)
+}
+
+/// The super_block of `file`, live as long as the file (which pins its
+/// mount).
+fn file_sb(file: &File) -> *mut bindings::super_block {
+    // SAFETY: `file` is live, and so is its inode; `f_inode` and `i_sb`
+    // never change (`file_inode(file)->i_sb`).
+    unsafe { (*(*file.as_ptr()).f_inode).i_sb }
+}
+
+/// `vfs_has_feature`; `sb` is live (a [`SuperBlock`] or [`file_sb`]).
+fn sb_has_feature(sb: *mut bindings::super_block, feature: u64) -> bool {
+    // SAFETY: `sb` is live (see above); zcvfs only looks up its address.
+    unsafe { vfs_has_feature(sb, feature) != 0 }
+}
+
+/// `zcvfs_sb_set_features`; `sb` is live (a [`SuperBlock`] or
+/// [`file_sb`]).
+fn raw_sb_set_features(sb: *mut bindings::super_block, features: u64) -> Result {
+    // SAFETY: `sb` is live (see above).
+    to_result(unsafe { zcvfs_sb_set_features(sb, features) })
+}
+
+/// `zcvfs_sb_clear_features`; `sb` is live (a [`SuperBlock`] or
+/// [`file_sb`]).
+fn raw_sb_clear_features(sb: *mut bindings::super_block, features: u64) -> Result {
+    // SAFETY: `sb` is live (see above); zcvfs only uses its address.
+    to_result(unsafe { zcvfs_sb_clear_features(sb, features) })
+}
+
+impl FsType {
+    /// The token of a filesystem type the calling module defines, for
+    /// [`super::provider::Registration::register`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to a `struct file_system_type` that stays valid at its
+    /// address for as long as the token, its copies and every registration
+    /// made with it are used: in practice a `static` of the calling
+    /// module, whose registrations end before the module is unloaded.
+    pub unsafe fn from_raw(ptr: *mut bindings::file_system_type) -> Self {
+        FsType(ptr)
+    }
+}
+
+impl<'a> SuperBlock<'a> {
+    /// The super_block at `ptr`, for its filesystem's `fill_super` or
+    /// `kill_sb`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to a live `struct super_block` for the whole lifetime
+    /// `'a` (the caller is the filesystem mounting or tearing it down).
+    pub unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
+        SuperBlock {
+            ptr,
+            _life: PhantomData,
+        }
+    }
+}
+
+/// The file's filesystem type.
+fn file_fs_type(file: &File) -> *mut bindings::file_system_type {
+    // SAFETY: the super_block of a live file is live; `s_type` never
+    // changes.
+    unsafe { (*file_sb(file)).s_type }
+}
+
+/// A plain read into `buf`, as one kernel-buffer segment.
+fn plain_read(
+    file: &File,
+    offset: i64,
+    buf: &mut [u8],
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
+    plain_rw(file, false, offset, buf.as_mut_ptr(), buf.len(), ct)
+}
+
+/// A plain write of `buf`, as one kernel-buffer segment.
+fn plain_write(
+    file: &File,
+    offset: i64,
+    buf: &[u8],
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
+    // The write path only reads through the pointer.
+    plain_rw(file, true, offset, buf.as_ptr().cast_mut(), buf.len(), ct)
+}
+
+/// `buf` must be valid for `len` bytes (reads, and writes if `!write`) for
+/// the duration of the call: the two callers above pass a slice.
+fn plain_rw(
+    file: &File,
+    write: bool,
+    offset: i64,
+    buf: *mut u8,
+    len: usize,
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
+    let mut kv = bindings::kvec {
+        iov_base: buf.cast(),
+        iov_len: len,
+    };
+    let segs = Segs {
+        ptr: (&raw mut kv).cast(),
+        count: 1,
+        flag: UIO_SEG_KVEC,
+    };
+    plain_xuio_rw(file, write, offset, segs, len, ct)
+}
+
+/// The segments of a plain xuio: `count` `struct kvec` or `struct bio_vec`
+/// (`flag`) at `ptr`.
+struct Segs {
+    ptr: *mut c_void,
+    count: u32,
+    flag: u32,
+}
+
+/// A read or write with a plain xuio over `segs`, which describe at least
+/// `len` bytes of memory valid for the call.
+fn plain_xuio_rw(
+    file: &File,
+    write: bool,
+    offset: i64,
+    segs: Segs,
+    len: usize,
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
+    let mut x = RawXuio::zeroed();
+    x.xu_uio.uio_segs = segs.ptr;
+    x.xu_uio.uio_iovcnt = segs.count;
+    x.xu_uio.uio_segflg = segs.flag;
+    x.xu_uio.uio_loffset = offset;
+    x.xu_uio.uio_resid = i64::try_from(len)?;
+    if write {
+        raw_write_xuio(file, &raw mut x, ct)
+    } else {
+        raw_read_xuio(file, &raw mut x, ct)
+    }
+}
+
+// SAFETY: a `CallerContext` only holds a pointer to a `'static` string and
+// an integer; its data pointer is always null (see `CallerContext::new`).
+unsafe impl Send for CallerContext {}
+// SAFETY: as above; it is never written through.
+unsafe impl Sync for CallerContext {}
+// SAFETY: a filesystem type is a static, shared object, internally locked.
+unsafe impl Send for FsType {}
+// SAFETY: as above.
+unsafe impl Sync for FsType {}
+
+/// A plain read or write over owned pages described by `segs`, which cover
+/// at least `len` bytes (see `fop::PageBuf`).
+#[cfg(zcvfs_test_api)]
+fn plain_bvec_rw(
+    file: &File,
+    write: bool,
+    offset: i64,
+    segs: &[Segment],
+    len: usize,
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
+    // The segments are only read (as the description of the pages), also
+    // for a read: the data goes into the pages.
+    let segs = Segs {
+        ptr: segs.as_ptr().cast_mut().cast(),
+        count: u32::try_from(segs.len())?,
+        flag: UIO_SEG_BVEC,
+    };
+    plain_xuio_rw(file, write, offset, segs, len, ct)
 }

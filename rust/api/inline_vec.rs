@@ -11,6 +11,7 @@
 //!
 //! Unused inline slots hold a [`Vacant`] value, so the type needs no
 //! `unsafe` code: an element type says what an empty slot holds.
+#![deny(unsafe_code)]
 
 use kernel::prelude::*;
 
@@ -23,16 +24,6 @@ pub trait Vacant {
 impl<T> Vacant for Option<T> {
     fn vacant() -> Self {
         None
-    }
-}
-
-impl Vacant for kernel::bindings::bio_vec {
-    fn vacant() -> Self {
-        kernel::bindings::bio_vec {
-            bv_page: core::ptr::null_mut(),
-            bv_len: 0,
-            bv_offset: 0,
-        }
     }
 }
 

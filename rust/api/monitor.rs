@@ -9,13 +9,14 @@
 //! error without calling `vnext`: then nothing happens to the file and
 //! nothing is loaned. A return of buffers cannot be vetoed.
 
-use super::monitor_ffi;
-use super::xuio::Rw;
-use super::xuio_raw::RawFemArg;
-use kernel::error::VTABLE_DEFAULT_ERROR;
+use super::bindings::*;
+use super::error::{from_id, from_ssize};
+use kernel::error::{from_result, to_result, VTABLE_DEFAULT_ERROR};
+use kernel::ffi::c_void;
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::{aref::ARef, Arc};
+use kernel::types::ForeignOwnable;
 
 /// The intercepted operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +60,7 @@ impl FemOp {
 
 /// One intercepted call, as a monitor sees it.
 pub struct FemCall<'a> {
-    pub(super) raw: &'a mut RawFemArg,
+    raw: &'a mut RawFemArg,
 }
 
 impl FemCall<'_> {
@@ -68,31 +69,21 @@ impl FemCall<'_> {
         FemOp::from_raw(self.raw.op)
     }
 
-    /// The direction, for a request of buffers.
-    pub fn rw(&self) -> Option<Rw> {
-        Rw::from_raw(self.raw.rw).ok()
-    }
-
-    /// The new size, for a truncate.
-    pub fn length(&self) -> i64 {
-        self.raw.length
-    }
-
     /// The caller's context (`struct zcvfs_caller_context`): its name and
     /// id, if the caller passed one.
     pub fn caller(&self) -> Option<(&CStr, u64)> {
-        monitor_ffi::arg_caller(self.raw)
+        arg_caller(self.raw)
     }
 
     /// The file.
     pub fn file(&self) -> &File {
-        monitor_ffi::arg_file(self.raw)
+        arg_file(self.raw)
     }
 
     /// Pass the request on (FEM's `vnext`): the next monitor, or the
     /// operation itself. Returns its result (bytes, or 0).
     pub fn vnext(&mut self) -> Result<isize> {
-        monitor_ffi::vnext(self.raw)
+        vnext(self.raw)
     }
 }
 
@@ -134,7 +125,7 @@ pub struct MonitorHandle<T: Monitor> {
 impl<T: Monitor> MonitorHandle<T> {
     /// Push `monitor` on top of the stack of `file`'s inode.
     pub fn install(file: &File, monitor: Arc<T>, module: &'static ThisModule) -> Result<Self> {
-        let id = monitor_ffi::install(file, monitor.clone(), module)?;
+        let id = install(file, monitor.clone(), module)?;
         Ok(MonitorHandle {
             file: file.into(),
             id,
@@ -155,8 +146,157 @@ impl<T: Monitor> MonitorHandle<T> {
 
 impl<T: Monitor> Drop for MonitorHandle<T> {
     fn drop(&mut self) {
-        if let Err(e) = monitor_ffi::uninstall(&self.file, self.id) {
+        if let Err(e) = uninstall(&self.file, self.id) {
             pr_warn!("zcvfs: uninstalling monitor {} failed: {:?}\n", self.id, e);
         }
     }
+}
+
+fn arg_file(arg: &RawFemArg) -> &File {
+    // SAFETY: zcvfs passes a live file in every `zcvfs_fem_arg` for the
+    // duration of the call, and `arg` is borrowed for less than that.
+    unsafe { File::from_raw_file(arg.file) }
+}
+
+fn arg_caller(arg: &RawFemArg) -> Option<(&CStr, u64)> {
+    if arg.ct.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null `ct` is the caller's valid context for the call
+    // (zcvfs.h), which outlives `arg`'s borrow.
+    let ct = unsafe { &*arg.ct };
+    let name = if ct.cc_name.is_null() {
+        c""
+    } else {
+        // SAFETY: a non-null `cc_name` is a NUL-terminated string valid for
+        // the call (zcvfs.h).
+        unsafe { CStr::from_char_ptr(ct.cc_name) }
+    };
+    Some((name, ct.cc_id))
+}
+
+fn vnext(arg: &mut RawFemArg) -> Result<isize> {
+    // SAFETY: `arg` is the live argument zcvfs passed to this monitor.
+    let r = unsafe { zcvfs_vnext(arg) };
+    // Bytes or 0: non-negative results fit back.
+    from_ssize(r).map(|n| n as isize)
+}
+
+fn install<T: Monitor>(file: &File, monitor: Arc<T>, module: &'static ThisModule) -> Result<i64> {
+    let data = monitor.into_foreign();
+    // SAFETY: `file` is live; the ops table is static; `data` is an owned
+    // `Arc<T>` reference that zcvfs releases with `release_cb::<T>`.
+    let id = unsafe {
+        zcvfs_monitor_install(file.as_ptr(), &MonitorOps::<T>::OPS, data, module.as_ptr())
+    };
+    let r = from_id(id);
+    if r.is_err() {
+        // SAFETY: zcvfs did not take `data` (it failed), so it is still ours.
+        drop(unsafe { Arc::<T>::from_foreign(data) });
+    }
+    r
+}
+
+fn uninstall(file: &File, id: i64) -> Result {
+    // SAFETY: `file` is live.
+    to_result(unsafe { zcvfs_monitor_uninstall(file.as_ptr(), id) })
+}
+
+struct MonitorOps<T: Monitor>(core::marker::PhantomData<T>);
+
+impl<T: Monitor> MonitorOps<T> {
+    const OPS: RawMonitorOps = RawMonitorOps {
+        read: if T::HAS_READ {
+            Some(read_cb::<T>)
+        } else {
+            None
+        },
+        write: if T::HAS_WRITE {
+            Some(write_cb::<T>)
+        } else {
+            None
+        },
+        reqzcbuf: if T::HAS_REQZCBUF {
+            Some(reqzcbuf_cb::<T>)
+        } else {
+            None
+        },
+        retzcbuf: if T::HAS_RETZCBUF {
+            Some(retzcbuf_cb::<T>)
+        } else {
+            None
+        },
+        truncate: if T::HAS_TRUNCATE {
+            Some(truncate_cb::<T>)
+        } else {
+            None
+        },
+        release: Some(release_cb::<T>),
+    };
+}
+
+/// # Safety
+///
+/// `arg` is a live argument from zcvfs whose `data` is the `Arc<T>` given
+/// at installation, not yet released.
+unsafe fn call<T: Monitor>(
+    arg: *mut RawFemArg,
+    f: impl FnOnce(&T, &mut FemCall<'_>) -> Result<isize>,
+) -> isize {
+    // SAFETY: see the function's safety section.
+    let raw = unsafe { &mut *arg };
+    // SAFETY: `data` is the installed `Arc<T>`, alive until `release_cb`,
+    // which zcvfs calls only after every in-flight call ended.
+    let mon = unsafe { Arc::<T>::borrow(raw.data) };
+    from_result(|| f(&mon, &mut FemCall { raw }))
+}
+
+/// # Safety
+///
+/// zcvfs calls it as [`call`] requires.
+unsafe extern "C" fn read_cb<T: Monitor>(arg: *mut RawFemArg) -> isize {
+    // SAFETY: called by zcvfs as `call` requires.
+    unsafe { call::<T>(arg, |m, c| m.read(c)) }
+}
+
+/// # Safety
+///
+/// zcvfs calls it as [`call`] requires.
+unsafe extern "C" fn write_cb<T: Monitor>(arg: *mut RawFemArg) -> isize {
+    // SAFETY: called by zcvfs as `call` requires.
+    unsafe { call::<T>(arg, |m, c| m.write(c)) }
+}
+
+/// # Safety
+///
+/// zcvfs calls it as [`call`] requires.
+unsafe extern "C" fn reqzcbuf_cb<T: Monitor>(arg: *mut RawFemArg) -> isize {
+    // SAFETY: called by zcvfs as `call` requires.
+    unsafe { call::<T>(arg, |m, c| m.reqzcbuf(c)) }
+}
+
+/// # Safety
+///
+/// zcvfs calls it as [`call`] requires.
+unsafe extern "C" fn retzcbuf_cb<T: Monitor>(arg: *mut RawFemArg) -> isize {
+    // SAFETY: called by zcvfs as `call` requires.
+    unsafe { call::<T>(arg, |m, c| m.retzcbuf(c)) }
+}
+
+/// # Safety
+///
+/// zcvfs calls it as [`call`] requires.
+unsafe extern "C" fn truncate_cb<T: Monitor>(arg: *mut RawFemArg) -> isize {
+    // SAFETY: called by zcvfs as `call` requires.
+    unsafe { call::<T>(arg, |m, c| m.truncate(c)) }
+}
+
+/// # Safety
+///
+/// zcvfs calls it once per successful installation, with its `data`, after
+/// the last call that could use it.
+unsafe extern "C" fn release_cb<T: Monitor>(data: *mut c_void) {
+    // SAFETY: zcvfs calls this once, with the `data` of a successful
+    // installation, after the last call that could use it.
+    drop(unsafe { Arc::<T>::from_foreign(data) });
 }

@@ -16,14 +16,17 @@
 //! `&mut` for the read or write and by value for the return, so the
 //! provider never sees a handle it did not create.
 
+use super::bindings::*;
 use super::fop::FsType;
 use super::inline_vec::InlineVec;
-use super::provider_ffi;
 use super::xuio::{Rw, Segment};
-use super::xuio_raw::RawProviderOps;
 use core::marker::PhantomData;
+use kernel::bindings;
+use kernel::error::{from_result, to_result};
+use kernel::ffi::c_int;
 use kernel::fs::File;
 use kernel::prelude::*;
+use kernel::types::ForeignOwnable;
 
 /// What a consumer asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +51,29 @@ pub struct WriteOutcome {
 }
 
 /// The buffers behind a loan.
-pub trait LoanBuffers: Send {
+///
+/// zcvfs publishes the slice [`LoanBuffers::segments`] returns in the
+/// consumer's xuio after each call of the provider, and the consumer reads
+/// or writes the bytes it describes until its next call, with no borrow of
+/// the loan that the compiler could check. Hence an `unsafe trait`.
+///
+/// # Safety
+///
+/// An implementation guarantees that, from each call of `segments` until
+/// the loan is next borrowed mutably (the provider's next operation on it)
+/// or dropped:
+///
+/// - the returned slice stays at its address, unchanged (the loan is boxed
+///   by [`Provider::reqzcbuf`], so a slice stored in the loan itself
+///   qualifies);
+/// - for a WRITE loan before its write, nothing but the consumer accesses
+///   the bytes of the segments (the consumer fills them through
+///   [`super::xuio::WritableSegments`]);
+/// - for a READ loan, nothing writes those bytes while the consumer may
+///   read them, except as the page cache does for shared pages
+///   (`write(2)` of the same range, which the provider orders against its
+///   loans, e.g. by copy-on-write).
+pub unsafe trait LoanBuffers: Send {
     /// The segments currently loaned: after a request they cover the
     /// requested length, after a read exactly the bytes read.
     fn segments(&self) -> &[Segment];
@@ -87,7 +112,7 @@ pub struct ProviderOps<T: Provider>(PhantomData<T>);
 
 impl<T: Provider> ProviderOps<T> {
     /// The table handed to `zcvfs_register_provider`.
-    pub const OPS: RawProviderOps = provider_ffi::ops_table::<T>();
+    pub const OPS: RawProviderOps = ops_table::<T>();
 }
 
 /// A registered provider; dropping it unregisters it.
@@ -102,7 +127,7 @@ pub struct Registration<T: Provider> {
 impl<T: Provider> Registration<T> {
     /// Register `T` for `fstype`, owned by `module`.
     pub fn register(fstype: FsType, module: &'static ThisModule) -> Result<Self> {
-        provider_ffi::register(fstype, &ProviderOps::<T>::OPS, module)?;
+        register(fstype, &ProviderOps::<T>::OPS, module)?;
         Ok(Registration {
             fstype,
             _p: PhantomData,
@@ -112,7 +137,7 @@ impl<T: Provider> Registration<T> {
 
 impl<T: Provider> Drop for Registration<T> {
     fn drop(&mut self) {
-        if let Err(e) = provider_ffi::unregister(self.fstype) {
+        if let Err(e) = unregister(self.fstype) {
             pr_warn!("zcvfs: unregistering a provider failed: {:?}\n", e);
         }
     }
@@ -123,9 +148,9 @@ impl<T: Provider> Drop for Registration<T> {
 /// `bio_vec`s).
 pub const SEGS_INLINE: usize = 8;
 
-/// The segments of a loan: a vector of `bio_vec` that can move between
-/// threads with the loan (the pages it describes belong to the loan). The
-/// first [`SEGS_INLINE`] live inside it.
+/// The segments of a loan: a vector of [`Segment`]s that moves with the
+/// loan (the pages it describes belong to the loan). The first
+/// [`SEGS_INLINE`] live inside it.
 #[derive(Default)]
 pub struct SegVec {
     v: InlineVec<Segment, SEGS_INLINE>,
@@ -154,4 +179,144 @@ impl SegVec {
     pub fn as_slice(&self) -> &[Segment] {
         self.v.as_slice()
     }
+}
+
+fn register(fstype: FsType, ops: &'static RawProviderOps, module: &'static ThisModule) -> Result {
+    // SAFETY: `fstype` is a registered filesystem type (type invariant),
+    // `ops` is static, `module` is the caller's live module.
+    to_result(unsafe { zcvfs_register_provider(fstype.0, ops, module.as_ptr()) })
+}
+
+fn unregister(fstype: FsType) -> Result {
+    // SAFETY: `fstype` is a filesystem type (type invariant).
+    to_result(unsafe { zcvfs_unregister_provider(fstype.0) })
+}
+
+const fn ops_table<T: Provider>() -> RawProviderOps {
+    RawProviderOps {
+        reqzcbuf: Some(reqzcbuf_cb::<T>),
+        retzcbuf: Some(retzcbuf_cb::<T>),
+        read_xuio: Some(read_cb::<T>),
+        write_xuio: Some(write_cb::<T>),
+    }
+}
+
+/// Publish the loan's current segments in the xuio.
+fn publish<L: LoanBuffers>(x: &mut RawXuio, loan: &L) -> Result {
+    // INVARIANT (of `RawXuio`): the segments stay valid until the loan's
+    // next operation or return (`LoanBuffers` contract).
+    let segs = loan.segments();
+    x.xu_uio.uio_segs = segs.as_ptr().cast_mut().cast();
+    x.xu_uio.uio_iovcnt = u32::try_from(segs.len())?;
+    x.xu_uio.uio_segflg = UIO_SEG_BVEC;
+    Ok(())
+}
+
+/// # Safety
+///
+/// zcvfs calls this with a live `file` and an exclusively owned, valid
+/// `xuio` (its checks passed: `uio_resid > 0`, direction valid).
+unsafe extern "C" fn reqzcbuf_cb<T: Provider>(
+    file: *mut bindings::file,
+    rw: u32,
+    xuio: *mut RawXuio,
+) -> c_int {
+    from_result(|| {
+        // SAFETY: see the function's safety section.
+        let (file, x) = unsafe { (File::from_raw_file(file), &mut *xuio) };
+        let req = LoanRequest {
+            rw: Rw::from_raw(rw)?,
+            offset: u64::try_from(x.xu_uio.uio_loffset).ok(),
+            len: usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?,
+        };
+        let loan = T::reqzcbuf(file, &req)?;
+        publish(x, &*loan)?;
+        let mut zc = x.zc();
+        zc.xu_zc_priv = loan.into_foreign();
+        x.xu_ext.xu_zc = zc;
+        Ok(0)
+    })
+}
+
+/// # Safety
+///
+/// zcvfs calls this once per successful `reqzcbuf_cb`, with the same
+/// provider-private handle in the xuio, a live `file` and an exclusively
+/// owned `xuio`.
+unsafe extern "C" fn retzcbuf_cb<T: Provider>(
+    file: *mut bindings::file,
+    xuio: *mut RawXuio,
+) -> c_int {
+    // SAFETY: see the function's safety section.
+    let (file, x) = unsafe { (File::from_raw_file(file), &mut *xuio) };
+    let mut zc = x.zc();
+    let handle = zc.xu_zc_priv;
+    zc.xu_zc_priv = core::ptr::null_mut();
+    x.xu_ext.xu_zc = zc;
+    x.xu_uio.uio_segs = core::ptr::null_mut();
+    x.xu_uio.uio_iovcnt = 0;
+    if handle.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: `handle` came from `into_foreign` in `reqzcbuf_cb` for this
+    // provider, and zcvfs returns each loan once.
+    let loan = unsafe { KBox::<T::Loan>::from_foreign(handle) };
+    T::retzcbuf(file, loan);
+    0
+}
+
+/// The loan of a read or write, and its offset and length.
+///
+/// # Safety
+///
+/// The handle in `x` is null or this provider's live loan (from
+/// `reqzcbuf_cb`, not returned), which nothing else borrows for `'a`.
+unsafe fn loan_io<'a, T: Provider>(x: &RawXuio) -> Result<(&'a mut T::Loan, u64, usize)> {
+    let handle = x.zc().xu_zc_priv;
+    if handle.is_null() {
+        return Err(EINVAL);
+    }
+    let offset = u64::try_from(x.xu_uio.uio_loffset).map_err(|_| EINVAL)?;
+    let len = usize::try_from(x.xu_uio.uio_resid).map_err(|_| EINVAL)?;
+    // SAFETY: the caller's contract.
+    Ok((unsafe { KBox::<T::Loan>::borrow_mut(handle) }, offset, len))
+}
+
+/// # Safety
+///
+/// zcvfs calls this for a loan of this provider that is not returned, with
+/// a live `file` and an exclusively owned `xuio` whose `uio_loffset >= 0`
+/// and `uio_resid` is the loan's length.
+unsafe extern "C" fn read_cb<T: Provider>(file: *mut bindings::file, xuio: *mut RawXuio) -> isize {
+    from_result(|| {
+        // SAFETY: see the function's safety section.
+        let (file, x) = unsafe { (File::from_raw_file(file), &mut *xuio) };
+        // SAFETY: the handle is this provider's live loan, not otherwise
+        // borrowed during the call (see above).
+        let (loan, offset, len) = unsafe { loan_io::<T>(x)? };
+        let res = T::read_xuio(file, loan, offset, len);
+        publish(x, loan)?;
+        let n = res?;
+        Ok(isize::try_from(n)?)
+    })
+}
+
+/// # Safety
+///
+/// As for `read_cb`; `res` is valid for writes.
+unsafe extern "C" fn write_cb<T: Provider>(
+    file: *mut bindings::file,
+    xuio: *mut RawXuio,
+    res: *mut RawWriteResult,
+) -> isize {
+    from_result(|| {
+        // SAFETY: see the function's safety section.
+        let (file, x, res) = unsafe { (File::from_raw_file(file), &mut *xuio, &mut *res) };
+        // SAFETY: as in `read_cb`.
+        let (loan, offset, len) = unsafe { loan_io::<T>(x)? };
+        let out: WriteOutcome = T::write_xuio(file, loan, offset, len)?;
+        res.pages_donated = out.pages_donated;
+        res.pages_copied = out.pages_copied;
+        Ok(isize::try_from(out.bytes)?)
+    })
 }

@@ -9,9 +9,15 @@
 //! whole protocol state (direction, type, loaned/read/written/returned) and
 //! answers misuse with an errno.
 
-use super::xuio_raw::*;
+use super::bindings::*;
+#[cfg(zcvfs_test_api)]
+use super::error::from_ssize;
+use super::inline_vec::Vacant;
+use core::marker::PhantomData;
+use core::ops::Deref;
 use kernel::bindings;
 use kernel::ffi::c_void;
+use kernel::page::{Page, PAGE_SIZE};
 use kernel::prelude::*;
 
 /// The direction of a loan (`enum uio_rw`).
@@ -145,8 +151,147 @@ impl XuioExt {
     }
 }
 
-/// A loaned page segment (`struct bio_vec`).
-pub type Segment = bindings::bio_vec;
+/// A page segment (`struct bio_vec`): `bv_len` bytes at `bv_offset` in
+/// `bv_page`, as a provider loans them or as a module's own pages.
+///
+/// Safe code reads the fields (through [`Deref`]) but cannot make a
+/// segment: the constructors are `unsafe fn`s whose callers promise that
+/// the bytes stay valid, so that the functions that copy into or out of a
+/// slice of segments (the consumers' receives and sends, zcvfs's copies)
+/// can be safe. Not `Clone`: a segment cannot be kept beyond the value
+/// that owns it (a loan, a [`super::fop::PageBuf`], a provider's
+/// [`super::provider::SegVec`]) except as a raw, inert `bio_vec` copy.
+///
+/// # Invariants
+///
+/// `bv_len` bytes at `bv_offset` of `bv_page` are memory of a page that
+/// stays allocated while the segment is used (its owner holds a reference
+/// on the page, or the page is static); `bv_len == 0` for the empty
+/// segment, whose page is never touched.
+#[repr(transparent)]
+pub struct Segment(bindings::bio_vec);
+
+impl Segment {
+    /// A segment from a raw `bio_vec`.
+    ///
+    /// # Safety
+    ///
+    /// `bv.bv_page` is a page that stays allocated for as long as the
+    /// segment is used (read or written through) and `bv.bv_offset +
+    /// bv.bv_len` lies within that page (or its folio); whoever holds the
+    /// segment may read those bytes.
+    pub unsafe fn from_raw(bv: bindings::bio_vec) -> Self {
+        // INVARIANT: the caller's contract.
+        Segment(bv)
+    }
+
+    /// `len` bytes at `offset` of `page`; `EINVAL` if they do not fit.
+    ///
+    /// # Safety
+    ///
+    /// `page` stays allocated for as long as the segment is used (the
+    /// caller keeps the `Page` with it).
+    pub unsafe fn from_page(page: &Page, offset: usize, len: usize) -> Result<Self> {
+        if offset.checked_add(len).is_none_or(|end| end > PAGE_SIZE) {
+            return Err(EINVAL);
+        }
+        // INVARIANT: within `page`, which the caller keeps.
+        Ok(Segment(bindings::bio_vec {
+            bv_page: page.as_ptr(),
+            // Both at most `PAGE_SIZE`.
+            bv_len: len as u32,
+            bv_offset: offset as u32,
+        }))
+    }
+
+    /// The empty segment: no bytes, no page.
+    pub const fn empty() -> Self {
+        // INVARIANT: `bv_len == 0`.
+        Segment(bindings::bio_vec {
+            bv_page: core::ptr::null_mut(),
+            bv_len: 0,
+            bv_offset: 0,
+        })
+    }
+
+    /// Bytes in the segment.
+    pub fn len(&self) -> usize {
+        self.0.bv_len as usize
+    }
+
+    /// Whether the segment has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.bv_len == 0
+    }
+
+    /// The segments as the C `struct bio_vec` array they are, for calls
+    /// that take one.
+    pub fn as_raw_slice(segs: &[Segment]) -> *const bindings::bio_vec {
+        segs.as_ptr().cast()
+    }
+
+    /// Total bytes of `segs`.
+    pub fn total(segs: &[Segment]) -> usize {
+        segs.iter().map(Segment::len).sum()
+    }
+}
+
+impl Deref for Segment {
+    type Target = bindings::bio_vec;
+
+    fn deref(&self) -> &bindings::bio_vec {
+        &self.0
+    }
+}
+
+impl Vacant for Segment {
+    fn vacant() -> Self {
+        Segment::empty()
+    }
+}
+
+// SAFETY: a segment describes page memory, which any thread may access;
+// who may write it is decided by its owner (see `WritableSegments`).
+unsafe impl Send for Segment {}
+// SAFETY: shared access only reads the description.
+unsafe impl Sync for Segment {}
+
+/// Segments whose bytes the holder may write, for the call they are passed
+/// to: the pages of a WRITE loan before its write
+/// ([`super::consumer::WriteLoan::segments_mut`]) or pages of one's own
+/// ([`super::fop::PageBuf::segments_mut`]).
+///
+/// # Invariants
+///
+/// For `'a`, nothing else accesses the bytes the segments describe.
+#[derive(Clone, Copy)]
+pub struct WritableSegments<'a> {
+    segs: &'a [Segment],
+    // Not `Send`: the exclusive right belongs to the borrowing thread.
+    _not_send: PhantomData<*mut u8>,
+}
+
+impl<'a> WritableSegments<'a> {
+    /// Segments to write.
+    ///
+    /// # Safety
+    ///
+    /// For `'a`, the caller has exclusive use of the bytes `segs` describe
+    /// (no other reader or writer, e.g. pages it allocated and has not
+    /// shared).
+    pub unsafe fn new(segs: &'a [Segment]) -> Self {
+        // INVARIANT: the caller's contract.
+        WritableSegments {
+            segs,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The segments.
+    pub fn as_slice(&self) -> &'a [Segment] {
+        self.segs
+    }
+}
 
 /// An owned extended uio for the zero-copy protocol.
 ///
@@ -247,11 +392,25 @@ impl Xuio {
     /// a READ loan after a successful read, a WRITE loan before its write.
     /// Otherwise `EINVAL` (e.g. a READ loan before its read).
     pub fn segments(&self) -> Result<&[Segment]> {
-        super::fop_ffi::loaned_segments(self)
+        if !self.segments_accessible() {
+            return Err(EINVAL);
+        }
+        let raw = self.raw();
+        let n = raw.xu_uio.uio_iovcnt as usize;
+        let p = raw.xu_uio.uio_segs as *const Segment;
+        if n == 0 || p.is_null() {
+            return Ok(&[]);
+        }
+        // SAFETY: by the type invariant only zcvfs set `uio_segs` and
+        // `uio_iovcnt`, from the provider's loan, and the state (checked
+        // above) says the loan is live and its segments are published. The
+        // loan stays allocated until `fop_retzcbuf`, which needs `&mut` of
+        // the `Xuio`, so not while this shared borrow lives.
+        Ok(unsafe { core::slice::from_raw_parts(p, n) })
     }
 
     /// Whether the protocol lets the owner touch the segments now.
-    pub(super) fn segments_accessible(&self) -> bool {
+    fn segments_accessible(&self) -> bool {
         let ok = matches!(
             self.ext(),
             XuioExt::ZeroCopy {
@@ -268,20 +427,350 @@ impl Xuio {
     }
 
     /// Total length of the loaned segments (see [`Xuio::segments`]).
+    #[cfg(zcvfs_test_api)]
     pub fn segments_len(&self) -> Result<usize> {
-        Ok(self.segments()?.iter().map(|s| s.bv_len as usize).sum())
+        Ok(Segment::total(self.segments()?))
     }
 }
 
 impl Xuio {
     /// Copy loaned data from byte `skip` on into `buf` (when
     /// [`Xuio::segments`] allows access); returns bytes copied.
+    #[cfg(zcvfs_test_api)]
     pub fn copy_from(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
-        super::fop_ffi::copy_from_segments(self.segments()?, skip, buf)
+        copy_from_segments(self.segments()?, skip, buf)
     }
 
-    /// Copy `data` into the loaned WRITE segments from byte `skip` on.
+    /// Copy `data` into the loaned WRITE segments from byte `skip` on
+    /// (when [`Xuio::segments_mut`] allows it).
+    #[cfg(zcvfs_test_api)]
     pub fn copy_to(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
-        super::fop_ffi::copy_to_segments(self.segments()?, skip, data)
+        copy_to_segments(self.segments_mut()?, skip, data)
+    }
+
+    /// The loaned segments to fill: a WRITE loan before its write (a READ
+    /// loan's pages are the file's cache, never written by the consumer).
+    /// Otherwise `EINVAL`.
+    pub fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
+        if !matches!(
+            self.ext(),
+            XuioExt::ZeroCopy {
+                rw: Some(Rw::Write),
+                state: ZcState::Loaned,
+                ..
+            }
+        ) {
+            return Err(EINVAL);
+        }
+        let segs = self.segments()?;
+        // SAFETY: the segments of a WRITE loan before its write are the
+        // consumer's to fill (the provider's contract, `LoanBuffers`), and
+        // `&mut self` keeps every other use of the xuio out for `'_`.
+        Ok(unsafe { WritableSegments::new(segs) })
     }
 }
+
+// SAFETY: an `Xuio` owns its structure; the pointers in it (loaned
+// segments, provider handle) refer to memory owned by the loan, not to the
+// thread, and zcvfs serialises the calls on it.
+unsafe impl Send for Xuio {}
+// SAFETY: shared access only reads the structure.
+unsafe impl Sync for Xuio {}
+
+/// Copy from segments into `buf`, skipping `skip` bytes of the segments.
+#[cfg(zcvfs_test_api)]
+pub(super) fn copy_from_segments(segs: &[Segment], skip: usize, buf: &mut [u8]) -> Result<usize> {
+    let n = u32::try_from(segs.len())?;
+    // SAFETY: the segments are valid (`Segment` invariant) and readable by
+    // their holder; `buf` is valid for writes of its length; the helper
+    // never goes beyond either.
+    from_ssize(unsafe {
+        zcvfs_bvec_copy_from(
+            Segment::as_raw_slice(segs),
+            n,
+            skip,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    })
+}
+
+/// Copy `buf` into segments, skipping `skip` bytes of the segments.
+#[cfg(zcvfs_test_api)]
+pub(super) fn copy_to_segments(
+    segs: WritableSegments<'_>,
+    skip: usize,
+    buf: &[u8],
+) -> Result<usize> {
+    let segs = segs.as_slice();
+    let n = u32::try_from(segs.len())?;
+    // SAFETY: the segments are valid (`Segment` invariant) and nothing else
+    // accesses their bytes (`WritableSegments` invariant); `buf` is valid
+    // for reads of its length; the helper never goes beyond either.
+    from_ssize(unsafe {
+        zcvfs_bvec_copy_to(
+            Segment::as_raw_slice(segs),
+            n,
+            skip,
+            buf.as_ptr().cast(),
+            buf.len(),
+        )
+    })
+}
+
+impl RawXuio {
+    /// A zeroed xuio: no segments, no extension.
+    pub const fn zeroed() -> Self {
+        // INVARIANT: no segments.
+        RawXuio {
+            xu_uio: RawUio {
+                uio_segs: core::ptr::null_mut(),
+                uio_iovcnt: 0,
+                uio_segflg: 0,
+                uio_loffset: 0,
+                uio_resid: 0,
+                uio_extflag: 0,
+                uio_reserved: 0,
+            },
+            xu_type: 0,
+            xu_pad: 0,
+            xu_ext: RawXuioExt { xu_ext_pad: [0; 8] },
+        }
+    }
+
+    /// The xuio a C caller passed to an entry point.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` points to a `struct xuio` that the caller owns exclusively for
+    /// `'a`, and whose `uio_segs`, if not null, points to `uio_iovcnt`
+    /// segments of the kind `uio_segflg` says that stay valid for `'a`
+    /// (`include/zcvfs/zcvfs.h`).
+    pub unsafe fn from_raw<'a>(ptr: *mut RawXuio) -> &'a mut RawXuio {
+        // SAFETY: the caller's contract; it also gives the invariant.
+        unsafe { &mut *ptr }
+    }
+
+    /// Whether `uio_extflag` says the structure is an xuio.
+    pub fn is_xuio(&self) -> bool {
+        self.xu_uio.uio_extflag & UIO_XUIO != 0
+    }
+
+    /// `uio_loffset`.
+    pub fn loffset(&self) -> i64 {
+        self.xu_uio.uio_loffset
+    }
+
+    /// Set `uio_loffset`.
+    pub fn set_loffset(&mut self, offset: i64) {
+        self.xu_uio.uio_loffset = offset;
+    }
+
+    /// `uio_resid`.
+    pub fn resid(&self) -> i64 {
+        self.xu_uio.uio_resid
+    }
+
+    /// Set `uio_resid`.
+    pub fn set_resid(&mut self, resid: i64) {
+        self.xu_uio.uio_resid = resid;
+    }
+
+    /// `uio_iovcnt`.
+    pub fn iovcnt(&self) -> u32 {
+        self.xu_uio.uio_iovcnt
+    }
+
+    /// `uio_segflg`.
+    pub fn segflg(&self) -> u32 {
+        self.xu_uio.uio_segflg
+    }
+
+    /// `uio_extflag`.
+    pub fn extflag(&self) -> u32 {
+        self.xu_uio.uio_extflag
+    }
+
+    /// `xu_type`.
+    pub fn xtype(&self) -> u32 {
+        self.xu_type
+    }
+
+    /// Mark the structure as an xuio of type `Some(xu_type)`, or as a plain
+    /// uio (`None`; `xu_type` is left as it is).
+    pub fn set_xuio(&mut self, xuio: Option<u32>) {
+        match xuio {
+            Some(t) => {
+                self.xu_uio.uio_extflag |= UIO_XUIO;
+                self.xu_type = t;
+            }
+            None => self.xu_uio.uio_extflag &= !UIO_XUIO,
+        }
+    }
+
+    /// The zero-copy extension, whatever `xu_type` says.
+    pub fn zc(&self) -> RawZc {
+        // SAFETY: every member of the union is plain old data (integers and
+        // raw pointers) that occupies a prefix of the 64-byte union, which is
+        // always fully initialised (`zeroed` writes all of it and C callers
+        // pass whole structures), so any bit pattern is a valid `RawZc`.
+        unsafe { self.xu_ext.xu_zc }
+    }
+
+    /// The asynchronous I/O extension, whatever `xu_type` says.
+    pub fn aio(&self) -> RawAio {
+        // SAFETY: as in `zc`: plain old data, any bit pattern is valid.
+        unsafe { self.xu_ext.xu_aio }
+    }
+
+    /// Set the zero-copy direction, state and loan cookie. The provider's
+    /// handle is kept (see [`RawXuio::publish`] and [`RawXuio::clear_loan`]).
+    pub fn set_zc_state(&mut self, rw: u32, state: u32, loan: u64) {
+        let priv_ = self.zc().xu_zc_priv;
+        self.xu_ext.xu_zc = RawZc {
+            xu_zc_rw: rw,
+            xu_zc_state: state,
+            xu_zc_priv: priv_,
+            xu_zc_loan: loan,
+        };
+    }
+
+    /// Replace the asynchronous I/O extension (its pointers are never
+    /// dereferenced by zcvfs, nor is a zero-copy handle read back from an
+    /// xuio: zcvfs keeps its own in the loan record).
+    pub fn set_aio(&mut self, aio: RawAio) {
+        self.xu_ext.xu_aio = aio;
+    }
+
+    /// Forget the segments and the provider's handle (set them to null) and
+    /// set the zero-copy state; `XUIO_ZC_NONE` also makes the structure a
+    /// plain uio again.
+    pub fn clear_loan(&mut self, rw: u32, state: u32) {
+        // INVARIANT: no segments.
+        self.xu_uio.uio_segs = core::ptr::null_mut();
+        self.xu_uio.uio_iovcnt = 0;
+        self.xu_ext.xu_zc = RawZc {
+            xu_zc_rw: rw,
+            xu_zc_state: state,
+            xu_zc_priv: core::ptr::null_mut(),
+            xu_zc_loan: 0,
+        };
+        if state == XUIO_ZC_NONE {
+            self.xu_uio.uio_extflag &= !UIO_XUIO;
+            self.xu_uio.uio_segflg = 0;
+        }
+    }
+
+    /// What a provider published in the xuio (its segments and handle),
+    /// for zcvfs's loan record.
+    pub fn published(&self) -> Published {
+        // INVARIANT: taken from the xuio (its invariant).
+        Published {
+            segs: self.xu_uio.uio_segs,
+            nsegs: self.xu_uio.uio_iovcnt,
+            handle: self.zc().xu_zc_priv,
+        }
+    }
+
+    /// Put a loan's recorded segments and handle back, before zcvfs calls
+    /// its provider, so that nothing a caller wrote there can mislead it.
+    pub fn restore(&mut self, p: &Published) {
+        // INVARIANT: `p` was taken from an xuio whose loan is still
+        // recorded, so its segments are still loaned.
+        self.xu_uio.uio_segs = p.segs;
+        self.xu_uio.uio_iovcnt = p.nsegs;
+        self.xu_uio.uio_segflg = UIO_SEG_BVEC;
+        let mut zc = self.zc();
+        zc.xu_zc_priv = p.handle;
+        self.xu_ext.xu_zc = zc;
+    }
+
+    /// The segments as C sees them (`uio_segs`, `uio_iovcnt`,
+    /// `uio_segflg`), for the VFS path of a plain xuio.
+    pub fn raw_segments(&self) -> (*mut c_void, u32, u32) {
+        (
+            self.xu_uio.uio_segs,
+            self.xu_uio.uio_iovcnt,
+            self.xu_uio.uio_segflg,
+        )
+    }
+
+    /// Total length of the segments of a plain xuio, or `EINVAL` for a null
+    /// array or an overflow. `uio_iovcnt` must have been checked against
+    /// `UIO_MAXSEGS`.
+    pub fn plain_segments_total(&self) -> Result<u64> {
+        let n = self.xu_uio.uio_iovcnt as usize;
+        if self.xu_uio.uio_segs.is_null() {
+            return Err(EINVAL);
+        }
+        let mut total: u64 = 0;
+        if self.xu_uio.uio_segflg == UIO_SEG_BVEC {
+            // SAFETY: non-null `uio_segs` point to `n` segments of the kind
+            // `uio_segflg` says, valid while `self` is used (invariant).
+            let segs = unsafe {
+                core::slice::from_raw_parts(self.xu_uio.uio_segs as *const bindings::bio_vec, n)
+            };
+            for s in segs {
+                total += u64::from(s.bv_len);
+            }
+        } else {
+            // SAFETY: as above, for `struct kvec`.
+            let segs = unsafe {
+                core::slice::from_raw_parts(self.xu_uio.uio_segs as *const bindings::kvec, n)
+            };
+            for s in segs {
+                total = total.checked_add(s.iov_len as u64).ok_or(EINVAL)?;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Total length of the `bio_vec` segments a provider published, or
+    /// `None` if they are not `bio_vec`s or implausibly many.
+    pub fn loaned_segments_total(&self) -> Option<u64> {
+        let n = self.xu_uio.uio_iovcnt as usize;
+        if self.xu_uio.uio_segflg != UIO_SEG_BVEC || n > (1 << 20) {
+            return None;
+        }
+        if n == 0 {
+            return Some(0);
+        }
+        if self.xu_uio.uio_segs.is_null() {
+            return None;
+        }
+        // SAFETY: non-null `uio_segs` point to `n` `bio_vec`s (`uio_segflg`)
+        // valid while `self` is used (invariant).
+        let segs = unsafe {
+            core::slice::from_raw_parts(self.xu_uio.uio_segs as *const bindings::bio_vec, n)
+        };
+        Some(segs.iter().map(|s| u64::from(s.bv_len)).sum())
+    }
+}
+
+/// What a provider published in an xuio: its segments and its handle, as
+/// zcvfs records them with the loan.
+///
+/// # Invariants
+///
+/// Taken from an xuio ([`RawXuio::published`]) or null (`default()`):
+/// safe code cannot make one that points anywhere else. Its pointers stay valid while the loan is recorded;
+/// zcvfs drops the record at the loan's return.
+#[derive(Default)]
+pub struct Published {
+    segs: *mut c_void,
+    nsegs: u32,
+    handle: *mut c_void,
+}
+
+impl Published {
+    /// The provider's handle, as an identity (never dereferenced here).
+    pub fn handle(&self) -> usize {
+        self.handle as usize
+    }
+}
+
+// SAFETY: the pointers belong to a loan, not to a thread; zcvfs uses them
+// under its loan table's lock or with the loan marked busy.
+unsafe impl Send for Published {}
+// SAFETY: shared access only reads the values.
+unsafe impl Sync for Published {}

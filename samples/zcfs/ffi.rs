@@ -8,9 +8,9 @@
 use crate::inode_state::InodeState;
 use crate::options::{self, RawOpts};
 use crate::stats::{self, STATS};
+use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use crate::zcvfs_api::fop::{FsType, SuperBlock};
 use crate::zcvfs_api::xuio::Segment;
-use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -296,11 +296,15 @@ impl FolioRef {
     pub(crate) fn segment(&self, off: usize, len: usize) -> Segment {
         // SAFETY: a live folio (invariant).
         let page = unsafe { zcfs_folio_page(self.raw()) };
-        Segment {
-            bv_page: page,
-            // Both at most a page (the caller's layout).
-            bv_len: len as u32,
-            bv_offset: off as u32,
+        // SAFETY: the loan that holds the segment holds this folio
+        // reference as long as the segment.
+        unsafe {
+            Segment::from_raw(bindings::bio_vec {
+                bv_page: page,
+                // Both at most a page (the caller's layout).
+                bv_len: len as u32,
+                bv_offset: off as u32,
+            })
         }
     }
 
@@ -336,12 +340,14 @@ impl Drop for FolioRef {
 /// taken or dropped, it is never recorded as loaned, and consumers never
 /// write into READ loans.
 pub(crate) fn zero_segment(off: usize, len: usize) -> Segment {
-    Segment {
-        // SAFETY: the zero page is static.
-        bv_page: unsafe { zcfs_zero_page() },
-        // Both at most a page.
-        bv_len: len as u32,
-        bv_offset: off as u32,
+    // SAFETY: the zero page is static.
+    unsafe {
+        Segment::from_raw(bindings::bio_vec {
+            bv_page: zcfs_zero_page(),
+            // Both at most a page.
+            bv_len: len as u32,
+            bv_offset: off as u32,
+        })
     }
 }
 

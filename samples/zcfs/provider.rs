@@ -89,7 +89,11 @@ pub(crate) struct ZcLoan {
     segs: SegVec,
 }
 
-impl LoanBuffers for ZcLoan {
+// SAFETY: the segments live in the boxed loan and change only in its
+// operations; a WRITE loan's folios are fresh and its own until the write,
+// and a READ loan's folios are recorded as lent, so writers of the file
+// copy them before changing them (see the invariants).
+unsafe impl LoanBuffers for ZcLoan {
     fn segments(&self) -> &[Segment] {
         self.segs.as_slice()
     }

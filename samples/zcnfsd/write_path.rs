@@ -83,7 +83,7 @@ pub(crate) fn write_streamed(
             Ok(mut loan) => {
                 let _held = LoanHeld::new();
                 // One copy, by TCP, from socket buffers into the loaned pages.
-                stream.recv_into_segments(loan.segments(), 0, count)?;
+                stream.recv_into_segments(loan.segments_mut()?, 0, count)?;
                 stream.discard(after_data)?;
                 stats::add_bytes(&STATS.write_bytes, count);
                 stats::add_bytes(&STATS.write_zc_bytes, count);

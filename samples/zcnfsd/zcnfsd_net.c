@@ -67,6 +67,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 
+#include <zcvfs/zcvfs.h>
 #include "zcnfsd_net.h"
 
 /* Sockets ---------------------------------------------------------------- */
@@ -232,34 +233,6 @@ int zcnfsd_net_recv_kvec(struct socket *sock, void *buf, size_t len)
 	return zcnfsd_recv(sock, &msg);
 }
 
-static size_t zcnfsd_bvec_total(const struct bio_vec *segs, unsigned int nr)
-{
-	size_t total = 0;
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		total += segs[i].bv_len;
-	return total;
-}
-
-/*
- * Set @iter over @len bytes of the segments from byte @skip on; -EINVAL if
- * the segments are too short.
- */
-static int zcnfsd_bvec_iter(struct iov_iter *iter, unsigned int dir,
-			    const struct bio_vec *segs, unsigned int nr,
-			    size_t skip, size_t len)
-{
-	size_t total = zcnfsd_bvec_total(segs, nr);
-
-	if (skip > total || len > total - skip)
-		return -EINVAL;
-	iov_iter_bvec(iter, dir, segs, nr, total);
-	iov_iter_advance(iter, skip);
-	iov_iter_truncate(iter, len);
-	return 0;
-}
-
 /* Receive into the pages of @segs (a WRITE loan): TCP copies once. */
 int zcnfsd_net_recv_bvec(struct socket *sock, const struct bio_vec *segs,
 			 unsigned int nr, size_t skip, size_t len)
@@ -267,7 +240,7 @@ int zcnfsd_net_recv_bvec(struct socket *sock, const struct bio_vec *segs,
 	struct msghdr msg = {};
 	int err;
 
-	err = zcnfsd_bvec_iter(&msg.msg_iter, ITER_DEST, segs, nr, skip, len);
+	err = zcvfs_bvec_iter(&msg.msg_iter, ITER_DEST, segs, nr, skip, len);
 	if (err)
 		return err;
 	return zcnfsd_recv(sock, &msg);
@@ -313,7 +286,7 @@ int zcnfsd_net_send_bvec_copy(struct socket *sock, const struct bio_vec *segs,
 	struct msghdr msg = { .msg_flags = zcnfsd_send_flags(more) };
 	int err;
 
-	err = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	err = zcvfs_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
 	if (err)
 		return err;
 	return sock_sendmsg(sock, &msg);
@@ -406,7 +379,7 @@ int zcnfsd_net_send_splice(struct socket *sock, const struct bio_vec *segs,
 	};
 	int ret;
 
-	ret = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	ret = zcvfs_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
 	if (ret)
 		return ret;
 	ret = sock_sendmsg(sock, &msg);
@@ -673,7 +646,7 @@ int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
 	};
 	int ret;
 
-	ret = zcnfsd_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
+	ret = zcvfs_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
 	if (ret)
 		return ret;
 	ret = sock_sendmsg(sock, &msg);

@@ -13,7 +13,6 @@ use kernel::prelude::*;
 mod tests {
     use crate::net::page_buf_ffi::PageBuf;
     use crate::net::zc_ffi;
-    use crate::net::zc_send::LoanedPages;
     use crate::net::{counters, wait_zc_idle, zc_sends_in_flight, Listener, SendMode, Stream};
     use kernel::prelude::*;
     use kernel::sync::atomic::{Atomic, Relaxed};
@@ -119,11 +118,11 @@ mod tests {
     fn receive_into_segments() -> Result {
         let layout = [(100, 3996), (0, 4096), (0, 1000)];
         let total = 3996 + 4096 + 1000;
-        let buf = PageBuf::new(&layout, 0, ignore_release)?;
+        let mut buf = PageBuf::new(&layout, 0, ignore_release)?;
         let (_listener, client, server) = pair()?;
         let data = pattern(7000, 0x33)?;
         client.send(&[&data], false)?;
-        server.recv_into_segments(buf.segments(), 50, data.len())?;
+        server.recv_into_segments(buf.segments_mut(), 50, data.len())?;
         let mut out = zeroes(data.len())?;
         buf.copy_out(50, &mut out)?;
         assert!(out == data);
@@ -137,11 +136,11 @@ mod tests {
         assert!(tail.iter().all(|&b| b == 0));
         // Beyond the segments: refused before any receive.
         assert_eq!(
-            server.recv_into_segments(buf.segments(), total - 99, 100),
+            server.recv_into_segments(buf.segments_mut(), total - 99, 100),
             Err(EINVAL)
         );
         assert_eq!(
-            server.recv_into_segments(buf.segments(), total + 1, 0),
+            server.recv_into_segments(buf.segments_mut(), total + 1, 0),
             Err(EINVAL)
         );
         Ok(())
@@ -168,10 +167,10 @@ mod tests {
         // the last page.
         let layout = [(0, 4096), (512, 3584), (0, 4096)];
         let len = 4096 + 3584 + 1000;
-        let buf = PageBuf::new(&layout, len, count_release)?;
+        let mut buf = PageBuf::new(&layout, len, count_release)?;
         let data = pattern(len, 0x77)?;
         client.send(&[&data], false)?;
-        server.recv_into_segments(buf.segments(), 0, len)?;
+        server.recv_into_segments(buf.segments_mut(), 0, len)?;
         Ok((buf, data))
     }
 

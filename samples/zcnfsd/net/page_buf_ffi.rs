@@ -5,7 +5,7 @@
 //! paths without a filesystem.
 
 use super::zc_send::LoanedPages;
-use crate::zcvfs_api::xuio::Segment;
+use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use kernel::page::{Page, PAGE_SIZE};
 use kernel::prelude::*;
 
@@ -43,14 +43,9 @@ impl PageBuf {
             }
             let page = Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
             // INVARIANT: the segment is within `page`, which `pages` keeps.
-            segs.push(
-                Segment {
-                    bv_page: page.as_ptr(),
-                    bv_len: u32::try_from(seg_len)?,
-                    bv_offset: u32::try_from(offset)?,
-                },
-                GFP_KERNEL,
-            )?;
+            // SAFETY: `pages` keeps `page` as long as `segs`.
+            let seg = unsafe { Segment::from_page(&page, offset, seg_len)? };
+            segs.push(seg, GFP_KERNEL)?;
             pages.push(page, GFP_KERNEL)?;
         }
         Ok(PageBuf {
@@ -82,6 +77,15 @@ impl PageBuf {
             }
         }
         Err(EINVAL)
+    }
+}
+
+impl PageBuf {
+    /// The pages to fill (by a receive).
+    pub(super) fn segments_mut(&mut self) -> WritableSegments<'_> {
+        // SAFETY: the pages are this value's; `&mut self` keeps the sends
+        // (which only happen through an owned or shared `PageBuf`) out.
+        unsafe { WritableSegments::new(&self.segs) }
     }
 }
 

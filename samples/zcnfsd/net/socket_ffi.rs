@@ -6,7 +6,7 @@
 //! [`super::listener`]).
 
 use super::zc_ffi::{RawZc, ZcRef};
-use crate::zcvfs_api::xuio::Segment;
+use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -189,15 +189,21 @@ impl RawSocket {
 
     /// One receive of up to `len` bytes into the pages of `segs` from byte
     /// `skip` on (`EINVAL` if the segments are shorter).
-    pub(super) fn recv_segments(&self, segs: &[Segment], skip: usize, len: usize) -> Result<usize> {
+    pub(super) fn recv_segments(
+        &self,
+        segs: WritableSegments<'_>,
+        skip: usize,
+        len: usize,
+    ) -> Result<usize> {
+        let segs = segs.as_slice();
         let nr = c_uint::try_from(segs.len())?;
-        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs whose pages
-        // the caller may write (the pages of a WRITE loan, or its own), and
-        // the helper checks `skip + len` against their total length.
+        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs whose bytes
+        // nothing else accesses (`WritableSegments`), and the helper checks
+        // `skip + len` against their total length.
         to_len(unsafe {
             zcnfsd_net_recv_bvec(
                 self.as_ptr(),
-                segs.as_ptr(),
+                Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
@@ -262,7 +268,7 @@ impl RawSocket {
         to_len(unsafe {
             zcnfsd_net_send_bvec_copy(
                 self.as_ptr(),
-                segs.as_ptr(),
+                Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
@@ -302,7 +308,7 @@ impl RawSocket {
         to_len(unsafe {
             zcnfsd_net_send_splice(
                 self.as_ptr(),
-                segs.as_ptr(),
+                Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
@@ -330,7 +336,7 @@ impl RawSocket {
             zcnfsd_net_send_zc(
                 self.as_ptr(),
                 zc.as_raw(),
-                segs.as_ptr(),
+                Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
@@ -347,7 +353,7 @@ pub(super) fn segments_sendable(segs: &[Segment]) -> bool {
         return false;
     };
     // SAFETY: `segs` are valid bio_vecs; the helper only reads them.
-    unsafe { zcnfsd_net_segs_sendable(segs.as_ptr(), nr) }
+    unsafe { zcnfsd_net_segs_sendable(Segment::as_raw_slice(segs), nr) }
 }
 
 impl Drop for RawSocket {

@@ -5,7 +5,7 @@
 use super::socket_ffi::{RawSocket, MAX_SEND_BUFS};
 use super::zc_send::{self, SendMode};
 use crate::zcvfs_api::consumer::ReadData;
-use crate::zcvfs_api::xuio::Segment;
+use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::time::{ClockSource, Monotonic};
@@ -137,8 +137,13 @@ impl Stream {
     /// Receives exactly `len` bytes straight into the pages of `segs` (the
     /// bio_vecs of a WRITE loan), starting `skip` bytes into them: one copy,
     /// by TCP. `EINVAL` if the segments are shorter than `skip + len`.
-    pub fn recv_into_segments(&self, segs: &[Segment], skip: usize, len: usize) -> Result {
-        let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+    pub fn recv_into_segments(
+        &self,
+        segs: WritableSegments<'_>,
+        skip: usize,
+        len: usize,
+    ) -> Result {
+        let total = Segment::total(segs.as_slice());
         if skip > total || len > total - skip {
             return Err(EINVAL);
         }

@@ -9,13 +9,12 @@
 //! in the statistics: donating pages is zcfs's job.
 
 use crate::ffi;
+use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use crate::zcvfs_api::fop::{self, FsType};
 use crate::zcvfs_api::provider::{
     LoanBuffers, LoanRequest, Provider, Registration, SegVec, WriteOutcome,
 };
-use crate::zcvfs_api::xuio::Segment;
-use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
-use kernel::bindings;
+use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use kernel::fs::File;
 use kernel::page::{Page, PAGE_SIZE};
 use kernel::prelude::*;
@@ -35,7 +34,9 @@ pub(crate) struct TestLoan {
     segs: SegVec,
 }
 
-impl LoanBuffers for TestLoan {
+// SAFETY: the segments live in the boxed loan and change only in its
+// operations (`describe`); its pages are its own, unshared.
+unsafe impl LoanBuffers for TestLoan {
     fn segments(&self) -> &[Segment] {
         self.segs.as_slice()
     }
@@ -51,12 +52,9 @@ impl TestLoan {
                 break;
             }
             let this = left.min(PAGE_SIZE);
-            self.segs.push(bindings::bio_vec {
-                bv_page: page.as_ptr(),
-                // At most a page.
-                bv_len: this as u32,
-                bv_offset: 0,
-            })?;
+            // SAFETY: the loan keeps `page` as long as its segments.
+            let seg = unsafe { Segment::from_page(page, 0, this)? };
+            self.segs.push(seg)?;
             left -= this;
         }
         Ok(())
@@ -91,7 +89,10 @@ impl Provider for TestProvider {
     }
 
     fn read_xuio(file: &File, loan: &mut TestLoan, offset: u64, len: usize) -> Result<usize> {
-        let n = ffi::read_into(file, loan.segs.as_slice(), len, offset)?;
+        // SAFETY: the loan's pages are its own, and `&mut` of the loan means
+        // no consumer looks at them during the read.
+        let segs = unsafe { WritableSegments::new(loan.segs.as_slice()) };
+        let n = ffi::read_into(file, segs, len, offset)?;
         // Trim at end of file: the segments now cover what was read.
         loan.describe(n)?;
         Ok(n)

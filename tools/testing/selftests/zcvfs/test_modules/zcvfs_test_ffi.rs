@@ -3,6 +3,7 @@
 //! The thin unsafe layer of the test driver: file descriptors, the C
 //! helpers of the test provider, and the global lock's initialisation.
 
+use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use kernel::bindings;
 use kernel::ffi::c_void;
 use kernel::fs::{File, LocalFile};
@@ -68,8 +69,8 @@ fn isize_result(r: isize) -> Result<usize> {
 }
 
 /// `pos` as a file position, once `segs` are known to cover `len` bytes.
-fn bvec_io_pos(segs: &[bindings::bio_vec], len: usize, pos: u64) -> Result<i64> {
-    let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+fn bvec_io_pos(segs: &[Segment], len: usize, pos: u64) -> Result<i64> {
+    let total = Segment::total(segs);
     if len > total {
         return Err(EINVAL);
     }
@@ -79,58 +80,74 @@ fn bvec_io_pos(segs: &[bindings::bio_vec], len: usize, pos: u64) -> Result<i64> 
 /// Read `len` bytes at `pos` into the pages of `segs` (no fsnotify).
 pub(crate) fn read_into(
     file: &File,
-    segs: &[bindings::bio_vec],
+    segs: WritableSegments<'_>,
     len: usize,
     pos: u64,
 ) -> Result<usize> {
+    let segs = segs.as_slice();
     let pos = bvec_io_pos(segs, len, pos)?;
-    // SAFETY: `file` is live; `segs` describe pages owned by the caller's
-    // loan and cover `len` bytes (checked by `bvec_io_pos`).
+    // SAFETY: `file` is live; `segs` describe pages only the caller uses
+    // (`WritableSegments`) and cover `len` bytes (checked by `bvec_io_pos`).
     isize_result(unsafe {
-        zcvfs_test_read_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
+        zcvfs_test_read_bvec(
+            file.as_ptr(),
+            Segment::as_raw_slice(segs),
+            segs.len(),
+            len,
+            pos,
+        )
     })
 }
 
 /// Write `len` bytes at `pos` from the pages of `segs` (no fsnotify).
-pub(crate) fn write_from(
-    file: &File,
-    segs: &[bindings::bio_vec],
-    len: usize,
-    pos: u64,
-) -> Result<usize> {
+pub(crate) fn write_from(file: &File, segs: &[Segment], len: usize, pos: u64) -> Result<usize> {
     let pos = bvec_io_pos(segs, len, pos)?;
-    // SAFETY: as in `read_into`.
+    // SAFETY: `file` is live; `segs` are valid (`Segment`) and cover `len`
+    // bytes (checked by `bvec_io_pos`); they are only read.
     isize_result(unsafe {
-        zcvfs_test_write_bvec(file.as_ptr(), segs.as_ptr(), segs.len(), len, pos)
+        zcvfs_test_write_bvec(
+            file.as_ptr(),
+            Segment::as_raw_slice(segs),
+            segs.len(),
+            len,
+            pos,
+        )
     })
 }
 
 /// Copy the start of `segs` to user memory at `ptr` (at most `len`
 /// bytes, fewer if the segments hold less); returns the bytes copied.
-pub(crate) fn segments_to_user(
-    segs: &[bindings::bio_vec],
-    ptr: UserPtr,
-    len: usize,
-) -> Result<usize> {
+pub(crate) fn segments_to_user(segs: &[Segment], ptr: UserPtr, len: usize) -> Result<usize> {
     // SAFETY: `segs` are valid segments of a loan the caller may read (a
     // READ loan after its read); the helper checks the user range
     // (`import_ubuf`) and copies with fault handling.
     isize_result(unsafe {
-        zcvfs_test_bvec_to_user(segs.as_ptr(), segs.len(), ptr.as_mut_ptr(), len)
+        zcvfs_test_bvec_to_user(
+            Segment::as_raw_slice(segs),
+            segs.len(),
+            ptr.as_mut_ptr(),
+            len,
+        )
     })
 }
 
 /// Fill the start of `segs` from user memory at `ptr` (at most `len`
 /// bytes); returns the bytes copied.
 pub(crate) fn segments_from_user(
-    segs: &[bindings::bio_vec],
+    segs: WritableSegments<'_>,
     ptr: UserPtr,
     len: usize,
 ) -> Result<usize> {
-    // SAFETY: `segs` are the segments of a WRITE loan not written yet, which
-    // the caller owns and may fill; the user range is checked as above.
+    let segs = segs.as_slice();
+    // SAFETY: `segs` are writable segments (a WRITE loan not written yet),
+    // which nothing else accesses; the user range is checked as above.
     isize_result(unsafe {
-        zcvfs_test_bvec_from_user(segs.as_ptr(), segs.len(), ptr.as_const_ptr(), len)
+        zcvfs_test_bvec_from_user(
+            Segment::as_raw_slice(segs),
+            segs.len(),
+            ptr.as_const_ptr(),
+            len,
+        )
     })
 }
 

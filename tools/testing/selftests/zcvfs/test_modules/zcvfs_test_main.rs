@@ -33,10 +33,10 @@ mod ffi;
 
 use monitors::{CountMonitor, VetoMonitor};
 use zcvfs_api::consumer::{ReadLoan, WriteLoan};
+use zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use zcvfs_api::fop::{self, CallerContext, PageBuf};
 use zcvfs_api::monitor::MonitorHandle;
 use zcvfs_api::xuio::{AioState, Rw, Xuio, ZcState};
-use zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
 
 module! {
     type: ZcvfsTest,
@@ -387,12 +387,12 @@ fn raw_io(inner: &mut Inner, cmd: u32, req: &mut Req) -> Result {
 
 fn state_out(x: &Xuio, req: &mut Req) {
     let raw = x.raw();
-    req.out[0] = i64::from(raw.xu_uio.uio_extflag);
-    req.out[1] = i64::from(raw.xu_type);
+    req.out[0] = i64::from(raw.extflag());
+    req.out[1] = i64::from(raw.xtype());
     req.out[2] = x.zc_state().map_or(-1, |s| i64::from(s.raw()));
-    req.out[3] = raw.xu_uio.uio_resid;
-    req.out[4] = raw.xu_uio.uio_loffset;
-    req.out[5] = i64::from(raw.xu_uio.uio_iovcnt);
+    req.out[3] = raw.resid();
+    req.out[4] = raw.loffset();
+    req.out[5] = i64::from(raw.iovcnt());
     req.out[6] = match x.segments_len() {
         Ok(n) => n as i64,
         Err(e) => i64::from(e.to_errno()),
@@ -504,7 +504,7 @@ fn loan_write(req: &mut Req) -> Result {
         }
     };
     // Straight from the caller into the loaned pages: no bounce buffer.
-    if ffi::segments_from_user(loan.segments(), ptr, len)? != len {
+    if ffi::segments_from_user(loan.segments_mut()?, ptr, len)? != len {
         return Err(EFAULT);
     }
     if offset.is_none() {

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `#[repr(C)]` mirror of `include/zcvfs/xuio.h` and `zcvfs.h` types.
+//! The bindings of the C ABI of zcvfs.ko (`include/zcvfs/xuio.h` and
+//! `zcvfs.h`), written by hand: the `#[repr(C)]` mirror of its types, its
+//! constants and the declarations of its exported functions. The one place
+//! with `extern "C"` declarations of zcvfs's entry points; no logic, no
+//! `unsafe` blocks: the abstractions ([`super::xuio`], [`super::fop`],
+//! [`super::provider`], [`super::monitor`]) call these functions.
 //!
 //! The offsets are checked here at compile time against the same constants
 //! that `rust/zcvfs_exports.c` checks with `static_assert`, so the C and the
@@ -8,7 +13,7 @@
 
 use core::mem::{offset_of, size_of};
 use kernel::bindings;
-use kernel::ffi::{c_char, c_void};
+use kernel::ffi::{c_char, c_int, c_void};
 
 /// `uio_extflag` bit: the structure is a `struct xuio`.
 pub const UIO_XUIO: u32 = 0x004;
@@ -39,24 +44,24 @@ pub const XUIO_ZC_RETURNED: u32 = 4;
 /// The VFS feature of zero-copy providers.
 pub const VFSFT_ZEROCOPY_SUPPORTED: u64 = 0x1_0000_0100;
 
-/// `struct uio`: the embedded uio.
+/// `struct uio`: the embedded uio. Its fields are private to the API:
+/// see the invariants of [`RawXuio`].
 #[repr(C)]
-#[derive(Clone, Copy)]
 pub struct RawUio {
     /// `uio_bvec` / `uio_kvec`: the segments, interpreted by `uio_segflg`.
-    pub uio_segs: *mut c_void,
+    pub(super) uio_segs: *mut c_void,
     /// Number of segments.
-    pub uio_iovcnt: u32,
+    pub(super) uio_iovcnt: u32,
     /// `UIO_SEG_*`.
-    pub uio_segflg: u32,
+    pub(super) uio_segflg: u32,
     /// File offset; `-1` for anonymous write buffers.
-    pub uio_loffset: i64,
+    pub(super) uio_loffset: i64,
     /// Bytes still to transfer.
-    pub uio_resid: i64,
+    pub(super) uio_resid: i64,
     /// `UIO_XUIO` when the structure is a `struct xuio`.
-    pub uio_extflag: u32,
+    pub(super) uio_extflag: u32,
     /// Zero.
-    pub uio_reserved: u32,
+    pub(super) uio_reserved: u32,
 }
 
 /// `struct xuio_zc`: the zero-copy extension.
@@ -104,17 +109,28 @@ pub union RawXuioExt {
 }
 
 /// `struct xuio`.
+///
+/// Not `Clone`, and its fields are private to the API (`super::xuio` has
+/// the accessors): safe code can neither point it at arbitrary segments
+/// nor keep a copy beyond the segments' life.
+///
+/// # Invariants
+///
+/// `uio_segs` is null, or points to `uio_iovcnt` segments of the kind
+/// `uio_segflg` says that are valid while the xuio is used: the caller's
+/// (a plain xuio given to `fop_read_xuio`/`fop_write_xuio`, see
+/// `RawXuio::from_raw`) or a provider's loan (published by the provider,
+/// restored by zcvfs from its loan record).
 #[repr(C)]
-#[derive(Clone, Copy)]
 pub struct RawXuio {
     /// The embedded uio.
-    pub xu_uio: RawUio,
+    pub(super) xu_uio: RawUio,
     /// `enum xuio_type`, valid when `uio_extflag` has `UIO_XUIO`.
-    pub xu_type: u32,
+    pub(super) xu_type: u32,
     /// Padding.
-    pub xu_pad: u32,
+    pub(super) xu_pad: u32,
     /// The extension.
-    pub xu_ext: RawXuioExt,
+    pub(super) xu_ext: RawXuioExt,
 }
 
 /// `struct zcvfs_caller_context`.
@@ -215,52 +231,80 @@ const _: () = assert!(size_of::<RawFemArg>() == 56);
 const _: () = assert!(size_of::<RawProviderOps>() == 32);
 const _: () = assert!(size_of::<RawMonitorOps>() == 48);
 
-impl RawXuio {
-    /// A zeroed xuio: no segments, no extension.
-    pub const fn zeroed() -> Self {
-        RawXuio {
-            xu_uio: RawUio {
-                uio_segs: core::ptr::null_mut(),
-                uio_iovcnt: 0,
-                uio_segflg: 0,
-                uio_loffset: 0,
-                uio_resid: 0,
-                uio_extflag: 0,
-                uio_reserved: 0,
-            },
-            xu_type: 0,
-            xu_pad: 0,
-            xu_ext: RawXuioExt { xu_ext_pad: [0; 8] },
-        }
-    }
-
-    /// Whether `uio_extflag` says the structure is an xuio.
-    pub fn is_xuio(&self) -> bool {
-        self.xu_uio.uio_extflag & UIO_XUIO != 0
-    }
-
-    /// The zero-copy extension, whatever `xu_type` says.
-    pub fn zc(&self) -> RawZc {
-        // SAFETY: every member of the union is plain old data (integers and
-        // raw pointers) that occupies a prefix of the 64-byte union, which is
-        // always fully initialised (`zeroed` writes all of it and C callers
-        // pass whole structures), so any bit pattern is a valid `RawZc`.
-        unsafe { self.xu_ext.xu_zc }
-    }
-
-    /// The asynchronous I/O extension, whatever `xu_type` says.
-    pub fn aio(&self) -> RawAio {
-        // SAFETY: as in `zc`: plain old data, any bit pattern is valid.
-        unsafe { self.xu_ext.xu_aio }
-    }
-
-    /// Replace the zero-copy extension.
-    pub fn set_zc(&mut self, zc: RawZc) {
-        self.xu_ext.xu_zc = zc;
-    }
-
-    /// Replace the asynchronous I/O extension.
-    pub fn set_aio(&mut self, aio: RawAio) {
-        self.xu_ext.xu_aio = aio;
-    }
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
+extern "C" {
+    /// `fop_reqzcbuf`.
+    pub fn fop_reqzcbuf(
+        file: *mut bindings::file,
+        rw: u32,
+        xuio: *mut RawXuio,
+        ct: *const RawCallerContext,
+    ) -> c_int;
+    /// `fop_retzcbuf`.
+    pub fn fop_retzcbuf(
+        file: *mut bindings::file,
+        xuio: *mut RawXuio,
+        ct: *const RawCallerContext,
+    ) -> c_int;
+    /// `fop_read_xuio`.
+    pub fn fop_read_xuio(
+        file: *mut bindings::file,
+        xuio: *mut RawXuio,
+        ct: *const RawCallerContext,
+    ) -> isize;
+    /// `fop_write_xuio`.
+    pub fn fop_write_xuio(
+        file: *mut bindings::file,
+        xuio: *mut RawXuio,
+        ct: *const RawCallerContext,
+    ) -> isize;
+    /// `fop_truncate`.
+    pub fn fop_truncate(
+        file: *mut bindings::file,
+        length: i64,
+        ct: *const RawCallerContext,
+    ) -> c_int;
+    /// `vfs_has_feature`.
+    pub fn vfs_has_feature(sb: *mut bindings::super_block, feature: u64) -> c_int;
+    /// `zcvfs_sb_set_features`.
+    pub fn zcvfs_sb_set_features(sb: *mut bindings::super_block, features: u64) -> c_int;
+    /// `zcvfs_sb_clear_features`.
+    pub fn zcvfs_sb_clear_features(sb: *mut bindings::super_block, features: u64) -> c_int;
+    /// `zcvfs_register_provider`.
+    pub fn zcvfs_register_provider(
+        fstype: *mut bindings::file_system_type,
+        ops: *const RawProviderOps,
+        owner: *mut bindings::module,
+    ) -> c_int;
+    /// `zcvfs_unregister_provider`.
+    pub fn zcvfs_unregister_provider(fstype: *mut bindings::file_system_type) -> c_int;
+    /// `zcvfs_vnext`.
+    pub fn zcvfs_vnext(arg: *mut RawFemArg) -> isize;
+    /// `zcvfs_monitor_install`.
+    pub fn zcvfs_monitor_install(
+        file: *mut bindings::file,
+        ops: *const RawMonitorOps,
+        data: *mut c_void,
+        owner: *mut bindings::module,
+    ) -> i64;
+    /// `zcvfs_monitor_uninstall`.
+    pub fn zcvfs_monitor_uninstall(file: *mut bindings::file, id: i64) -> c_int;
+    /// `zcvfs_bvec_copy_from`: copy from `bio_vec` segments into a buffer.
+    pub fn zcvfs_bvec_copy_from(
+        segs: *const bindings::bio_vec,
+        nsegs: u32,
+        skip: usize,
+        buf: *mut c_void,
+        len: usize,
+    ) -> isize;
+    /// `zcvfs_bvec_copy_to`: copy a buffer into `bio_vec` segments.
+    pub fn zcvfs_bvec_copy_to(
+        segs: *const bindings::bio_vec,
+        nsegs: u32,
+        skip: usize,
+        buf: *const c_void,
+        len: usize,
+    ) -> isize;
 }

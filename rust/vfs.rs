@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The VFS calls zcvfs.ko makes on a file: identities (inode, super_block,
+//! filesystem type), limits, fsnotify events, truncate, and the normal VFS
+//! path of a plain xuio over the caller's segments.
+
+use crate::helpers::{zcvfs_helper_fsnotify_access, zcvfs_helper_fsnotify_modify};
+use crate::zcvfs_api::bindings::{RawXuio, UIO_SEG_BVEC};
+use crate::zcvfs_api::error::from_ssize;
+use core::mem::MaybeUninit;
+use kernel::bindings;
+use kernel::error::to_result;
+use kernel::ffi::c_ulong;
+use kernel::fs::File;
+use kernel::page::PAGE_SIZE;
+use kernel::prelude::*;
+
+/// The file's inode.
+fn inode(file: &File) -> *mut bindings::inode {
+    // SAFETY: `file` is live; `f_inode` is set at open and never changes
+    // (this is `file_inode()`).
+    unsafe { (*file.as_ptr()).f_inode }
+}
+
+/// The file's super_block, live as long as the file (which pins its mount).
+fn super_block(file: &File) -> *mut bindings::super_block {
+    // SAFETY: the inode of a live file is live; `i_sb` never changes.
+    unsafe { (*inode(file)).i_sb }
+}
+
+/// Identity of the file's inode (its address, used as a key only).
+pub(crate) fn inode_key(file: &File) -> usize {
+    inode(file) as usize
+}
+
+/// Identity of the file's super_block (its address, used as a key only).
+pub(crate) fn sb_key(file: &File) -> usize {
+    super_block(file) as usize
+}
+
+/// The file's filesystem type.
+pub(crate) fn fs_type(file: &File) -> FsTypeRef {
+    // SAFETY: the super_block of a live file is live; `s_type` never
+    // changes.
+    FsTypeRef(unsafe { (*super_block(file)).s_type })
+}
+
+/// The largest offset of the file's filesystem (`s_maxbytes`).
+pub(crate) fn maxbytes(file: &File) -> i64 {
+    // SAFETY: as in `fs_type`; `s_maxbytes` is set before the mount is
+    // visible.
+    unsafe { (*super_block(file)).s_maxbytes }
+}
+
+/// `FMODE_READ` and `FMODE_WRITE` (macros in C).
+const FMODE_READ: u32 = 1 << 0;
+const FMODE_WRITE: u32 = 1 << 1;
+
+/// Whether the file was opened for reading and for writing.
+pub(crate) fn rw_mode(file: &File) -> (bool, bool) {
+    // SAFETY: `file` is live; these bits of `f_mode` are set at open.
+    let m = unsafe { (*file.as_ptr()).f_mode };
+    (m & FMODE_READ != 0, m & FMODE_WRITE != 0)
+}
+
+/// `MAX_RW_COUNT` (a macro in C, `INT_MAX & PAGE_MASK`): the most bytes one
+/// read or write may move.
+pub(crate) fn max_rw_count() -> usize {
+    (i32::MAX as usize) & !(PAGE_SIZE - 1)
+}
+
+/// `fsnotify_access(file)`.
+pub(crate) fn notify_access(file: &File) {
+    // SAFETY: `file` is live.
+    unsafe { zcvfs_helper_fsnotify_access(file.as_ptr()) }
+}
+
+/// `fsnotify_modify(file)`.
+pub(crate) fn notify_modify(file: &File) {
+    // SAFETY: `file` is live.
+    unsafe { zcvfs_helper_fsnotify_modify(file.as_ptr()) }
+}
+
+/// `vfs_truncate` on the file's path.
+pub(crate) fn truncate(file: &File, length: i64) -> Result {
+    // SAFETY: `file` is live, and so is its `f_path` (set at open).
+    to_result(unsafe {
+        bindings::vfs_truncate(&raw const (*file.as_ptr()).__bindgen_anon_1.f_path, length)
+    })
+}
+
+/// A filesystem type.
+///
+/// # Invariants
+///
+/// Points to a filesystem type that is registered while zcvfs uses it:
+/// either a file of it is open (the caller holds one) or its provider
+/// registration is in place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FsTypeRef(pub(crate) *mut bindings::file_system_type);
+
+// SAFETY: filesystem types are shared, immutable after registration.
+unsafe impl Send for FsTypeRef {}
+// SAFETY: as above.
+unsafe impl Sync for FsTypeRef {}
+
+impl FsTypeRef {
+    /// The address, as a key.
+    pub(crate) fn key(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The name, e.g. `tmpfs`.
+    pub(crate) fn name(self) -> &'static CStr {
+        // SAFETY: a filesystem type's name is a static string (type
+        // invariant: the type is registered, and its module is pinned by
+        // an open file or a provider registration whose owner is it).
+        unsafe { CStr::from_char_ptr((*self.0).name) }
+    }
+}
+
+/// The normal VFS path over the caller's segments of a plain xuio:
+/// `count` bytes at `*pos`.
+pub(crate) fn plain_rw(
+    file: &File,
+    write: bool,
+    x: &RawXuio,
+    count: usize,
+    pos: &mut i64,
+) -> Result<usize> {
+    let (segs, nsegs, segflg) = x.raw_segments();
+    let dir = if write {
+        bindings::ITER_SOURCE
+    } else {
+        bindings::ITER_DEST
+    };
+    let mut iter = MaybeUninit::<bindings::iov_iter>::uninit();
+    // SAFETY: `iov_iter_bvec`/`iov_iter_kvec` initialise `iter`; the
+    // segments are the caller's, valid while `x` is borrowed (`RawXuio`
+    // invariant), of the kind `segflg` says, and cover at least `count`
+    // bytes (the caller checked with `RawXuio::plain_segments_total`).
+    unsafe {
+        if segflg == UIO_SEG_BVEC {
+            bindings::iov_iter_bvec(iter.as_mut_ptr(), dir, segs.cast(), nsegs as c_ulong, count);
+        } else {
+            bindings::iov_iter_kvec(iter.as_mut_ptr(), dir, segs.cast(), nsegs as c_ulong, count);
+        }
+    }
+    // SAFETY: `file` is live, `iter` initialised above over memory valid
+    // for the call, `pos` a valid position.
+    from_ssize(unsafe {
+        if write {
+            bindings::vfs_iter_write(file.as_ptr(), iter.as_mut_ptr(), pos, 0)
+        } else {
+            bindings::vfs_iter_read(file.as_ptr(), iter.as_mut_ptr(), pos, 0)
+        }
+    })
+}
