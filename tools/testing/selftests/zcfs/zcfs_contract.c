@@ -19,7 +19,7 @@
 #include <poll.h>
 #include <time.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define ZC	"/tmp/zcfs-c"

@@ -41,7 +41,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define DIR		"/tmp/zcfs-fsx"

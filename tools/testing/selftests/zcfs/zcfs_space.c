@@ -13,7 +13,7 @@
 #include <sys/statfs.h>
 #include <sys/wait.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define SP	"/tmp/zcfs-space"

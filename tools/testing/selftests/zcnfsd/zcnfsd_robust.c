@@ -20,7 +20,7 @@
  *
  * The server must be loaded with EXPORT (a zcfs mount) exported.
  */
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcnfsd_rpc.h"
 
 static int nfs_port = 2049, mnt_port = 20048;
