@@ -27,7 +27,7 @@ KSFT_HDRS := $(KSRC)/tools/testing/selftests/kselftest.h \
 OUTPUT ?= $(CURDIR)
 CC ?= gcc
 CFLAGS ?= -O2 -g0
-CFLAGS += -static -Wall -Wextra -Werror -D_GNU_SOURCE -I$(selfdir)/../../../include \
+CFLAGS += -static -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-I$(KSRC)/tools/testing/selftests
 COLLECTION ?= $(notdir $(CURDIR))
 

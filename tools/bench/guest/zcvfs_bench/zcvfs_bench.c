@@ -50,7 +50,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include <zcvfs/test_ioctl.h>
+#include "../../../testing/selftests/zcvfs/test_ioctl.h"
 
 #define MIB		(1024 * 1024)
 #define CHUNK		MIB
