@@ -27,9 +27,6 @@
 #define LIM	"/tmp/zcfs-lim"
 #define BUSY	"/tmp/zcfs-busy"
 
-#define FAIL(...) do { ksft_print_msg(__VA_ARGS__); return false; } while (0)
-#define EXPECT(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
-
 static int fd = -1;	/* ZC/file */
 
 static bool peek_is(int slot, long long skip, const unsigned char *want, size_t len)
@@ -481,10 +478,7 @@ static bool t_rmmod_busy(void)
 	return true;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *name;
-} tests[] = {
+static const struct zcfs_case tests[] = {
 	{ t_feature, "feature on zcfs, ENOTSUP with nozerocopy" },
 	{ t_read_whole_pages, "loaned read of whole pages (state, data, counters)" },
 	{ t_read_is_cache_page, "the loan is the cache page: COW on write(2) only when loaned" },
@@ -505,8 +499,8 @@ static const struct {
 
 int main(void)
 {
+	static const char *const mounts[] = { ZC, NOZC, LIM };
 	int err;
-	bool ok;
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests) + 1);
@@ -524,27 +518,7 @@ int main(void)
 	if (fd < 0)
 		ksft_exit_fail_msg("open: %s\n", strerror(errno));
 
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
-		ksft_test_result(tests[i].fn(), "%s\n", tests[i].name);
-		/* A failed test may leave loans: free every slot. */
-		for (int s = 0; s < ZT_SLOTS; s++)
-			zt_op(ZT_SLOT_FREE, s, -1, NULL);
-	}
-
-	ok = outstanding() == 0 && zcvfs_stat("loans_outstanding") == 0 &&
-	     zcvfs_stat("nreqzcbuf") == zcvfs_stat("nretzcbuf");
-	if (!ok)
-		ksft_print_msg("outstanding: zcfs %lld zcvfs %lld; nreqzcbuf %lld nretzcbuf %lld\n",
-			       outstanding(), zcvfs_stat("loans_outstanding"),
-			       zcvfs_stat("nreqzcbuf"), zcvfs_stat("nretzcbuf"));
-	close(zt_dev);
+	zcfs_run_cases(tests, ARRAY_SIZE(tests));
 	close(fd);
-	/* Tear everything down whatever happened, then judge. */
-	err = umount(ZC) | umount(NOZC) | umount(LIM);
-	err |= zt_unload("zcvfs_test") | zt_unload("zcfs") | zt_unload("zcvfs");
-	if (err)
-		ksft_print_msg("umount/unload failed\n");
-	ok = ok && !err;
-	ksft_test_result(ok, "%s\n", "balanced loans, clean umount and unload");
-	ksft_finished();
+	zcfs_finish(mounts, ARRAY_SIZE(mounts));
 }

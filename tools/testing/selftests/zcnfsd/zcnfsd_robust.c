@@ -131,6 +131,23 @@ void put_root_fh(struct xbuf *b)
 	put_fh(b, root_fh, root_fh_len);
 }
 
+/*
+ * NFS procedure proc with the arguments a (freed) on fd: the reply in r
+ * and its nfsstat3 (-1: not accepted) in *st, or an RPC_* error (r freed).
+ */
+static int nfs_call(int fd, uint32_t proc, struct xbuf *a, struct reply *r, long *st)
+{
+	int err = rpc_proc(fd, NFS_PROG, NFS_VERS, proc, a, r);
+
+	xb_free(a);
+	if (err) {
+		xb_free(&r->raw);
+		return err;
+	}
+	*st = res_status(r);
+	return 0;
+}
+
 /* READ: nfsstat3 (data copied to out, *got, *eof) or RPC_*. */
 long nfs_read(int fd, const uint8_t *fh, uint32_t fhlen, uint64_t off, uint32_t count,
 	      uint8_t *out, size_t outmax, uint32_t *got, bool *eof)
@@ -143,13 +160,9 @@ long nfs_read(int fd, const uint8_t *fh, uint32_t fhlen, uint64_t off, uint32_t 
 	put_fh(&a, fh, fhlen);
 	put_u64(&a, off);
 	put_u32(&a, count);
-	err = rpc_proc(fd, NFS_PROG, NFS_VERS, NFSPROC3_READ, &a, &r);
-	xb_free(&a);
-	if (err) {
-		xb_free(&r.raw);
+	err = nfs_call(fd, NFSPROC3_READ, &a, &r, &st);
+	if (err)
 		return err;
-	}
-	st = res_status(&r);
 	if (st == NFS3_OK) {
 		uint32_t n, dlen;
 		const uint8_t *data;
@@ -199,13 +212,9 @@ long nfs_write(int fd, const uint8_t *fh, uint32_t fhlen, uint64_t off,
 	put_write_hdr(&a, fh, fhlen, off, len, stable, len);
 	put_bytes(&a, data, len);
 	put_pad(&a, len);
-	err = rpc_proc(fd, NFS_PROG, NFS_VERS, NFSPROC3_WRITE, &a, &r);
-	xb_free(&a);
-	if (err) {
-		xb_free(&r.raw);
+	err = nfs_call(fd, NFSPROC3_WRITE, &a, &r, &st);
+	if (err)
 		return err;
-	}
-	st = res_status(&r);
 	if (st == NFS3_OK) {
 		skip_wcc(&r.res);
 		*count = get_u32(&r.res);
