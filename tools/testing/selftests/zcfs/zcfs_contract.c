@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcfs as a zero-copy provider, through the zcvfs test driver
- * (/dev/zcvfs_test): SPEC.md section 3 points 5 (loaned reads of the
- * page cache, trimmed at EOF), 6 (stable snapshots: COW on write(2),
- * truncate, zero-copy write, mmap write, and of pages still referenced
- * after the loan's return), 7 (donated and copied writes),
- * 9 (pins: truncate, unlink, umount EBUSY, rmmod), 11 (size, timestamps,
- * inotify) and the mount options (limits, nozerocopy).  The statistics
+ * (/dev/zcvfs_test; the contract of Documentation/zcvfs.rst, "Semantics",
+ * as zcfs keeps it, Documentation/zcfs.rst): loaned reads of the page
+ * cache, trimmed at EOF; stable snapshots (COW on write(2), truncate,
+ * zero-copy write, mmap write, and of pages still referenced after the
+ * loan's return); donated and copied writes; pins (truncate, unlink,
+ * umount EBUSY, rmmod); size, timestamps, inotify; and the mount options
+ * (limits, nozerocopy).  The statistics
  * prove that a whole-page loaned read copies nothing and a whole-page
  * loaned write is donated.
  */

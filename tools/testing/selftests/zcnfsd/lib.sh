@@ -32,7 +32,7 @@ mkdir -p $ST
 # completion), so that the zero-copy run can require 0 fallbacks.
 ZCFS_OPTS=max_loan_pages=16384
 
-# The mount(2) text options of SPEC.md section 5 (no rpcbind, no lockd).
+# The NFS client's mount(2) text options for zcnfsd (no rpcbind, no lockd).
 nfs_opts() {
 	echo "vers=3,proto=tcp,port=$NFS_PORT,mountport=$MNT_PORT,mountproto=tcp,nolock,addr=$1${2:+,$2}"
 }
