@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcfs as a zero-copy provider: loaned reads of its page-cache folios and
-//! donated writes (SPEC.md section 4; contract points 5, 6, 7, 9, 12).
+//! donated writes (Documentation/zcfs.rst).
 //!
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
 //!   pages on loan; its segments are placeholders (the zero page) that the

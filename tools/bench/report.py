@@ -387,8 +387,8 @@ def tables(results):
                 "from completions reporting a copy); WRITE: "
                 "``write_copy_bytes / write_bytes``; zero-copy share: ``*_zc_bytes`` over "
                 "payload); provider copies: zcfs's ``write_bytes_copied`` (partial pages "
-                "of a write loan) over payload. SPEC section 8 expects 0 for a zero-copy "
-                "READ and 1 for a zero-copy WRITE; the copy path copies 2.",
+                "of a write loan) over payload. By design a zero-copy READ copies 0 bytes "
+                "per byte and a zero-copy WRITE 1; the copy path copies 2.",
                 ["arch", "export, path", "READ copies/B", "READ server copies/B",
                  "READ stack copies/B", "WRITE copies/B",
                  "READ zero-copy share", "WRITE zero-copy share", "READ fallbacks",
@@ -455,7 +455,7 @@ def tables(results):
 
 
 def expectations(results):
-    """SPEC section 8's claims, checked against the counters."""
+    """The expected copies per byte, checked against the counters."""
     lines = []
     for name, a in results["arches"].items():
         checks = [("zero-copy READ copies 0 bytes per byte", "nfs_read", "zcfs-zc", 0.0),
@@ -552,7 +552,7 @@ def render_md(results):
         out += ["## " + title, "", note.replace("``", "`"), ""]
         out += md_table(headers, rows) if rows else ["(not measured)"]
         out.append("")
-    out += ["## SPEC section 8 expectations", ""]
+    out += ["## Expected copies per byte", ""]
     out += md_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
     out.append("")
     if net_targets(results):
@@ -587,7 +587,7 @@ def render_rst(results):
         out += [title, "-" * len(title), "", note, ""]
         out += rst_table(headers, rows) if rows else ["(not measured)"]
         out.append("")
-    title = "SPEC section 8 expectations"
+    title = "Expected copies per byte"
     out += [title, "-" * len(title), ""]
     out += rst_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
     out.append("")

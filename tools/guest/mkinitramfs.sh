@@ -120,7 +120,7 @@ for s in "${suites[@]}"; do
 	wanted_suite "$name" || continue
 	build=$ZCVFS_BUILD/$arch/selftests/$name
 	mkdir -p "$build"
-	make -s -C "$s" CC="$cc" OUTPUT="$build" \
+	make -s -C "$s" CC="$cc" OUTPUT="$build" KSRC="$ksrc" \
 		INSTALL_PATH="$root/kselftest/$name" install >&2
 	make -s -C "$s" OUTPUT="$build" COLLECTION="$name" emit_tests >> "$all"
 done

@@ -12,7 +12,7 @@ ZCVFS_CACHE=${ZCVFS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcvfs}
 ZCVFS_KPKG=linux-source-7.3
 ZCVFS_KSRC_DIR=$ZCVFS_CACHE/src
 
-# Toolchain (SPEC.md section 6).  Debian's rustc-web is the kernel's rustc;
+# Toolchain (README.md, Requirements).  Debian's rustc-web is the kernel's rustc;
 # rustup's rustc, if any, is for the host crates only.
 ZCVFS_LLVM=-19
 ZCVFS_RUSTC=/usr/bin/rustc

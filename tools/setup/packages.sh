@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 
-# The kernel toolchain (SPEC.md section 6), QEMU, the guest userland and the
+# The kernel toolchain (README.md, Requirements), QEMU, the guest userland and the
 # kernel's own build dependencies.  qemu-system-* comes from
 # bookworm-backports so that it matches the preinstalled qemu-utils.
 pkgs=(rustc-web rust-web-src rust-web-clippy rustfmt-web

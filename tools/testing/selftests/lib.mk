@@ -9,11 +9,26 @@
 #   make OUTPUT=DIR CC=cross-gcc            build the C programs into DIR
 #   make ... INSTALL_PATH=DIR install       build and install the suite
 #   make ... COLLECTION=NAME emit_tests     print kselftest-list.txt lines
+#
+# The programs include the kernel's own kselftest.h (and may include
+# kselftest_harness.h) as in-tree suites do: from
+# $(KSRC)/tools/testing/selftests, the kernel source that `make setup`
+# unpacks (tools/setup/kernel-source.sh prints where; the guest packer
+# passes KSRC=).  A program built from several files lists the others as
+# prerequisites of $(OUTPUT)/NAME: every .c prerequisite is compiled in.
+
+selfdir := $(realpath $(dir $(lastword $(MAKEFILE_LIST))))
+ifeq ($(KSRC),)
+KSRC := $(shell $(selfdir)/../../setup/kernel-source.sh)
+endif
+KSFT_HDRS := $(KSRC)/tools/testing/selftests/kselftest.h \
+	$(KSRC)/tools/testing/selftests/kselftest_harness.h
 
 OUTPUT ?= $(CURDIR)
 CC ?= gcc
 CFLAGS ?= -O2 -g0
-CFLAGS += -static -Wall -Wextra -Werror -D_GNU_SOURCE -I$(CURDIR)/../../../../include
+CFLAGS += -static -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-I$(KSRC)/tools/testing/selftests
 COLLECTION ?= $(notdir $(CURDIR))
 
 GEN := $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_GEN_FILES))
@@ -21,9 +36,9 @@ GEN := $(addprefix $(OUTPUT)/,$(TEST_GEN_PROGS) $(TEST_GEN_FILES))
 .PHONY: all install emit_tests clean
 all: $(GEN)
 
-$(OUTPUT)/%: %.c $(wildcard *.h)
+$(OUTPUT)/%: %.c $(wildcard *.h) $(KSFT_HDRS)
 	@mkdir -p $(OUTPUT)
-	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LDLIBS)
 
 install: all
 	@mkdir -p $(INSTALL_PATH)

@@ -50,7 +50,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include <zcvfs/test_ioctl.h>
+#include "../../../testing/selftests/zcvfs/test_ioctl.h"
+#include "bench_util.h"
 
 #define MIB		(1024 * 1024)
 #define CHUNK		MIB
@@ -59,8 +60,6 @@
 #define MAX_STATS	4
 #define MAX_COUNTERS	64
 
-static const char *tag_bench = "", *tag_variant = "";
-static int tag_rep;
 
 struct counters {
 	int n;
@@ -75,47 +74,19 @@ static struct {
 	struct counters before, after;
 } stats[MAX_STATS];
 
-static void die(const char *what)
-{
-	fprintf(stderr, "zcvfs_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
-static void fail(const char *msg)
-{
-	fprintf(stderr, "zcvfs_bench: %s\n", msg);
-	exit(1);
-}
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* The system-wide CPU times of /proc/stat's first line, in USER_HZ. */
-struct cpu {
-	unsigned long long busy, total;
-};
-
+/* The system-wide CPU times of /proc/stat's first line. */
 static struct cpu cpu_now(void)
 {
-	unsigned long long v[10] = { 0 };
+	char line[512];
 	struct cpu c;
 	FILE *f = fopen("/proc/stat", "r");
 
 	if (!f)
 		die("/proc/stat");
-	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-		   &v[8], &v[9]) < 8)
+	if (!fgets(line, sizeof(line), f) || !cpu_parse(line, &c))
 		fail("cannot parse /proc/stat");
 	fclose(f);
-	/* user nice system idle iowait irq softirq steal (guest* are in user) */
-	c.busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-	c.total = c.busy + v[3] + v[4];
 	return c;
 }
 
@@ -170,12 +141,6 @@ static void stats_accumulate(void)
 			acc[i].val[k] += d;
 		}
 	}
-}
-
-static void print_head(void)
-{
-	printf("{\"bench\":\"%s\",\"variant\":\"%s\",\"rep\":%d", tag_bench, tag_variant,
-	       tag_rep);
 }
 
 static void print_stats(void)
@@ -257,21 +222,6 @@ static unsigned char *chunk_buf(void)
 		die("malloc");
 	memset(buf, 0, CHUNK);
 	return buf;
-}
-
-static void write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write");
-		}
-		buf += n;
-		len -= n;
-	}
 }
 
 /*
@@ -594,16 +544,9 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "+b:v:r:s:")) != -1) {
 		char *eq;
 
+		if (tag_option(opt, optarg))
+			continue;
 		switch (opt) {
-		case 'b':
-			tag_bench = optarg;
-			break;
-		case 'v':
-			tag_variant = optarg;
-			break;
-		case 'r':
-			tag_rep = atoi(optarg);
-			break;
 		case 's':
 			eq = strchr(optarg, '=');
 			if (!eq || nstats == MAX_STATS || eq - optarg >= 32)

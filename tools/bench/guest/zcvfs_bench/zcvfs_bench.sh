@@ -26,26 +26,12 @@ server|client) exec "$DIR/zcvfs_net.sh" "$zcvfs_bench_role" ;;
 esac
 . "$DIR/../kselftest/ktap_helpers.sh"
 
-MIB=${zcvfs_bench_mib:-256}
+. "$DIR/bench_env.sh"
 REPS=${zcvfs_bench_reps:-5}
 NFS_REPS=${zcvfs_bench_nfs_reps:-$REPS}
 MICRO_SAMPLES=${zcvfs_bench_micro_samples:-15}
 MICRO_BATCH_MS=${zcvfs_bench_micro_batch_ms:-200}
-OUT=${ZCVFS_BENCH_OUT:-/tmp/zcvfs-bench.out}
-M=/zcvfs/modules
-B=$DIR/zcvfs_bench
-ZCFS=/mnt/zcfs
-TMPFS=/mnt/tmpfs
-NFS=/mnt/nfs
-ZCFS_STATS=/sys/kernel/debug/zcfs/stats
-NFSD_STATS=/sys/kernel/debug/zcnfsd/stats
-# Loans are held until the network stack releases the pages, so several
-# 1 MiB READs are on loan at once: allow 128 MiB on loan (the default,
-# 16 MiB, could make some READs fall back to copies under load).
-ZCFS_OPTS=max_loan_pages=32768
 NFS_OPTS="vers=3,proto=tcp,port=2049,mountport=20048,mountproto=tcp,nolock,addr=127.0.0.1,rsize=1048576,wsize=1048576"
-# A step that takes longer than this is considered hung (and killed).
-STEP_TIMEOUT=600
 
 : > "$OUT"
 log() { echo "# $*"; }

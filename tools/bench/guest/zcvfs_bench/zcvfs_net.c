@@ -51,49 +51,14 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "bench_util.h"
+
 #define MIB		(1024 * 1024)
 #define MAX_LINE	4096
 #define MAX_REPLY	(1024 * 1024)
 #define MAX_COUNTERS	128
 
-static const char *tag_bench = "", *tag_variant = "";
-static int tag_rep;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "zcvfs_net: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void fail(const char *msg)
-{
-	fprintf(stderr, "zcvfs_net: %s\n", msg);
-	exit(1);
-}
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die("write");
-		p += n;
-		len -= n;
-	}
-}
 
 static int listen_on(uint32_t addr, int port)
 {
@@ -255,15 +220,13 @@ static void snap_parse(const char *text, struct snap *s)
 	memset(s, 0, sizeof(*s));
 	s->busy = s->total = ~0ULL;
 	while (*p) {
-		unsigned long long v[10] = { 0 };
+		struct cpu c;
 		char name[64];
 		const char *nl = strchr(p, '\n');
 
-		if (sscanf(p, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) >= 8) {
-			/* user nice system idle iowait irq softirq steal */
-			s->busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-			s->total = s->busy + v[3] + v[4];
+		if (cpu_parse(p, &c)) {
+			s->busy = c.busy;
+			s->total = c.total;
 		} else if (s->n < MAX_COUNTERS &&
 			   sscanf(p, "%63s %llu", name, &s->val[s->n]) == 2) {
 			strcpy(s->name[s->n], name);
@@ -436,7 +399,7 @@ static int cmd_netrecv(int port, long mib, const char *host, int aport, int nwor
 		fail("netrecv: short transfer");
 	snap_parse(snap_b, &b);
 	snap_parse(snap_a, &a);
-	printf("{\"bench\":\"%s\",\"variant\":\"%s\",\"rep\":%d", tag_bench, tag_variant, tag_rep);
+	print_head();
 	printf(",\"bytes\":%llu,\"ns\":%llu,\"busy_ticks\":%llu,\"total_ticks\":%llu,\"hz\":%ld",
 	       bytes, ns, cb, ct, sysconf(_SC_CLK_TCK));
 	printf(",\"srv\":");
@@ -685,19 +648,8 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	optind = 2;
 	while ((opt = getopt(argc, argv, "+b:v:r:")) != -1) {
-		switch (opt) {
-		case 'b':
-			tag_bench = optarg;
-			break;
-		case 'v':
-			tag_variant = optarg;
-			break;
-		case 'r':
-			tag_rep = atoi(optarg);
-			break;
-		default:
+		if (!tag_option(opt, optarg))
 			usage();
-		}
 	}
 	argv += optind;
 	argc -= optind;

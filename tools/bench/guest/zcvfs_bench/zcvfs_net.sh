@@ -20,28 +20,18 @@
 # is the rpcbind that knfsd registers with and the MOUNT server that hands
 # out knfsd's root file handle (from /proc/fs/nfsd/filehandle).
 DIR=$(cd "$(dirname "$0")" && pwd)
-B=$DIR/zcvfs_bench
+. "$DIR/bench_env.sh"
 N=$DIR/zcvfs_net
-M=/zcvfs/modules
-MIB=${zcvfs_bench_mib:-256}
 NFS_REPS=${zcvfs_bench_nfs_reps:-3}
-OUT=${ZCVFS_BENCH_OUT:-/tmp/zcvfs-bench.out}
 SRV=192.168.17.1
 CLI=192.168.17.2
 APORT=7777			# the server's agent
 SPORT=5001			# the client's sendfile receiver
-ZCFS=/mnt/zcfs
-TMPFS=/mnt/tmpfs
-NFS=/mnt/nfs
-ZCFS_STATS=/sys/kernel/debug/zcfs/stats
-NFSD_STATS=/sys/kernel/debug/zcnfsd/stats
-ZCFS_OPTS=max_loan_pages=32768
 DOMAIN=bench-client		# knfsd's name for the client
 # zcnfsd: NFS 2049, MOUNT 20048 (its own); knfsd: NFS 2050, MOUNT 20049.
 OPTS="vers=3,proto=tcp,mountproto=tcp,nolock,addr=$SRV,rsize=1048576,wsize=1048576"
 ZC_OPTS="$OPTS,port=2049,mountport=20048"
 KN_OPTS="$OPTS,port=2050,mountport=20049"
-STEP_TIMEOUT=600
 
 log() { echo "# $*"; }
 emit() { echo "$*" >> "$OUT"; }

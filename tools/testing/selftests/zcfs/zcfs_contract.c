@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcfs as a zero-copy provider, through the zcvfs test driver
- * (/dev/zcvfs_test): SPEC.md section 3 points 5 (loaned reads of the
- * page cache, trimmed at EOF), 6 (stable snapshots: COW on write(2),
- * truncate, zero-copy write, mmap write, and of pages still referenced
- * after the loan's return), 7 (donated and copied writes),
- * 9 (pins: truncate, unlink, umount EBUSY, rmmod), 11 (size, timestamps,
- * inotify) and the mount options (limits, nozerocopy).  The statistics
+ * (/dev/zcvfs_test; the contract of Documentation/zcvfs.rst, "Semantics",
+ * as zcfs keeps it, Documentation/zcfs.rst): loaned reads of the page
+ * cache, trimmed at EOF; stable snapshots (COW on write(2), truncate,
+ * zero-copy write, mmap write, and of pages still referenced after the
+ * loan's return); donated and copied writes; pins (truncate, unlink,
+ * umount EBUSY, rmmod); size, timestamps, inotify; and the mount options
+ * (limits, nozerocopy).  The statistics
  * prove that a whole-page loaned read copies nothing and a whole-page
  * loaned write is donated.
  */
@@ -19,16 +20,13 @@
 #include <poll.h>
 #include <time.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define ZC	"/tmp/zcfs-c"
 #define NOZC	"/tmp/zcfs-nozc"
 #define LIM	"/tmp/zcfs-lim"
 #define BUSY	"/tmp/zcfs-busy"
-
-#define FAIL(...) do { ksft_print_msg(__VA_ARGS__); return false; } while (0)
-#define EXPECT(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
 
 static int fd = -1;	/* ZC/file */
 
@@ -481,10 +479,7 @@ static bool t_rmmod_busy(void)
 	return true;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *name;
-} tests[] = {
+static const struct zcfs_case tests[] = {
 	{ t_feature, "feature on zcfs, ENOTSUP with nozerocopy" },
 	{ t_read_whole_pages, "loaned read of whole pages (state, data, counters)" },
 	{ t_read_is_cache_page, "the loan is the cache page: COW on write(2) only when loaned" },
@@ -505,8 +500,8 @@ static const struct {
 
 int main(void)
 {
+	static const char *const mounts[] = { ZC, NOZC, LIM };
 	int err;
-	bool ok;
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests) + 1);
@@ -524,27 +519,7 @@ int main(void)
 	if (fd < 0)
 		ksft_exit_fail_msg("open: %s\n", strerror(errno));
 
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
-		ksft_test_result(tests[i].fn(), "%s\n", tests[i].name);
-		/* A failed test may leave loans: free every slot. */
-		for (int s = 0; s < ZT_SLOTS; s++)
-			zt_op(ZT_SLOT_FREE, s, -1, NULL);
-	}
-
-	ok = outstanding() == 0 && zcvfs_stat("loans_outstanding") == 0 &&
-	     zcvfs_stat("nreqzcbuf") == zcvfs_stat("nretzcbuf");
-	if (!ok)
-		ksft_print_msg("outstanding: zcfs %lld zcvfs %lld; nreqzcbuf %lld nretzcbuf %lld\n",
-			       outstanding(), zcvfs_stat("loans_outstanding"),
-			       zcvfs_stat("nreqzcbuf"), zcvfs_stat("nretzcbuf"));
-	close(zt_dev);
+	zcfs_run_cases(tests, ARRAY_SIZE(tests));
 	close(fd);
-	/* Tear everything down whatever happened, then judge. */
-	err = umount(ZC) | umount(NOZC) | umount(LIM);
-	err |= zt_unload("zcvfs_test") | zt_unload("zcfs") | zt_unload("zcvfs");
-	if (err)
-		ksft_print_msg("umount/unload failed\n");
-	ok = ok && !err;
-	ksft_test_result(ok, "%s\n", "balanced loans, clean umount and unload");
-	ksft_finished();
+	zcfs_finish(mounts, ARRAY_SIZE(mounts));
 }

@@ -41,7 +41,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define DIR		"/tmp/zcfs-fsx"
@@ -579,7 +579,7 @@ int main(int argc, char **argv)
 	close(fd);
 	close(zt_dev);
 	ok = zcfs_stat("loans_outstanding") == 0;
-	err = umount(DIR) | zt_unload("zcvfs_test") | zt_unload("zcfs") | zt_unload("zcvfs");
+	err = umount(DIR) | zcfs_unload_all();
 	ok = ok && !err;
 	ksft_test_result(ok, "no loan left, clean umount and unload\n");
 	ksft_finished();

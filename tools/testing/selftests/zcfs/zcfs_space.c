@@ -13,15 +13,12 @@
 #include <sys/statfs.h>
 #include <sys/wait.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define SP	"/tmp/zcfs-space"
 #define MIB	(1024 * 1024)
 #define SIZE_PAGES 1024		/* size=4m */
-
-#define FAIL(...) do { ksft_print_msg(__VA_ARGS__); return false; } while (0)
-#define EXPECT(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
 
 static unsigned char buf[MIB];
 
@@ -312,10 +309,7 @@ static bool t_holes(void)
 	return true;
 }
 
-static const struct {
-	bool (*fn)(void);
-	const char *name;
-} tests[] = {
+static const struct zcfs_case tests[] = {
 	{ t_statfs_mounts, "size=4m: statfs and /proc/mounts" },
 	{ t_bad_sizes, "bad size=, nr_blocks=, max_loan_pages= refused; 1%, nr_blocks= work" },
 	{ t_write_enospc, "write(2) fills the mount, then ENOSPC" },
@@ -327,8 +321,8 @@ static const struct {
 
 int main(void)
 {
+	static const char *const mounts[] = { SP };
 	int err;
-	bool ok;
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests) + 1);
@@ -339,19 +333,6 @@ int main(void)
 	if (err)
 		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
 
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
-		ksft_test_result(tests[i].fn(), "%s\n", tests[i].name);
-		for (int s = 0; s < ZT_SLOTS; s++)
-			zt_op(ZT_SLOT_FREE, s, -1, NULL);
-	}
-
-	ok = zcfs_stat("loans_outstanding") == 0 &&
-	     zcvfs_stat("nreqzcbuf") == zcvfs_stat("nretzcbuf");
-	close(zt_dev);
-	err = umount(SP);
-	err |= zt_unload("zcvfs_test") | zt_unload("zcfs") | zt_unload("zcvfs");
-	if (err)
-		ksft_print_msg("umount/unload failed\n");
-	ksft_test_result(ok && !err, "%s\n", "balanced loans, clean umount and unload");
-	ksft_finished();
+	zcfs_run_cases(tests, ARRAY_SIZE(tests));
+	zcfs_finish(mounts, ARRAY_SIZE(mounts));
 }

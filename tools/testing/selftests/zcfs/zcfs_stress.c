@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcfs_util.h"
 
 #define DIR	"/tmp/zcfs-stress"
@@ -431,8 +431,7 @@ int main(int argc, char **argv)
 
 	ok = !failed && zcfs_stat("loans_outstanding") == 0;
 	close(zt_dev);
-	err = umount(DIR) | zt_unload("zcvfs_test") | zt_unload("zcfs") |
-	      zt_unload("zcvfs");
+	err = umount(DIR) | zcfs_unload_all();
 	ok = ok && !err;
 	ksft_test_result(ok, "no loan left, clean umount and unload\n");
 	ksft_finished();

@@ -2,7 +2,8 @@
 /*
  * Shared helpers of the zcfs selftests: the zcvfs test driver
  * (/dev/zcvfs_test, through ../zcvfs/zcvfs_testdrv.h), setup, mounts and
- * statistics.  Include after kselftest.h.
+ * statistics, and the case runner of zcfs_contract and zcfs_space.
+ * Include after kselftest.h.
  */
 #ifndef ZCFS_UTIL_H
 #define ZCFS_UTIL_H
@@ -79,6 +80,59 @@ static inline int zcfs_mount(const char *dir, const char *opts)
 {
 	mkdir(dir, 0755);
 	return mount("none", dir, "zcfs", 0, opts) ? -errno : 0;
+}
+
+/* Unload the test driver, zcfs and zcvfs; 0 or an error. */
+static inline int zcfs_unload_all(void)
+{
+	return zt_unload("zcvfs_test") | zt_unload("zcfs") | zt_unload("zcvfs");
+}
+
+/* The cases of a program: each prints what went wrong, returns success. */
+#define FAIL(...) do { ksft_print_msg(__VA_ARGS__); return false; } while (0)
+#define EXPECT(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+
+struct zcfs_case {
+	bool (*fn)(void);
+	const char *name;
+};
+
+/*
+ * One KTAP result per case, in order; after each, every slot of the test
+ * driver is freed (a failed case may leave loans).
+ */
+static inline void zcfs_run_cases(const struct zcfs_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		ksft_test_result(cases[i].fn(), "%s\n", cases[i].name);
+		for (int s = 0; s < ZT_SLOTS; s++)
+			zt_op(ZT_SLOT_FREE, s, -1, NULL);
+	}
+}
+
+/*
+ * The last result: no loan outstanding (zcfs's and zcvfs's counts), as
+ * many returns as requests; then, whatever happened, close the driver,
+ * unmount the n mounts and unload the modules, which must succeed too.
+ */
+static inline void zcfs_finish(const char *const *mounts, size_t n)
+{
+	bool ok = zcfs_stat("loans_outstanding") == 0 && zcvfs_stat("loans_outstanding") == 0 &&
+		  zcvfs_stat("nreqzcbuf") == zcvfs_stat("nretzcbuf");
+	int err = 0;
+
+	if (!ok)
+		ksft_print_msg("outstanding: zcfs %lld zcvfs %lld; nreqzcbuf %lld nretzcbuf %lld\n",
+			       zcfs_stat("loans_outstanding"), zcvfs_stat("loans_outstanding"),
+			       zcvfs_stat("nreqzcbuf"), zcvfs_stat("nretzcbuf"));
+	close(zt_dev);
+	for (size_t i = 0; i < n; i++)
+		err |= umount(mounts[i]);
+	err |= zcfs_unload_all();
+	if (err)
+		ksft_print_msg("umount/unload failed\n");
+	ksft_test_result(ok && !err, "%s\n", "balanced loans, clean umount and unload");
+	ksft_finished();
 }
 
 #endif /* ZCFS_UTIL_H */

@@ -32,7 +32,7 @@ mkdir -p $ST
 # completion), so that the zero-copy run can require 0 fallbacks.
 ZCFS_OPTS=max_loan_pages=16384
 
-# The mount(2) text options of SPEC.md section 5 (no rpcbind, no lockd).
+# The NFS client's mount(2) text options for zcnfsd (no rpcbind, no lockd).
 nfs_opts() {
 	echo "vers=3,proto=tcp,port=$NFS_PORT,mountport=$MNT_PORT,mountproto=tcp,nolock,addr=$1${2:+,$2}"
 }
@@ -390,4 +390,33 @@ zn_teardown() {
 zn_finished() {
 	ktap_print_msg "time: $(basename "$0"): $(( $(date +%s) - ZN_T0 )) s in all"
 	ktap_finished
+}
+
+# A raw-socket client program that prints its own KTAP (zcnfsd_robust,
+# zcnfsd_handle_types) against the server exporting a zcfs mount: loads
+# the modules around it (or skips without zcnfsd.ko), then prints the
+# server's counters and exits with the program's status, or 1 if the
+# server does not unload or zcfs does not unmount afterwards.
+zn_run_client() {	# PROGRAM [ARGS...]
+	local prog=$1 rc t0
+	shift
+	if [ ! -f "$ZCVFS_MODULES/zcnfsd.ko" ]; then
+		ktap_print_header
+		zn_require_server
+	fi
+	if ! zn_setup_zcfs || ! zn_server_load $ZCFS_DIR threads=80; then
+		ktap_print_header
+		ktap_exit_fail_msg "cannot load the modules and export the zcfs mount"
+	fi
+	t0=$(date +%s)
+	"$HERE/$prog" -p $NFS_PORT -m $MNT_PORT -e $ZCFS_DIR "$@"
+	rc=$?
+	ktap_print_msg "time: ${prog#zcnfsd_}: $(( $(date +%s) - t0 )) s"
+	ktap_print_msg "server counters: $(tr '\n' ' ' < $SRV_STATS)"
+	if ! zn_teardown; then
+		ktap_print_msg "after the cases: rmmod zcnfsd, umount zcfs or rmmod failed"
+		rc=1
+	fi
+	ktap_print_msg "time: $(basename "$0"): $(( $(date +%s) - ZN_T0 )) s in all"
+	exit $rc
 }

@@ -27,7 +27,7 @@
  */
 #include <sys/stat.h>
 
-#include "../zcvfs/kselftest.h"
+#include "kselftest.h"
 #include "zcnfsd_rpc.h"
 
 #ifndef NFSPROC3_ACCESS

@@ -93,13 +93,18 @@
 #define RPC_TIMEOUT	(-10001)	/* nothing within the timeout */
 #define RPC_PROTO	(-10002)	/* a reply we cannot parse */
 
-static int rpc_timeout_ms = 30000;
+/*
+ * The client's settings and its xid counter: weak, so that a program built
+ * from several files that include this header has one of each.
+ */
+#define RPC_STATE	__attribute__((weak))
+RPC_STATE int rpc_timeout_ms = 30000;
 /* The AUTH_SYS identity. */
-static uint32_t rpc_uid, rpc_gid;
-static const uint32_t *rpc_gids;	/* NULL: the groups 0, 1, 2, ... */
+RPC_STATE uint32_t rpc_uid, rpc_gid;
+RPC_STATE const uint32_t *rpc_gids;	/* NULL: the groups 0, 1, 2, ... */
 /* Bind connections to a reserved source port (see rpc_socket). */
-static bool rpc_resvport = true;
-static uint32_t rpc_next_xid = 0x5a000001;
+RPC_STATE bool rpc_resvport = true;
+RPC_STATE uint32_t rpc_next_xid = 0x5a000001;
 
 static inline uint32_t rpc_xid(void)
 {
@@ -233,7 +238,7 @@ static inline void put_call_ex(struct xbuf *b, uint32_t xid, uint32_t rpcvers, u
 }
 
 /* The credential flavor of put_call() (and so of rpc_proc()). */
-static enum cred_kind rpc_cred = CRED_SYS;
+RPC_STATE enum cred_kind rpc_cred = CRED_SYS;
 
 static inline void put_call(struct xbuf *b, uint32_t xid, uint32_t prog, uint32_t vers,
 			    uint32_t proc)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcvfs contract tests (SPEC.md section 3, points 1-4, 5 (partly), 7
- * (with copies), 8, 9 (pins), 10, 11) through the test driver
+ * zcvfs contract tests (Documentation/zcvfs.rst, "Semantics": the
+ * feature, requests and their errors, reads, writes with copies, returns,
+ * the safe Rust API, pins, monitors, fsnotify) through the test driver
  * /dev/zcvfs_test.
  *
  * Loads zcvfs.ko and zcvfs_test.ko, mounts two tmpfs: on "zc" the test
@@ -638,20 +639,20 @@ static const struct {
 	bool (*fn)(void);
 } tests[] = {
 	{ "feature set on one super_block only (vfs_has_feature)", t_feature },
-	{ "ENOTSUP from a filesystem without the feature (3)", t_enotsup },
+	{ "ENOTSUP from a filesystem without the feature", t_enotsup },
 	{ "plain xuio read through the VFS path (kvec and pages)", t_plain_read },
 	{ "plain xuio write through the VFS path (kvec and pages)", t_plain_write },
-	{ "request, read, return (1, 2, 4, 5, 8)", t_request_read_return },
-	{ "bad requests get clear errnos and leak nothing (3)", t_bad_requests },
-	{ "wrong direction, wrong file, busy xuio (3, 8)", t_wrong_use },
-	{ "write loans and anonymous buffers (1, 7, 11)", t_write_loan },
-	{ "safe Rust consumer API: ReadLoan, WriteLoan (8)", t_rust_api },
+	{ "request, read, return", t_request_read_return },
+	{ "bad requests get clear errnos and leak nothing", t_bad_requests },
+	{ "wrong direction, wrong file, busy xuio", t_wrong_use },
+	{ "write loans and anonymous buffers", t_write_loan },
+	{ "safe Rust consumer API: ReadLoan, WriteLoan", t_rust_api },
 	{ "C consumer through the C ABI, zero-copy and fallback", t_c_consumer },
 	{ "concurrent loans from several threads", t_concurrent },
-	{ "a loan pins the mount: umount EBUSY until the return (9)", t_pins },
-	{ "counting monitors see every operation, top first (10)", t_monitors_count },
-	{ "vetoes change nothing and leak nothing (10)", t_monitors_veto },
-	{ "inotify and fanotify see zero-copy I/O (11)", t_fsnotify },
+	{ "a loan pins the mount: umount EBUSY until the return", t_pins },
+	{ "counting monitors see every operation, top first", t_monitors_count },
+	{ "vetoes change nothing and leak nothing", t_monitors_veto },
+	{ "inotify and fanotify see zero-copy I/O", t_fsnotify },
 	{ "loans outlive the provider registration", t_unregistered_provider },
 	{ "closing the test device returns its loans", t_close_returns },
 };

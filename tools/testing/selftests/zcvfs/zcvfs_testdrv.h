@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The zcvfs test driver (/dev/zcvfs_test, include/zcvfs/test_ioctl.h) from
- * user space, shared by the zcvfs and zcfs kselftests (the latter include
- * it as "../zcvfs/zcvfs_testdrv.h"): the ioctl wrappers, module loading,
- * the statistics files and file helpers.  Include after kselftest.h.
+ * The zcvfs test driver (/dev/zcvfs_test, test_ioctl.h) from user space,
+ * shared by the zcvfs and zcfs kselftests (the latter include it as
+ * "../zcvfs/zcvfs_testdrv.h"): the ioctl wrappers, module loading, the
+ * statistics files and file helpers.  Include after kselftest.h.
  */
 #ifndef ZCVFS_TESTDRV_H
 #define ZCVFS_TESTDRV_H
@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <zcvfs/test_ioctl.h>
+#include "test_ioctl.h"
 #include "stat_file.h"
 
 #define PG		4096

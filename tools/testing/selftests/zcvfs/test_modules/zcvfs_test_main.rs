@@ -3,7 +3,7 @@
 //! zcvfs_test: the kselftests' window into zcvfs.
 //!
 //! A misc device, `/dev/zcvfs_test`, whose ioctls
-//! (`include/zcvfs/test_ioctl.h`) run zero-copy sequences on a file
+//! (`../test_ioctl.h`, mirrored in `test_ioctl.rs`) run zero-copy sequences on a file
 //! descriptor: raw C-ABI calls on numbered xuio slots (also the wrong
 //! sequences: double return, write after return, read of a write loan, ...),
 //! the safe Rust consumer API end to end, plain xuio I/O, the sample
@@ -27,11 +27,13 @@ pub mod zcvfs_api;
 mod bench;
 mod monitors;
 mod provider;
+mod test_ioctl;
 
 #[path = "zcvfs_test_ffi.rs"]
 mod ffi;
 
 use monitors::{CountMonitor, VetoMonitor};
+use test_ioctl::*;
 use zcvfs_api::consumer::{ReadLoan, WriteLoan};
 use zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use zcvfs_api::fop::{self, CallerContext, PageBuf};
@@ -54,85 +56,9 @@ fn this_module() -> &'static ThisModule {
 }
 
 const SLOTS: usize = 8;
-const REQ_WORDS: usize = 18;
 const MAX_BUF: usize = 1 << 20;
 
-// ioctl numbers: _IOWR('Z', nr, struct zcvfs_test_req) (144 bytes).
-const fn zt(nr: u32) -> u32 {
-    kernel::ioctl::_IOWR::<[i64; REQ_WORDS]>('Z' as u32, nr)
-}
-const ZT_PROVIDER_ENABLE: u32 = zt(0x01);
-const ZT_PROVIDER_DISABLE: u32 = zt(0x02);
-const ZT_HAS_FEATURE: u32 = zt(0x03);
-const ZT_REQ: u32 = zt(0x10);
-const ZT_READ: u32 = zt(0x11);
-const ZT_WRITE: u32 = zt(0x12);
-const ZT_RET: u32 = zt(0x13);
-const ZT_PEEK: u32 = zt(0x14);
-const ZT_FILL: u32 = zt(0x15);
-const ZT_STATE: u32 = zt(0x16);
-const ZT_SLOT_FREE: u32 = zt(0x17);
-const ZT_PLAIN_READ: u32 = zt(0x20);
-const ZT_PLAIN_WRITE: u32 = zt(0x21);
-const ZT_LOAN_READ: u32 = zt(0x30);
-const ZT_LOAN_WRITE: u32 = zt(0x31);
-const ZT_C_READ: u32 = zt(0x32);
-const ZT_MON_INSTALL: u32 = zt(0x40);
-const ZT_MON_UNINSTALL: u32 = zt(0x41);
-const ZT_MON_COUNTS: u32 = zt(0x42);
-const ZT_TRUNCATE: u32 = zt(0x43);
-const ZT_BENCH_READ: u32 = zt(0x50);
-
-const ZT_REQ_ASYNCIO: i64 = 1;
-const ZT_REQ_FRESH: i64 = 2;
-const ZT_WRITE_SET_OFFSET: i64 = 1;
-
-/// `struct zcvfs_test_req`, decoded.
-#[derive(Default)]
-struct Req {
-    fd: i64,
-    slot: i64,
-    rw: i64,
-    offset: i64,
-    length: i64,
-    buf: u64,
-    buf_len: u64,
-    arg: i64,
-    result: i64,
-    out: [i64; 8],
-}
-
 impl Req {
-    fn from_words(w: &[i64; REQ_WORDS]) -> Req {
-        Req {
-            fd: w[0],
-            slot: w[1],
-            rw: w[2],
-            offset: w[3],
-            length: w[4],
-            buf: w[5] as u64,
-            buf_len: w[6] as u64,
-            arg: w[7],
-            result: 0,
-            out: [0; 8],
-        }
-    }
-
-    fn to_words(&self) -> [i64; REQ_WORDS] {
-        let mut w = [0i64; REQ_WORDS];
-        w[0] = self.fd;
-        w[1] = self.slot;
-        w[2] = self.rw;
-        w[3] = self.offset;
-        w[4] = self.length;
-        w[5] = self.buf as i64;
-        w[6] = self.buf_len as i64;
-        w[7] = self.arg;
-        w[8] = self.result;
-        w[9..17].copy_from_slice(&self.out);
-        w
-    }
-
     fn set(&mut self, r: Result<usize>) {
         self.result = match r {
             // Byte counts are far below `i64::MAX`.
@@ -220,13 +146,18 @@ impl MiscDevice for TestDev {
     }
 
     fn ioctl(me: Pin<&TestDev>, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
-        if _IOC_SIZE(cmd) != REQ_WORDS * 8 {
+        if _IOC_SIZE(cmd) != size_of::<Req>() {
             return Err(ENOTTY);
         }
         let (mut reader, mut writer) =
-            UserSlice::new(UserPtr::from_addr(arg), REQ_WORDS * 8).reader_writer();
-        let words: [i64; REQ_WORDS] = reader.read()?;
-        let mut req = Req::from_words(&words);
+            UserSlice::new(UserPtr::from_addr(arg), size_of::<Req>()).reader_writer();
+        // The outputs start cleared, whatever the caller left in them.
+        let mut req = Req {
+            result: 0,
+            out: [0; OUT],
+            reserved: 0,
+            ..reader.read()?
+        };
         let mut inner = me.inner.lock();
         match cmd {
             ZT_PROVIDER_ENABLE => provider_enable(&mut req)?,
@@ -277,7 +208,7 @@ impl MiscDevice for TestDev {
             _ => return Err(ENOTTY),
         }
         drop(inner);
-        writer.write(&req.to_words())?;
+        writer.write(&req)?;
         Ok(0)
     }
 }
@@ -566,12 +497,12 @@ fn bench_read(req: &mut Req) -> Result {
 fn mon_install(inner: &mut Inner, req: &mut Req) -> Result {
     let f = ffi::fget(req.fd)?;
     let m = match req.arg {
-        0 => Installed::Count(MonitorHandle::install(
+        ZT_MON_COUNT => Installed::Count(MonitorHandle::install(
             &f,
             Arc::new(CountMonitor::new(), GFP_KERNEL)?,
             this_module(),
         )?),
-        1 => {
+        ZT_MON_VETO => {
             let errno = i32::try_from(req.offset).map_err(|_| EINVAL)?;
             let mask = u32::try_from(req.rw).map_err(|_| EINVAL)?;
             Installed::Veto(MonitorHandle::install(

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * zcvfs test driver (/dev/zcvfs_test, module zcvfs_test.ko): the ioctls
- * through which the kselftests make the kernel run zero-copy sequences.
- * Loaded only by the tests; see tools/testing/selftests/zcvfs/.
+ * zcvfs test driver (/dev/zcvfs_test, module zcvfs_test.ko in
+ * test_modules/): the ioctls through which the kselftests and the
+ * benchmarks make the kernel run zero-copy sequences.  Not part of zcvfs's
+ * interface (include/zcvfs/): the module is loaded only by the tests.  The
+ * module mirrors this header in test_modules/test_ioctl.rs (a #[repr(C)]
+ * struct Req, checked to be the same 144 bytes, and the same numbers).
  *
  * Every ioctl takes a struct zcvfs_test_req (all fields 64-bit).  `result`
  * is the operation's return value: bytes or 0, or a negative errno.  The
@@ -31,6 +34,9 @@ struct zcvfs_test_req {
 	__s64 out[ZT_OUT];	/* out: op specific */
 	__s64 reserved;
 };
+
+_Static_assert(sizeof(struct zcvfs_test_req) == 18 * 8,
+	       "test_modules/test_ioctl.rs reads 18 64-bit words");
 
 #define ZT_IOC(nr)	_IOWR('Z', nr, struct zcvfs_test_req)
 
