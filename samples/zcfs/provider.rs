@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcfs as a zero-copy provider: loaned reads of its page-cache folios and
-//! donated writes (SPEC.md section 4; contract points 5, 6, 7, 9, 12).
+//! donated writes (contract points 5, 6, 7, 9, 12).
 //!
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
 //!   pages on loan; its segments are placeholders (the zero page) that the
@@ -23,7 +23,10 @@
 //!   outlive the loan, so writers copy it away while references beyond
 //!   the page cache's remain (contract point 6).
 
-use crate::ffi::{self, FolioRef, InodeRef};
+#![deny(unsafe_code)]
+
+use crate::folio::{self, Folio};
+use crate::inode::Inode;
 use crate::stats::{self, STATS};
 use crate::zcvfs_api::inline_vec::InlineVec;
 use crate::zcvfs_api::provider::{
@@ -33,6 +36,7 @@ use crate::zcvfs_api::xuio::{Rw, Segment};
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
+use kernel::sync::aref::ARef;
 
 /// The page-sized pieces of `len` bytes that start `first_off` bytes into
 /// a page: `(offset in page, length)` of each.
@@ -59,10 +63,10 @@ pub(crate) fn pages_spanned(first_off: usize, len: usize) -> usize {
 /// The folios of a loan, one slot per segment: a loan of up to
 /// [`SEGS_INLINE`] pages keeps them (and its segments) inside itself, so
 /// that it costs a single allocation.
-type Folios = InlineVec<Option<FolioRef>, SEGS_INLINE>;
+type Folios = InlineVec<Option<ARef<Folio>>, SEGS_INLINE>;
 
 /// READ: unmark and release the folios of a loan.
-fn release_read(inode: &InodeRef, folios: &mut Folios, segs: &mut SegVec) {
+fn release_read(inode: &Inode, folios: &mut Folios, segs: &mut SegVec) {
     let state = inode.state();
     for f in folios.as_slice().iter().flatten() {
         state.unmark(f.addr());
@@ -82,7 +86,7 @@ fn release_read(inode: &InodeRef, folios: &mut Folios, segs: &mut SegVec) {
 /// - WRITE: `folios[i]`, while `Some`, is a fresh folio owned by the loan
 ///   and described by `segs[i]`; a donated folio's slot is `None`.
 pub(crate) struct ZcLoan {
-    inode: InodeRef,
+    inode: ARef<Inode>,
     rw: Rw,
     budget: u64,
     folios: Folios,
@@ -127,10 +131,10 @@ impl ZcLoan {
         let pages = (offset / PAGE_SIZE as u64..).zip(layout(first, n));
         let mut holes = 0u64;
         for (index, (off, plen)) in pages {
-            let Some(folio) = FolioRef::cached(file, index) else {
+            let Some(folio) = Folio::cached(file, index) else {
                 // A hole: the zero page, no folio, nothing allocated.
                 folios.push(None)?;
-                segs.push(ffi::zero_segment(off, plen))?;
+                segs.push(folio::zero_segment(off, plen))?;
                 holes += 1;
                 continue;
             };
@@ -260,7 +264,7 @@ impl Provider for Zcfs {
     type Loan = ZcLoan;
 
     fn reqzcbuf(file: &File, req: &LoanRequest) -> Result<KBox<ZcLoan>> {
-        let inode = InodeRef::of_file(file)?;
+        let inode = Inode::of_file(file)?;
         let opts = inode.opts();
         let len = req.len;
         if (len as u64) < opts.min_loan || len as u64 > opts.max_loan {
@@ -297,9 +301,9 @@ impl Provider for Zcfs {
         loan.folios = Folios::with_capacity(npages)?;
         for (off, plen) in layout(first, len) {
             let seg = match req.rw {
-                Rw::Read => ffi::zero_segment(off, plen),
+                Rw::Read => folio::zero_segment(off, plen),
                 Rw::Write => {
-                    let folio = FolioRef::alloc_zeroed()?;
+                    let folio = Folio::alloc_zeroed()?;
                     let seg = folio.segment(off, plen);
                     loan.folios.push(Some(folio))?;
                     seg

@@ -16,6 +16,8 @@
 //! locks nothing: the control run of the torn-read test shows with it that
 //! the test can see the tearing the lock prevents.
 
+#![deny(unsafe_code)]
+
 use kernel::prelude::*;
 use kernel::sync::{new_condvar, new_mutex, CondVar, Mutex};
 

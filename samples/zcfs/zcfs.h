@@ -2,7 +2,8 @@
 /*
  * zcfs: the interface between the C plumbing (zcfs_vfs.c) and the Rust
  * side of the module.  The zcfs_rs_*() functions are implemented in Rust
- * (ffi.rs); struct zcfs_opts is mirrored there (`RawOpts`).
+ * (inode.rs, super_block.rs); struct zcfs_opts is mirrored in options.rs
+ * (`RawOpts`).
  */
 #ifndef _ZCFS_H
 #define _ZCFS_H
@@ -75,6 +76,7 @@ void zcfs_iput(struct inode *inode);
 struct page *zcfs_zero_page(void);
 struct folio *zcfs_folio_alloc_zeroed(void);
 struct folio *zcfs_read_folio(struct file *file, u64 index);
+void zcfs_folio_get(struct folio *folio);
 void zcfs_folio_put(struct folio *folio);
 void zcfs_folio_lock(struct folio *folio);
 void zcfs_folio_unlock(struct folio *folio);

@@ -5,13 +5,15 @@
 //! donated pages from writers, keeps loans stable by copy-on-write, and
 //! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
 //!
-//! Layout:
+//! Layout, one file per abstraction:
 //! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
 //!   folio and page-cache primitives);
-//! - [`ffi`]: the thin unsafe layer over it (zcvfs is used through the
-//!   shared API, `rust/api/`);
+//! - [`folio`], [`inode`], [`super_block`]: the abstractions over it, each
+//!   with its C declarations, its `Send`/`Sync` and its constructors (the
+//!   only files with `unsafe`; zcvfs is used through the shared API,
+//!   `rust/api/`);
 //! - [`range_lock`], [`inode_state`], [`options`], [`provider`], [`stats`]:
-//!   the logic, safe Rust.
+//!   the logic, safe Rust (`#![deny(unsafe_code)]`).
 
 use kernel::debugfs;
 use kernel::prelude::*;
@@ -21,12 +23,14 @@ use kernel::prelude::*;
 #[path = "../../rust/api/mod.rs"]
 pub mod zcvfs_api;
 
-pub mod ffi;
+mod folio;
+mod inode;
 mod inode_state;
 pub mod options;
 mod provider;
 mod range_lock;
 mod stats;
+mod super_block;
 
 use zcvfs_api::provider::Registration;
 
@@ -53,9 +57,9 @@ impl kernel::Module for ZcfsModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let dir = debugfs::Dir::new(c"zcfs");
         let file = KBox::pin_init(dir.read_only_file(c"stats", stats::StatsView), GFP_KERNEL)?;
-        let provider = Registration::register(ffi::fs_type(), module)?;
+        let provider = Registration::register(super_block::fs_type(), module)?;
         // On failure, dropping `provider` unregisters it.
-        ffi::register_fs()?;
+        super_block::register_fs()?;
         pr_info!("zcfs registered\n");
         Ok(ZcfsModule {
             _provider: provider,
@@ -67,7 +71,7 @@ impl kernel::Module for ZcfsModule {
 
 impl Drop for ZcfsModule {
     fn drop(&mut self) {
-        ffi::unregister_fs();
+        super_block::unregister_fs();
         pr_info!("zcfs unregistered\n");
     }
 }

@@ -1129,6 +1129,11 @@ struct folio *zcfs_read_folio(struct file *file, u64 index)
 	return zcfs_cached_folio(file_inode(file)->i_mapping, index);
 }
 
+void zcfs_folio_get(struct folio *folio)
+{
+	folio_get(folio);
+}
+
 void zcfs_folio_put(struct folio *folio)
 {
 	folio_put(folio);
