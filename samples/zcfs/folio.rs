@@ -7,8 +7,10 @@
 //! `<linux/mm.h>` and `<linux/pagemap.h>`, wrapped in `zcfs_vfs.c`.
 
 use crate::zcvfs_api::xuio::Segment;
+use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
+use kernel::ffi::c_int;
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::{ARef, AlwaysRefCounted};
@@ -23,10 +25,14 @@ extern "C" {
     fn zcfs_folio_alloc_zeroed() -> *mut bindings::folio;
     fn zcfs_read_folio(file: *mut bindings::file, index: u64) -> *mut bindings::folio;
     fn zcfs_folio_lock(folio: *mut bindings::folio);
-    fn zcfs_folio_unlock(folio: *mut bindings::folio);
     fn zcfs_folio_set_lent(folio: *mut bindings::folio);
     fn zcfs_folio_page(folio: *mut bindings::folio) -> *mut bindings::page;
     fn zcfs_zero_page() -> *mut bindings::page;
+    fn zcfs_folio_alloc_copy(src: *mut bindings::folio) -> *mut bindings::folio;
+    fn zcfs_folio_test_lent(folio: *mut bindings::folio) -> bool;
+    fn zcfs_folio_clear_lent(folio: *mut bindings::folio);
+    fn zcfs_folio_ref_count(folio: *mut bindings::folio) -> c_int;
+    fn zcfs_folio_expected_ref_count(folio: *mut bindings::folio) -> c_int;
 }
 
 /// A folio (`struct folio`), always reference counted: owned as
@@ -82,6 +88,13 @@ impl Folio {
         unsafe { Self::from_owned(zcfs_folio_alloc_zeroed()) }.ok_or(ENOMEM)
     }
 
+    /// A fresh uptodate copy of `src`, in no cache.
+    pub(crate) fn alloc_copy(src: &Folio) -> Result<ARef<Folio>> {
+        // SAFETY: `src` is live (invariant); the result is a new folio
+        // with one reference, or null.
+        unsafe { Self::from_owned(zcfs_folio_alloc_copy(src.as_raw())) }.ok_or(ENOMEM)
+    }
+
     /// The uptodate page-cache folio of `file` at page `index`, or `None`
     /// for a hole (nothing is allocated).
     pub(crate) fn cached(file: &File, index: u64) -> Option<ARef<Folio>> {
@@ -122,8 +135,108 @@ impl Folio {
         unsafe { zcfs_folio_lock(self.as_raw()) };
         let r = f();
         // SAFETY: locked above.
-        unsafe { zcfs_folio_unlock(self.as_raw()) };
+        unsafe { bindings::folio_unlock(self.as_raw()) };
         r
+    }
+}
+
+/// A locked folio, borrowed.
+///
+/// # Invariants
+///
+/// A `&LockedFolio` is a live folio (as [`Folio`]) that is locked
+/// (`folio_lock`) for at least the lifetime of the borrow.
+#[repr(transparent)]
+pub(crate) struct LockedFolio(Folio);
+
+impl Deref for LockedFolio {
+    type Target = Folio;
+
+    fn deref(&self) -> &Folio {
+        &self.0
+    }
+}
+
+impl LockedFolio {
+    /// The locked folio at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a live order-0 folio, referenced and locked by the caller
+    /// for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::folio) -> &'a LockedFolio {
+        // SAFETY: see the function's safety section; `LockedFolio` and
+        // `Folio` are `repr(transparent)` over `struct folio`.
+        unsafe { &*ptr.cast::<LockedFolio>() }
+    }
+
+    /// Whether the folio is marked lent ([`Folio::set_lent`]).
+    pub(crate) fn test_lent(&self) -> bool {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_folio_test_lent(self.as_raw()) }
+    }
+
+    /// Unmarks a lent folio: it has no reference left beyond the page
+    /// cache's (the folio lock orders this against new loans).
+    pub(crate) fn clear_lent(&self) {
+        // SAFETY: a live, locked folio (invariant).
+        unsafe { zcfs_folio_clear_lent(self.as_raw()) }
+    }
+
+    /// The folio's references (`folio_ref_count`).
+    pub(crate) fn ref_count(&self) -> i32 {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_folio_ref_count(self.as_raw()) }
+    }
+
+    /// The references its page cache, mappings and private data account
+    /// for (`folio_expected_ref_count`); stable while the folio is locked.
+    pub(crate) fn expected_ref_count(&self) -> i32 {
+        // SAFETY: a live, locked folio (invariant).
+        unsafe { zcfs_folio_expected_ref_count(self.as_raw()) }
+    }
+}
+
+/// A reference on a folio and its lock, both given up on drop.
+///
+/// # Invariants
+///
+/// `folio` is locked by this value.
+pub(crate) struct FolioGuard {
+    folio: ARef<Folio>,
+}
+
+impl FolioGuard {
+    /// Takes over the reference and the lock a C function returned with
+    /// `ptr`, or `None` if it returned null.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is null or a live order-0 folio which the caller has locked
+    /// and holds a reference on, both of which it gives up.
+    pub(crate) unsafe fn from_owned_locked(ptr: *mut bindings::folio) -> Option<FolioGuard> {
+        // SAFETY: see the function's safety section.
+        let folio = unsafe { Folio::from_owned(ptr) }?;
+        // INVARIANT: locked by the caller, now ours.
+        Some(FolioGuard { folio })
+    }
+}
+
+impl Deref for FolioGuard {
+    type Target = LockedFolio;
+
+    fn deref(&self) -> &LockedFolio {
+        // SAFETY: a referenced folio, locked while `self` lives
+        // (invariant).
+        unsafe { LockedFolio::from_raw(self.folio.as_raw()) }
+    }
+}
+
+impl Drop for FolioGuard {
+    fn drop(&mut self) {
+        // SAFETY: locked by this value (invariant); the reference is
+        // dropped after.
+        unsafe { bindings::folio_unlock(self.folio.as_raw()) }
     }
 }
 

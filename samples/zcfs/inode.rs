@@ -5,10 +5,10 @@
 //! ([`InodeState`]), with the entry points through which the C callbacks
 //! of `zcfs_vfs.c` reach that state.
 
-use crate::folio::Folio;
+use crate::folio::{Folio, FolioGuard, LockedFolio};
 use crate::inode_state::InodeState;
 use crate::options::RawOpts;
-use crate::stats::{self, STATS};
+use crate::space::Space;
 use crate::zcvfs_api::xuio::Segment;
 use core::ptr::NonNull;
 use kernel::bindings;
@@ -23,18 +23,26 @@ use kernel::types::{ForeignOwnable, Opaque};
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_cow_range(inode: *mut bindings::inode, pos: i64, len: i64) -> c_int;
     fn zcfs_file_inode(file: *mut bindings::file) -> *mut bindings::inode;
     fn zcfs_inode_state(inode: *mut bindings::inode) -> *mut c_void;
     fn zcfs_inode_opts(inode: *mut bindings::inode) -> *const RawOpts;
-    fn zcfs_loan_budget_take(inode: *mut bindings::inode, pages: u64) -> bool;
-    fn zcfs_loan_budget_put(inode: *mut bindings::inode, pages: u64);
+    fn zcfs_inode_space(inode: *mut bindings::inode) -> *mut c_void;
+    fn zcfs_lock_cached_folio(inode: *mut bindings::inode, index: u64) -> *mut bindings::folio;
+    fn zcfs_page_cache_replace(
+        inode: *mut bindings::inode,
+        old: *mut bindings::folio,
+        new: *mut bindings::folio,
+    ) -> c_int;
+    fn zcfs_page_cache_add(
+        inode: *mut bindings::inode,
+        new: *mut bindings::folio,
+        index: u64,
+    ) -> c_int;
+    fn zcfs_cond_resched();
     fn zcfs_inode_mapped(inode: *mut bindings::inode) -> bool;
     fn zcfs_isize(inode: *mut bindings::inode) -> i64;
     fn zcfs_inode_lock(inode: *mut bindings::inode);
     fn zcfs_inode_unlock(inode: *mut bindings::inode);
-    fn zcfs_ihold(inode: *mut bindings::inode);
-    fn zcfs_iput(inode: *mut bindings::inode);
     fn zcfs_write_prepare(file: *mut bindings::file, pos: i64, len: usize) -> c_int;
     fn zcfs_copy_in(
         file: *mut bindings::file,
@@ -43,11 +51,6 @@ extern "C" {
         off: u32,
         len: u32,
     ) -> isize;
-    fn zcfs_donate_folio(
-        inode: *mut bindings::inode,
-        folio: *mut bindings::folio,
-        index: u64,
-    ) -> c_int;
     fn zcfs_extend_isize(inode: *mut bindings::inode, end: i64);
 }
 
@@ -85,13 +88,13 @@ unsafe impl Sync for Inode {}
 unsafe impl AlwaysRefCounted for Inode {
     fn inc_ref(&self) {
         // SAFETY: a live inode with a reference (invariant).
-        unsafe { zcfs_ihold(self.as_raw()) }
+        unsafe { bindings::ihold(self.as_raw()) }
     }
 
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: the caller gives up a reference it owns; `Inode` is
         // `repr(transparent)` over `struct inode`.
-        unsafe { zcfs_iput(obj.cast().as_ptr()) }
+        unsafe { bindings::iput(obj.cast().as_ptr()) }
     }
 }
 
@@ -110,6 +113,17 @@ impl Inode {
         // holds while it is borrowed; `ARef::from` takes our reference.
         let inode = unsafe { &*inode.cast::<Inode>() };
         Ok(ARef::from(inode))
+    }
+
+    /// The inode at `ptr`, for the C callbacks.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a live zcfs regular-file inode, referenced for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Inode {
+        // SAFETY: see the function's safety section; `Inode` is
+        // `repr(transparent)` over `struct inode`.
+        unsafe { &*ptr.cast::<Inode>() }
     }
 
     fn as_raw(&self) -> *mut bindings::inode {
@@ -132,17 +146,59 @@ impl Inode {
         unsafe { *zcfs_inode_opts(self.as_raw()) }
     }
 
-    /// Charge `pages` to the mount's pages on loan; `false` if that would
-    /// exceed `max_loan_pages`.
-    pub(crate) fn budget_take(&self, pages: u64) -> bool {
-        // SAFETY: live inode (invariant).
-        unsafe { zcfs_loan_budget_take(self.as_raw(), pages) }
+    /// The mount's space and loan budget.
+    pub(crate) fn space(&self) -> &Space {
+        // SAFETY: the super_block's `s_fs_info` holds the mount's
+        // `KBox<Space>`, freed after the last inode is evicted, which our
+        // reference prevents.
+        unsafe { <KBox<Space> as ForeignOwnable>::borrow(zcfs_inode_space(self.as_raw())) }
     }
 
-    /// Give back what [`Inode::budget_take`] charged.
-    pub(crate) fn budget_put(&self, pages: u64) {
-        // SAFETY: live inode (invariant).
-        unsafe { zcfs_loan_budget_put(self.as_raw(), pages) }
+    /// The page-cache folio at page `index`, locked, or `None`.
+    pub(crate) fn lock_cached_folio(&self, index: u64) -> Option<FolioGuard> {
+        // SAFETY: live inode (invariant); the result is null or a folio
+        // of its cache, locked and with a reference for us.
+        unsafe { FolioGuard::from_owned_locked(zcfs_lock_cached_folio(self.as_raw(), index)) }
+    }
+
+    /// Runs `f` on each folio of the cache from page `first` to `last`
+    /// (inclusive), locked; stops at the first error.
+    pub(crate) fn for_each_cached_folio(
+        &self,
+        first: u64,
+        last: u64,
+        mut f: impl FnMut(&LockedFolio) -> Result,
+    ) -> Result {
+        for index in first..=last {
+            if let Some(folio) = self.lock_cached_folio(index) {
+                f(&folio)?;
+            }
+            // SAFETY: called from process context with no lock held.
+            unsafe { zcfs_cond_resched() };
+        }
+        Ok(())
+    }
+
+    /// Replaces the locked folio `old` of the cache by `new`, a fresh
+    /// folio (in no cache, not on the LRU: else `EINVAL`), which becomes
+    /// uptodate and dirty; mappings of `old` are zapped. `old` stays
+    /// locked and referenced by the caller, and keeps its data for its
+    /// loans. The cache takes its own reference on `new`. Charges move
+    /// with the pages: the caller accounts for them.
+    pub(crate) fn replace_cached(&self, old: &LockedFolio, new: &Folio) -> Result {
+        // SAFETY: live inode (invariant), `old` live and locked, `new`
+        // live; the C side checks that `old` is of this inode's cache and
+        // that `new` is fresh.
+        to_result(unsafe { zcfs_page_cache_replace(self.as_raw(), old.as_raw(), new.as_raw()) })
+    }
+
+    /// Adds `new`, a fresh folio (else `EINVAL`) that the caller charged
+    /// to the mount, to the cache at page `index`, uptodate and dirty.
+    /// `EEXIST` if a folio is there. The cache takes its own reference.
+    pub(crate) fn add_cached(&self, new: &Folio, index: u64) -> Result {
+        // SAFETY: live inode (invariant), `new` live; the C side checks
+        // that it is fresh.
+        to_result(unsafe { zcfs_page_cache_add(self.as_raw(), new.as_raw(), index) })
     }
 
     /// Whether the file is memory-mapped anywhere.
@@ -175,13 +231,10 @@ pub(crate) struct InodeLockGuard<'a> {
     inode: &'a Inode,
 }
 
-impl InodeLockGuard<'_> {
-    /// Replace every loaned folio of `len` bytes at `pos` in the page cache
-    /// by a copy, so that the range can be modified in place.
-    pub(crate) fn cow_range(&self, pos: u64, len: u64) -> Result {
-        let len = i64::try_from(len).map_err(|_| EINVAL)?;
-        // SAFETY: live inode, locked (invariants).
-        to_result(unsafe { zcfs_cow_range(self.inode.as_raw(), pos_i64(pos)?, len) })
+impl<'a> InodeLockGuard<'a> {
+    /// The locked inode.
+    pub(crate) fn inode(&self) -> &'a Inode {
+        self.inode
     }
 
     /// Checks and timestamps of a write of `len` bytes at `pos`.
@@ -203,23 +256,6 @@ impl InodeLockGuard<'_> {
                 seg.bv_len,
             )
         })
-    }
-
-    /// Move `folio` into the page cache at page `index`, replacing what is
-    /// there. On failure the folio is handed back.
-    pub(crate) fn donate(
-        &self,
-        folio: ARef<Folio>,
-        index: u64,
-    ) -> Result<(), (Error, ARef<Folio>)> {
-        // SAFETY: live, locked inode; `folio` is a fresh folio of a write
-        // loan (not in any cache, not on the LRU), which the C side checks.
-        let r = unsafe { zcfs_donate_folio(self.inode.as_raw(), folio.as_raw(), index) };
-        match to_result(r) {
-            // The cache took its own reference; ours is dropped.
-            Ok(()) => Ok(()),
-            Err(e) => Err((e, folio)),
-        }
     }
 
     /// Extend `i_size` to `end` if it is smaller.
@@ -301,35 +337,4 @@ pub(crate) unsafe extern "C" fn zcfs_rs_range_lock(
 pub(crate) unsafe extern "C" fn zcfs_rs_range_unlock(p: *mut c_void, id: i64) {
     // SAFETY: see the function's safety section.
     unsafe { state(p) }.range.unlock(id as u64);
-}
-
-/// Whether a folio of the inode is on loan.
-///
-/// # Safety
-///
-/// `p` is the state of a live inode.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_folio_loaned(
-    p: *mut c_void,
-    folio: *mut bindings::folio,
-) -> bool {
-    // SAFETY: see the function's safety section.
-    unsafe { state(p) }.is_loaned(folio as usize)
-}
-
-/// Whether any folio of the inode is on loan.
-///
-/// # Safety
-///
-/// `p` is the state of a live inode.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_inode_has_loans(p: *mut c_void) -> bool {
-    // SAFETY: see the function's safety section.
-    unsafe { state(p) }.has_loans()
-}
-
-/// Count a copy-on-write of a loaned folio.
-#[no_mangle]
-pub(crate) extern "C" fn zcfs_rs_count_cow() {
-    stats::add(&STATS.cow_pages, 1);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcfs as a zero-copy provider: loaned reads of its page-cache folios and
-//! donated writes (contract points 5, 6, 7, 9, 12).
+//! donated writes, under byte-range locks, with loans kept stable.
 //!
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
 //!   pages on loan; its segments are placeholders (the zero page) that the
@@ -21,10 +21,11 @@
 //!   folio stays marked lent (`PG_owner_2`): a consumer may have handed
 //!   its page to the network (`MSG_SPLICE_PAGES`), whose references
 //!   outlive the loan, so writers copy it away while references beyond
-//!   the page cache's remain (contract point 6).
+//!   the page cache's remain (see [`crate::cache`]).
 
 #![deny(unsafe_code)]
 
+use crate::cache;
 use crate::folio::{self, Folio};
 use crate::inode::Inode;
 use crate::stats::{self, STATS};
@@ -188,24 +189,25 @@ impl ZcLoan {
             let whole = pos % PAGE_SIZE as u64 == 0 && seg.bv_offset == 0 && slen == PAGE_SIZE;
             let slot = self.folios.as_mut_slice().get_mut(i);
             let r = match (whole, slot.and_then(Option::take)) {
-                (true, Some(folio)) => match locked.donate(folio, pos / PAGE_SIZE as u64) {
-                    Ok(()) => {
-                        out.pages_donated += 1;
-                        Ok(slen)
+                (true, Some(folio)) => {
+                    match cache::donate(&locked, folio, pos / PAGE_SIZE as u64) {
+                        Ok(()) => {
+                            out.pages_donated += 1;
+                            Ok(slen)
+                        }
+                        Err((e, folio)) => {
+                            self.folios.as_mut_slice()[i] = Some(folio);
+                            Err(e)
+                        }
                     }
-                    Err((e, folio)) => {
-                        self.folios.as_mut_slice()[i] = Some(folio);
-                        Err(e)
-                    }
-                },
+                }
                 (_, folio) => {
                     if let Some(f) = folio {
                         self.folios.as_mut_slice()[i] = Some(f);
                     }
                     // A whole donated page replaces a loaned one in the
                     // cache; a partial copy would change it: copy it away.
-                    let r = locked
-                        .cow_range(pos, slen as u64)
+                    let r = cache::cow_range(locked.inode(), pos, slen as u64)
                         .and_then(|()| locked.copy_in(file, pos, seg));
                     if let Ok(n) = r {
                         out.pages_copied += 1;
@@ -251,7 +253,7 @@ impl Drop for ZcLoan {
             self.release_read();
         }
         // Unconsumed write folios are freed with `folios`.
-        self.inode.budget_put(self.budget);
+        self.inode.space().loan_put(self.budget);
         stats::sub(&STATS.loans_outstanding, 1);
     }
 }
@@ -281,7 +283,7 @@ impl Provider for Zcfs {
             (Rw::Write, None) => 0,
         };
         let npages = pages_spanned(first, len);
-        if !inode.budget_take(npages as u64) {
+        if !inode.space().loan_take(npages as u64) {
             stats::add(&STATS.refused_budget, 1);
             return Err(EINVAL);
         }

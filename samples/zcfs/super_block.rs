@@ -2,16 +2,19 @@
 
 //! The `zcfs` filesystem type and its super blocks: registration with the
 //! VFS (the type itself is a static of `zcfs_vfs.c`), and the entry points
-//! through which the mount callbacks of `zcfs_vfs.c` check the options and
-//! offer or withdraw zero-copy.
+//! through which the mount callbacks of `zcfs_vfs.c` check the options,
+//! offer or withdraw zero-copy, and reach the mount's [`Space`] (its
+//! `s_fs_info` holds it).
 
 use crate::options::{self, RawOpts};
+use crate::space::Space;
 use crate::zcvfs_api::fop::{FsType, SuperBlock};
 use crate::zcvfs_api::xuio_raw::VFSFT_ZEROCOPY_SUPPORTED;
 use kernel::bindings;
 use kernel::error::to_result;
-use kernel::ffi::c_int;
+use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
+use kernel::types::ForeignOwnable;
 
 // Pointers to opaque kernel structures: some bindgen types contain
 // zero-length arrays, which the lint flags although only pointers cross.
@@ -83,6 +86,101 @@ pub(crate) unsafe extern "C" fn zcfs_rs_sb_withdraw_zerocopy(sb: *mut bindings::
 pub(crate) unsafe extern "C" fn zcfs_rs_check_opts(o: *const RawOpts) -> c_int {
     // SAFETY: see the function's safety section.
     match options::check(unsafe { &*o }) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+// ---- the mount's space (`struct zcfs_sb_info`'s `space`) ----
+
+/// # Safety
+///
+/// `p` came from [`zcfs_rs_space_new`] and is not freed yet.
+unsafe fn space<'a>(p: *mut c_void) -> &'a Space {
+    // SAFETY: see the function's safety section.
+    unsafe { <KBox<Space> as ForeignOwnable>::borrow(p) }
+}
+
+/// A new mount's space (`get_tree`), or null when memory is short:
+/// `max_blocks` pages for its cache (0: no limit), `max_loan_pages` for
+/// its loans.
+#[no_mangle]
+pub(crate) extern "C" fn zcfs_rs_space_new(max_blocks: u64, max_loan_pages: u64) -> *mut c_void {
+    match KBox::new(Space::new(max_blocks, max_loan_pages), GFP_KERNEL) {
+        Ok(b) => b.into_foreign(),
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Free a mount's space (after its last inode; null is ignored).
+///
+/// # Safety
+///
+/// `p` is null or came from [`zcfs_rs_space_new`] and is not used
+/// afterwards.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_free(p: *mut c_void) {
+    if !p.is_null() {
+        // SAFETY: see the function's safety section.
+        drop(unsafe { <KBox<Space> as ForeignOwnable>::from_foreign(p) });
+    }
+}
+
+/// Charge `pages` before they enter a file's cache: false if the mount is
+/// full (`ENOSPC`).
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_charge(p: *mut c_void, pages: u64) -> bool {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.charge(pages)
+}
+
+/// Give back the charge of `pages` that left the cache.
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_uncharge(p: *mut c_void, pages: u64) {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.uncharge(pages)
+}
+
+/// `size=` in pages (0: no limit).
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_max_blocks(p: *mut c_void) -> u64 {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.max_blocks()
+}
+
+/// Pages charged.
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_used_blocks(p: *mut c_void) -> u64 {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.used_blocks()
+}
+
+/// Remount with `size=` of `max_blocks` pages: 0, or `-EINVAL` if the
+/// mount holds more.
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_resize(p: *mut c_void, max_blocks: u64) -> c_int {
+    // SAFETY: see the function's safety section.
+    match unsafe { space(p) }.resize(max_blocks) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }

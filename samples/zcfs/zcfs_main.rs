@@ -8,12 +8,12 @@
 //! Layout, one file per abstraction:
 //! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
 //!   folio and page-cache primitives);
-//! - [`folio`], [`inode`], [`super_block`]: the abstractions over it, each
+//! - [`folio`], [`inode`], [`super_block`], [`vfs_ops`]: the abstractions over it, each
 //!   with its C declarations, its `Send`/`Sync` and its constructors (the
 //!   only files with `unsafe`; zcvfs is used through the shared API,
 //!   `rust/api/`);
-//! - [`range_lock`], [`inode_state`], [`options`], [`provider`], [`stats`]:
-//!   the logic, safe Rust (`#![deny(unsafe_code)]`).
+//! - [`provider`], [`cache`], [`space`], [`inode_state`], [`range_lock`],
+//!   [`options`], [`stats`]: the logic, safe Rust (`#![deny(unsafe_code)]`).
 
 use kernel::debugfs;
 use kernel::prelude::*;
@@ -23,14 +23,17 @@ use kernel::prelude::*;
 #[path = "../../rust/api/mod.rs"]
 pub mod zcvfs_api;
 
+mod cache;
 mod folio;
 mod inode;
 mod inode_state;
 pub mod options;
 mod provider;
 mod range_lock;
+mod space;
 mod stats;
 mod super_block;
+mod vfs_ops;
 
 use zcvfs_api::provider::Registration;
 
