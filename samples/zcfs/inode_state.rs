@@ -9,6 +9,8 @@
 //! the page cache asks [`InodeState::is_loaned`] first, and copies it away
 //! if so.
 
+#![deny(unsafe_code)]
+
 use crate::range_lock::RangeLock;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};

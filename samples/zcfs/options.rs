@@ -2,6 +2,8 @@
 
 //! Mount options: the loan limits (`struct zcfs_opts` of `zcfs.h`).
 
+#![deny(unsafe_code)]
+
 use kernel::prelude::*;
 
 /// `struct zcfs_opts`.

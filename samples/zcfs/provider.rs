@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcfs as a zero-copy provider: loaned reads of its page-cache folios and
-//! donated writes (Documentation/zcfs.rst).
+//! donated writes, under byte-range locks, with loans kept stable.
 //!
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
 //!   pages on loan; its segments are placeholders (the zero page) that the
@@ -21,18 +21,21 @@
 //!   folio stays marked lent (`PG_owner_2`): a consumer may have handed
 //!   its page to the network (`MSG_SPLICE_PAGES`), whose references
 //!   outlive the loan, so writers copy it away while references beyond
-//!   the page cache's remain (contract point 6).
+//!   the page cache's remain (see [`crate::cache`]).
 
-use crate::ffi::{self, FolioRef, InodeRef};
+#![deny(unsafe_code)]
+
+use crate::cache;
+use crate::folio::{self, Folio};
+use crate::inode::Inode;
 use crate::stats::{self, STATS};
 use crate::zcvfs_api::inline_vec::InlineVec;
-use crate::zcvfs_api::provider::{
-    LoanBuffers, LoanRequest, Provider, SegVec, WriteOutcome, SEGS_INLINE,
-};
-use crate::zcvfs_api::xuio::{Rw, Segment};
+use crate::zcvfs_api::provider::{LoanRequest, Provider, SegVec, WriteOutcome, SEGS_INLINE};
+use crate::zcvfs_api::xuio::Rw;
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
+use kernel::sync::aref::ARef;
 
 /// The page-sized pieces of `len` bytes that start `first_off` bytes into
 /// a page: `(offset in page, length)` of each.
@@ -59,10 +62,10 @@ pub(crate) fn pages_spanned(first_off: usize, len: usize) -> usize {
 /// The folios of a loan, one slot per segment: a loan of up to
 /// [`SEGS_INLINE`] pages keeps them (and its segments) inside itself, so
 /// that it costs a single allocation.
-type Folios = InlineVec<Option<FolioRef>, SEGS_INLINE>;
+type Folios = InlineVec<Option<ARef<Folio>>, SEGS_INLINE>;
 
 /// READ: unmark and release the folios of a loan.
-fn release_read(inode: &InodeRef, folios: &mut Folios, segs: &mut SegVec) {
+fn release_read(inode: &Inode, folios: &mut Folios, segs: &mut SegVec) {
     let state = inode.state();
     for f in folios.as_slice().iter().flatten() {
         state.unmark(f.addr());
@@ -82,22 +85,15 @@ fn release_read(inode: &InodeRef, folios: &mut Folios, segs: &mut SegVec) {
 /// - WRITE: `folios[i]`, while `Some`, is a fresh folio owned by the loan
 ///   and described by `segs[i]`; a donated folio's slot is `None`.
 pub(crate) struct ZcLoan {
-    inode: InodeRef,
+    inode: ARef<Inode>,
     rw: Rw,
     budget: u64,
     folios: Folios,
-    segs: SegVec,
+    pub(crate) segs: SegVec,
 }
 
-// SAFETY: the segments live in the boxed loan and change only in its
-// operations; a WRITE loan's folios are fresh and its own until the write,
-// and a READ loan's folios are recorded as lent, so writers of the file
-// copy them before changing them (see the invariants).
-unsafe impl LoanBuffers for ZcLoan {
-    fn segments(&self) -> &[Segment] {
-        self.segs.as_slice()
-    }
-}
+// `LoanBuffers` (an unsafe trait) is implemented next to the segments'
+// construction, in `folio.rs`: this module is safe code.
 
 impl ZcLoan {
     /// READ: forget the folios of a previous read.
@@ -131,10 +127,10 @@ impl ZcLoan {
         let pages = (offset / PAGE_SIZE as u64..).zip(layout(first, n));
         let mut holes = 0u64;
         for (index, (off, plen)) in pages {
-            let Some(folio) = FolioRef::cached(file, index) else {
+            let Some(folio) = Folio::cached(file, index) else {
                 // A hole: the zero page, no folio, nothing allocated.
                 folios.push(None)?;
-                segs.push(ffi::zero_segment(off, plen))?;
+                segs.push(folio::zero_segment(off, plen))?;
                 holes += 1;
                 continue;
             };
@@ -188,24 +184,25 @@ impl ZcLoan {
             let whole = pos % PAGE_SIZE as u64 == 0 && seg.bv_offset == 0 && slen == PAGE_SIZE;
             let slot = self.folios.as_mut_slice().get_mut(i);
             let r = match (whole, slot.and_then(Option::take)) {
-                (true, Some(folio)) => match locked.donate(folio, pos / PAGE_SIZE as u64) {
-                    Ok(()) => {
-                        out.pages_donated += 1;
-                        Ok(slen)
+                (true, Some(folio)) => {
+                    match cache::donate(&locked, folio, pos / PAGE_SIZE as u64) {
+                        Ok(()) => {
+                            out.pages_donated += 1;
+                            Ok(slen)
+                        }
+                        Err((e, folio)) => {
+                            self.folios.as_mut_slice()[i] = Some(folio);
+                            Err(e)
+                        }
                     }
-                    Err((e, folio)) => {
-                        self.folios.as_mut_slice()[i] = Some(folio);
-                        Err(e)
-                    }
-                },
+                }
                 (_, folio) => {
                     if let Some(f) = folio {
                         self.folios.as_mut_slice()[i] = Some(f);
                     }
                     // A whole donated page replaces a loaned one in the
                     // cache; a partial copy would change it: copy it away.
-                    let r = locked
-                        .cow_range(pos, slen as u64)
+                    let r = cache::cow_range(locked.inode(), pos, slen as u64)
                         .and_then(|()| locked.copy_in(file, pos, seg));
                     if let Ok(n) = r {
                         out.pages_copied += 1;
@@ -251,7 +248,7 @@ impl Drop for ZcLoan {
             self.release_read();
         }
         // Unconsumed write folios are freed with `folios`.
-        self.inode.budget_put(self.budget);
+        self.inode.space().loan_put(self.budget);
         stats::sub(&STATS.loans_outstanding, 1);
     }
 }
@@ -264,7 +261,7 @@ impl Provider for Zcfs {
     type Loan = ZcLoan;
 
     fn reqzcbuf(file: &File, req: &LoanRequest) -> Result<KBox<ZcLoan>> {
-        let inode = InodeRef::of_file(file)?;
+        let inode = Inode::of_file(file)?;
         let opts = inode.opts();
         let len = req.len;
         if (len as u64) < opts.min_loan || len as u64 > opts.max_loan {
@@ -281,7 +278,7 @@ impl Provider for Zcfs {
             (Rw::Write, None) => 0,
         };
         let npages = pages_spanned(first, len);
-        if !inode.budget_take(npages as u64) {
+        if !inode.space().loan_take(npages as u64) {
             stats::add(&STATS.refused_budget, 1);
             return Err(EINVAL);
         }
@@ -301,9 +298,9 @@ impl Provider for Zcfs {
         loan.folios = Folios::with_capacity(npages)?;
         for (off, plen) in layout(first, len) {
             let seg = match req.rw {
-                Rw::Read => ffi::zero_segment(off, plen),
+                Rw::Read => folio::zero_segment(off, plen),
                 Rw::Write => {
-                    let folio = FolioRef::alloc_zeroed()?;
+                    let folio = Folio::alloc_zeroed()?;
                     let seg = folio.segment(off, plen);
                     loan.folios.push(Some(folio))?;
                     seg

@@ -5,7 +5,7 @@
 //! Readers of a range share it; a writer excludes every reader and writer
 //! of an overlapping range. Ordinary I/O (`read_iter`, `write_iter`,
 //! truncate) and zero-copy I/O take them alike, so a read never observes
-//! part of a concurrent write (contract point 12).
+//! part of a concurrent write.
 //!
 //! Waiters sleep on one condition variable per inode and re-check after
 //! every unlock. There is no queueing: a stream of overlapping readers can
@@ -15,6 +15,8 @@
 //! A lock made disabled (the test-only mount option `debug_norangelock`)
 //! locks nothing: the control run of the torn-read test shows with it that
 //! the test can see the tearing the lock prevents.
+
+#![deny(unsafe_code)]
 
 use kernel::prelude::*;
 use kernel::sync::{new_condvar, new_mutex, CondVar, Mutex};

@@ -4,6 +4,8 @@
 //! lines). zcvfs counts requests, returns and bytes per filesystem type;
 //! these say what zcfs did with the pages.
 
+#![deny(unsafe_code)]
+
 use core::fmt;
 use kernel::sync::atomic::{Atomic, Relaxed};
 

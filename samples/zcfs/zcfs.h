@@ -2,7 +2,8 @@
 /*
  * zcfs: the interface between the C plumbing (zcfs_vfs.c) and the Rust
  * side of the module.  The zcfs_rs_*() functions are implemented in Rust
- * (ffi.rs); struct zcfs_opts is mirrored there (`RawOpts`).
+ * (inode.rs, super_block.rs, vfs_ops.rs); struct zcfs_opts is mirrored in
+ * options.rs (`RawOpts`).
  */
 #ifndef _ZCFS_H
 #define _ZCFS_H
@@ -27,12 +28,14 @@ struct zcfs_opts {
 /* s_fs_info. */
 struct zcfs_sb_info {
 	struct zcfs_opts opts;
-	atomic_long_t pages_on_loan;
-	/* Pages the mount may hold in its page cache (size=); 0: no limit. */
+	/*
+	 * The mount's space (space.rs): the pages its cache holds and may
+	 * hold, the pages its loans pin.  Made by get_tree, freed after the
+	 * last inode (kill_sb).
+	 */
+	void *space;
+	/* Parsing: size= in pages (0: no limit), options given explicitly. */
 	unsigned long max_blocks;
-	/* Pages it holds (charged before a folio enters a file's cache). */
-	atomic_long_t used_blocks;
-	/* Parsing: options given explicitly. */
 	bool size_given;
 	bool max_loan_pages_given;
 };
@@ -49,9 +52,15 @@ void *zcfs_rs_inode_new(bool range_locks);
 void zcfs_rs_inode_free(void *state);
 s64 zcfs_rs_range_lock(void *state, loff_t start, u64 len, bool write);
 void zcfs_rs_range_unlock(void *state, s64 id);
-bool zcfs_rs_folio_loaned(void *state, struct folio *folio);
-bool zcfs_rs_inode_has_loans(void *state);
-void zcfs_rs_count_cow(void);
+int zcfs_rs_cow_range(struct inode *inode, loff_t pos, loff_t len);
+int zcfs_rs_mkwrite_cow(struct inode *inode, struct folio *folio);
+void *zcfs_rs_space_new(u64 max_blocks, u64 max_loan_pages);
+void zcfs_rs_space_free(void *space);
+bool zcfs_rs_space_charge(void *space, u64 pages);
+void zcfs_rs_space_uncharge(void *space, u64 pages);
+u64 zcfs_rs_space_max_blocks(void *space);
+u64 zcfs_rs_space_used_blocks(void *space);
+int zcfs_rs_space_resize(void *space, u64 max_blocks);
 int zcfs_rs_check_opts(const struct zcfs_opts *opts);
 int zcfs_rs_sb_offer_zerocopy(struct super_block *sb);
 void zcfs_rs_sb_withdraw_zerocopy(struct super_block *sb);
@@ -60,30 +69,35 @@ void zcfs_rs_sb_withdraw_zerocopy(struct super_block *sb);
 struct file_system_type *zcfs_fs_type_ptr(void);
 int zcfs_register_fs(void);
 void zcfs_unregister_fs(void);
-int zcfs_cow_range(struct inode *inode, loff_t pos, loff_t len);
 struct inode *zcfs_file_inode(struct file *file);
 void *zcfs_inode_state(struct inode *inode);
 const struct zcfs_opts *zcfs_inode_opts(struct inode *inode);
-bool zcfs_loan_budget_take(struct inode *inode, u64 pages);
-void zcfs_loan_budget_put(struct inode *inode, u64 pages);
+void *zcfs_inode_space(struct inode *inode);
 bool zcfs_inode_mapped(struct inode *inode);
 loff_t zcfs_isize(struct inode *inode);
 void zcfs_inode_lock(struct inode *inode);
 void zcfs_inode_unlock(struct inode *inode);
-void zcfs_ihold(struct inode *inode);
-void zcfs_iput(struct inode *inode);
 struct page *zcfs_zero_page(void);
 struct folio *zcfs_folio_alloc_zeroed(void);
 struct folio *zcfs_read_folio(struct file *file, u64 index);
+void zcfs_folio_get(struct folio *folio);
 void zcfs_folio_put(struct folio *folio);
 void zcfs_folio_lock(struct folio *folio);
-void zcfs_folio_unlock(struct folio *folio);
 void zcfs_folio_set_lent(struct folio *folio);
 struct page *zcfs_folio_page(struct folio *folio);
 int zcfs_write_prepare(struct file *file, loff_t pos, size_t len);
 ssize_t zcfs_copy_in(struct file *file, loff_t pos, struct page *page,
 		     unsigned int off, unsigned int len);
-int zcfs_donate_folio(struct inode *inode, struct folio *new, u64 index);
+struct folio *zcfs_folio_alloc_copy(struct folio *src);
+bool zcfs_folio_test_lent(struct folio *folio);
+void zcfs_folio_clear_lent(struct folio *folio);
+int zcfs_folio_ref_count(struct folio *folio);
+int zcfs_folio_expected_ref_count(struct folio *folio);
+struct folio *zcfs_lock_cached_folio(struct inode *inode, u64 index);
+int zcfs_page_cache_replace(struct inode *inode, struct folio *old,
+			    struct folio *new);
+int zcfs_page_cache_add(struct inode *inode, struct folio *new, u64 index);
+void zcfs_cond_resched(void);
 void zcfs_extend_isize(struct inode *inode, loff_t end);
 
 #endif /* _ZCFS_H */

@@ -5,13 +5,16 @@
 //! donated pages from writers, keeps loans stable by copy-on-write, and
 //! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
 //!
-//! Layout:
+//! Layout, one file per abstraction:
 //! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
 //!   folio and page-cache primitives);
-//! - [`ffi`]: the thin unsafe layer over it (zcvfs is used through the
-//!   shared API, `rust/api/`);
-//! - [`range_lock`], [`inode_state`], [`options`], [`provider`], [`stats`]:
-//!   the logic, safe Rust.
+//! - [`folio`], [`inode`], [`super_block`], [`vfs_ops`]: the abstractions over it, each
+//!   with its C declarations, its `Send`/`Sync` and its constructors (the
+//!   only files with `unsafe`; zcvfs is used through the shared API,
+//!   `rust/api/`), and [`loan_buffers`], the provider's promise about its
+//!   loans' segments (an unsafe trait implementation);
+//! - [`provider`], [`cache`], [`space`], [`inode_state`], [`range_lock`],
+//!   [`options`], [`stats`]: the logic, safe Rust (`#![deny(unsafe_code)]`).
 
 use kernel::debugfs;
 use kernel::prelude::*;
@@ -21,12 +24,18 @@ use kernel::prelude::*;
 #[path = "../../rust/api/mod.rs"]
 pub mod zcvfs_api;
 
-pub mod ffi;
+mod cache;
+mod folio;
+mod inode;
 mod inode_state;
+mod loan_buffers;
 pub mod options;
 mod provider;
 mod range_lock;
+mod space;
 mod stats;
+mod super_block;
+mod vfs_ops;
 
 use zcvfs_api::provider::Registration;
 
@@ -53,9 +62,9 @@ impl kernel::Module for ZcfsModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let dir = debugfs::Dir::new(c"zcfs");
         let file = KBox::pin_init(dir.read_only_file(c"stats", stats::StatsView), GFP_KERNEL)?;
-        let provider = Registration::register(ffi::fs_type(), module)?;
+        let provider = Registration::register(super_block::fs_type(), module)?;
         // On failure, dropping `provider` unregisters it.
-        ffi::register_fs()?;
+        super_block::register_fs()?;
         pr_info!("zcfs registered\n");
         Ok(ZcfsModule {
             _provider: provider,
@@ -67,7 +76,7 @@ impl kernel::Module for ZcfsModule {
 
 impl Drop for ZcfsModule {
     fn drop(&mut self) {
-        ffi::unregister_fs();
+        super_block::unregister_fs();
         pr_info!("zcfs unregistered\n");
     }
 }

@@ -2,25 +2,37 @@
 /*
  * zcfs: the VFS plumbing of the zero-copy provider filesystem.
  *
- * What has to be C: the operation tables (mostly generic libfs functions,
- * as ramfs), the fs_context parameter table, and small wrappers of static
- * inline functions and macros (folios, inode locks, i_size).  The
- * decisions live in Rust (zcfs_main.rs and its modules): the byte-range
- * locks, which folios are on loan, the loans themselves, mount option
- * checks and the statistics.  The Rust side is called through the
- * zcfs_rs_*() functions declared in zcfs.h.
+ * This file holds what has to be C: the operation tables and the callbacks
+ * the kernel calls through them (mostly generic libfs functions, as
+ * ramfs), the fs_context parameter table and its parsing (fs_parse() and
+ * its fsparam_*() tables are macros), and wrappers of static inline
+ * functions and macros for the Rust side (folios, the page cache, inode
+ * locks, i_size), declared in zcfs.h.  The callbacks take their decisions
+ * from Rust, through the zcfs_rs_*() functions: the byte-range locks
+ * (range_lock.rs), which folios are on loan (inode_state.rs), when a folio
+ * must be copied away and how a write loan's pages enter the cache
+ * (cache.rs), the mount's space and loan budget (space.rs), the loans
+ * themselves (provider.rs), the checks of the loan limits (options.rs)
+ * and the statistics.
+ *
+ * Two pieces of accounting stay here, each for a stated reason:
+ * - the per-inode count of charged folios and its reconciliation with
+ *   nrpages (zcfs_recalc(), as shmem_recalc_inode()): the count lives in
+ *   the inode container (struct zcfs_inode_info, which embeds the struct
+ *   inode that alloc_inode returns) and covers every inode with pages
+ *   (symlinks too), while the Rust state exists for regular files only;
+ *   what it gives back goes to the mount's space in Rust;
+ * - the defaults of size= and max_loan_pages, which are derived from
+ *   totalram_pages() while the options are parsed.
  *
  * Storage is the page cache, as in ramfs: order-0 folios on an unevictable
  * mapping, never written back.  Every folio that enters a file's cache is
  * first charged to the mount (size=, as tmpfs's nr_blocks), and charges
- * are given back when folios leave it (zcfs_recalc()); holes are read as
- * zeros without entering the cache.  A folio that is on loan, or that was
- * lent and is still referenced by someone else (a consumer that handed the
- * pages to the network with MSG_SPLICE_PAGES and returned the loan), is
- * never changed in place: whoever would change it (write(2), a zero-copy
- * write of part of the page, truncate, a write fault through mmap) first
- * replaces it in the cache by a private copy (zcfs_cow_locked()).  See
- * zcfs_folio_needs_cow() and Documentation/zcfs.rst.
+ * are given back when folios leave it; holes are read as zeros without
+ * entering the cache.  A folio that is on loan, or that was lent and is
+ * still referenced by someone else, is never changed in place (cache.rs):
+ * write_iter and setattr call zcfs_rs_cow_range(), page_mkwrite calls
+ * zcfs_rs_mkwrite_cow().  See Documentation/zcfs.rst.
  */
 
 #include <linux/exportfs.h>
@@ -65,24 +77,16 @@ static struct zcfs_sb_info *ZCFS_SB(struct super_block *sb)
 
 /*
  * Charge @pages to the mount before they enter a file's cache: false
- * (ENOSPC) if that would pass size=.
+ * (ENOSPC) if that would pass size= (space.rs).
  */
 static bool zcfs_blocks_charge(struct super_block *sb, long pages)
 {
-	struct zcfs_sb_info *sbi = ZCFS_SB(sb);
-	unsigned long max = READ_ONCE(sbi->max_blocks);
-	long n = atomic_long_add_return(pages, &sbi->used_blocks);
-
-	if (max && (unsigned long)n > max) {
-		atomic_long_sub(pages, &sbi->used_blocks);
-		return false;
-	}
-	return true;
+	return zcfs_rs_space_charge(ZCFS_SB(sb)->space, pages);
 }
 
 static void zcfs_blocks_uncharge(struct super_block *sb, long pages)
 {
-	atomic_long_sub(pages, &ZCFS_SB(sb)->used_blocks);
+	zcfs_rs_space_uncharge(ZCFS_SB(sb)->space, pages);
 }
 
 /* A charged folio entered @inode's cache. */
@@ -384,112 +388,6 @@ static void zcfs_evict_inode(struct inode *inode)
 	inode->i_private = NULL;
 }
 
-/* ---- copy-on-write of loaned folios ---- */
-
-/*
- * Replace the locked page-cache folio @old, which is on loan, by a private
- * copy.  Mappings of @old are zapped first (faults wait on its lock, then
- * find the copy).  Returns the copy, locked and with a reference, or an
- * ERR_PTR; @old stays locked and referenced by the caller, and keeps its
- * data for the loan.  The copy needs a free block of the mount (-ENOSPC):
- * it is charged as it enters the cache, and @old's charge is given back
- * as @old leaves it (from then on only loans hold it: max_loan_pages).
- */
-static struct folio *zcfs_cow_locked(struct address_space *mapping,
-				     struct folio *old)
-{
-	struct super_block *sb = mapping->host->i_sb;
-	struct folio *new;
-
-	if (!zcfs_blocks_charge(sb, 1))
-		return ERR_PTR(-ENOSPC);
-	new = folio_alloc(GFP_HIGHUSER, 0);
-	if (!new) {
-		zcfs_blocks_uncharge(sb, 1);
-		return ERR_PTR(-ENOMEM);
-	}
-	folio_copy(new, old);
-	folio_mark_uptodate(new);
-	__folio_set_locked(new);
-	if (folio_mapped(old))
-		unmap_mapping_range(mapping, folio_pos(old), folio_size(old), 0);
-	folio_cancel_dirty(old);
-	replace_page_cache_folio(old, new);
-	zcfs_blocks_uncharge(sb, 1);
-	folio_add_lru(new);
-	folio_mark_dirty(new);
-	zcfs_rs_count_cow();
-	return new;
-}
-
-/*
- * Mark a page-cache folio as lent (PG_owner_2, the filesystem's own flag
- * for page-cache folios): from now on, references beyond the page cache's
- * may be a consumer's, kept after its loan was returned.  Cleared when a
- * writer finds no such reference.
- */
-void zcfs_folio_set_lent(struct folio *folio)
-{
-	folio_set_owner_2(folio);
-}
-
-/*
- * Whether the locked page-cache folio @folio, of which the caller holds
- * @held references, must be copied away before it is changed: it is on
- * loan, or it was lent and someone still holds a reference beyond the
- * page cache's, the mappings' and the caller's (folio_expected_ref_count()).
- * A folio still in a per-CPU LRU batch (not yet on an LRU list) has one
- * reference more, which cannot be told apart (modules cannot drain the
- * batches): it is copied too, which is safe and rare (only lent folios,
- * only until they reach an LRU list).
- */
-static bool zcfs_folio_needs_cow(struct inode *inode, struct folio *folio,
-				 int held)
-{
-	if (zcfs_rs_folio_loaned(inode->i_private, folio))
-		return true;
-	if (!folio_test_owner_2(folio))
-		return false;
-	if (folio_ref_count(folio) > folio_expected_ref_count(folio) + held)
-		return true;
-	/* Nobody else references it: lent no more. */
-	folio_clear_owner_2(folio);
-	return false;
-}
-
-int zcfs_cow_range(struct inode *inode, loff_t pos, loff_t len)
-{
-	struct address_space *mapping = inode->i_mapping;
-	pgoff_t idx, last;
-
-	if (len <= 0 || !zcfs_rs_inode_has_loans(inode->i_private))
-		return 0;
-	idx = pos >> PAGE_SHIFT;
-	last = (pos + len - 1) >> PAGE_SHIFT;
-	for (; idx <= last; idx++) {
-		struct folio *folio = filemap_lock_folio(mapping, idx);
-		struct folio *new;
-
-		if (IS_ERR(folio))
-			continue;
-		/* Our reference from filemap_lock_folio(). */
-		if (zcfs_folio_needs_cow(inode, folio, 1)) {
-			new = zcfs_cow_locked(mapping, folio);
-			if (IS_ERR(new)) {
-				folio_unlock(folio);
-				folio_put(folio);
-				return PTR_ERR(new);
-			}
-			folio_unlock(new);
-			folio_put(new);
-		}
-		folio_unlock(folio);
-		folio_put(folio);
-		cond_resched();
-	}
-	return 0;
-}
-
 /* ---- regular files ---- */
 
 /*
@@ -582,7 +480,7 @@ static ssize_t zcfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = id;
 		goto out;
 	}
-	ret = zcfs_cow_range(inode, iocb->ki_pos, iov_iter_count(from));
+	ret = zcfs_rs_cow_range(inode, iocb->ki_pos, iov_iter_count(from));
 	if (!ret)
 		ret = file_modified(file);
 	if (!ret)
@@ -617,7 +515,7 @@ static int zcfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	 * tail zeroed); folios wholly beyond it leave the cache, and a loan
 	 * keeps its own reference to them.
 	 */
-	err = zcfs_cow_range(inode, lo, 1);
+	err = zcfs_rs_cow_range(inode, lo, 1);
 	if (!err)
 		err = simple_setattr(idmap, dentry, iattr);
 	zcfs_recalc(inode);
@@ -631,8 +529,8 @@ static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
 	struct inode *inode = file_inode(file);
 	struct address_space *mapping = inode->i_mapping;
 	struct folio *folio = page_folio(vmf->page);
-	struct folio *new;
 	vm_fault_t ret = VM_FAULT_LOCKED;
+	int cow;
 
 	sb_start_pagefault(inode->i_sb);
 	file_update_time(file);
@@ -642,19 +540,11 @@ static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_NOPAGE;
 		goto out;
 	}
-	/* The fault holds one reference (vmf->page). */
-	if (zcfs_rs_inode_has_loans(inode->i_private) &&
-	    zcfs_folio_needs_cow(inode, folio, 1)) {
-		/* Never write a loaned folio: copy it, and fault again. */
-		new = zcfs_cow_locked(mapping, folio);
+	/* Never write a loaned folio: copy it away, and fault again. */
+	cow = zcfs_rs_mkwrite_cow(inode, folio);
+	if (cow) {
 		folio_unlock(folio);
-		if (IS_ERR(new)) {
-			ret = vmf_error(PTR_ERR(new));
-		} else {
-			folio_unlock(new);
-			folio_put(new);
-			ret = VM_FAULT_NOPAGE;
-		}
+		ret = cow < 0 ? vmf_error(cow) : VM_FAULT_NOPAGE;
 		goto out;
 	}
 	folio_mark_dirty(folio);
@@ -743,15 +633,15 @@ static void zcfs_free_inode(struct inode *inode)
 /* simple_statfs(), with the blocks of size= (as shmem_statfs()). */
 static int zcfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
-	struct zcfs_sb_info *sbi = ZCFS_SB(dentry->d_sb);
-	unsigned long max = READ_ONCE(sbi->max_blocks);
-	long used = max_t(long, atomic_long_read(&sbi->used_blocks), 0);
+	void *space = ZCFS_SB(dentry->d_sb)->space;
+	u64 max = zcfs_rs_space_max_blocks(space);
+	u64 used = zcfs_rs_space_used_blocks(space);
 	int err = simple_statfs(dentry, buf);
 
 	if (err || !max)
 		return err;
 	buf->f_blocks = max;
-	buf->f_bavail = buf->f_bfree = max > (unsigned long)used ? max - used : 0;
+	buf->f_bavail = buf->f_bfree = max > used ? max - used : 0;
 	return 0;
 }
 
@@ -759,10 +649,10 @@ static int zcfs_show_options(struct seq_file *m, struct dentry *root)
 {
 	struct zcfs_sb_info *sbi = root->d_sb->s_fs_info;
 	const struct zcfs_opts *o = &sbi->opts;
-	unsigned long max = READ_ONCE(sbi->max_blocks);
+	u64 max = zcfs_rs_space_max_blocks(sbi->space);
 
 	if (max != zcfs_default_max_blocks())
-		seq_printf(m, ",size=%luk", max << (PAGE_SHIFT - 10));
+		seq_printf(m, ",size=%lluk", max << (PAGE_SHIFT - 10));
 	if (o->mode != ZCFS_DEFAULT_MODE)
 		seq_printf(m, ",mode=%o", o->mode);
 	seq_printf(m, ",min_loan=%llu,max_loan=%llu,max_loan_pages=%llu",
@@ -959,6 +849,9 @@ static int zcfs_get_tree(struct fs_context *fc)
 	if (!sbi->max_loan_pages_given && sbi->max_blocks)
 		sbi->opts.max_loan_pages = min_t(u64, sbi->opts.max_loan_pages,
 						 max(sbi->max_blocks / 4, 1UL));
+	sbi->space = zcfs_rs_space_new(sbi->max_blocks, sbi->opts.max_loan_pages);
+	if (!sbi->space)
+		return -ENOMEM;
 	return get_tree_nodev(fc, zcfs_fill_super);
 }
 
@@ -973,16 +866,19 @@ static int zcfs_reconfigure(struct fs_context *fc)
 
 	if (!new->size_given)
 		return 0;
-	if (new->max_blocks &&
-	    atomic_long_read(&sbi->used_blocks) > (long)new->max_blocks)
+	if (zcfs_rs_space_resize(sbi->space, new->max_blocks))
 		return invalfc(fc, "Too small a size for current use");
-	WRITE_ONCE(sbi->max_blocks, new->max_blocks);
 	return 0;
 }
 
+/* Not yet handed to a super_block (or a remount's): ours to free. */
 static void zcfs_free_fc(struct fs_context *fc)
 {
-	kfree(fc->s_fs_info);
+	struct zcfs_sb_info *sbi = fc->s_fs_info;
+
+	if (sbi)
+		zcfs_rs_space_free(sbi->space);
+	kfree(sbi);
 }
 
 static const struct fs_context_operations zcfs_context_ops = {
@@ -998,13 +894,11 @@ static int zcfs_init_fs_context(struct fs_context *fc)
 
 	if (!sbi)
 		return -ENOMEM;
-	atomic_long_set(&sbi->used_blocks, 0);
 	sbi->max_blocks = zcfs_default_max_blocks();
 	sbi->opts.mode = ZCFS_DEFAULT_MODE;
 	sbi->opts.min_loan = ZCFS_DEFAULT_MIN_LOAN;
 	sbi->opts.max_loan = ZCFS_DEFAULT_MAX_LOAN;
 	sbi->opts.max_loan_pages = zcfs_default_max_loan_pages();
-	atomic_long_set(&sbi->pages_on_loan, 0);
 	fc->s_fs_info = sbi;
 	fc->ops = &zcfs_context_ops;
 	return 0;
@@ -1016,8 +910,9 @@ static void zcfs_kill_sb(struct super_block *sb)
 
 	/* The registry must not outlive the super_block. */
 	zcfs_rs_sb_withdraw_zerocopy(sb);
-	/* Eviction gives the inodes' charges back to sbi: free it after. */
+	/* Eviction gives the inodes' charges back to the space: free it after. */
 	kill_anon_super(sb);
+	zcfs_rs_space_free(sbi->space);
 	kfree(sbi);
 }
 
@@ -1061,23 +956,9 @@ const struct zcfs_opts *zcfs_inode_opts(struct inode *inode)
 	return zcfs_sb_opts(inode->i_sb);
 }
 
-bool zcfs_loan_budget_take(struct inode *inode, u64 pages)
+void *zcfs_inode_space(struct inode *inode)
 {
-	struct zcfs_sb_info *sbi = inode->i_sb->s_fs_info;
-	long n = atomic_long_add_return(pages, &sbi->pages_on_loan);
-
-	if ((u64)n > sbi->opts.max_loan_pages) {
-		atomic_long_sub(pages, &sbi->pages_on_loan);
-		return false;
-	}
-	return true;
-}
-
-void zcfs_loan_budget_put(struct inode *inode, u64 pages)
-{
-	struct zcfs_sb_info *sbi = inode->i_sb->s_fs_info;
-
-	atomic_long_sub(pages, &sbi->pages_on_loan);
+	return ZCFS_SB(inode->i_sb)->space;
 }
 
 bool zcfs_inode_mapped(struct inode *inode)
@@ -1100,16 +981,6 @@ void zcfs_inode_unlock(struct inode *inode)
 	inode_unlock(inode);
 }
 
-void zcfs_ihold(struct inode *inode)
-{
-	ihold(inode);
-}
-
-void zcfs_iput(struct inode *inode)
-{
-	iput(inode);
-}
-
 struct page *zcfs_zero_page(void)
 {
 	return ZERO_PAGE(0);
@@ -1129,6 +1000,13 @@ struct folio *zcfs_read_folio(struct file *file, u64 index)
 	return zcfs_cached_folio(file_inode(file)->i_mapping, index);
 }
 
+/* ---- folio and page-cache primitives (static inlines and macros) ---- */
+
+void zcfs_folio_get(struct folio *folio)
+{
+	folio_get(folio);
+}
+
 void zcfs_folio_put(struct folio *folio)
 {
 	folio_put(folio);
@@ -1137,11 +1015,6 @@ void zcfs_folio_put(struct folio *folio)
 void zcfs_folio_lock(struct folio *folio)
 {
 	folio_lock(folio);
-}
-
-void zcfs_folio_unlock(struct folio *folio)
-{
-	folio_unlock(folio);
 }
 
 struct page *zcfs_folio_page(struct folio *folio)
@@ -1190,57 +1063,119 @@ ssize_t zcfs_copy_in(struct file *file, loff_t pos, struct page *page,
 	return generic_perform_write(&kiocb, &iter);
 }
 
-/*
- * Donate @new (a whole page of a write loan, not in any cache) to the page
- * cache at @index, replacing what is there.  Called with the inode and
- * the range locked.  On success the cache holds its own reference.  A
- * replacement takes over the charge of the folio it replaces; a new page
- * of the file is charged (-ENOSPC when the mount is full).
- */
-int zcfs_donate_folio(struct inode *inode, struct folio *new, u64 index)
-{
-	struct address_space *mapping = inode->i_mapping;
-	struct folio *old;
-	int err;
-
-	if (folio_test_large(new) || new->mapping || folio_test_lru(new))
-		return -EINVAL;
-	folio_mark_uptodate(new);
-	for (;;) {
-		old = filemap_lock_folio(mapping, index);
-		if (!IS_ERR(old)) {
-			__folio_set_locked(new);
-			if (folio_mapped(old))
-				unmap_mapping_range(mapping, folio_pos(old),
-						    folio_size(old), 0);
-			folio_cancel_dirty(old);
-			replace_page_cache_folio(old, new);
-			folio_add_lru(new);
-			folio_mark_dirty(new);
-			folio_unlock(new);
-			folio_unlock(old);
-			folio_put(old);
-			return 0;
-		}
-		if (!zcfs_blocks_charge(inode->i_sb, 1))
-			return -ENOSPC;
-		err = filemap_add_folio(mapping, new, index, GFP_KERNEL);
-		if (err)
-			zcfs_blocks_uncharge(inode->i_sb, 1);
-		if (err == -EEXIST)
-			continue;
-		if (err)
-			return err;
-		zcfs_inode_charged(inode);
-		folio_mark_dirty(new);
-		folio_unlock(new);
-		return 0;
-	}
-}
-
 /* Extend i_size to @end (called with the inode locked). */
 void zcfs_extend_isize(struct inode *inode, loff_t end)
 {
 	if (end > i_size_read(inode))
 		i_size_write(inode, end);
+}
+
+void zcfs_cond_resched(void)
+{
+	cond_resched();
+}
+
+/*
+ * Mark a page-cache folio as lent (PG_owner_2, the filesystem's own flag
+ * for page-cache folios): from now on, references beyond the page cache's
+ * may be a consumer's, kept after its loan was returned.  Cleared by a
+ * writer that finds no such reference (cache.rs: needs_cow).
+ */
+void zcfs_folio_set_lent(struct folio *folio)
+{
+	folio_set_owner_2(folio);
+}
+
+bool zcfs_folio_test_lent(struct folio *folio)
+{
+	return folio_test_owner_2(folio);
+}
+
+void zcfs_folio_clear_lent(struct folio *folio)
+{
+	folio_clear_owner_2(folio);
+}
+
+int zcfs_folio_ref_count(struct folio *folio)
+{
+	return folio_ref_count(folio);
+}
+
+int zcfs_folio_expected_ref_count(struct folio *folio)
+{
+	return folio_expected_ref_count(folio);
+}
+
+/* A fresh uptodate copy of the order-0 folio @src, or NULL. */
+struct folio *zcfs_folio_alloc_copy(struct folio *src)
+{
+	struct folio *new = folio_alloc(GFP_HIGHUSER, 0);
+
+	if (!new)
+		return NULL;
+	folio_copy(new, src);
+	folio_mark_uptodate(new);
+	return new;
+}
+
+/* The locked page-cache folio at @index, with a reference, or NULL. */
+struct folio *zcfs_lock_cached_folio(struct inode *inode, u64 index)
+{
+	struct folio *folio = filemap_lock_folio(inode->i_mapping, index);
+
+	return IS_ERR(folio) ? NULL : folio;
+}
+
+/* A folio of a loan, which no cache or LRU list knows. */
+static bool zcfs_folio_fresh(struct folio *folio)
+{
+	return !folio_test_large(folio) && !folio->mapping &&
+	       !folio_test_lru(folio);
+}
+
+/*
+ * Replace the locked folio @old of @inode's cache by the fresh folio @new,
+ * uptodate and dirty; mappings of @old are zapped first (faults wait on
+ * its lock, then find @new).  @old stays locked and referenced by the
+ * caller; the cache takes its own reference on @new.  Charges are the
+ * caller's business (cache.rs).
+ */
+int zcfs_page_cache_replace(struct inode *inode, struct folio *old,
+			    struct folio *new)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	if (old->mapping != mapping || !zcfs_folio_fresh(new))
+		return -EINVAL;
+	folio_mark_uptodate(new);
+	__folio_set_locked(new);
+	if (folio_mapped(old))
+		unmap_mapping_range(mapping, folio_pos(old), folio_size(old), 0);
+	folio_cancel_dirty(old);
+	replace_page_cache_folio(old, new);
+	folio_add_lru(new);
+	folio_mark_dirty(new);
+	folio_unlock(new);
+	return 0;
+}
+
+/*
+ * Add the fresh folio @new, which the caller charged to the mount, to
+ * @inode's cache at @index, uptodate and dirty: 0, -EEXIST if a folio is
+ * there, or another error.  The cache takes its own reference.
+ */
+int zcfs_page_cache_add(struct inode *inode, struct folio *new, u64 index)
+{
+	int err;
+
+	if (!zcfs_folio_fresh(new))
+		return -EINVAL;
+	folio_mark_uptodate(new);
+	err = filemap_add_folio(inode->i_mapping, new, index, GFP_KERNEL);
+	if (err)
+		return err;
+	zcfs_inode_charged(inode);
+	folio_mark_dirty(new);
+	folio_unlock(new);
+	return 0;
 }

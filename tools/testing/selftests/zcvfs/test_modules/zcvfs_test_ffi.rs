@@ -3,6 +3,7 @@
 //! The thin unsafe layer of the test driver: file descriptors, the C
 //! helpers of the test provider, and the global lock's initialisation.
 
+use crate::zcvfs_api::error::from_ssize;
 use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use kernel::bindings;
 use kernel::ffi::c_void;
@@ -59,15 +60,6 @@ pub(crate) fn fget(fd: i64) -> Result<ARef<File>> {
     Ok(unsafe { LocalFile::assume_no_fdget_pos(f) })
 }
 
-fn isize_result(r: isize) -> Result<usize> {
-    if r < 0 {
-        // Errno values fit in an i32.
-        Err(Error::from_errno(r as i32))
-    } else {
-        Ok(r as usize)
-    }
-}
-
 /// `pos` as a file position, once `segs` are known to cover `len` bytes.
 fn bvec_io_pos(segs: &[Segment], len: usize, pos: u64) -> Result<i64> {
     let total = Segment::total(segs);
@@ -88,7 +80,7 @@ pub(crate) fn read_into(
     let pos = bvec_io_pos(segs, len, pos)?;
     // SAFETY: `file` is live; `segs` describe pages only the caller uses
     // (`WritableSegments`) and cover `len` bytes (checked by `bvec_io_pos`).
-    isize_result(unsafe {
+    from_ssize(unsafe {
         zcvfs_test_read_bvec(
             file.as_ptr(),
             Segment::as_raw_slice(segs),
@@ -104,7 +96,7 @@ pub(crate) fn write_from(file: &File, segs: &[Segment], len: usize, pos: u64) ->
     let pos = bvec_io_pos(segs, len, pos)?;
     // SAFETY: `file` is live; `segs` are valid (`Segment`) and cover `len`
     // bytes (checked by `bvec_io_pos`); they are only read.
-    isize_result(unsafe {
+    from_ssize(unsafe {
         zcvfs_test_write_bvec(
             file.as_ptr(),
             Segment::as_raw_slice(segs),
@@ -121,7 +113,7 @@ pub(crate) fn segments_to_user(segs: &[Segment], ptr: UserPtr, len: usize) -> Re
     // SAFETY: `segs` are valid segments of a loan the caller may read (a
     // READ loan after its read); the helper checks the user range
     // (`import_ubuf`) and copies with fault handling.
-    isize_result(unsafe {
+    from_ssize(unsafe {
         zcvfs_test_bvec_to_user(
             Segment::as_raw_slice(segs),
             segs.len(),
@@ -141,7 +133,7 @@ pub(crate) fn segments_from_user(
     let segs = segs.as_slice();
     // SAFETY: `segs` are writable segments (a WRITE loan not written yet),
     // which nothing else accesses; the user range is checked as above.
-    isize_result(unsafe {
+    from_ssize(unsafe {
         zcvfs_test_bvec_from_user(
             Segment::as_raw_slice(segs),
             segs.len(),
@@ -158,7 +150,7 @@ pub(crate) fn c_consumer_read(file: &File, off: i64, buf: &mut [u8]) -> Result<(
     // SAFETY: `file` is live, `buf` is valid for writes of its length, `zc`
     // is a valid out-parameter.
     let n = unsafe { zcvfs_test_c_read(file.as_ptr(), off, buf.len(), buf.as_mut_ptr(), &mut zc) };
-    Ok((isize_result(n)?, zc != 0))
+    Ok((from_ssize(n)?, zc != 0))
 }
 
 kernel::sync::global_lock! {

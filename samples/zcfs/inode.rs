@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The inode of a zcfs regular file, reference counted ([`ARef<Inode>`]),
+//! its lock, and the Rust state it carries in `i_private`
+//! ([`InodeState`]), with the entry points through which the C callbacks
+//! of `zcfs_vfs.c` reach that state.
+
+use crate::folio::{Folio, FolioGuard, LockedFolio};
+use crate::inode_state::InodeState;
+use crate::options::RawOpts;
+use crate::space::Space;
+use crate::zcvfs_api::error::from_ssize;
+use crate::zcvfs_api::xuio::Segment;
+use core::ptr::NonNull;
+use kernel::bindings;
+use kernel::error::to_result;
+use kernel::ffi::{c_int, c_void};
+use kernel::fs::File;
+use kernel::prelude::*;
+use kernel::sync::aref::{ARef, AlwaysRefCounted};
+use kernel::types::{ForeignOwnable, Opaque};
+
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn zcfs_file_inode(file: *mut bindings::file) -> *mut bindings::inode;
+    fn zcfs_inode_state(inode: *mut bindings::inode) -> *mut c_void;
+    fn zcfs_inode_opts(inode: *mut bindings::inode) -> *const RawOpts;
+    fn zcfs_inode_space(inode: *mut bindings::inode) -> *mut c_void;
+    fn zcfs_lock_cached_folio(inode: *mut bindings::inode, index: u64) -> *mut bindings::folio;
+    fn zcfs_page_cache_replace(
+        inode: *mut bindings::inode,
+        old: *mut bindings::folio,
+        new: *mut bindings::folio,
+    ) -> c_int;
+    fn zcfs_page_cache_add(
+        inode: *mut bindings::inode,
+        new: *mut bindings::folio,
+        index: u64,
+    ) -> c_int;
+    fn zcfs_cond_resched();
+    fn zcfs_inode_mapped(inode: *mut bindings::inode) -> bool;
+    fn zcfs_isize(inode: *mut bindings::inode) -> i64;
+    fn zcfs_inode_lock(inode: *mut bindings::inode);
+    fn zcfs_inode_unlock(inode: *mut bindings::inode);
+    fn zcfs_write_prepare(file: *mut bindings::file, pos: i64, len: usize) -> c_int;
+    fn zcfs_copy_in(
+        file: *mut bindings::file,
+        pos: i64,
+        page: *mut bindings::page,
+        off: u32,
+        len: u32,
+    ) -> isize;
+    fn zcfs_extend_isize(inode: *mut bindings::inode, end: i64);
+}
+
+fn pos_i64(pos: u64) -> Result<i64> {
+    i64::try_from(pos).map_err(|_| EFBIG)
+}
+
+/// The inode of a zcfs regular file, always reference counted: owned as
+/// [`ARef<Inode>`].
+///
+/// # Invariants
+///
+/// A `&Inode` is a live zcfs regular-file inode, referenced for at least
+/// the lifetime of the borrow; its `i_private` is its live
+/// [`InodeState`], freed only at eviction, which the reference prevents.
+#[repr(transparent)]
+pub(crate) struct Inode(Opaque<bindings::inode>);
+
+// SAFETY: inode references may be taken and dropped on any thread.
+unsafe impl Send for Inode {}
+// SAFETY: shared access reads through the kernel's own locking and atomics.
+unsafe impl Sync for Inode {}
+
+// SAFETY: `ihold` and `iput` keep the inode alive while its count is not
+// zero.
+unsafe impl AlwaysRefCounted for Inode {
+    fn inc_ref(&self) {
+        // SAFETY: a live inode with a reference (invariant).
+        unsafe { bindings::ihold(self.as_raw()) }
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: the caller gives up a reference it owns; `Inode` is
+        // `repr(transparent)` over `struct inode`.
+        unsafe { bindings::iput(obj.cast().as_ptr()) }
+    }
+}
+
+impl Inode {
+    /// The inode of `file`, which zcvfs passes to zcfs's provider
+    /// operations: `EINVAL` unless it is a zcfs regular file.
+    pub(crate) fn of_file(file: &File) -> Result<ARef<Inode>> {
+        // SAFETY: `file` is live, so is its inode.
+        let inode = unsafe { zcfs_file_inode(file.as_ptr()) };
+        // SAFETY: as above; zcvfs calls zcfs only for zcfs files, and the
+        // state is null unless the inode is a regular file.
+        if unsafe { zcfs_inode_state(inode) }.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: a zcfs regular-file inode with its state, which `file`
+        // holds while it is borrowed; `ARef::from` takes our reference.
+        let inode = unsafe { &*inode.cast::<Inode>() };
+        Ok(ARef::from(inode))
+    }
+
+    /// The inode at `ptr`, for the C callbacks.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a live zcfs regular-file inode, referenced for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Inode {
+        // SAFETY: see the function's safety section; `Inode` is
+        // `repr(transparent)` over `struct inode`.
+        unsafe { &*ptr.cast::<Inode>() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// The inode's range lock and loan set.
+    pub(crate) fn state(&self) -> Pin<&InodeState> {
+        // SAFETY: by the type invariant `i_private` is the inode's live
+        // `Pin<KBox<InodeState>>`, not freed while the inode is referenced.
+        unsafe {
+            <Pin<KBox<InodeState>> as ForeignOwnable>::borrow(zcfs_inode_state(self.as_raw()))
+        }
+    }
+
+    /// The mount's options.
+    pub(crate) fn opts(&self) -> RawOpts {
+        // SAFETY: the super_block (and its `s_fs_info`) lives at least as
+        // long as the inode.
+        unsafe { *zcfs_inode_opts(self.as_raw()) }
+    }
+
+    /// The mount's space and loan budget.
+    pub(crate) fn space(&self) -> &Space {
+        // SAFETY: the super_block's `s_fs_info` holds the mount's
+        // `KBox<Space>`, freed after the last inode is evicted, which our
+        // reference prevents.
+        unsafe { <KBox<Space> as ForeignOwnable>::borrow(zcfs_inode_space(self.as_raw())) }
+    }
+
+    /// The page-cache folio at page `index`, locked, or `None`.
+    pub(crate) fn lock_cached_folio(&self, index: u64) -> Option<FolioGuard> {
+        // SAFETY: live inode (invariant); the result is null or a folio
+        // of its cache, locked and with a reference for us.
+        unsafe { FolioGuard::from_owned_locked(zcfs_lock_cached_folio(self.as_raw(), index)) }
+    }
+
+    /// Runs `f` on each folio of the cache from page `first` to `last`
+    /// (inclusive), locked; stops at the first error.
+    pub(crate) fn for_each_cached_folio(
+        &self,
+        first: u64,
+        last: u64,
+        mut f: impl FnMut(&LockedFolio) -> Result,
+    ) -> Result {
+        for index in first..=last {
+            if let Some(folio) = self.lock_cached_folio(index) {
+                f(&folio)?;
+            }
+            // SAFETY: called from process context with no lock held.
+            unsafe { zcfs_cond_resched() };
+        }
+        Ok(())
+    }
+
+    /// Replaces the locked folio `old` of the cache by `new`, a fresh
+    /// folio (in no cache, not on the LRU: else `EINVAL`), which becomes
+    /// uptodate and dirty; mappings of `old` are zapped. `old` stays
+    /// locked and referenced by the caller, and keeps its data for its
+    /// loans. The cache takes its own reference on `new`. Charges move
+    /// with the pages: the caller accounts for them.
+    pub(crate) fn replace_cached(&self, old: &LockedFolio, new: &Folio) -> Result {
+        // SAFETY: live inode (invariant), `old` live and locked, `new`
+        // live; the C side checks that `old` is of this inode's cache and
+        // that `new` is fresh.
+        to_result(unsafe { zcfs_page_cache_replace(self.as_raw(), old.as_raw(), new.as_raw()) })
+    }
+
+    /// Adds `new`, a fresh folio (else `EINVAL`) that the caller charged
+    /// to the mount, to the cache at page `index`, uptodate and dirty.
+    /// `EEXIST` if a folio is there. The cache takes its own reference.
+    pub(crate) fn add_cached(&self, new: &Folio, index: u64) -> Result {
+        // SAFETY: live inode (invariant), `new` live; the C side checks
+        // that it is fresh.
+        to_result(unsafe { zcfs_page_cache_add(self.as_raw(), new.as_raw(), index) })
+    }
+
+    /// Whether the file is memory-mapped anywhere.
+    pub(crate) fn mapped(&self) -> bool {
+        // SAFETY: live inode (invariant).
+        unsafe { zcfs_inode_mapped(self.as_raw()) }
+    }
+
+    /// `i_size`.
+    pub(crate) fn size(&self) -> u64 {
+        // SAFETY: live inode (invariant).
+        let s = unsafe { zcfs_isize(self.as_raw()) };
+        u64::try_from(s).unwrap_or(0)
+    }
+
+    /// Take the inode lock (`inode_lock`), as write(2) does.
+    pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
+        // SAFETY: live inode (invariant); released by the guard.
+        unsafe { zcfs_inode_lock(self.as_raw()) };
+        InodeLockGuard { inode: self }
+    }
+}
+
+/// The inode lock, held.
+///
+/// # Invariants
+///
+/// This value holds `inode`'s `inode_lock`.
+pub(crate) struct InodeLockGuard<'a> {
+    inode: &'a Inode,
+}
+
+impl<'a> InodeLockGuard<'a> {
+    /// The locked inode.
+    pub(crate) fn inode(&self) -> &'a Inode {
+        self.inode
+    }
+
+    /// Checks and timestamps of a write of `len` bytes at `pos`.
+    pub(crate) fn write_prepare(&self, file: &File, pos: u64, len: usize) -> Result {
+        // SAFETY: `file` is live and of this inode, which is locked.
+        to_result(unsafe { zcfs_write_prepare(file.as_ptr(), pos_i64(pos)?, len) })
+    }
+
+    /// Copy the segment into the file at `pos` through the page cache.
+    pub(crate) fn copy_in(&self, file: &File, pos: u64, seg: &Segment) -> Result<usize> {
+        // SAFETY: `file` is live and of this inode, which is locked; the
+        // segment describes a page the caller's loan owns.
+        from_ssize(unsafe {
+            zcfs_copy_in(
+                file.as_ptr(),
+                pos_i64(pos)?,
+                seg.bv_page,
+                seg.bv_offset,
+                seg.bv_len,
+            )
+        })
+    }
+
+    /// Extend `i_size` to `end` if it is smaller.
+    pub(crate) fn extend_size(&self, end: u64) -> Result {
+        // SAFETY: live, locked inode.
+        unsafe { zcfs_extend_isize(self.inode.as_raw(), pos_i64(end)?) };
+        Ok(())
+    }
+}
+
+impl Drop for InodeLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: locked by `Inode::lock` (invariant).
+        unsafe { zcfs_inode_unlock(self.inode.as_raw()) };
+    }
+}
+
+// ---- the inode state, called from C (zcfs.h) ----
+
+/// # Safety
+///
+/// `p` is the `i_private` of a live zcfs regular-file inode.
+unsafe fn state<'a>(p: *mut c_void) -> Pin<&'a InodeState> {
+    // SAFETY: see the function's safety section.
+    unsafe { <Pin<KBox<InodeState>> as ForeignOwnable>::borrow(p) }
+}
+
+/// A new inode's state, or null when memory is short; `range_locks` is
+/// false only on a `debug_norangelock` mount.
+#[no_mangle]
+pub(crate) extern "C" fn zcfs_rs_inode_new(range_locks: bool) -> *mut c_void {
+    match KBox::pin_init(InodeState::new(range_locks), GFP_KERNEL) {
+        Ok(b) => b.into_foreign(),
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Free an inode's state (eviction).
+///
+/// # Safety
+///
+/// `p` came from [`zcfs_rs_inode_new`] and is not used afterwards.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_inode_free(p: *mut c_void) {
+    // SAFETY: see the function's safety section.
+    drop(unsafe { <Pin<KBox<InodeState>> as ForeignOwnable>::from_foreign(p) });
+}
+
+/// Lock a byte range; returns its id, or a negative errno.
+///
+/// # Safety
+///
+/// `p` is the state of a live inode.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_range_lock(
+    p: *mut c_void,
+    start: i64,
+    len: u64,
+    write: bool,
+) -> i64 {
+    let Ok(start) = u64::try_from(start) else {
+        return -i64::from(bindings::EINVAL);
+    };
+    // SAFETY: see the function's safety section.
+    match unsafe { state(p) }.range.lock(start, len, write) {
+        // Ids count up from 1 and stay far below `i64::MAX`.
+        Ok(id) => id as i64,
+        Err(e) => i64::from(e.to_errno()),
+    }
+}
+
+/// Unlock a byte range.
+///
+/// # Safety
+///
+/// `p` is the state of a live inode; `id` came from its
+/// [`zcfs_rs_range_lock`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_range_unlock(p: *mut c_void, id: i64) {
+    // SAFETY: see the function's safety section.
+    unsafe { state(p) }.range.unlock(id as u64);
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `zcfs` filesystem type and its super blocks: registration with the
+//! VFS (the type itself is a static of `zcfs_vfs.c`), and the entry points
+//! through which the mount callbacks of `zcfs_vfs.c` check the options,
+//! offer or withdraw zero-copy, and reach the mount's [`Space`] (its
+//! `s_fs_info` holds it).
+
+use crate::options::{self, RawOpts};
+use crate::space::Space;
+use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
+use crate::zcvfs_api::fop::{FsType, SuperBlock};
+use kernel::bindings;
+use kernel::error::to_result;
+use kernel::ffi::{c_int, c_void};
+use kernel::prelude::*;
+use kernel::types::ForeignOwnable;
+
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn zcfs_fs_type_ptr() -> *mut bindings::file_system_type;
+    fn zcfs_register_fs() -> c_int;
+    fn zcfs_unregister_fs();
+}
+
+/// The `zcfs` filesystem type, for its provider registration.
+pub(crate) fn fs_type() -> FsType {
+    // SAFETY: `zcfs_fs_type` is a static of this module; the module keeps
+    // its registration only until it is unloaded.
+    unsafe { FsType::from_raw(zcfs_fs_type_ptr()) }
+}
+
+/// `register_filesystem` of `zcfs`.
+pub(crate) fn register_fs() -> Result {
+    // SAFETY: called once at module load.
+    to_result(unsafe { zcfs_register_fs() })
+}
+
+/// `unregister_filesystem` of `zcfs` (at module unload: nothing is mounted,
+/// the type's owner reference sees to that).
+pub(crate) fn unregister_fs() {
+    // SAFETY: registered by `register_fs` at load.
+    unsafe { zcfs_unregister_fs() }
+}
+
+/// Offer zero-copy on a new super_block (`fill_super`, unless
+/// `nozerocopy`): 0 or a negative errno.
+///
+/// # Safety
+///
+/// `sb` is the super_block zcfs is setting up.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_sb_offer_zerocopy(sb: *mut bindings::super_block) -> c_int {
+    // SAFETY: see the function's safety section: live for the call.
+    let sb = unsafe { SuperBlock::from_raw(sb) };
+    match sb.set_features(VFSFT_ZEROCOPY_SUPPORTED) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Withdraw zero-copy from a super_block that goes away (`kill_sb`):
+/// zcvfs's registry must not outlive it.
+///
+/// # Safety
+///
+/// `sb` is the super_block zcfs is tearing down.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_sb_withdraw_zerocopy(sb: *mut bindings::super_block) {
+    // SAFETY: see the function's safety section: live for the call.
+    let sb = unsafe { SuperBlock::from_raw(sb) };
+    // Clearing what was never set (`nozerocopy`) is not an error.
+    if let Err(e) = sb.clear_features(VFSFT_ZEROCOPY_SUPPORTED) {
+        pr_warn!("zcfs: clearing the zero-copy feature failed: {:?}\n", e);
+    }
+}
+
+/// Check mount options: 0 or `-EINVAL`.
+///
+/// # Safety
+///
+/// `o` points to valid options.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_check_opts(o: *const RawOpts) -> c_int {
+    // SAFETY: see the function's safety section.
+    match options::check(unsafe { &*o }) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+// ---- the mount's space (`struct zcfs_sb_info`'s `space`) ----
+
+/// # Safety
+///
+/// `p` came from [`zcfs_rs_space_new`] and is not freed yet.
+unsafe fn space<'a>(p: *mut c_void) -> &'a Space {
+    // SAFETY: see the function's safety section.
+    unsafe { <KBox<Space> as ForeignOwnable>::borrow(p) }
+}
+
+/// A new mount's space (`get_tree`), or null when memory is short:
+/// `max_blocks` pages for its cache (0: no limit), `max_loan_pages` for
+/// its loans.
+#[no_mangle]
+pub(crate) extern "C" fn zcfs_rs_space_new(max_blocks: u64, max_loan_pages: u64) -> *mut c_void {
+    match KBox::new(Space::new(max_blocks, max_loan_pages), GFP_KERNEL) {
+        Ok(b) => b.into_foreign(),
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Free a mount's space (after its last inode; null is ignored).
+///
+/// # Safety
+///
+/// `p` is null or came from [`zcfs_rs_space_new`] and is not used
+/// afterwards.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_free(p: *mut c_void) {
+    if !p.is_null() {
+        // SAFETY: see the function's safety section.
+        drop(unsafe { <KBox<Space> as ForeignOwnable>::from_foreign(p) });
+    }
+}
+
+/// Charge `pages` before they enter a file's cache: false if the mount is
+/// full (`ENOSPC`).
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_charge(p: *mut c_void, pages: u64) -> bool {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.charge(pages)
+}
+
+/// Give back the charge of `pages` that left the cache.
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_uncharge(p: *mut c_void, pages: u64) {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.uncharge(pages)
+}
+
+/// `size=` in pages (0: no limit).
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_max_blocks(p: *mut c_void) -> u64 {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.max_blocks()
+}
+
+/// Pages charged.
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_used_blocks(p: *mut c_void) -> u64 {
+    // SAFETY: see the function's safety section.
+    unsafe { space(p) }.used_blocks()
+}
+
+/// Remount with `size=` of `max_blocks` pages: 0, or `-EINVAL` if the
+/// mount holds more.
+///
+/// # Safety
+///
+/// `p` is a live space ([`zcfs_rs_space_new`]).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_space_resize(p: *mut c_void, max_blocks: u64) -> c_int {
+    // SAFETY: see the function's safety section.
+    match unsafe { space(p) }.resize(max_blocks) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
