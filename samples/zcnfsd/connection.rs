@@ -23,6 +23,9 @@
 //! Each call runs with its caller's credentials ([`crate::auth`]), or is
 //! refused for its source port.
 
+#![deny(unsafe_code)]
+
+use crate::ctx::{now_ns, ServerCtx};
 use crate::log::pr_warn_ratelimited;
 use crate::proto::mount3::{MntRes, MountArgs, MountStat3};
 use crate::proto::nfs3::{self, Nfs3Args, Nfs3Proc, Nfsstat3, WriteHeader, FHSIZE3};
@@ -32,14 +35,12 @@ use crate::proto::rpc::{
 };
 use crate::proto::xdr::{pad_len, padding_for, Decoder, Encode, Encoder};
 use crate::rpc_dispatch::{count_failure, dispatch, Tail};
-use crate::server::ServerCtx;
 use crate::stats::{self, STATS};
-use crate::vfs_ffi::{CredGuard, Ids};
+use crate::vfs::cred::{CredGuard, Ids};
 use crate::{net::Stream, write_path, MAX_IO};
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::sync::Arc;
-use kernel::time::{ClockSource, Monotonic};
 
 /// Largest record accepted: a maximal WRITE and its headers.
 pub(crate) const MAX_RECORD: usize = MAX_IO + 4096;
@@ -63,11 +64,6 @@ pub(crate) struct Connection {
     activity: Arc<Atomic<i64>>,
     /// Whether the peer's source port passes the `secure` option.
     port_ok: bool,
-}
-
-/// Now, in `CLOCK_MONOTONIC` nanoseconds.
-pub(crate) fn now_ns() -> i64 {
-    Monotonic::ktime_get()
 }
 
 /// Who a call comes from.

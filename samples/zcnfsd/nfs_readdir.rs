@@ -3,7 +3,7 @@
 //! READDIR and READDIRPLUS.
 //!
 //! The directory is opened and listed with `iterate_dir` into a scratch
-//! buffer (`vfs_ffi::readdir`), batch by batch, and the entries are encoded
+//! buffer (`vfs::file::readdir`), batch by batch, and the entries are encoded
 //! while they fit the client's counts.
 //!
 //! Cookies do not depend on the file system's directory positions: those
@@ -19,15 +19,18 @@
 //! READDIRPLUS looks every name up, returns its attributes and a handle
 //! (recorded in the file handle table); `.` and `..` carry neither.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::{fattr, nfsstat};
-use crate::nfs_service::{post_attr, resolve_dir};
+use crate::ctx::ServerCtx;
+use crate::nfsfh::{post_attr, resolve_dir};
 use crate::proto::nfs3::{
     DirListEncoder, DirListKind, Entry3, EntryPlus3, Fh3, Nfsstat3, PostOpAttr, ReaddirArgs,
     ReaddirEncoder, ReaddirplusArgs, ReaddirplusEncoder, COOKIEVERFSIZE,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrError, XdrResult};
-use crate::server::ServerCtx;
-use crate::vfs_ffi::{self, Dentry, Dir, DIRENT_HEADER};
+use crate::vfs::dentry::{Dentry, Dir};
+use crate::vfs::file::{self, DIRENT_HEADER};
 use kernel::error::Error;
 use kernel::fs::File;
 use kernel::prelude::*;
@@ -39,7 +42,7 @@ struct Record<'a> {
     name: &'a [u8],
 }
 
-/// Iterates over the records `vfs_ffi::readdir` wrote.
+/// Iterates over the records `vfs::file::readdir` wrote.
 struct Records<'a> {
     buf: &'a [u8],
 }
@@ -108,7 +111,7 @@ fn walk(
     let mut restarted = false;
     let mut pos = 0i64;
     loop {
-        let res = vfs_ffi::readdir(file, pos, scratch).map_err(WalkError::Vfs)?;
+        let res = file::readdir(file, pos, scratch).map_err(WalkError::Vfs)?;
         let used = usize::try_from(res.used).unwrap_or(0).min(scratch.len());
         let mut seen = 0usize;
         for r in (Records {

@@ -13,19 +13,26 @@
 //! one that names another non-regular file NFS3ERR_INVAL. The operations
 //! on names only take a [`Dir`], which only that check makes.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::{self, fattr, nfsstat, wcc_attr};
+use crate::ctx::ServerCtx;
+use crate::nfsfh::{post_attr, pre_attr, resolve, resolve_dir, resolve_file, wcc};
 use crate::proto::nfs3::{
     AccessArgs, AccessOk, AccessRes, CommitArgs, CommitOk, CommitRes, CreateArgs, CreateHow3,
     CreateOk, CreateRes, DirOpArgs3, Fh3, FsinfoOk, FsinfoRes, FsstatOk, FsstatRes, GetattrRes,
     LookupOk, LookupRes, MkdirArgs, Nfs3Args, Nfs3Res, NfsTime3, Nfsstat3, PathconfOk, PathconfRes,
-    PostOpAttr, PreOpAttr, RenameArgs, RenameRes, RenameWcc, SetattrArgs, SetattrRes, WccData,
-    FSF3_CANSETTIME, FSF3_HOMOGENEOUS,
+    PreOpAttr, RenameArgs, RenameRes, RenameWcc, SetattrArgs, SetattrRes, WccData, FSF3_CANSETTIME,
+    FSF3_HOMOGENEOUS,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
-use crate::server::ServerCtx;
-use crate::vfs_ffi::{self, set, Attr, Dentry, Dir, ObjType, SetAttr};
+use crate::vfs::attr::{set, Attr, SetAttr};
+use crate::vfs::dentry::{Dentry, Dir};
+use crate::vfs::file::fsync;
+use crate::vfs::path::MAY_EXEC;
 use crate::{nfs_readdir, MAX_IO};
 use kernel::prelude::*;
+use kernel::sync::aref::ARef;
 
 /// Preferred READDIR size advertised by FSINFO.
 pub(crate) const DTPREF: u32 = 64 * 1024;
@@ -71,46 +78,6 @@ pub(crate) fn call(
 /// A procedure's outcome: its encoded result, or a status to encode as a
 /// failure without attributes.
 type Outcome = core::result::Result<XdrResult<()>, Nfsstat3>;
-
-/// The live object a handle names, of any type (GETATTR, SETATTR without
-/// a size, ACCESS, FSSTAT, FSINFO, PATHCONF).
-pub(crate) fn resolve(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dentry, Nfsstat3> {
-    ctx.export.resolve(fh.as_bytes(), None)
-}
-
-/// The regular file a handle names (READ, WRITE, COMMIT, SETATTR of the
-/// size): NFS3ERR_ISDIR for a directory, NFS3ERR_INVAL for another type.
-pub(crate) fn resolve_file(
-    ctx: &ServerCtx,
-    fh: &Fh3<'_>,
-) -> core::result::Result<Dentry, Nfsstat3> {
-    ctx.export.resolve(fh.as_bytes(), Some(ObjType::Reg))
-}
-
-/// The directory a handle names (LOOKUP, CREATE, MKDIR, REMOVE, RMDIR,
-/// both of RENAME's, READDIR, READDIRPLUS): NFS3ERR_NOTDIR for anything
-/// else.
-pub(crate) fn resolve_dir(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dir, Nfsstat3> {
-    ctx.export.resolve_dir(fh.as_bytes())
-}
-
-/// Post-operation attributes of `d`, if they can be had.
-pub(crate) fn post_attr(ctx: &ServerCtx, d: &Dentry) -> PostOpAttr {
-    ctx.export.path.getattr(d).ok().map(|a| fattr(&a))
-}
-
-/// Pre-operation attributes of `d`, if they can be had.
-pub(crate) fn pre_attr(ctx: &ServerCtx, d: &Dentry) -> PreOpAttr {
-    ctx.export.path.getattr(d).ok().map(|a| wcc_attr(&a))
-}
-
-/// `wcc_data` of `d` from `before` and now.
-pub(crate) fn wcc(ctx: &ServerCtx, d: &Dentry, before: PreOpAttr) -> WccData {
-    WccData {
-        before,
-        after: post_attr(ctx, d),
-    }
-}
 
 /// `.` and `..`.
 fn is_dot_or_dotdot(name: &[u8]) -> bool {
@@ -158,13 +125,13 @@ fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outco
 /// root is the root: the client may not leave the export). The caller
 /// needs search permission on `dir` for every name (the VFS's lookup
 /// checks it for the others).
-pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<Dentry> {
+fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<ARef<Dentry>> {
     if name == b"." || name == b".." {
-        ctx.export.path.permission(dir, vfs_ffi::MAY_EXEC)?;
+        ctx.export.path.permission(dir, MAY_EXEC)?;
     }
     match name {
-        b"." => Ok(Dentry::clone(dir)),
-        b".." if ctx.export.is_root(dir) => Ok(Dentry::clone(dir)),
+        b"." => Ok(ARef::clone(dir)),
+        b".." if ctx.export.is_root(dir) => Ok(ARef::clone(dir)),
         b".." => Ok(dir.parent()),
         _ => dir.lookup(name),
     }
@@ -172,7 +139,7 @@ pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<Den
 
 fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let dir = resolve_dir(ctx, &a.dir)?;
-    let found = (|| -> core::result::Result<(Dentry, Attr), Nfsstat3> {
+    let found = (|| -> core::result::Result<(ARef<Dentry>, Attr), Nfsstat3> {
         if !crate::proto::nfs3::is_valid_name(a.name) {
             return Err(Nfsstat3::Noent);
         }
@@ -447,7 +414,7 @@ fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
             0 => i64::MAX,
             n => start.saturating_add(i64::from(n) - 1),
         };
-        vfs_ffi::fsync(&file, start, end)
+        fsync(&file, start, end)
     });
     let w = wcc(ctx, &d, pre);
     Ok(match r {

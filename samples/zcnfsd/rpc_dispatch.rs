@@ -3,11 +3,13 @@
 //! From a decoded request to its results: the program's service, and the
 //! RPC outcomes counted in the statistics.
 
+#![deny(unsafe_code)]
+
+use crate::ctx::ServerCtx;
 use crate::proto::nfs3::Nfs3Args;
 use crate::proto::request::ProgramArgs;
 use crate::proto::rpc::ReplyStat;
 use crate::proto::xdr::{Encoder, XdrResult};
-use crate::server::ServerCtx;
 use crate::stats::{self, LoanHeld, STATS};
 use crate::zcvfs_api::consumer::ReadData;
 use crate::{mount_service, nfs_service, read_path, write_path};

@@ -13,16 +13,19 @@
 //! DATA_SYNC and FILE_SYNC writes are synced before the answer and
 //! answered FILE_SYNC. The write verifier is fixed at module load.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::nfsstat;
+use crate::ctx::ServerCtx;
 use crate::net::Stream;
-use crate::nfs_service::{pre_attr, resolve_file, wcc};
+use crate::nfsfh::{pre_attr, resolve_file, wcc};
 use crate::proto::nfs3::{
     Nfs3Proc, Nfsstat3, PreOpAttr, StableHow, WriteArgs, WriteHeader, WriteOk, WriteRes,
 };
 use crate::proto::xdr::{padding_for, Encode, Encoder, XdrResult};
-use crate::server::ServerCtx;
 use crate::stats::{self, LoanHeld, STATS};
-use crate::vfs_ffi::{self, Dentry};
+use crate::vfs::dentry::Dentry;
+use crate::vfs::file::fsync;
 use crate::zcvfs_api::consumer::WriteLoan;
 use crate::zcvfs_api::fop;
 use crate::MAX_IO;
@@ -32,7 +35,7 @@ use kernel::sync::aref::ARef;
 
 /// The file a WRITE goes to, open for writing, with its attributes before.
 struct Target {
-    d: Dentry,
+    d: ARef<Dentry>,
     file: ARef<File>,
     pre: PreOpAttr,
 }
@@ -161,7 +164,7 @@ fn answer(
         }
         let start = i64::try_from(offset).map_err(|_| EFBIG)?;
         let end = start.saturating_add(i64::try_from(n).map_err(|_| EFBIG)? - 1);
-        vfs_ffi::fsync(&t.file, start, end)?;
+        fsync(&t.file, start, end)?;
         Ok((n, StableHow::FileSync))
     });
     let file_wcc = wcc(ctx, &t.d, t.pre);

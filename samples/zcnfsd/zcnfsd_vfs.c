@@ -694,8 +694,3 @@ int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
 	res->pad = 0;
 	return 0;
 }
-
-u64 zcnfsd_real_time_ns(void)
-{
-	return ktime_get_real_ns();
-}

@@ -141,7 +141,6 @@ int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out);
 int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
 		   struct zcnfsd_readdir_res *res);
-u64 zcnfsd_real_time_ns(void);
 
 typedef int (*zcnfsd_thread_fn)(void *data);
 struct task_struct *zcnfsd_thread_start(zcnfsd_thread_fn fn, void *data,

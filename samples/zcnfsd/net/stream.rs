@@ -2,7 +2,10 @@
 
 //! A connected TCP stream: exact receives, copying and zero-copy sends.
 
-use super::socket_ffi::{RawSocket, MAX_SEND_BUFS};
+#![deny(unsafe_code)]
+
+use super::pages::{total_len, LoanedPages};
+use super::socket::{RawSocket, MAX_SEND_BUFS};
 use super::zc_send::{self, SendMode};
 use crate::zcvfs_api::consumer::ReadData;
 use crate::zcvfs_api::xuio::Segment;
@@ -138,7 +141,7 @@ impl Stream {
     /// bio_vecs of a WRITE loan), starting `skip` bytes into them: one copy,
     /// by TCP. `EINVAL` if the segments are shorter than `skip + len`.
     pub fn recv_into_segments(&self, segs: &[Segment], skip: usize, len: usize) -> Result {
-        let total: usize = segs.iter().map(|s| s.bv_len as usize).sum();
+        let total = total_len(segs);
         if skip > total || len > total - skip {
             return Err(EINVAL);
         }
@@ -194,10 +197,10 @@ impl Stream {
         zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 
-    /// [`Stream::send_loaned`] for any [`zc_send::LoanedPages`] (the tests'
-    /// own pages).
+    /// [`Stream::send_loaned`] for any [`LoanedPages`] (the tests' own
+    /// pages).
     #[cfg(CONFIG_KUNIT = "y")]
-    pub(super) fn send_pages<T: zc_send::LoanedPages>(&self, data: T, more: bool) -> Result {
+    pub(super) fn send_pages<T: LoanedPages>(&self, data: T, more: bool) -> Result {
         zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 
