@@ -20,7 +20,7 @@ use crate::ctx::ServerCtx;
 use crate::nfsfh::resolve_file;
 use crate::proto::nfs3::{encode_read_ok_header, Nfs3Proc, Nfsstat3, ReadArgs, ReadRes};
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
-use crate::rpc_dispatch::Tail;
+use crate::record::Tail;
 use crate::stats::{self, LoanHeld, STATS};
 use crate::zcvfs_api::consumer::ReadLoan;
 use crate::zcvfs_api::fop;

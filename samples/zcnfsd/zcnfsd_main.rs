@@ -12,10 +12,14 @@
 //! - [`vfs`] over `zcnfsd_vfs.c` / `zcnfsd_thread.c`: the VFS and kernel
 //!   thread abstractions, one file each;
 //! - [`ctx`]: the server context;
-//! - [`server`], [`connection`], [`rpc_dispatch`]: threads, record
-//!   marking, dispatch;
-//! - [`mount_service`], [`nfs_service`], [`nfs_readdir`], [`read_path`],
-//!   [`write_path`]: the procedures; [`nfsfh`]: file handle to object;
+//! - [`server`]: the listener and connection threads;
+//! - [`connection`], [`record`]: the transport (record marking, reading a
+//!   call, sending the reply), which knows no program;
+//! - [`svc`]: the RPC service layer (call header, routing, source port and
+//!   credentials, reply header);
+//! - [`nfs3proc`]: the NFSv3 procedure table; [`mount_service`],
+//!   [`nfs_service`], [`nfs_readdir`], [`read_path`], [`write_path`]: the
+//!   procedures; [`nfsfh`]: file handle to object;
 //! - [`export`], [`file_handle`], [`attrs`], [`auth`], [`stats`], [`log`].
 //!
 //! Only [`vfs`] and the abstraction files of [`net`] contain `unsafe`
@@ -43,13 +47,15 @@ mod file_handle;
 mod log;
 mod mount_service;
 pub mod net;
+mod nfs3proc;
 mod nfs_readdir;
 mod nfs_service;
 mod nfsfh;
 mod read_path;
-mod rpc_dispatch;
+mod record;
 mod server;
 mod stats;
+mod svc;
 mod vfs;
 mod write_path;
 
