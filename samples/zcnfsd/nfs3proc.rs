@@ -185,9 +185,9 @@ const TABLE: [Procedure; 22] = [
         enc
     )),
     notsupp!(Link, "LINK"),
-    proc3!(Readdir, "READDIR", |ctx, a, enc, data| outcome(
+    proc3!(Readdir, "READDIR", |ctx, a, enc, _| outcome(
         Nfs3Proc::Readdir,
-        nfs_readdir::readdir(ctx, &a, enc, data),
+        nfs_readdir::readdir(ctx, &a, enc),
         enc
     )),
     proc3!(Readdirplus, "READDIRPLUS", |ctx, a, enc, data| outcome(

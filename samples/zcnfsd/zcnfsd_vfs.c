@@ -634,50 +634,37 @@ int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 
 struct zcnfsd_readdir_ctx {
 	struct dir_context ctx;
-	u8 *buf;
-	u64 len;
-	u64 used;
+	zcnfsd_dirent_fn emit;
+	void *priv;
 	bool full;
 };
 
+/* The actor: hands each entry to the caller's callback. */
 static bool zcnfsd_filldir(struct dir_context *ctx, const char *name,
 			   int namlen, loff_t offset, u64 ino,
 			   unsigned int d_type)
 {
 	struct zcnfsd_readdir_ctx *c =
 		container_of(ctx, struct zcnfsd_readdir_ctx, ctx);
-	struct zcnfsd_dirent de = {
-		.ino = ino,
-		.offset = offset,
-		.namelen = namlen,
-		.d_type = d_type,
-	};
-	u64 reclen = ALIGN(sizeof(de) + (u64)namlen, 8);
 
-	if (namlen < 0 || reclen > c->len - c->used) {
+	if (namlen < 0 || !c->emit(c->priv, (const u8 *)name, namlen, ino)) {
 		c->full = true;
 		return false;
 	}
-	/* The caller's buffer is a byte array: copy, never cast. */
-	memcpy(c->buf + c->used, &de, sizeof(de));
-	memcpy(c->buf + c->used + sizeof(de), name, namlen);
-	memset(c->buf + c->used + sizeof(de) + namlen, 0,
-	       reclen - sizeof(de) - namlen);
-	c->used += reclen;
 	return true;
 }
 
 /*
- * Collect the entries of directory @f from position @pos into @buf (struct
- * zcnfsd_dirent records), as many as fit.
+ * Call @emit for each entry of directory @f from position @pos on, until
+ * it returns false (that entry is not taken) or the directory ends.
  */
-int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
+int zcnfsd_readdir(struct file *f, s64 pos, zcnfsd_dirent_fn emit, void *priv,
 		   struct zcnfsd_readdir_res *res)
 {
 	struct zcnfsd_readdir_ctx c = {
 		.ctx.actor = zcnfsd_filldir,
-		.buf = buf,
-		.len = buflen,
+		.emit = emit,
+		.priv = priv,
 	};
 	loff_t off;
 	int err;
@@ -688,7 +675,6 @@ int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
 	err = iterate_dir(f, &c.ctx);
 	if (err < 0 && !c.full)
 		return err;
-	res->used = c.used;
 	res->next_pos = c.ctx.pos;
 	res->eof = !c.full;
 	res->pad = 0;

@@ -72,19 +72,16 @@ struct zcnfsd_statfs {
 	u64 namelen;
 };
 
-/* One directory entry collected by zcnfsd_readdir, followed by its name
- * and padding to a multiple of 8 bytes. */
-struct zcnfsd_dirent {
-	u64 ino;
-	s64 offset;		/* the entry's own position */
-	u32 namelen;
-	u32 d_type;
-};
+/*
+ * Called by zcnfsd_readdir with each directory entry (the name is valid
+ * for the call only); returns false to stop before this entry.
+ */
+typedef bool (*zcnfsd_dirent_fn)(void *priv, const u8 *name, u32 namelen,
+				 u64 ino);
 
 /* Result of zcnfsd_readdir. */
 struct zcnfsd_readdir_res {
-	u64 used;		/* bytes of records written */
-	s64 next_pos;		/* directory position after the last record */
+	s64 next_pos;		/* position of the first entry not taken */
 	u32 eof;		/* the directory has no more entries */
 	u32 pad;
 };
@@ -139,7 +136,7 @@ struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write);
 int zcnfsd_fsync(struct file *f, s64 start, s64 end);
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out);
-int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
+int zcnfsd_readdir(struct file *f, s64 pos, zcnfsd_dirent_fn emit, void *priv,
 		   struct zcnfsd_readdir_res *res);
 
 typedef int (*zcnfsd_thread_fn)(void *data);
