@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcnfsd: the VFS operations the NFSv3 server performs, as small C helpers
- * called from Rust (vfs_ffi.rs).  Each follows what fs/nfsd/vfs.c does in
+ * called from Rust (the abstractions of vfs/).  Each follows what fs/nfsd/vfs.c does in
  * this kernel version: start_creating()/end_creating() around vfs_create()
  * and vfs_mkdir(), start_removing() around vfs_unlink()/vfs_rmdir(),
  * start_renaming() and struct renamedata for vfs_rename(), notify_change()

@@ -2,7 +2,7 @@
 /*
  * zcnfsd: the C helpers the Rust server calls for VFS operations
  * (zcnfsd_vfs.c) and kernel threads (zcnfsd_thread.c).  The structures
- * here are mirrored, field for field, by vfs_ffi.rs: only fixed-size
+ * here are mirrored, field for field, by the files of vfs/: only fixed-size
  * integer fields, 8-byte aligned, so the layout is the same everywhere.
  */
 #ifndef ZCNFSD_VFS_H
