@@ -97,6 +97,18 @@ macro_rules! proc3 {
     };
 }
 
+/// A table entry whose handler (of [`crate::nfs_service`] or
+/// [`crate::nfs_readdir`]) returns an [`Outcome`].
+macro_rules! outcome3 {
+    ($p:ident, $name:literal, |$ctx:ident, $a:pat_param, $enc:ident, $data:pat_param| $body:expr) => {
+        proc3!($p, $name, |$ctx, $a, $enc, $data| outcome(
+            Nfs3Proc::$p,
+            $body,
+            $enc
+        ))
+    };
+}
+
 /// A procedure zcnfsd does not serve: NFS3ERR_NOTSUPP.
 macro_rules! notsupp {
     ($p:ident, $name:literal) => {
@@ -119,25 +131,17 @@ const TABLE: [Procedure; 22] = [
         insecure_ok: true,
         streamed: None,
     },
-    proc3!(Getattr, "GETATTR", |ctx, fh, enc, _| outcome(
-        Nfs3Proc::Getattr,
-        svc3::getattr(ctx, fh, enc),
-        enc
+    outcome3!(Getattr, "GETATTR", |ctx, fh, enc, _| svc3::getattr(
+        ctx, fh, enc
     )),
-    proc3!(Setattr, "SETATTR", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Setattr,
-        svc3::setattr(ctx, &a, enc),
-        enc
+    outcome3!(Setattr, "SETATTR", |ctx, a, enc, _| svc3::setattr(
+        ctx, &a, enc
     )),
-    proc3!(Lookup, "LOOKUP", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Lookup,
-        svc3::lookup(ctx, &a, enc),
-        enc
+    outcome3!(Lookup, "LOOKUP", |ctx, a, enc, _| svc3::lookup(
+        ctx, &a, enc
     )),
-    proc3!(Access, "ACCESS", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Access,
-        svc3::access(ctx, &a, enc),
-        enc
+    outcome3!(Access, "ACCESS", |ctx, a, enc, _| svc3::access(
+        ctx, &a, enc
     )),
     notsupp!(Readlink, "READLINK"),
     proc3!(Read, "READ", |ctx, a, enc, data| read_path::read(
@@ -157,63 +161,39 @@ const TABLE: [Procedure; 22] = [
             func: write_path::write_streamed,
         }),
     },
-    proc3!(Create, "CREATE", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Create,
-        svc3::create(ctx, &a, enc),
-        enc
+    outcome3!(Create, "CREATE", |ctx, a, enc, _| svc3::create(
+        ctx, &a, enc
     )),
-    proc3!(Mkdir, "MKDIR", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Mkdir,
-        svc3::mkdir(ctx, &a, enc),
-        enc
-    )),
+    outcome3!(Mkdir, "MKDIR", |ctx, a, enc, _| svc3::mkdir(ctx, &a, enc)),
     notsupp!(Symlink, "SYMLINK"),
     notsupp!(Mknod, "MKNOD"),
-    proc3!(Remove, "REMOVE", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Remove,
-        svc3::remove(ctx, &a, false, enc),
-        enc
+    outcome3!(Remove, "REMOVE", |ctx, a, enc, _| svc3::remove(
+        ctx, &a, false, enc
     )),
-    proc3!(Rmdir, "RMDIR", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Rmdir,
-        svc3::remove(ctx, &a, true, enc),
-        enc
+    outcome3!(Rmdir, "RMDIR", |ctx, a, enc, _| svc3::remove(
+        ctx, &a, true, enc
     )),
-    proc3!(Rename, "RENAME", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Rename,
-        svc3::rename(ctx, &a, enc),
-        enc
+    outcome3!(Rename, "RENAME", |ctx, a, enc, _| svc3::rename(
+        ctx, &a, enc
     )),
     notsupp!(Link, "LINK"),
-    proc3!(Readdir, "READDIR", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Readdir,
-        nfs_readdir::readdir(ctx, &a, enc),
-        enc
+    outcome3!(Readdir, "READDIR", |ctx, a, enc, _| nfs_readdir::readdir(
+        ctx, &a, enc
     )),
-    proc3!(Readdirplus, "READDIRPLUS", |ctx, a, enc, data| outcome(
-        Nfs3Proc::Readdirplus,
-        nfs_readdir::readdirplus(ctx, &a, enc, data),
-        enc
+    outcome3!(Readdirplus, "READDIRPLUS", |ctx, a, enc, data| {
+        nfs_readdir::readdirplus(ctx, &a, enc, data)
+    }),
+    outcome3!(Fsstat, "FSSTAT", |ctx, fh, enc, _| svc3::fsstat(
+        ctx, fh, enc
     )),
-    proc3!(Fsstat, "FSSTAT", |ctx, fh, enc, _| outcome(
-        Nfs3Proc::Fsstat,
-        svc3::fsstat(ctx, fh, enc),
-        enc
+    outcome3!(Fsinfo, "FSINFO", |ctx, fh, enc, _| svc3::fsinfo(
+        ctx, fh, enc
     )),
-    proc3!(Fsinfo, "FSINFO", |ctx, fh, enc, _| outcome(
-        Nfs3Proc::Fsinfo,
-        svc3::fsinfo(ctx, fh, enc),
-        enc
+    outcome3!(Pathconf, "PATHCONF", |ctx, fh, enc, _| svc3::pathconf(
+        ctx, fh, enc
     )),
-    proc3!(Pathconf, "PATHCONF", |ctx, fh, enc, _| outcome(
-        Nfs3Proc::Pathconf,
-        svc3::pathconf(ctx, fh, enc),
-        enc
-    )),
-    proc3!(Commit, "COMMIT", |ctx, a, enc, _| outcome(
-        Nfs3Proc::Commit,
-        svc3::commit(ctx, &a, enc),
-        enc
+    outcome3!(Commit, "COMMIT", |ctx, a, enc, _| svc3::commit(
+        ctx, &a, enc
     )),
 ];
 
