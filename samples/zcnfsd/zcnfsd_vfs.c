@@ -48,24 +48,9 @@ int zcnfsd_export_open(struct path *out)
 	return kern_path(export_path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, out);
 }
 
-void zcnfsd_path_put(struct path *p)
-{
-	path_put(p);
-}
-
 struct dentry *zcnfsd_dget(struct dentry *d)
 {
 	return dget(d);
-}
-
-void zcnfsd_dput(struct dentry *d)
-{
-	dput(d);
-}
-
-struct dentry *zcnfsd_dget_parent(struct dentry *d)
-{
-	return dget_parent(d);
 }
 
 /*
@@ -604,11 +589,6 @@ struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write)
 	if (err)
 		return ERR_PTR(err);
 	return dentry_open(&p, flags, current_cred());
-}
-
-int zcnfsd_fsync(struct file *f, s64 start, s64 end)
-{
-	return vfs_fsync_range(f, start, end, 0);
 }
 
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,

@@ -109,10 +109,7 @@ const struct cred *zcnfsd_cred_override(const struct zcnfsd_ids *ids);
 void zcnfsd_cred_revert(const struct cred *old);
 int zcnfsd_permission(struct vfsmount *mnt, struct dentry *d, int acc);
 int zcnfsd_export_open(struct path *out);
-void zcnfsd_path_put(struct path *p);
 struct dentry *zcnfsd_dget(struct dentry *d);
-void zcnfsd_dput(struct dentry *d);
-struct dentry *zcnfsd_dget_parent(struct dentry *d);
 int zcnfsd_encode_fid(struct dentry *d, u32 *fid, int *words);
 struct dentry *zcnfsd_decode_fid(struct vfsmount *mnt, struct dentry *export_root,
 				 u32 *fid, int words, int type);
@@ -133,7 +130,6 @@ int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
 		  const char *fname, u32 flen, struct dentry *tdir,
 		  const char *tname, u32 tlen);
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write);
-int zcnfsd_fsync(struct file *f, s64 start, s64 end);
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out);
 int zcnfsd_readdir(struct file *f, s64 pos, zcnfsd_dirent_fn emit, void *priv,

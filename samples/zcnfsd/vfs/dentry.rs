@@ -17,8 +17,6 @@ use kernel::types::Opaque;
 #[allow(improper_ctypes)]
 extern "C" {
     fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
-    fn zcnfsd_dput(d: *mut bindings::dentry);
-    fn zcnfsd_dget_parent(d: *mut bindings::dentry) -> *mut bindings::dentry;
     fn zcnfsd_encode_fid(d: *mut bindings::dentry, fid: *mut u32, words: *mut c_int) -> c_int;
     fn zcnfsd_mode_check(d: *mut bindings::dentry, type_: u32) -> c_int;
     fn zcnfsd_lookup(
@@ -76,7 +74,7 @@ unsafe impl AlwaysRefCounted for Dentry {
     unsafe fn dec_ref(obj: NonNull<Dentry>) {
         // SAFETY: the caller passes us one reference; `Dentry` is a
         // transparent wrapper of `struct dentry`.
-        unsafe { zcnfsd_dput(obj.cast().as_ptr()) }
+        unsafe { bindings::dput(obj.cast().as_ptr()) }
     }
 }
 
@@ -110,7 +108,7 @@ impl Dentry {
     pub(crate) fn parent(&self) -> ARef<Dentry> {
         // SAFETY: `self` is alive; dget_parent returns a new reference,
         // never an error.
-        unsafe { Dentry::from_result(zcnfsd_dget_parent(self.as_ptr())) }
+        unsafe { Dentry::from_result(bindings::dget_parent(self.as_ptr())) }
             .unwrap_or_else(|_| self.into())
     }
 

@@ -16,7 +16,6 @@ type DirentFn =
 // Pointers to opaque kernel structures only.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcnfsd_fsync(f: *mut kernel::bindings::file, start: i64, end: i64) -> c_int;
     fn zcnfsd_readdir(
         f: *mut kernel::bindings::file,
         pos: i64,
@@ -38,7 +37,7 @@ struct ReaddirRes {
 /// `vfs_fsync_range` of `[start, end]` (inclusive).
 pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
     // SAFETY: `file` is a live file.
-    to_result(unsafe { zcnfsd_fsync(file.as_ptr(), start, end) })
+    to_result(unsafe { kernel::bindings::vfs_fsync_range(file.as_ptr(), start, end, 0) })
 }
 
 /// A directory entry as `iterate_dir` reports it.

@@ -19,7 +19,6 @@ use kernel::sync::aref::ARef;
 extern "C" {
     fn zcnfsd_export_path_param() -> *const c_char;
     fn zcnfsd_export_open(out: *mut bindings::path) -> c_int;
-    fn zcnfsd_path_put(p: *mut bindings::path);
     fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
     fn zcnfsd_decode_fid(
         mnt: *mut bindings::vfsmount,
@@ -275,6 +274,6 @@ impl ExportPath {
 impl Drop for ExportPath {
     fn drop(&mut self) {
         // SAFETY: by the type invariant the path holds references.
-        unsafe { zcnfsd_path_put(&mut self.path) }
+        unsafe { bindings::path_put(&self.path) }
     }
 }
