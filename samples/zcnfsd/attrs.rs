@@ -3,8 +3,10 @@
 //! Conversions between the VFS's view (attributes, errnos) and NFSv3's
 //! (`fattr3`, `wcc_attr`, `sattr3`, `nfsstat3`).
 
+#![deny(unsafe_code)]
+
 use crate::proto::nfs3::{Fattr3, Ftype3, NfsTime3, Nfsstat3, Sattr3, SetTime, SpecData3, WccAttr};
-use crate::vfs_ffi::{set, Attr, SetAttr};
+use crate::vfs::attr::{set, Attr, SetAttr};
 use kernel::bindings;
 use kernel::prelude::*;
 

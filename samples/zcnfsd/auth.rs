@@ -12,13 +12,15 @@
 //! - AUTH_NONE: `anonuid`/`anongid`, no supplementary groups.
 //! - The request runs with those ids as fsuid/fsgid and groups, and with
 //!   the file-system capabilities only for uid 0
-//!   ([`crate::vfs_ffi::CredGuard`]): every permission check is the VFS's.
+//!   ([`crate::vfs::cred::CredGuard`]): every permission check is the VFS's.
 //! - `secure` (the default): a request from a source port of 1024 or more
 //!   is refused as NFSD refuses it (NFS3ERR_PERM for every NFS procedure
 //!   but NULL) and as mountd refuses MNT (MNT3ERR_ACCES).
 
+#![deny(unsafe_code)]
+
 use crate::proto::rpc::Credential;
-use crate::vfs_ffi::{Ids, MAX_GROUPS};
+use crate::vfs::cred::{Ids, MAX_GROUPS};
 
 /// The export options.
 #[derive(Clone, Copy, Debug)]

@@ -3,10 +3,14 @@
 //! The export: the directory given by `export_path`, the name clients
 //! mount it by, and its file handles.
 
+#![deny(unsafe_code)]
+
 use crate::file_handle::FileHandle;
 use crate::proto::nfs3::Nfsstat3;
-use crate::vfs_ffi::{Dentry, Dir, ExportPath, ObjType};
+use crate::vfs::dentry::{Dentry, Dir, ObjType};
+use crate::vfs::path::{export_path_param, ExportPath};
 use kernel::prelude::*;
+use kernel::sync::aref::ARef;
 
 /// The one export of this server.
 pub(crate) struct Export {
@@ -16,7 +20,7 @@ pub(crate) struct Export {
     /// without trailing slashes).
     name: KVec<u8>,
     /// The exported directory.
-    root: Dentry,
+    root: ARef<Dentry>,
     /// Its file system's id (in every handle).
     fsid: u64,
     /// Handle of the exported directory.
@@ -31,7 +35,7 @@ impl Export {
     /// parameter is missing or not a directory, or if its file system
     /// cannot decode file handles (no export operations).
     pub(crate) fn open() -> Result<Export> {
-        let Some(param) = crate::vfs_ffi::export_path_param() else {
+        let Some(param) = export_path_param() else {
             pr_err!("export_path=DIR is required\n");
             return Err(EINVAL);
         };
@@ -86,7 +90,7 @@ impl Export {
         &self,
         fh: &[u8],
         want: Option<ObjType>,
-    ) -> core::result::Result<Dentry, Nfsstat3> {
+    ) -> core::result::Result<ARef<Dentry>, Nfsstat3> {
         let fid = FileHandle::parse(fh, self.fsid)?;
         let d = self.path.decode_fid(&fid).map_err(|e| {
             if e == ENOMEM {

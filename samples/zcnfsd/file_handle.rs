@@ -13,9 +13,11 @@
 //! removed (NFS3ERR_STALE). A handle of another shape is NFS3ERR_BADHANDLE;
 //! one of another export or file system is NFS3ERR_STALE.
 
+#![deny(unsafe_code)]
+
 use crate::export::EXPORT_ID;
 use crate::proto::nfs3::Nfsstat3;
-use crate::vfs_ffi::{Fid, FID_MAX_WORDS};
+use crate::vfs::dentry::{Fid, FID_MAX_WORDS};
 
 /// Header bytes before the fid.
 const HEADER_LEN: usize = 12;

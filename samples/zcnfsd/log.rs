@@ -6,6 +6,8 @@
 //! [`BURST`] lines per [`INTERVAL_NS`], and the first line it may print
 //! after a window in which it dropped some says how many.
 
+#![deny(unsafe_code)]
+
 use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::time::{ClockSource, Monotonic};
 

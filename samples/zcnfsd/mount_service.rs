@@ -4,11 +4,13 @@
 //! for the export's own path, EXPORT lists the one export; this server
 //! keeps no list of mounts (DUMP is empty, UMNT and UMNTALL do nothing).
 
+#![deny(unsafe_code)]
+
+use crate::ctx::ServerCtx;
 use crate::proto::mount3::{ExportsEncoder, MntRes, MountArgs, MountStat3};
 use crate::proto::nfs3::Fh3;
 use crate::proto::rpc::{AUTH_NONE, AUTH_SYS};
 use crate::proto::xdr::{Encode, Encoder, U32List, XdrResult};
-use crate::server::ServerCtx;
 
 /// Flavors MNT offers, preferred first.
 const FLAVORS: [u32; 2] = [AUTH_SYS, AUTH_NONE];

@@ -2,9 +2,14 @@
 
 //! READDIR and READDIRPLUS.
 //!
-//! The directory is opened and listed with `iterate_dir` into a scratch
-//! buffer (`vfs_ffi::readdir`), batch by batch, and the entries are encoded
-//! while they fit the client's counts.
+//! The directory is opened and listed with `iterate_dir`, whose actor
+//! calls a Rust closure per entry ([`crate::vfs::file::iterate_dir`]).
+//! READDIR encodes each entry to XDR in that closure, while they fit the
+//! client's counts. READDIRPLUS looks every name up, which cannot be done
+//! under the directory's lock that `iterate_dir` holds: its closure takes
+//! the entries in batches (names copied to the connection's scratch
+//! buffer), which are encoded after each `iterate_dir`, as NFSD's
+//! `nfsd_buffered_readdir()` does.
 //!
 //! Cookies do not depend on the file system's directory positions: those
 //! of `dcache_readdir` (zcfs, ramfs) count entries, so they shift when an
@@ -19,53 +24,27 @@
 //! READDIRPLUS looks every name up, returns its attributes and a handle
 //! (recorded in the file handle table); `.` and `..` carry neither.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::{fattr, nfsstat};
-use crate::nfs_service::{post_attr, resolve_dir};
+use crate::ctx::ServerCtx;
+use crate::nfsfh::{post_attr, resolve_dir};
 use crate::proto::nfs3::{
     DirListEncoder, DirListKind, Entry3, EntryPlus3, Fh3, Nfsstat3, PostOpAttr, ReaddirArgs,
     ReaddirEncoder, ReaddirplusArgs, ReaddirplusEncoder, COOKIEVERFSIZE,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrError, XdrResult};
-use crate::server::ServerCtx;
-use crate::vfs_ffi::{self, Dentry, Dir, DIRENT_HEADER};
+use crate::vfs::dentry::{Dentry, Dir};
+use crate::vfs::file::{self, DirEntry};
 use kernel::error::Error;
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
 
-/// One collected directory entry.
+/// One directory entry.
 struct Record<'a> {
     ino: u64,
     name: &'a [u8],
-}
-
-/// Iterates over the records `vfs_ffi::readdir` wrote.
-struct Records<'a> {
-    buf: &'a [u8],
-}
-
-impl<'a> Iterator for Records<'a> {
-    type Item = Record<'a>;
-
-    fn next(&mut self) -> Option<Record<'a>> {
-        let head = self.buf.get(..DIRENT_HEADER)?;
-        let u64_at = |at: usize| {
-            head.get(at..at + 8)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_ne_bytes)
-        };
-        let ino = u64_at(0)?;
-        let namelen = head
-            .get(16..20)
-            .and_then(|b| <[u8; 4]>::try_from(b).ok())
-            .map(u32::from_ne_bytes)? as usize;
-        let name = self
-            .buf
-            .get(DIRENT_HEADER..DIRENT_HEADER.checked_add(namelen)?)?;
-        let reclen = (DIRENT_HEADER + namelen).next_multiple_of(8);
-        self.buf = self.buf.get(reclen..).unwrap_or(&[]);
-        Some(Record { ino, name })
-    }
 }
 
 impl Record<'_> {
@@ -93,50 +72,145 @@ enum WalkError {
     Xdr(XdrError),
 }
 
-/// Walks directory `file` from after the entry whose cookie is `cookie`
-/// (from the start for 0, or if there is no such entry any more), calling
-/// `emit` with each entry and its cookie until it returns `false` (the
-/// reply is full). Returns whether the directory's end was reached with
-/// every entry emitted.
+/// Which entries of a walk are emitted: those after the entry whose cookie
+/// is `cookie` (all for 0, or if there is no such entry any more).
+struct Resume {
+    cookie: u64,
+    skipping: bool,
+    restarted: bool,
+}
+
+impl Resume {
+    fn new(cookie: u64) -> Resume {
+        Resume {
+            cookie,
+            skipping: cookie != 0,
+            restarted: false,
+        }
+    }
+
+    /// Whether the entry with cookie `c` is skipped.
+    fn skip(&mut self, c: u64) -> bool {
+        if self.skipping {
+            self.skipping = c != self.cookie;
+            return true;
+        }
+        false
+    }
+
+    /// At the directory's end: whether to walk again from the start (the
+    /// entry to resume after is gone; done once).
+    fn restart(&mut self) -> bool {
+        if self.skipping && !self.restarted {
+            (self.skipping, self.restarted) = (false, true);
+            return true;
+        }
+        false
+    }
+}
+
+/// Walks directory `file` from after the entry whose cookie is `cookie`,
+/// calling `emit` with each entry and its cookie from the `iterate_dir`
+/// actor itself (READDIR: the entry is encoded as the directory is read)
+/// until it returns `false` (the reply is full). Returns whether the
+/// directory's end was reached with every entry emitted.
 fn walk(
+    file: &File,
+    cookie: u64,
+    mut emit: impl FnMut(&Record<'_>, u64) -> XdrResult<bool>,
+) -> core::result::Result<bool, WalkError> {
+    let mut resume = Resume::new(cookie);
+    loop {
+        let mut stop = None;
+        let at = file::iterate_dir(file, 0, &mut |e: &DirEntry<'_>| {
+            let r = Record {
+                ino: e.ino,
+                name: e.name,
+            };
+            let c = r.cookie();
+            if resume.skip(c) {
+                return true;
+            }
+            match emit(&r, c) {
+                Ok(true) => true,
+                other => {
+                    stop = Some(other);
+                    false
+                }
+            }
+        })
+        .map_err(WalkError::Vfs)?;
+        match stop {
+            Some(Ok(_)) => return Ok(false),
+            Some(Err(e)) => return Err(WalkError::Xdr(e)),
+            None if !at.eof => return Err(WalkError::Vfs(EIO)),
+            None if resume.restart() => continue,
+            None => return Ok(true),
+        }
+    }
+}
+
+/// [`walk`] for an `emit` that looks names up (READDIRPLUS), which cannot
+/// run under the directory's lock: entries are taken in batches (names in
+/// `scratch`, as NFSD's `nfsd_buffered_readdir()` does) and emitted after
+/// each `iterate_dir`.
+fn walk_batched(
     file: &File,
     cookie: u64,
     scratch: &mut [u8],
     mut emit: impl FnMut(&Record<'_>, u64) -> XdrResult<bool>,
 ) -> core::result::Result<bool, WalkError> {
-    let mut skipping = cookie != 0;
-    let mut restarted = false;
+    // (inode number, name offset in `scratch`, name length)
+    let mut batch: KVec<(u64, usize, usize)> = KVec::new();
+    // At most as many entries as 32 bytes of scratch space each.
+    let cap = (scratch.len() / 32).max(1);
+    batch
+        .reserve(cap, GFP_KERNEL)
+        .map_err(|_| WalkError::Vfs(ENOMEM))?;
+    let mut resume = Resume::new(cookie);
     let mut pos = 0i64;
     loop {
-        let res = vfs_ffi::readdir(file, pos, scratch).map_err(WalkError::Vfs)?;
-        let used = usize::try_from(res.used).unwrap_or(0).min(scratch.len());
-        let mut seen = 0usize;
-        for r in (Records {
-            buf: scratch.get(..used).unwrap_or(&[]),
-        }) {
-            seen += 1;
+        batch.clear();
+        let mut used = 0usize;
+        let at = file::iterate_dir(file, pos, &mut |e: &DirEntry<'_>| {
+            let end = used.saturating_add(e.name.len());
+            let Some(dst) = scratch.get_mut(used..end) else {
+                return false;
+            };
+            // Reserved: never allocates.
+            if batch.len() >= cap || batch.push((e.ino, used, e.name.len()), GFP_KERNEL).is_err() {
+                return false;
+            }
+            dst.copy_from_slice(e.name);
+            used = end;
+            true
+        })
+        .map_err(WalkError::Vfs)?;
+        for &(ino, start, len) in batch.iter() {
+            let r = Record {
+                ino,
+                name: scratch.get(start..start.saturating_add(len)).unwrap_or(&[]),
+            };
             let c = r.cookie();
-            if skipping {
-                skipping = c != cookie;
+            if resume.skip(c) {
                 continue;
             }
             if !emit(&r, c).map_err(WalkError::Xdr)? {
                 return Ok(false);
             }
         }
-        if res.eof != 0 {
-            if skipping && !restarted {
-                // The entry to resume after is gone: start again.
-                (skipping, restarted, pos) = (false, true, 0);
+        if at.eof {
+            if resume.restart() {
+                pos = 0;
                 continue;
             }
             return Ok(true);
         }
-        if seen == 0 {
+        if batch.is_empty() {
             // Not even one entry fits the scratch buffer.
             return Err(WalkError::Vfs(EOVERFLOW));
         }
-        pos = res.next_pos;
+        pos = at.next;
     }
 }
 
@@ -159,7 +233,6 @@ pub(crate) fn readdir(
     ctx: &ServerCtx,
     a: &ReaddirArgs<'_>,
     enc: &mut Encoder<'_>,
-    scratch: &mut [u8],
 ) -> core::result::Result<XdrResult<()>, Nfsstat3> {
     let dir = resolve_dir(ctx, &a.dir)?;
     Ok(list(
@@ -167,7 +240,7 @@ pub(crate) fn readdir(
         &dir,
         a.cookie,
         enc,
-        scratch_for(scratch, a.count),
+        None,
         |enc, dir_attributes| {
             ReaddirEncoder::new(enc, dir_attributes, [0; COOKIEVERFSIZE], a.count)
         },
@@ -194,7 +267,7 @@ pub(crate) fn readdirplus(
         &dir,
         a.cookie,
         enc,
-        scratch_for(scratch, a.dircount),
+        Some(scratch_for(scratch, a.dircount)),
         |enc, dir_attributes| {
             ReaddirplusEncoder::new(
                 enc,
@@ -241,7 +314,7 @@ fn list<'b, K, B, P>(
     dir: &Dir,
     cookie: u64,
     enc: &mut Encoder<'b>,
-    scratch: &mut [u8],
+    scratch: Option<&mut [u8]>,
     begin: B,
     mut push: P,
 ) -> XdrResult<()>
@@ -260,11 +333,15 @@ where
         Err(XdrError::NoSpace) => return fail(Nfsstat3::Toosmall, ctx, dir, enc),
         Err(e) => return Err(e),
     };
-    let r = walk(&file, cookie, scratch, |r, c| match push(&mut out, r, c) {
+    let emit = |r: &Record<'_>, c| match push(&mut out, r, c) {
         // A name too long for NFSv3: leave it out.
         Err(XdrError::TooLong) => Ok(true),
         other => other,
-    });
+    };
+    let r = match scratch {
+        None => walk(&file, cookie, emit),
+        Some(scratch) => walk_batched(&file, cookie, scratch, emit),
+    };
     let eof = match r {
         Ok(eof) => eof,
         Err(e) => {

@@ -3,7 +3,8 @@
 //! The NFSv3 procedures other than READ, WRITE (`read_path`,
 //! `write_path`) and READDIR/READDIRPLUS (`nfs_readdir`): attributes,
 //! names, and file system information. Each writes its result (status and
-//! resok or resfail arm) after the RPC reply header.
+//! resok or resfail arm) after the RPC reply header; the table that calls
+//! them is [`crate::nfs3proc`].
 //!
 //! Every procedure takes the objects its file handles name from
 //! [`resolve`], [`resolve_file`] or [`resolve_dir`], by the type it uses
@@ -13,117 +14,48 @@
 //! one that names another non-regular file NFS3ERR_INVAL. The operations
 //! on names only take a [`Dir`], which only that check makes.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::{self, fattr, nfsstat, wcc_attr};
+use crate::ctx::ServerCtx;
+use crate::nfsfh::{post_attr, pre_attr, resolve, resolve_dir, resolve_file, wcc};
 use crate::proto::nfs3::{
     AccessArgs, AccessOk, AccessRes, CommitArgs, CommitOk, CommitRes, CreateArgs, CreateHow3,
     CreateOk, CreateRes, DirOpArgs3, Fh3, FsinfoOk, FsinfoRes, FsstatOk, FsstatRes, GetattrRes,
-    LookupOk, LookupRes, MkdirArgs, Nfs3Args, Nfs3Res, NfsTime3, Nfsstat3, PathconfOk, PathconfRes,
-    PostOpAttr, PreOpAttr, RenameArgs, RenameRes, RenameWcc, SetattrArgs, SetattrRes, WccData,
-    FSF3_CANSETTIME, FSF3_HOMOGENEOUS,
+    LookupOk, LookupRes, MkdirArgs, Nfs3Res, NfsTime3, Nfsstat3, PathconfOk, PathconfRes,
+    PreOpAttr, RenameArgs, RenameRes, RenameWcc, SetattrArgs, SetattrRes, WccData, FSF3_CANSETTIME,
+    FSF3_HOMOGENEOUS,
 };
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
-use crate::server::ServerCtx;
-use crate::vfs_ffi::{self, set, Attr, Dentry, Dir, ObjType, SetAttr};
-use crate::{nfs_readdir, MAX_IO};
+use crate::vfs::attr::{set, Attr, SetAttr};
+use crate::vfs::dentry::{Dentry, Dir};
+use crate::vfs::file::fsync;
+use crate::vfs::path::MAY_EXEC;
+use crate::MAX_IO;
 use kernel::prelude::*;
+use kernel::sync::aref::ARef;
 
 /// Preferred READDIR size advertised by FSINFO.
-pub(crate) const DTPREF: u32 = 64 * 1024;
-
-/// Serves one NFSv3 call (not READ or WRITE).
-pub(crate) fn call(
-    ctx: &ServerCtx,
-    args: Nfs3Args<'_>,
-    enc: &mut Encoder<'_>,
-    scratch: &mut [u8],
-) -> XdrResult<()> {
-    let p = args.procedure();
-    let r = match args {
-        Nfs3Args::Null => return Ok(()),
-        Nfs3Args::Getattr(fh) => getattr(ctx, fh, enc),
-        Nfs3Args::Setattr(a) => setattr(ctx, &a, enc),
-        Nfs3Args::Lookup(a) => lookup(ctx, &a, enc),
-        Nfs3Args::Access(a) => access(ctx, &a, enc),
-        Nfs3Args::Create(a) => create(ctx, &a, enc),
-        Nfs3Args::Mkdir(a) => mkdir(ctx, &a, enc),
-        Nfs3Args::Remove(a) => remove(ctx, &a, false, enc),
-        Nfs3Args::Rmdir(a) => remove(ctx, &a, true, enc),
-        Nfs3Args::Rename(a) => rename(ctx, &a, enc),
-        Nfs3Args::Readdir(a) => nfs_readdir::readdir(ctx, &a, enc, scratch),
-        Nfs3Args::Readdirplus(a) => nfs_readdir::readdirplus(ctx, &a, enc, scratch),
-        Nfs3Args::Fsstat(fh) => fsstat(ctx, fh, enc),
-        Nfs3Args::Fsinfo(fh) => fsinfo(ctx, fh, enc),
-        Nfs3Args::Pathconf(fh) => pathconf(ctx, fh, enc),
-        Nfs3Args::Commit(a) => commit(ctx, &a, enc),
-        // READLINK, SYMLINK, MKNOD, LINK.
-        Nfs3Args::Unsupported(_) => Err(Nfsstat3::Notsupp),
-        // Served by read_path / write_path; never dispatched here.
-        Nfs3Args::Read(_) | Nfs3Args::Write(_) => Err(Nfsstat3::Serverfault),
-    };
-    match r {
-        Ok(r) => r,
-        // A failure before any attribute was known: the resfail arm
-        // without attributes.
-        Err(st) => p.encode_error(st, enc),
-    }
-}
+const DTPREF: u32 = 64 * 1024;
 
 /// A procedure's outcome: its encoded result, or a status to encode as a
 /// failure without attributes.
-type Outcome = core::result::Result<XdrResult<()>, Nfsstat3>;
-
-/// The live object a handle names, of any type (GETATTR, SETATTR without
-/// a size, ACCESS, FSSTAT, FSINFO, PATHCONF).
-pub(crate) fn resolve(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dentry, Nfsstat3> {
-    ctx.export.resolve(fh.as_bytes(), None)
-}
-
-/// The regular file a handle names (READ, WRITE, COMMIT, SETATTR of the
-/// size): NFS3ERR_ISDIR for a directory, NFS3ERR_INVAL for another type.
-pub(crate) fn resolve_file(
-    ctx: &ServerCtx,
-    fh: &Fh3<'_>,
-) -> core::result::Result<Dentry, Nfsstat3> {
-    ctx.export.resolve(fh.as_bytes(), Some(ObjType::Reg))
-}
-
-/// The directory a handle names (LOOKUP, CREATE, MKDIR, REMOVE, RMDIR,
-/// both of RENAME's, READDIR, READDIRPLUS): NFS3ERR_NOTDIR for anything
-/// else.
-pub(crate) fn resolve_dir(ctx: &ServerCtx, fh: &Fh3<'_>) -> core::result::Result<Dir, Nfsstat3> {
-    ctx.export.resolve_dir(fh.as_bytes())
-}
-
-/// Post-operation attributes of `d`, if they can be had.
-pub(crate) fn post_attr(ctx: &ServerCtx, d: &Dentry) -> PostOpAttr {
-    ctx.export.path.getattr(d).ok().map(|a| fattr(&a))
-}
-
-/// Pre-operation attributes of `d`, if they can be had.
-pub(crate) fn pre_attr(ctx: &ServerCtx, d: &Dentry) -> PreOpAttr {
-    ctx.export.path.getattr(d).ok().map(|a| wcc_attr(&a))
-}
-
-/// `wcc_data` of `d` from `before` and now.
-pub(crate) fn wcc(ctx: &ServerCtx, d: &Dentry, before: PreOpAttr) -> WccData {
-    WccData {
-        before,
-        after: post_attr(ctx, d),
-    }
-}
+pub(crate) type Outcome = core::result::Result<XdrResult<()>, Nfsstat3>;
 
 /// `.` and `..`.
 fn is_dot_or_dotdot(name: &[u8]) -> bool {
     name == b"." || name == b".."
 }
 
-fn getattr(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves GETATTR.
+pub(crate) fn getattr(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve(ctx, &fh)?;
     let a = ctx.export.path.getattr(&d).map_err(nfsstat)?;
     Ok(GetattrRes::Ok(fattr(&a)).encode(enc))
 }
 
-fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves SETATTR.
+pub(crate) fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     // As NFSD: only a regular file's size can be set.
     let d = if a.new_attributes.size.is_some() {
         resolve_file(ctx, &a.object)?
@@ -158,21 +90,22 @@ fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_>) -> Outco
 /// root is the root: the client may not leave the export). The caller
 /// needs search permission on `dir` for every name (the VFS's lookup
 /// checks it for the others).
-pub(crate) fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<Dentry> {
+fn lookup_name(ctx: &ServerCtx, dir: &Dir, name: &[u8]) -> Result<ARef<Dentry>> {
     if name == b"." || name == b".." {
-        ctx.export.path.permission(dir, vfs_ffi::MAY_EXEC)?;
+        ctx.export.path.permission(dir, MAY_EXEC)?;
     }
     match name {
-        b"." => Ok(Dentry::clone(dir)),
-        b".." if ctx.export.is_root(dir) => Ok(Dentry::clone(dir)),
+        b"." => Ok(ARef::clone(dir)),
+        b".." if ctx.export.is_root(dir) => Ok(ARef::clone(dir)),
         b".." => Ok(dir.parent()),
         _ => dir.lookup(name),
     }
 }
 
-fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves LOOKUP.
+pub(crate) fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let dir = resolve_dir(ctx, &a.dir)?;
-    let found = (|| -> core::result::Result<(Dentry, Attr), Nfsstat3> {
+    let found = (|| -> core::result::Result<(ARef<Dentry>, Attr), Nfsstat3> {
         if !crate::proto::nfs3::is_valid_name(a.name) {
             return Err(Nfsstat3::Noent);
         }
@@ -198,7 +131,8 @@ fn lookup(ctx: &ServerCtx, a: &DirOpArgs3<'_>, enc: &mut Encoder<'_>) -> Outcome
     .encode(enc))
 }
 
-fn access(ctx: &ServerCtx, a: &AccessArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves ACCESS.
+pub(crate) fn access(ctx: &ServerCtx, a: &AccessArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve(ctx, &a.object)?;
     let access = ctx.export.path.access(&d, a.access);
     Ok(AccessRes::Ok(AccessOk {
@@ -250,7 +184,8 @@ fn created(
     .encode(enc))
 }
 
-fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves CREATE.
+pub(crate) fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let dir = resolve_dir(ctx, &a.where_.dir)?;
     let pre = pre_attr(ctx, &dir);
     let name = a.where_.name;
@@ -306,7 +241,8 @@ fn create(ctx: &ServerCtx, a: &CreateArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
     created(ctx, &dir, pre, &child, enc)
 }
 
-fn mkdir(ctx: &ServerCtx, a: &MkdirArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves MKDIR.
+pub(crate) fn mkdir(ctx: &ServerCtx, a: &MkdirArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let dir = resolve_dir(ctx, &a.where_.dir)?;
     let pre = pre_attr(ctx, &dir);
     let name = a.where_.name;
@@ -333,7 +269,13 @@ fn mkdir(ctx: &ServerCtx, a: &MkdirArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     }
 }
 
-fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves REMOVE, or RMDIR if `rmdir`.
+pub(crate) fn remove(
+    ctx: &ServerCtx,
+    a: &DirOpArgs3<'_>,
+    rmdir: bool,
+    enc: &mut Encoder<'_>,
+) -> Outcome {
     let dir = resolve_dir(ctx, &a.dir)?;
     let pre = pre_attr(ctx, &dir);
     let r = if !crate::proto::nfs3::is_valid_name(a.name) {
@@ -355,7 +297,8 @@ fn remove(ctx: &ServerCtx, a: &DirOpArgs3<'_>, rmdir: bool, enc: &mut Encoder<'_
     .encode(enc))
 }
 
-fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves RENAME.
+pub(crate) fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let from = resolve_dir(ctx, &a.from.dir)?;
     let to = resolve_dir(ctx, &a.to.dir)?;
     let (fpre, tpre) = (pre_attr(ctx, &from), pre_attr(ctx, &to));
@@ -381,7 +324,8 @@ fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
     .encode(enc))
 }
 
-fn fsstat(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves FSSTAT.
+pub(crate) fn fsstat(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve(ctx, &fh)?;
     let s = ctx.export.path.statfs(&d).map_err(nfsstat)?;
     let bytes = |n: u64| n.saturating_mul(s.bsize);
@@ -398,7 +342,8 @@ fn fsstat(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     .encode(enc))
 }
 
-fn fsinfo(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves FSINFO.
+pub(crate) fn fsinfo(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve(ctx, &fh)?;
     let s = ctx.export.path.statfs(&d).map_err(nfsstat)?;
     let io = MAX_IO as u32;
@@ -422,7 +367,8 @@ fn fsinfo(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     .encode(enc))
 }
 
-fn pathconf(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves PATHCONF.
+pub(crate) fn pathconf(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve(ctx, &fh)?;
     let s = ctx.export.path.statfs(&d).map_err(nfsstat)?;
     Ok(PathconfRes::Ok(PathconfOk {
@@ -437,7 +383,8 @@ fn pathconf(ctx: &ServerCtx, fh: Fh3<'_>, enc: &mut Encoder<'_>) -> Outcome {
     .encode(enc))
 }
 
-fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
+/// Serves COMMIT.
+pub(crate) fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome {
     let d = resolve_file(ctx, &a.file)?;
     let pre = pre_attr(ctx, &d);
     // Write permission, as NFSD's COMMIT (nfsd_commit) asks for.
@@ -447,7 +394,7 @@ fn commit(ctx: &ServerCtx, a: &CommitArgs<'_>, enc: &mut Encoder<'_>) -> Outcome
             0 => i64::MAX,
             n => start.saturating_add(i64::from(n) - 1),
         };
-        vfs_ffi::fsync(&file, start, end)
+        fsync(&file, start, end)
     });
     let w = wcc(ctx, &d, pre);
     Ok(match r {

@@ -13,12 +13,14 @@
 //! path: `VOP_READ` into the connection's buffer, sent by a copying
 //! `sendmsg` ([`Tail::Copied`]). The bytes on the wire are the same.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::{fattr, nfsstat};
-use crate::nfs_service::resolve_file;
+use crate::ctx::ServerCtx;
+use crate::nfsfh::resolve_file;
 use crate::proto::nfs3::{encode_read_ok_header, Nfs3Proc, Nfsstat3, ReadArgs, ReadRes};
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
-use crate::rpc_dispatch::Tail;
-use crate::server::ServerCtx;
+use crate::record::Tail;
 use crate::stats::{self, LoanHeld, STATS};
 use crate::zcvfs_api::consumer::ReadLoan;
 use crate::zcvfs_api::fop;
@@ -40,7 +42,7 @@ pub(crate) fn read(
         Err(st) => return Nfs3Proc::Read.encode_error(st, enc).map(|()| Tail::None),
     };
     let fail = |st: Nfsstat3, enc: &mut Encoder<'_>| {
-        ReadRes::Fail(st, crate::nfs_service::post_attr(ctx, &d))
+        ReadRes::Fail(st, crate::nfsfh::post_attr(ctx, &d))
             .encode(enc)
             .map(|()| Tail::None)
     };

@@ -25,35 +25,19 @@
 //! caller then waits for the zero-copy completions
 //! ([`crate::net::wait_zc_idle`]) before the export goes.
 
-use crate::auth::Policy;
-use crate::connection::{now_ns, Connection};
-use crate::export::Export;
+#![deny(unsafe_code)]
+
+use crate::connection::Connection;
+use crate::ctx::{now_ns, ServerCtx};
 use crate::log::pr_warn_ratelimited;
 use crate::net::{Listener, Stream};
 use crate::stats::{self, STATS};
-use crate::vfs_ffi::Thread;
+use crate::vfs::kthread::Thread;
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::str::CString;
 use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::sync::{Arc, Mutex};
-
-/// What every request handler needs.
-pub(crate) struct ServerCtx {
-    /// The export.
-    pub(crate) export: Export,
-    /// Whether READ and WRITE try loans (the `zerocopy` parameter).
-    pub(crate) zerocopy: bool,
-    /// WRITE/COMMIT verifier: the load time, so it changes on restart.
-    pub(crate) verifier: [u8; 8],
-    /// Credentials and source ports (the export options).
-    pub(crate) policy: Policy,
-    /// How long a connection may wait for its next call (milliseconds).
-    pub(crate) idle_timeout_ms: u32,
-    /// How long a record may take from its first byte, and a send may
-    /// make no progress (milliseconds).
-    pub(crate) record_timeout_ms: u32,
-}
 
 /// Pending connections per listening socket.
 const BACKLOG: u32 = 64;

@@ -14,6 +14,8 @@
 //! path of WRITE receives into a buffer (1) and writes it into the page
 //! cache (1); zero-copy WRITE receives straight into the loaned pages (1).
 
+#![deny(unsafe_code)]
+
 use core::fmt;
 use kernel::sync::atomic::{Atomic, Relaxed};
 

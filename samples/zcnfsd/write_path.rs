@@ -13,16 +13,19 @@
 //! DATA_SYNC and FILE_SYNC writes are synced before the answer and
 //! answered FILE_SYNC. The write verifier is fixed at module load.
 
+#![deny(unsafe_code)]
+
 use crate::attrs::nfsstat;
-use crate::net::Stream;
-use crate::nfs_service::{pre_attr, resolve_file, wcc};
+use crate::ctx::ServerCtx;
+use crate::nfsfh::{pre_attr, resolve_file, wcc};
 use crate::proto::nfs3::{
-    Nfs3Proc, Nfsstat3, PreOpAttr, StableHow, WriteArgs, WriteHeader, WriteOk, WriteRes,
+    Nfs3Proc, Nfsstat3, PreOpAttr, StableHow, WriteArgs, WriteHeader, WriteOk, WriteRes, FHSIZE3,
 };
-use crate::proto::xdr::{padding_for, Encode, Encoder, XdrResult};
-use crate::server::ServerCtx;
+use crate::proto::xdr::{pad_len, Decoder, Encode, Encoder, XdrResult};
+use crate::record::{CallPrefix, RecordRest};
 use crate::stats::{self, LoanHeld, STATS};
-use crate::vfs_ffi::{self, Dentry};
+use crate::vfs::dentry::Dentry;
+use crate::vfs::file::fsync;
 use crate::zcvfs_api::consumer::WriteLoan;
 use crate::zcvfs_api::fop;
 use crate::MAX_IO;
@@ -32,7 +35,7 @@ use kernel::sync::aref::ARef;
 
 /// The file a WRITE goes to, open for writing, with its attributes before.
 struct Target {
-    d: Dentry,
+    d: ARef<Dentry>,
     file: ARef<File>,
     pre: PreOpAttr,
 }
@@ -53,25 +56,47 @@ fn target(ctx: &ServerCtx, h: &WriteHeader<'_>) -> core::result::Result<Target, 
     Ok(Target { d, file, pre })
 }
 
-/// Serves a WRITE whose arguments up to the data length have been read:
-/// the payload (`count` bytes and padding, then `extra` bytes of the
-/// record to drop) is still in the socket. An error is a broken
-/// connection.
+/// Reads WRITE's arguments up to the payload after the RPC call header:
+/// the file handle's length, the handle, offset, count, stable, data
+/// length ([`crate::nfs3proc::Streamed::read_head`]).
+pub(crate) fn read_head(p: &mut CallPrefix<'_>) -> Result<bool> {
+    if !p.fill(4)? {
+        return Ok(false);
+    }
+    let fh = p.last_word();
+    if fh > FHSIZE3 {
+        return Ok(false);
+    }
+    p.fill(fh + pad_len(fh) + 20)
+}
+
+/// Whether the head at `dec` decodes and its payload fits the `left`
+/// bytes of the record ([`crate::nfs3proc::Streamed::check`]).
+pub(crate) fn check_head(mut dec: Decoder<'_>, left: usize) -> bool {
+    WriteHeader::decode(&mut dec)
+        .ok()
+        .and_then(|h| h.payload_wire_len())
+        .is_some_and(|wire| wire <= left)
+}
+
+/// Serves a WRITE whose arguments up to the data length are at `dec`
+/// (checked by [`check_head`]) and whose payload (`count` bytes and
+/// padding, then whatever else the record holds) is still in `rest`
+/// ([`crate::nfs3proc::Streamed::func`]). An error is a broken connection.
 pub(crate) fn write_streamed(
     ctx: &ServerCtx,
-    stream: &Stream,
-    h: &WriteHeader<'_>,
-    extra: usize,
+    dec: &mut Decoder<'_>,
+    rest: &mut RecordRest<'_>,
     enc: &mut Encoder<'_>,
     buf: &mut [u8],
 ) -> Result<XdrResult<()>> {
+    let h = WriteHeader::decode(dec).map_err(|_| EINVAL)?;
     stats::inc(&STATS.write_calls);
     let count = h.count as usize;
-    let after_data = padding_for(count).len().saturating_add(extra);
-    let t = match target(ctx, h) {
+    let t = match target(ctx, &h) {
         Ok(t) => t,
         Err(st) => {
-            stream.discard(count.saturating_add(after_data))?;
+            rest.discard_all()?;
             stats::add_bytes(&STATS.write_bytes, count);
             return Ok(Nfs3Proc::Write.encode_error(st, enc));
         }
@@ -83,8 +108,8 @@ pub(crate) fn write_streamed(
             Ok(mut loan) => {
                 let _held = LoanHeld::new();
                 // One copy, by TCP, from socket buffers into the loaned pages.
-                stream.recv_into_segments(loan.segments_mut()?, 0, count)?;
-                stream.discard(after_data)?;
+                rest.recv_into_segments(loan.segments_mut()?, count)?;
+                rest.discard_all()?;
                 stats::add_bytes(&STATS.write_bytes, count);
                 stats::add_bytes(&STATS.write_zc_bytes, count);
                 stats::add_bytes(&STATS.write_copy_bytes, count);
@@ -92,7 +117,7 @@ pub(crate) fn write_streamed(
             }
             Err(e) if e == EOPNOTSUPP || e == EINVAL => stats::inc(&STATS.write_fallbacks),
             Err(e) => {
-                stream.discard(count.saturating_add(after_data))?;
+                rest.discard_all()?;
                 stats::add_bytes(&STATS.write_bytes, count);
                 r = Some(Err(e));
             }
@@ -102,8 +127,8 @@ pub(crate) fn write_streamed(
         Some(r) => r,
         None => {
             let data = buf.get_mut(..count).ok_or(EINVAL)?;
-            stream.recv_exact(data)?;
-            stream.discard(after_data)?;
+            rest.recv_exact(data)?;
+            rest.discard_all()?;
             stats::add_bytes(&STATS.write_bytes, count);
             write_copied(&t.file, offset, data)
         }
@@ -161,7 +186,7 @@ fn answer(
         }
         let start = i64::try_from(offset).map_err(|_| EFBIG)?;
         let end = start.saturating_add(i64::try_from(n).map_err(|_| EFBIG)? - 1);
-        vfs_ffi::fsync(&t.file, start, end)?;
+        fsync(&t.file, start, end)?;
         Ok((n, StableHow::FileSync))
     });
     let file_wcc = wcc(ctx, &t.d, t.pre);

@@ -9,17 +9,26 @@
 //! Layout:
 //! - [`proto`]: the wire codec (no_std, host-tested);
 //! - [`net`]: kernel sockets and the zero-copy send completion;
-//! - [`vfs_ffi`] over `zcnfsd_vfs.c` / `zcnfsd_thread.c`: the thin unsafe
-//!   layer for VFS operations and kernel threads;
-//! - [`server`], [`connection`], [`rpc_dispatch`]: threads, record
-//!   marking, dispatch;
-//! - [`mount_service`], [`nfs_service`], [`nfs_readdir`], [`read_path`],
-//!   [`write_path`]: the procedures;
-//! - [`export`], [`file_handle`], [`attrs`], [`stats`].
+//! - [`vfs`] over `zcnfsd_vfs.c` / `zcnfsd_thread.c`: the VFS and kernel
+//!   thread abstractions, one file each;
+//! - [`ctx`]: the server context;
+//! - [`server`]: the listener and connection threads;
+//! - [`connection`], [`record`]: the transport (record marking, reading a
+//!   call, sending the reply), which knows no program;
+//! - [`svc`]: the RPC service layer (call header, routing, source port and
+//!   credentials, reply header);
+//! - [`nfs3proc`]: the NFSv3 procedure table; [`mount_service`],
+//!   [`nfs_service`], [`nfs_readdir`], [`read_path`], [`write_path`]: the
+//!   procedures; [`nfsfh`]: file handle to object;
+//! - [`export`], [`file_handle`], [`attrs`], [`auth`], [`stats`], [`log`].
+//!
+//! Only [`vfs`] and the abstraction files of [`net`] contain `unsafe`
+//! code; every other module denies it (`#![deny(unsafe_code)]`).
 
 use kernel::debugfs;
 use kernel::prelude::*;
 use kernel::sync::Arc;
+use kernel::time::{ClockSource, RealTime};
 
 #[path = "proto/mod.rs"]
 pub mod proto;
@@ -32,18 +41,22 @@ pub mod zcvfs_api;
 mod attrs;
 mod auth;
 mod connection;
+mod ctx;
 mod export;
 mod file_handle;
 mod log;
 mod mount_service;
 pub mod net;
+mod nfs3proc;
 mod nfs_readdir;
 mod nfs_service;
+mod nfsfh;
 mod read_path;
-mod rpc_dispatch;
+mod record;
 mod server;
 mod stats;
-mod vfs_ffi;
+mod svc;
+mod vfs;
 mod write_path;
 
 /// Largest READ or WRITE (FSINFO's rtmax and wtmax).
@@ -130,7 +143,7 @@ struct ZcnfsdModule {
     server: Option<server::Server>,
     /// Kept until the zero-copy sends are done, so that the export goes
     /// last.
-    ctx: Option<Arc<server::ServerCtx>>,
+    ctx: Option<Arc<ctx::ServerCtx>>,
     _stats: Pin<KBox<debugfs::File<stats::StatsView>>>,
     _dir: debugfs::Dir,
 }
@@ -183,10 +196,10 @@ impl kernel::Module for ZcnfsdModule {
         };
         let export = export::Export::open()?;
         let ctx = Arc::new(
-            server::ServerCtx {
+            ctx::ServerCtx {
                 export,
                 zerocopy,
-                verifier: vfs_ffi::real_time_ns().to_be_bytes(),
+                verifier: RealTime::ktime_get().to_be_bytes(),
                 policy,
                 idle_timeout_ms,
                 record_timeout_ms,

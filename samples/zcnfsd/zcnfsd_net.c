@@ -278,20 +278,6 @@ int zcnfsd_net_send_kvec(struct socket *sock, const struct kvec *vecs,
 	return sock_sendmsg(sock, &msg);
 }
 
-/* Copying send from pages (the fallback for pages TCP may not reference). */
-int zcnfsd_net_send_bvec_copy(struct socket *sock, const struct bio_vec *segs,
-			      unsigned int nr, size_t skip, size_t len,
-			      bool more)
-{
-	struct msghdr msg = { .msg_flags = zcnfsd_send_flags(more) };
-	int err;
-
-	err = zcvfs_bvec_iter(&msg.msg_iter, ITER_SOURCE, segs, nr, skip, len);
-	if (err)
-		return err;
-	return sock_sendmsg(sock, &msg);
-}
-
 /* Counters --------------------------------------------------------------- */
 
 /* Bytes the stack copied from pages we gave it by reference. */
@@ -367,15 +353,18 @@ bool zcnfsd_net_segs_sendable(const struct bio_vec *segs, unsigned int nr)
 }
 
 /*
- * Send @len bytes of the pages of @segs from byte @skip on with
- * MSG_SPLICE_PAGES: the skbs take their own page references, which outlive
- * this call (and the loan) until the data is acknowledged.
+ * Send @len bytes of the pages of @segs from byte @skip on.  @splice:
+ * with MSG_SPLICE_PAGES, the skbs take their own page references, which
+ * outlive this call (and the loan) until the data is acknowledged; else a
+ * copying send (the fallback for pages TCP may not reference).
  */
-int zcnfsd_net_send_splice(struct socket *sock, const struct bio_vec *segs,
-			   unsigned int nr, size_t skip, size_t len, bool more)
+int zcnfsd_net_send_bvec(struct socket *sock, const struct bio_vec *segs,
+			 unsigned int nr, size_t skip, size_t len, bool more,
+			 bool splice)
 {
 	struct msghdr msg = {
-		.msg_flags = MSG_SPLICE_PAGES | zcnfsd_send_flags(more),
+		.msg_flags = (splice ? MSG_SPLICE_PAGES : 0) |
+			     zcnfsd_send_flags(more),
 	};
 	int ret;
 
@@ -383,9 +372,11 @@ int zcnfsd_net_send_splice(struct socket *sock, const struct bio_vec *segs,
 	if (ret)
 		return ret;
 	ret = sock_sendmsg(sock, &msg);
-	if (ret > 0)
-		atomic64_add(ret, &zcnfsd_splice_bytes);
-	zcnfsd_count_nosg(sock, ret);
+	if (splice) {
+		if (ret > 0)
+			atomic64_add(ret, &zcnfsd_splice_bytes);
+		zcnfsd_count_nosg(sock, ret);
+	}
 	return ret;
 }
 

@@ -36,15 +36,16 @@ int zcnfsd_net_recv_bvec(struct socket *sock, const struct bio_vec *segs,
 int zcnfsd_net_recv_discard(struct socket *sock, size_t len);
 int zcnfsd_net_send_kvec(struct socket *sock, const struct kvec *vecs,
 			 unsigned int nr, size_t skip, size_t len, bool more);
-int zcnfsd_net_send_bvec_copy(struct socket *sock, const struct bio_vec *segs,
-			      unsigned int nr, size_t skip, size_t len,
-			      bool more);
 
-/* By-reference sends: the route, and MSG_SPLICE_PAGES (page references). */
+/*
+ * Sends from pages: copying, or with MSG_SPLICE_PAGES (page references);
+ * the route, and whether TCP may reference the pages.
+ */
+int zcnfsd_net_send_bvec(struct socket *sock, const struct bio_vec *segs,
+			 unsigned int nr, size_t skip, size_t len, bool more,
+			 bool splice);
 bool zcnfsd_net_peer_local(struct socket *sock);
 bool zcnfsd_net_segs_sendable(const struct bio_vec *segs, unsigned int nr);
-int zcnfsd_net_send_splice(struct socket *sock, const struct bio_vec *segs,
-			   unsigned int nr, size_t skip, size_t len, bool more);
 
 /* Notification sends: a ubuf_info whose completion releases the owner. */
 struct zcnfsd_zc *zcnfsd_zc_new(void *owner, void (*release)(void *owner));

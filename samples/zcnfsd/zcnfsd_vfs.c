@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcnfsd: the VFS operations the NFSv3 server performs, as small C helpers
- * called from Rust (vfs_ffi.rs).  Each follows what fs/nfsd/vfs.c does in
+ * called from Rust (the abstractions of vfs/).  Each follows what fs/nfsd/vfs.c does in
  * this kernel version: start_creating()/end_creating() around vfs_create()
  * and vfs_mkdir(), start_removing() around vfs_unlink()/vfs_rmdir(),
  * start_renaming() and struct renamedata for vfs_rename(), notify_change()
@@ -48,24 +48,9 @@ int zcnfsd_export_open(struct path *out)
 	return kern_path(export_path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, out);
 }
 
-void zcnfsd_path_put(struct path *p)
-{
-	path_put(p);
-}
-
 struct dentry *zcnfsd_dget(struct dentry *d)
 {
 	return dget(d);
-}
-
-void zcnfsd_dput(struct dentry *d)
-{
-	dput(d);
-}
-
-struct dentry *zcnfsd_dget_parent(struct dentry *d)
-{
-	return dget_parent(d);
 }
 
 /*
@@ -606,11 +591,6 @@ struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write)
 	return dentry_open(&p, flags, current_cred());
 }
 
-int zcnfsd_fsync(struct file *f, s64 start, s64 end)
-{
-	return vfs_fsync_range(f, start, end, 0);
-}
-
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out)
 {
@@ -634,50 +614,37 @@ int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 
 struct zcnfsd_readdir_ctx {
 	struct dir_context ctx;
-	u8 *buf;
-	u64 len;
-	u64 used;
+	zcnfsd_dirent_fn emit;
+	void *priv;
 	bool full;
 };
 
+/* The actor: hands each entry to the caller's callback. */
 static bool zcnfsd_filldir(struct dir_context *ctx, const char *name,
 			   int namlen, loff_t offset, u64 ino,
 			   unsigned int d_type)
 {
 	struct zcnfsd_readdir_ctx *c =
 		container_of(ctx, struct zcnfsd_readdir_ctx, ctx);
-	struct zcnfsd_dirent de = {
-		.ino = ino,
-		.offset = offset,
-		.namelen = namlen,
-		.d_type = d_type,
-	};
-	u64 reclen = ALIGN(sizeof(de) + (u64)namlen, 8);
 
-	if (namlen < 0 || reclen > c->len - c->used) {
+	if (namlen < 0 || !c->emit(c->priv, (const u8 *)name, namlen, ino)) {
 		c->full = true;
 		return false;
 	}
-	/* The caller's buffer is a byte array: copy, never cast. */
-	memcpy(c->buf + c->used, &de, sizeof(de));
-	memcpy(c->buf + c->used + sizeof(de), name, namlen);
-	memset(c->buf + c->used + sizeof(de) + namlen, 0,
-	       reclen - sizeof(de) - namlen);
-	c->used += reclen;
 	return true;
 }
 
 /*
- * Collect the entries of directory @f from position @pos into @buf (struct
- * zcnfsd_dirent records), as many as fit.
+ * Call @emit for each entry of directory @f from position @pos on, until
+ * it returns false (that entry is not taken) or the directory ends.
  */
-int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
+int zcnfsd_readdir(struct file *f, s64 pos, zcnfsd_dirent_fn emit, void *priv,
 		   struct zcnfsd_readdir_res *res)
 {
 	struct zcnfsd_readdir_ctx c = {
 		.ctx.actor = zcnfsd_filldir,
-		.buf = buf,
-		.len = buflen,
+		.emit = emit,
+		.priv = priv,
 	};
 	loff_t off;
 	int err;
@@ -688,14 +655,8 @@ int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
 	err = iterate_dir(f, &c.ctx);
 	if (err < 0 && !c.full)
 		return err;
-	res->used = c.used;
 	res->next_pos = c.ctx.pos;
 	res->eof = !c.full;
 	res->pad = 0;
 	return 0;
-}
-
-u64 zcnfsd_real_time_ns(void)
-{
-	return ktime_get_real_ns();
 }

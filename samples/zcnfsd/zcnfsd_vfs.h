@@ -2,7 +2,7 @@
 /*
  * zcnfsd: the C helpers the Rust server calls for VFS operations
  * (zcnfsd_vfs.c) and kernel threads (zcnfsd_thread.c).  The structures
- * here are mirrored, field for field, by vfs_ffi.rs: only fixed-size
+ * here are mirrored, field for field, by the files of vfs/: only fixed-size
  * integer fields, 8-byte aligned, so the layout is the same everywhere.
  */
 #ifndef ZCNFSD_VFS_H
@@ -72,19 +72,16 @@ struct zcnfsd_statfs {
 	u64 namelen;
 };
 
-/* One directory entry collected by zcnfsd_readdir, followed by its name
- * and padding to a multiple of 8 bytes. */
-struct zcnfsd_dirent {
-	u64 ino;
-	s64 offset;		/* the entry's own position */
-	u32 namelen;
-	u32 d_type;
-};
+/*
+ * Called by zcnfsd_readdir with each directory entry (the name is valid
+ * for the call only); returns false to stop before this entry.
+ */
+typedef bool (*zcnfsd_dirent_fn)(void *priv, const u8 *name, u32 namelen,
+				 u64 ino);
 
 /* Result of zcnfsd_readdir. */
 struct zcnfsd_readdir_res {
-	u64 used;		/* bytes of records written */
-	s64 next_pos;		/* directory position after the last record */
+	s64 next_pos;		/* position of the first entry not taken */
 	u32 eof;		/* the directory has no more entries */
 	u32 pad;
 };
@@ -112,10 +109,7 @@ const struct cred *zcnfsd_cred_override(const struct zcnfsd_ids *ids);
 void zcnfsd_cred_revert(const struct cred *old);
 int zcnfsd_permission(struct vfsmount *mnt, struct dentry *d, int acc);
 int zcnfsd_export_open(struct path *out);
-void zcnfsd_path_put(struct path *p);
 struct dentry *zcnfsd_dget(struct dentry *d);
-void zcnfsd_dput(struct dentry *d);
-struct dentry *zcnfsd_dget_parent(struct dentry *d);
 int zcnfsd_encode_fid(struct dentry *d, u32 *fid, int *words);
 struct dentry *zcnfsd_decode_fid(struct vfsmount *mnt, struct dentry *export_root,
 				 u32 *fid, int words, int type);
@@ -136,12 +130,10 @@ int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
 		  const char *fname, u32 flen, struct dentry *tdir,
 		  const char *tname, u32 tlen);
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write);
-int zcnfsd_fsync(struct file *f, s64 start, s64 end);
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out);
-int zcnfsd_readdir(struct file *f, s64 pos, u8 *buf, u64 buflen,
+int zcnfsd_readdir(struct file *f, s64 pos, zcnfsd_dirent_fn emit, void *priv,
 		   struct zcnfsd_readdir_res *res);
-u64 zcnfsd_real_time_ns(void);
 
 typedef int (*zcnfsd_thread_fn)(void *data);
 struct task_struct *zcnfsd_thread_start(zcnfsd_thread_fn fn, void *data,

@@ -2,7 +2,9 @@
 
 //! The listening socket.
 
-use super::socket_ffi::RawSocket;
+#![deny(unsafe_code)]
+
+use super::socket::RawSocket;
 use super::stream::Stream;
 use kernel::prelude::*;
 

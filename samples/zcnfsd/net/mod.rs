@@ -15,19 +15,26 @@
 //!   run, and the wait for them at module exit;
 //! - [`counters`]: bytes the stack copied, completions, spliced bytes.
 //!
-//! The C side is `zcnfsd_net.c`; only the `*_ffi.rs` files contain `unsafe`
-//! code. See `Documentation/zcnfsd.rst`.
+//! One file per abstraction. The C side is `zcnfsd_net.c`; its
+//! abstractions are [`socket`] (`RawSocket`, an owned kernel socket),
+//! [`zc`] (`ZcRef`, the notification of a zero-copy send, which owns the
+//! loan until the completion) and [`pages`] (`LoanedPages`, the `unsafe`
+//! trait of pages that may be sent by reference, and the one place that
+//! reads a loan's segments). Only those files (and the tests' own pages,
+//! `page_buf`) contain `unsafe` code; the listener, the stream and the
+//! send policy deny it. See `Documentation/zcnfsd.rst`.
 
 mod listener;
-mod socket_ffi;
+mod pages;
+mod socket;
 mod stream;
-mod zc_ffi;
+mod zc;
 mod zc_send;
 
 #[cfg(CONFIG_KUNIT = "y")]
 mod kunit_tests;
 #[cfg(CONFIG_KUNIT = "y")]
-mod page_buf_ffi;
+mod page_buf;
 
 pub use listener::Listener;
 pub use stream::Stream;
@@ -49,5 +56,5 @@ pub struct NetCounters {
 
 /// The socket layer's counters.
 pub fn counters() -> NetCounters {
-    zc_ffi::counters()
+    zc::counters()
 }

@@ -2,10 +2,13 @@
 
 //! A connected TCP stream: exact receives, copying and zero-copy sends.
 
-use super::socket_ffi::{RawSocket, MAX_SEND_BUFS};
+#![deny(unsafe_code)]
+
+use super::pages::{total_len, LoanedPages};
+use super::socket::{RawSocket, MAX_SEND_BUFS};
 use super::zc_send::{self, SendMode};
 use crate::zcvfs_api::consumer::ReadData;
-use crate::zcvfs_api::xuio::{Segment, WritableSegments};
+use crate::zcvfs_api::xuio::WritableSegments;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::time::{ClockSource, Monotonic};
@@ -143,7 +146,7 @@ impl Stream {
         skip: usize,
         len: usize,
     ) -> Result {
-        let total = Segment::total(segs.as_slice());
+        let total = total_len(segs.as_slice());
         if skip > total || len > total - skip {
             return Err(EINVAL);
         }
@@ -199,10 +202,10 @@ impl Stream {
         zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 
-    /// [`Stream::send_loaned`] for any [`zc_send::LoanedPages`] (the tests'
-    /// own pages).
+    /// [`Stream::send_loaned`] for any [`LoanedPages`] (the tests' own
+    /// pages).
     #[cfg(CONFIG_KUNIT = "y")]
-    pub(super) fn send_pages<T: zc_send::LoanedPages>(&self, data: T, more: bool) -> Result {
+    pub(super) fn send_pages<T: LoanedPages>(&self, data: T, more: bool) -> Result {
         zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 

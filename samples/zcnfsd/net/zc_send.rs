@@ -21,10 +21,11 @@
 //! kmalloc'ed or on the stack, and go through the copying
 //! [`super::Stream::send`].
 
-use super::socket_ffi::{segments_sendable, RawSocket};
-use super::zc_ffi::{self, ZcRef};
-use crate::zcvfs_api::consumer::ReadData;
-use crate::zcvfs_api::xuio::Segment;
+#![deny(unsafe_code)]
+
+use super::pages::{total_len, LoanedPages};
+use super::socket::{pages_sendable, RawSocket};
+use super::zc::{self, ZcRef};
 use kernel::pr_warn_once;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
@@ -63,26 +64,6 @@ pub(super) fn send_mode_for(sock: &RawSocket) -> SendMode {
     }
 }
 
-/// Pages on loan that can be sent by reference: `len()` bytes in
-/// `segments()`, valid until the value is dropped. Dropping it may sleep
-/// (it runs in process context).
-pub(super) trait LoanedPages: Send + 'static {
-    /// The pages.
-    fn segments(&self) -> &[Segment];
-    /// Bytes to send, from the start of the segments.
-    fn len(&self) -> usize;
-}
-
-impl LoanedPages for ReadData {
-    fn segments(&self) -> &[Segment] {
-        ReadData::segments(self)
-    }
-
-    fn len(&self) -> usize {
-        ReadData::len(self)
-    }
-}
-
 /// Sends all of `data` by reference. [`SendMode::Notify`]: `data` is
 /// dropped by the completion (or here, before anything was queued, if the
 /// send cannot start); [`SendMode::Splice`]: here, once sent.
@@ -93,7 +74,7 @@ pub(super) fn send_loaned<T: LoanedPages>(
     more: bool,
 ) -> Result {
     let len = data.len();
-    let total: usize = data.segments().iter().map(|s| s.bv_len as usize).sum();
+    let total = total_len(data.segments());
     if len > total {
         return Err(EINVAL);
     }
@@ -104,7 +85,7 @@ pub(super) fn send_loaned<T: LoanedPages>(
         }
         return Ok(());
     }
-    let by_reference = segments_sendable(data.segments());
+    let by_reference = pages_sendable(&data);
     if mode == SendMode::Splice || !by_reference {
         return send_spliced(sock, data, len, by_reference, more);
     }
@@ -134,19 +115,9 @@ fn send_spliced<T: LoanedPages>(
     if !by_reference {
         pr_warn_once!("zcnfsd: loaned pages cannot be sent by reference, copying\n");
     }
-    let segs = data.segments();
     let mut done = 0;
     while done < len {
-        let n = if by_reference {
-            // SAFETY: the pages are page-refcounted (`segments_sendable`),
-            // and loaned pages may stay referenced by the network after the
-            // loan's return: providers copy a page away before changing it
-            // while references beyond theirs remain (contract point 6; zcfs
-            // does, see Documentation/zcfs.rst).
-            unsafe { sock.send_splice(segs, done, len - done, more)? }
-        } else {
-            sock.send_segments_copy(segs, done, len - done, more)?
-        };
+        let n = sock.send_pages(&data, done, len - done, more, by_reference)?;
         if n == 0 {
             return Err(EPIPE);
         }
@@ -158,12 +129,12 @@ fn send_spliced<T: LoanedPages>(
 
 /// Zero-copy sends whose completion has not run yet.
 pub fn zc_sends_in_flight() -> u64 {
-    zc_ffi::in_flight()
+    zc::in_flight()
 }
 
 /// Waits until every zero-copy completion has run and its loan was
 /// returned. Module exit calls this after closing every socket (an open
 /// socket whose peer does not read holds its completions back).
 pub fn wait_zc_idle() {
-    zc_ffi::wait_idle()
+    zc::wait_idle()
 }

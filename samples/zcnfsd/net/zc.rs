@@ -4,8 +4,7 @@
 //! `zcnfsd_net.c`) as an owned Rust value, [`ZcRef`], and the release
 //! callback through which the completion drops the loan.
 
-use super::zc_send::LoanedPages;
-use crate::zcvfs_api::xuio::Segment;
+use super::pages::LoanedPages;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::ffi::c_void;
@@ -91,11 +90,6 @@ impl<T: LoanedPages> ZcRef<T> {
         // SAFETY: by the type invariants `owner` is valid and not mutated
         // while `self` exists.
         unsafe { self.owner.as_ref() }
-    }
-
-    /// The loan's segments.
-    pub(super) fn segments(&self) -> &[Segment] {
-        self.owner().segments()
     }
 
     /// For `sock_sendmsg`'s `msg_ubuf`.

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The C socket helpers of `zcnfsd_net.c`, declared for Rust, and
-//! [`RawSocket`], an owned kernel socket. Thin: one C call per method, no
-//! loops and no errno policy (those are in [`super::stream`] and
-//! [`super::listener`]).
+//! [`RawSocket`], an owned kernel socket, over the socket helpers of
+//! `zcnfsd_net.c`. Thin: one C call per method, no loops and no errno
+//! policy (those are in [`super::stream`] and [`super::listener`]).
 
-use super::zc_ffi::{RawZc, ZcRef};
+use super::pages::LoanedPages;
+use super::zc::{RawZc, ZcRef};
 use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use core::ptr::NonNull;
 use kernel::bindings;
@@ -45,24 +45,17 @@ extern "C" {
         len: usize,
         more: bool,
     ) -> c_int;
-    fn zcnfsd_net_send_bvec_copy(
+    fn zcnfsd_net_send_bvec(
         sock: *mut bindings::socket,
         segs: *const bindings::bio_vec,
         nr: c_uint,
         skip: usize,
         len: usize,
         more: bool,
+        splice: bool,
     ) -> c_int;
     fn zcnfsd_net_segs_sendable(segs: *const bindings::bio_vec, nr: c_uint) -> bool;
     fn zcnfsd_net_peer_local(sock: *mut bindings::socket) -> bool;
-    fn zcnfsd_net_send_splice(
-        sock: *mut bindings::socket,
-        segs: *const bindings::bio_vec,
-        nr: c_uint,
-        skip: usize,
-        len: usize,
-        more: bool,
-    ) -> c_int;
     fn zcnfsd_net_send_zc(
         sock: *mut bindings::socket,
         zc: *mut RawZc,
@@ -254,29 +247,6 @@ impl RawSocket {
         })
     }
 
-    /// One copying send from the pages of `segs`.
-    pub(super) fn send_segments_copy(
-        &self,
-        segs: &[Segment],
-        skip: usize,
-        len: usize,
-        more: bool,
-    ) -> Result<usize> {
-        let nr = c_uint::try_from(segs.len())?;
-        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs, only read
-        // (copied into skbs) during the call.
-        to_len(unsafe {
-            zcnfsd_net_send_bvec_copy(
-                self.as_ptr(),
-                Segment::as_raw_slice(segs),
-                nr,
-                skip,
-                len.min(MAX_CALL_LEN),
-                more,
-            )
-        })
-    }
-
     /// Whether the peer is an address of this host (loopback or a local
     /// address): its data is delivered locally.
     pub(super) fn peer_local(&self) -> bool {
@@ -284,54 +254,61 @@ impl RawSocket {
         unsafe { zcnfsd_net_peer_local(self.as_ptr()) }
     }
 
-    /// One `MSG_SPLICE_PAGES` send of the pages of `segs`, from byte
-    /// `skip` on: the skbs take their own page references, which may
-    /// outlive the call.
-    ///
-    /// # Safety
-    ///
-    /// The pages of `segs` must be page-refcounted (`segments_sendable`),
-    /// and their owner must accept that the network keeps references to
-    /// them after the call (the provider copies such pages before changing
-    /// them).
-    pub(super) unsafe fn send_splice(
+    /// One send of the pages of `data`, from byte `skip` on: by
+    /// reference with `MSG_SPLICE_PAGES` if `splice` (the skbs take their
+    /// own page references, which may outlive the call and `data`;
+    /// `EINVAL` if TCP may not reference the pages, see
+    /// [`pages_sendable`]), else copying.
+    pub(super) fn send_pages<T: LoanedPages>(
         &self,
-        segs: &[Segment],
+        data: &T,
         skip: usize,
         len: usize,
         more: bool,
+        splice: bool,
     ) -> Result<usize> {
+        if splice && !pages_sendable(data) {
+            return Err(EINVAL);
+        }
+        let segs = data.segments();
         let nr = c_uint::try_from(segs.len())?;
-        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs for the
-        // call; the skbs take their own page references (the caller
-        // guarantees the pages are refcounted and may be referenced).
+        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs over pages
+        // that stay alive and unwritten while `data` exists (`LoanedPages`),
+        // only read during the call; the helper checks `skip + len`. With
+        // `splice` the pages are page-refcounted (checked above) and their
+        // owner accepts references past `data` (`LoanedPages`).
         to_len(unsafe {
-            zcnfsd_net_send_splice(
+            zcnfsd_net_send_bvec(
                 self.as_ptr(),
                 Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
                 more,
+                splice,
             )
         })
     }
 
     /// One zero-copy send of the pages of `zc`'s owner, from byte `skip`
     /// on: TCP keeps references to the pages until its completion.
-    pub(super) fn send_zc<T: super::zc_send::LoanedPages>(
+    /// `EINVAL` if TCP may not reference the pages ([`pages_sendable`]).
+    pub(super) fn send_zc<T: LoanedPages>(
         &self,
         zc: &ZcRef<T>,
         skip: usize,
         len: usize,
         more: bool,
     ) -> Result<usize> {
-        let segs = zc.segments();
+        if !pages_sendable(zc.owner()) {
+            return Err(EINVAL);
+        }
+        let segs = zc.owner().segments();
         let nr = c_uint::try_from(segs.len())?;
         // SAFETY: `self.ptr` is live; `zc` holds the sender's reference on
         // the ubuf, so the owner (and with it `segs` and their pages) stays
-        // alive until after this call; the pages are page-refcounted (the
-        // caller checked `segments_sendable`), so TCP may take references.
+        // alive until after this call; the pages are page-refcounted
+        // (checked above), so TCP may take references.
         to_len(unsafe {
             zcnfsd_net_send_zc(
                 self.as_ptr(),
@@ -346,13 +323,15 @@ impl RawSocket {
     }
 }
 
-/// Whether TCP may hold references to the pages of `segs` (no slab memory:
+/// Whether TCP may hold references to the pages of `data` (no slab memory:
 /// the rule of `sendpage_ok`).
-pub(super) fn segments_sendable(segs: &[Segment]) -> bool {
+pub(super) fn pages_sendable<T: LoanedPages>(data: &T) -> bool {
+    let segs = data.segments();
     let Ok(nr) = c_uint::try_from(segs.len()) else {
         return false;
     };
-    // SAFETY: `segs` are valid bio_vecs; the helper only reads them.
+    // SAFETY: `segs` are valid bio_vecs (`LoanedPages`); the helper only
+    // reads them.
     unsafe { zcnfsd_net_segs_sendable(Segment::as_raw_slice(segs), nr) }
 }
 

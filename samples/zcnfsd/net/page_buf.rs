@@ -4,7 +4,7 @@
 //! like a loan's, for the tests of the receive-into-pages and zero-copy
 //! paths without a filesystem.
 
-use super::zc_send::LoanedPages;
+use super::pages::LoanedPages;
 use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use kernel::page::{Page, PAGE_SIZE};
 use kernel::prelude::*;
@@ -89,7 +89,11 @@ impl PageBuf {
     }
 }
 
-impl LoanedPages for PageBuf {
+// SAFETY: the segments are within pages this value owns (invariant), which
+// stay alive while it exists; the pages are freed by reference count, so
+// the network's references keep them after the drop, and nothing writes
+// them any more.
+unsafe impl LoanedPages for PageBuf {
     fn segments(&self) -> &[Segment] {
         &self.segs
     }
