@@ -11,6 +11,8 @@
 //! methods go through zcvfs's dispatch (`fop_*`), so that the difference is
 //! the loan versus the copy, not the entry point.
 
+#![deny(unsafe_code)]
+
 use crate::zcvfs_api::consumer::ReadLoan;
 use crate::zcvfs_api::fop::{self, CallerContext};
 use kernel::fs::File;

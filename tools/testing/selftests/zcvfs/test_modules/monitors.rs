@@ -3,6 +3,8 @@
 //! The sample monitors: one counts every operation and passes it on, one
 //! vetoes the operations of a mask with an errno.
 
+#![deny(unsafe_code)]
+
 use crate::zcvfs_api::monitor::{FemCall, FemOp, Monitor};
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
