@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Argument checking of the VOP entry points (contract point 3). Pure logic.
+//! Argument checking of the VOP entry points (the errors listed under "Semantics" in Documentation/zcvfs.rst). Pure logic.
 #![deny(unsafe_code)]
 
 use crate::zcvfs_api::bindings::{UIO_MAXSEGS, UIO_SEG_BVEC, UIO_SEG_KVEC};

@@ -29,7 +29,7 @@ pub(super) unsafe trait LoanedPages: Send + 'static {
 // SAFETY: a READ loan's segments are the provider's page-cache pages,
 // valid and unchanged until the loan is returned (the consumer contract);
 // providers copy a page away before changing
-// it while references beyond theirs remain (contract point 6; zcfs does,
+// it while references beyond theirs remain (the stable-snapshot rule of zcvfs.rst; zcfs does,
 // see Documentation/zcfs.rst).
 unsafe impl LoanedPages for ReadData {
     fn segments(&self) -> &[Segment] {
