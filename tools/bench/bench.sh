@@ -10,7 +10,7 @@
 #   2. boots the x86_64 and arm64 guests side by side in mode bench; each
 #      runs tools/bench/guest/zcvfs_bench/zcvfs_bench.sh: the in-kernel
 #      micro benchmark, the sendfile anchor and the NFS measurements;
-#   3. with ZCVFS_BENCH_NET=1, the NIC benchmarks, per architecture: a
+#   3. unless ZCVFS_BENCH_NET=0, the NIC benchmarks, per architecture: a
 #      server guest and a client guest (zcvfs_bench_role=server|client,
 #      tools/bench/guest/zcvfs_bench/zcvfs_net.sh) joined by an emulated
 #      Intel NIC (e1000 on x86_64, e1000e on arm64) over a QEMU stream
@@ -28,8 +28,7 @@
 #   ZCVFS_BENCH_MICRO_SAMPLES  samples per method per micro round (15), each
 #                            the mean time of the iterations of one batch
 #   ZCVFS_BENCH_MICRO_BATCH_MS of at least this many milliseconds (200)
-#   ZCVFS_BENCH_NET          1: run the NIC benchmarks (step 3; default 0
-#                            until they have run on both bench kernels)
+#   ZCVFS_BENCH_NET          0: skip the NIC benchmarks (step 3; default 1)
 #   ZCVFS_BENCH_LOOPBACK     0: skip the single-guest benchmarks (step 2)
 #   ZCVFS_KERNEL_FLAVOR      bench (default) or test (the debug kernel, for
 #                            developing the benchmark itself: the results
@@ -157,7 +156,7 @@ net_pair() {	# arch
 	echo "$(( $(date +%s) - s ))" > "$out/$arch/net-seconds"
 	return $rc
 }
-if [ "${ZCVFS_BENCH_NET:-0}" = 1 ]; then
+if [ "${ZCVFS_BENCH_NET:-1}" = 1 ]; then
 	pids=()
 	for arch in "${arches[@]}"; do
 		zcvfs_log "net $arch: server and client guests over an emulated NIC (logs in $out/$arch/net-{server,client}.log)"
