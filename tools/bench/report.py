@@ -322,7 +322,10 @@ def net_tables(results):
                 "zcnfsd counts (- when not counted; knfsd and sendfile have no such "
                 "counters). sendfile(2): the server sends the tmpfs file to a plain TCP "
                 "receiver on the client (READ columns).".format(
-                    env.get("srv_nic", "?"), env.get("mib", "?")),
+                    ", ".join("{} on {}".format(a["net"]["env"].get("srv_nic", "?"), arch)
+                              for arch, a in results["arches"].items()
+                              if a.get("net") and a["net"]["env"]) or "?",
+                    env.get("mib", "?")),
                 ["arch", "server, export", "READ MiB/s", "READ server CPU ms/MiB",
                  "WRITE MiB/s", "WRITE server CPU ms/MiB", "READ copies/B",
                  "READ stack copies/B", "WRITE copies/B", "WRITE stack copies/B"], rows))
