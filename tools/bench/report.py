@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the guests' benchmark output into results.json, results.md and rst.
 
-    report.py --out DIR --log ARCH=LOG... [--rst FILE] [--meta KEY=VALUE]...
+    report.py --out DIR --log ARCH=LOG... [--net ARCH=LOG]... [--rst FILE]
+              [--merge PREVIOUS_RESULTS_JSON] [--meta KEY=VALUE]...
 
 Reads the measurements that tools/bench/guest/zcvfs_bench/zcvfs_bench.sh
 printed between the ==== ZCVFS BENCH BEGIN/END ==== markers of each
@@ -14,7 +15,9 @@ of one repetition run back to back, so they are paired).
 
 Writes DIR/results.json and DIR/results.md, and with --rst the same tables
 as reStructuredText (Documentation/benchmarks-results.rst); prints the
-markdown on stdout.
+markdown on stdout.  With --merge (a partial run, e.g. the micro benchmark
+alone), every measurement group this run did not make is taken from the
+given results.json of an earlier run, and the output says which.
 """
 import argparse
 import datetime
@@ -39,6 +42,11 @@ def _check_log():
 section = _check_log().section
 
 MIB = 1 << 20
+PAGE = 4096
+
+# The micro benchmark's sizes: (group, bytes, label).
+MICRO_SIZES = [("micro_4k", 4096, "4 KiB"), ("micro_64k", 65536, "64 KiB"),
+               ("micro_1m", MIB, "1 MiB")]
 
 CAVEAT = ("The guests run under QEMU TCG (binary translation, no KVM): "
           "absolute numbers are not hardware numbers and vary with the "
@@ -59,16 +67,21 @@ def per_rep_metrics(rec):
     """The metrics of one measurement line."""
     m = {}
     bench = rec.get("bench")
-    if bench == "micro":
+    if bench.startswith("micro"):
+        # Per call (one loan, or one copy, of rec["bytes"]).
         scale = MIB / rec["bytes"]
+        m["ns"] = rec["median_ns"]
         m["ns_per_mib"] = rec["median_ns"] * scale
-        m["p25_ns_per_mib"] = rec["p25_ns"] * scale
-        m["p75_ns_per_mib"] = rec["p75_ns"] * scale
+        m["p25_ns"] = rec["p25_ns"]
+        m["p75_ns"] = rec["p75_ns"]
+        m["segments"] = rec.get("segments", 0)
+        if "ranges" in rec:
+            m["ranges"] = rec["ranges"]
         for phase in ("request", "read", "return"):
             if phase + "_ns" in rec:
-                m[phase + "_ns_per_mib"] = rec[phase + "_ns"] * scale
+                m[phase + "_ns"] = rec[phase + "_ns"]
         stats = rec.get("stats", {})
-        if rec["variant"] == "loan" and "zcfs.read_bytes_loaned" in stats:
+        if rec["variant"] in ("loan", "phases") and "zcfs.read_bytes_loaned" in stats:
             # Bytes loaned per byte got: 1 means every byte was a loan.
             m["loaned_share"] = stats["zcfs.read_bytes_loaned"] / (rec["bytes"] * rec["iters"])
         return m
@@ -147,6 +160,11 @@ def load_arch(path):
         except ValueError:
             continue
         b = rec.get("bench")
+        if b == "micro":
+            # Before the sizes: one size, 1 MiB, its phases on the loan's line.
+            b = rec["bench"] = "micro_1m"
+            if "request_ns" in rec:
+                raw.setdefault((b, "phases"), []).append(dict(rec, variant="phases"))
         if b in ("env", "net_env"):
             out["env"] = rec
         elif b in ("mount", "net_mount"):
@@ -197,7 +215,13 @@ RATIOS = [
     ("zcnfsd READ (copy path) / read+write, MiB/s", ("nfs_read", "zcfs-copy"), ("sock", "readwrite"), "mib_s"),
     ("sendfile / read+write, MiB/s", ("sock", "sendfile"), ("sock", "readwrite"), "mib_s"),
     ("sendfile / read+write, CPU per MiB", ("sock", "sendfile"), ("sock", "readwrite"), "cpu_ms_per_mib"),
-    ("in-kernel 1 MiB: loan+read+return / copy, time", ("micro", "loan"), ("micro", "copy"), "ns_per_mib"),
+] + [("in-kernel {}: loan+read+return / copy, time".format(label), (g, "loan"), (g, "copy"), "ns")
+     for g, _, label in MICRO_SIZES]
+
+# The targets of the micro benchmark: (ratio name, at most).
+MICRO_TARGETS = [
+    ("in-kernel 1 MiB: loan+read+return / copy, time", 0.1),
+    ("in-kernel 64 KiB: loan+read+return / copy, time", 0.5),
 ]
 
 VARIANT_NAMES = {
@@ -208,6 +232,7 @@ VARIANT_NAMES = {
     "readwrite": "read(2) + write(2)",
     "loan": "loan + read + return",
     "copy": "copy (plain read)",
+    "phases": "loan, by phase",
 }
 
 
@@ -369,6 +394,106 @@ def net_targets(results):
     return lines
 
 
+def us(s):
+    """A summary of nanoseconds as a cell in microseconds."""
+    return cell(scaled(s, 1e-3))
+
+
+def micro_fit(a, variant, metric):
+    """Per call and per 4 KiB page of `metric`, from the 4 KiB and 1 MiB
+    medians (a straight line through the two): (per call ns, per page ns,
+    the line's value at 64 KiB, the measured 64 KiB median), or None."""
+    small, mid, big = (get(a, g, variant, metric) for g, _, _ in MICRO_SIZES)
+    if not small or not big:
+        return None
+    pages = MICRO_SIZES[2][1] // PAGE
+    per_page = (big["median"] - small["median"]) / (pages - 1)
+    per_call = small["median"] - per_page
+    at_mid = per_call + per_page * (MICRO_SIZES[1][1] // PAGE)
+    return per_call, per_page, at_mid, mid["median"] if mid else None
+
+
+def micro_tables(results):
+    """Table 4 (the micro benchmark) and 4b (its per-request and per-page
+    costs)."""
+    arches = results["arches"]
+    meta = results["meta"]
+    rows = []
+    for name, a in arches.items():
+        for g, size, label in MICRO_SIZES:
+            grp = a["groups"].get(g, {})
+            if not grp:
+                continue
+            for v in ("loan", "copy", "phases"):
+                if v not in grp:
+                    continue
+                phases = [us(get(a, g, v, p + "_ns")) if v == "phases" else "-"
+                          for p in ("request", "read", "return")]
+                method = VARIANT_NAMES[v]
+                seg = get(a, g, v, "segments")
+                rows.append([name, label, method, us(get(a, g, v, "ns")),
+                             us(get(a, g, v, "ns_per_mib"))] + phases +
+                            [fmt(seg["median"]) if seg and v != "copy" else "-"])
+    ranges = next((fmt(r["median"]) for r in (get(a, g, "loan", "ranges")
+                                              for a in arches.values() for g, _, _ in MICRO_SIZES)
+                   if r), "the")
+    clocks = ", ".join("{} {}".format(n, a.get("env", {}).get("clocksource"))
+                       for n, a in arches.items() if a.get("env", {}).get("clocksource"))
+    out = [("4. In-kernel micro benchmark: loan vs copy from zcfs's page cache",
+            "Per round and method the median of {} samples, each the mean time per call "
+            "of one in-kernel batch of at least {} ms; cells: median [min, max] over the "
+            "rounds. Every call reads the next of {} consecutive ranges of its size "
+            "from the start of the file. Loan: ``ReadLoan::request`` + "
+            "``read`` + drop (the return), one loan at a time, through zcvfs to zcfs. "
+            "Copy: a plain read through zcvfs and the VFS into a kernel buffer. Loan, by "
+            "phase: cycles of all the ranges' requests (as many loans out at once), then "
+            "their reads, then their returns, each phase timed over the whole batch (so that a coarse clock "
+            "only adds noise that averages out); request, read and return are the mean "
+            "times per loan, the first column their sum. Segments: of a loan. "
+            "Clocks: {}.".format(meta.get("micro_samples", "?"), meta.get("micro_batch_ms", "?"),
+                                  ranges, clocks or "?"),
+            ["arch", "size", "method", "us per call", "us per MiB", "request us",
+             "read us", "return us", "segments"], rows)]
+    rows = []
+    for name, a in arches.items():
+        for v, metric, label in (("loan", "ns", "loan + read + return"),
+                                 ("phases", "request_ns", "request"),
+                                 ("phases", "read_ns", "read"),
+                                 ("phases", "return_ns", "return"),
+                                 ("copy", "ns", "copy")):
+            f = micro_fit(a, v, metric)
+            if f:
+                rows.append([name, label, fmt(f[0] / 1e3), fmt(f[1]), fmt(f[2] / 1e3),
+                             fmt(f[3] / 1e3) if f[3] is not None else "-"])
+    out.append(("4b. Per request and per page",
+                "A straight line through the medians of table 4 at 4 KiB (1 page) and "
+                "1 MiB (256 pages): its value at 0 pages is the cost of a call whatever "
+                "its size, its slope the cost of each 4 KiB page; at 64 KiB the line's "
+                "value against the measured median shows how well a line describes the "
+                "cost. The loan's phases come from the by-phase rows.",
+                ["arch", "what", "per call us", "per page ns", "64 KiB by the line us",
+                 "64 KiB measured us"], rows))
+    return out
+
+
+def micro_targets(results):
+    """Where the micro benchmark stands against its targets."""
+    lines = []
+    for name, a in results["arches"].items():
+        ratios = {r["name"]: r for r in a.get("ratios", [])}
+        if not any(g.startswith("micro") for g in a["groups"]):
+            continue
+        for rname, limit in MICRO_TARGETS:
+            r = ratios.get(rname)
+            desc = "{} <= {}".format(rname, limit)
+            if not r:
+                lines.append((name, desc, "not measured"))
+            else:
+                lines.append((name, desc, "{} ({})".format(
+                    "met" if r["value"] <= limit else "NOT met", fmt(r["value"]))))
+    return lines
+
+
 def tables(results):
     """[(title, note, headers, rows)] for the markdown and rst renderers."""
     arches = results["arches"]
@@ -420,26 +545,7 @@ def tables(results):
                 "thread (1 MiB recv), same guest, same run.",
                 ["arch", "method", "MiB/s", "CPU ms/MiB"], rows))
 
-    rows = []
-    for name, a in arches.items():
-        for v in ("loan", "copy"):
-            if v in a["groups"].get("micro", {}):
-                rows.append([name, VARIANT_NAMES[v],
-                             cell(scaled(get(a, "micro", v, "ns_per_mib"), 1e-3))] +
-                            [cell(scaled(get(a, "micro", v, p + "_ns_per_mib"), 1e-3))
-                             for p in ("request", "read", "return")])
-    meta = results["meta"]
-    out.append(("4. In-kernel micro benchmark: 1 MiB from zcfs's page cache",
-                "Per round the median of {} samples per method, each the mean time of "
-                "the iterations of one in-kernel batch of at least {} ms (the x86_64 "
-                "guest's clock ticks in jiffies); median and range over the rounds. Loan: "
-                "``ReadLoan::request`` + ``read`` + drop (the return), through zcvfs "
-                "to zcfs. Copy: a plain read through zcvfs and the VFS into a kernel "
-                "buffer. The loan's phases are timed apart as well (mean per iteration; "
-                "on x86_64, whose clock advances in 4 ms ticks, they are averages of "
-                "coarse readings over many iterations).".format(
-                    meta.get("micro_samples", "?"), meta.get("micro_batch_ms", "?")),
-                ["arch", "method", "us per MiB", "request", "read", "return"], rows))
+    out += micro_tables(results)
 
     rows = []
     for name, a in arches.items():
@@ -545,6 +651,8 @@ def render_md(results):
                    m.get("reps", "?"), m.get("nfs_reps", "?"), m.get("reps", "?"),
                    timing(m)), "",
            "**" + CAVEAT + "**", ""]
+    if m.get("merged"):
+        out += ["**" + m["merged"] + "**", ""]
     if m["flavor"] != "bench":
         out += ["**Warning: this run used the {} kernel (KASAN, lockdep, kmemleak, "
                 "DEBUG_PAGEALLOC): every timing is distorted by the checkers.**"
@@ -558,6 +666,10 @@ def render_md(results):
     out += ["## Expected copies per byte", ""]
     out += md_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
     out.append("")
+    if micro_targets(results):
+        out += ["## Targets of the micro benchmark", ""]
+        out += md_table(["arch", "target", "result"], [list(e) for e in micro_targets(results)])
+        out.append("")
     if net_targets(results):
         out += ["## Targets over the NIC", ""]
         out += md_table(["arch", "target", "result"], [list(e) for e in net_targets(results)])
@@ -581,6 +693,8 @@ def render_rst(results):
                    timing(m)),
            "",
            ".. note::", "", "   " + CAVEAT, ""]
+    if m.get("merged"):
+        out += [".. note::", "", "   " + m["merged"], ""]
     if m["flavor"] != "bench":
         out += [".. warning::", "",
                 "   This run used the {} kernel (KASAN, lockdep, kmemleak, "
@@ -594,6 +708,11 @@ def render_rst(results):
     out += [title, "-" * len(title), ""]
     out += rst_table(["arch", "expectation", "result"], [list(e) for e in expectations(results)])
     out.append("")
+    if micro_targets(results):
+        title = "Targets of the micro benchmark"
+        out += [title, "-" * len(title), ""]
+        out += rst_table(["arch", "target", "result"], [list(e) for e in micro_targets(results)])
+        out.append("")
     if net_targets(results):
         title = "Targets over the NIC"
         out += [title, "-" * len(title), ""]
@@ -606,6 +725,45 @@ def render_rst(results):
     return "\n".join(out)
 
 
+def merge(results, path):
+    """Take from the results.json at `path` every measurement group (and the
+    NIC runs) that `results` lacks, per arch; recompute the ratios."""
+    with open(path) as f:
+        prev = json.load(f)
+    taken = set()
+    for name, pa in prev.get("arches", {}).items():
+        a = results["arches"].setdefault(name, {"log": None, "complete": None, "env": {},
+                                                "mounts": {}, "ktap": [], "groups": {},
+                                                "reps": {}, "ratios": []})
+        for b, variants in pa.get("groups", {}).items():
+            if b not in a["groups"]:
+                a["groups"][b] = variants
+                a["reps"][b] = pa.get("reps", {}).get(b, {})
+                taken.add(b)
+                # Their KTAP results (failures and skips are reported).
+                word = {"sock": "anchor", "nfs_read": "nfs", "nfs_write": "nfs"}.get(b)
+                a["ktap"] += [t for t in pa.get("ktap", []) if word and t["test"].startswith(word)
+                              and t not in a["ktap"]]
+        for k, v in pa.get("mounts", {}).items():
+            a["mounts"].setdefault(k, v)
+        if pa.get("net") and not a.get("net"):
+            a["net"] = pa["net"]
+            taken.add("NIC")
+        a["ratios"] = [r for r in (ratio(a, *x) for x in RATIOS) if r]
+    if taken:
+        pm = prev.get("meta", {})
+        m = results["meta"]
+        # The file size and repetitions the kept tables were measured with.
+        for k in ("mib", "nfs_reps"):
+            if k in pm:
+                m[k] = pm[k]
+        m["merged"] = ("Partial run: only the micro benchmark (tables 4, 4b and their "
+                       "ratios) is from this run; the other tables ({}) are kept from "
+                       "the run of {} (commit {}, {} kernel).".format(
+                           ", ".join(sorted(taken)), pm.get("date", "?"), pm.get("commit", "?"),
+                           pm.get("flavor", "?")))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -614,6 +772,8 @@ def main():
     ap.add_argument("--net", action="append", default=[],
                     help="ARCH=LOG of the NIC benchmarks' client guest")
     ap.add_argument("--rst")
+    ap.add_argument("--merge", help="results.json of an earlier run: the groups this run "
+                    "did not measure are taken from it")
     ap.add_argument("--meta", action="append", default=[], help="KEY=VALUE")
     args = ap.parse_args()
 
@@ -641,6 +801,8 @@ def main():
         results["arches"].setdefault(arch, {"log": None, "complete": None, "env": {},
                                             "mounts": {}, "ktap": [], "groups": {},
                                             "reps": {}, "ratios": []})["net"] = n
+    if args.merge and os.path.exists(args.merge):
+        merge(results, args.merge)
     results["expectations"] = [{"arch": a, "expectation": e, "result": r}
                                for a, e, r in expectations(results)]
     results["net_targets"] = [{"arch": a, "target": e, "result": r}

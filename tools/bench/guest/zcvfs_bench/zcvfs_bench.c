@@ -13,9 +13,11 @@
  *   zcvfs_bench sock  [TAGS] sendfile|readwrite PATH
  *                                        PATH into a loopback TCP socket
  *                                        drained by a reader thread
- *   zcvfs_bench micro [TAGS] PATH LEN SAMPLES BATCH_MS
+ *   zcvfs_bench micro [TAGS] PATH LEN SAMPLES BATCH_MS RANGES
  *                                        in-kernel loan vs copy of LEN bytes
- *                                        (the test driver's ZT_BENCH_READ)
+ *                                        of RANGES consecutive ranges, and
+ *                                        the loan's phases (the test
+ *                                        driver's ZT_BENCH_READ)
  *   zcvfs_bench nfsmount SOURCE DIR OPTIONS
  *                                        mount(2) of type nfs, text options
  *
@@ -433,39 +435,45 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
- * The micro benchmark: SAMPLES calls per method, alternating, each running
- * the method for at least BATCH_MS ms in the kernel (the guest clock may be
- * as coarse as a jiffy); a sample is the mean time of one iteration in a
- * call.  One line per method with the quartiles of the samples.
+ * The micro benchmark: SAMPLES calls per method, the methods alternating,
+ * each call running its method for at least BATCH_MS ms in the kernel
+ * over RANGES consecutive ranges of LEN bytes (the guest clock may be as
+ * coarse as a jiffy); a sample is the mean time of one iteration in a
+ * call.  Methods: loan (request + read + return, one loan at a time),
+ * copy (a plain read into a kernel buffer) and phases (the loan's phases,
+ * each timed over a batch of RANGES loans).  One line per method with the
+ * quartiles of the samples; the phases line adds the mean time of each
+ * phase per loan over all its calls.
  */
-static int cmd_micro(const char *path, long len, long nsamples, long batch_ms)
+static int cmd_micro(const char *path, long len, long nsamples, long batch_ms, long ranges)
 {
-	static const struct { const char *name; long long arg; } methods[2] = {
-		{ "loan", ZT_BENCH_LOAN }, { "copy", ZT_BENCH_COPY },
+	enum { NMETHODS = 3 };
+	static const struct { const char *name; long long arg; } methods[NMETHODS] = {
+		{ "loan", ZT_BENCH_LOAN }, { "copy", ZT_BENCH_COPY }, { "phases", ZT_BENCH_PHASES },
 	};
-	double *samples[2];
-	long long bytes[2] = { 0 }, segs[2] = { 0 }, iters[2] = { 0 };
-	long long phases[2][3] = { { 0 } };	/* request, read, return ns */
-	struct counters macc[2][MAX_STATS];
+	double *samples[NMETHODS];
+	long long bytes[NMETHODS] = { 0 }, segs[NMETHODS] = { 0 }, iters[NMETHODS] = { 0 };
+	long long phases[NMETHODS][3] = { { 0 } };	/* request, read, return ns */
+	struct counters macc[NMETHODS][MAX_STATS];
 	int dev, fd;
 
-	if (nsamples < 1 || batch_ms < 1)
-		fail("micro: SAMPLES and BATCH_MS must be positive");
+	if (nsamples < 1 || batch_ms < 1 || ranges < 1)
+		fail("micro: SAMPLES, BATCH_MS and RANGES must be positive");
 	memset(macc, 0, sizeof(macc));
 	dev = open("/dev/zcvfs_test", O_RDWR);
 	fd = open(path, O_RDONLY);
 	if (dev < 0 || fd < 0)
 		die("open /dev/zcvfs_test or the file");
-	for (int m = 0; m < 2; m++) {
+	for (int m = 0; m < NMETHODS; m++) {
 		samples[m] = calloc(nsamples, sizeof(**samples));
 		if (!samples[m])
 			die("calloc");
 	}
 	for (long i = 0; i < nsamples; i++) {
-		for (int m = 0; m < 2; m++) {
+		for (int m = 0; m < NMETHODS; m++) {
 			struct zcvfs_test_req r = {
-				.fd = fd, .offset = 0, .length = len, .arg = methods[m].arg,
-				.rw = batch_ms * 1000000LL,
+				.fd = fd, .offset = 0, .length = len, .slot = ranges,
+				.arg = methods[m].arg, .rw = batch_ms * 1000000LL,
 			};
 
 			/* Each method's counters accumulate apart. */
@@ -494,7 +502,7 @@ static int cmd_micro(const char *path, long len, long nsamples, long batch_ms)
 			segs[m] = r.out[1];
 		}
 	}
-	for (int m = 0; m < 2; m++) {
+	for (int m = 0; m < NMETHODS; m++) {
 		double *s = samples[m];
 
 		qsort(s, nsamples, sizeof(*s), cmp_double);
@@ -502,12 +510,13 @@ static int cmd_micro(const char *path, long len, long nsamples, long batch_ms)
 		memcpy(acc, macc[m], sizeof(acc));
 		print_head();
 		printf(",\"bytes\":%lld,\"segments\":%lld,\"samples\":%ld,\"iters\":%lld,"
-		       "\"batch_ms\":%ld,\"min_ns\":%.0f,\"p25_ns\":%.0f,\"median_ns\":%.0f,"
-		       "\"p75_ns\":%.0f,\"max_ns\":%.0f",
-		       bytes[m], segs[m], nsamples, iters[m], batch_ms, s[0], s[nsamples / 4],
+		       "\"batch_ms\":%ld,\"ranges\":%ld,\"min_ns\":%.0f,\"p25_ns\":%.0f,"
+		       "\"median_ns\":%.0f,\"p75_ns\":%.0f,\"max_ns\":%.0f",
+		       bytes[m], segs[m], nsamples, iters[m], batch_ms, ranges, s[0],
+		       s[nsamples / 4],
 		       nsamples % 2 ? s[nsamples / 2] : (s[nsamples / 2 - 1] + s[nsamples / 2]) / 2,
 		       s[(3 * nsamples) / 4], s[nsamples - 1]);
-		if (methods[m].arg == ZT_BENCH_LOAN)
+		if (methods[m].arg == ZT_BENCH_PHASES)
 			printf(",\"request_ns\":%.0f,\"read_ns\":%.0f,\"return_ns\":%.0f",
 			       (double)phases[m][0] / iters[m], (double)phases[m][1] / iters[m],
 			       (double)phases[m][2] / iters[m]);
@@ -574,8 +583,9 @@ int main(int argc, char **argv)
 		return cmd_write(argv[0], atol(argv[1]));
 	if (!strcmp(cmd, "sock") && argc == 2)
 		return cmd_sock(argv[0], argv[1]);
-	if (!strcmp(cmd, "micro") && argc == 4)
-		return cmd_micro(argv[0], atol(argv[1]), atol(argv[2]), atol(argv[3]));
+	if (!strcmp(cmd, "micro") && argc == 5)
+		return cmd_micro(argv[0], atol(argv[1]), atol(argv[2]), atol(argv[3]),
+				 atol(argv[4]));
 	if (!strcmp(cmd, "nfsmount") && argc == 3)
 		return cmd_nfsmount(argv[0], argv[1], argv[2]);
 	usage();

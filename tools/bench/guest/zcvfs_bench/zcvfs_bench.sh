@@ -13,9 +13,11 @@
 #   zcvfs_bench_reps         repetitions of the socket anchor (and rounds of
 #                            the micro benchmark)
 #   zcvfs_bench_nfs_reps     repetitions of each NFS measurement
-#   zcvfs_bench_micro_samples  samples per method per micro round, each
+#   zcvfs_bench_micro_samples  samples per method, size and micro round, each
 #                            the mean of a batch of at least
 #   zcvfs_bench_micro_batch_ms milliseconds of iterations
+#   zcvfs_bench_only         micro: only the set-up (zcfs file only) and
+#                            the micro benchmark
 #
 # Each repetition runs every variant once, in turn (zc, copy, tmpfs, ...),
 # so that a slow phase of the emulator hits all variants alike.
@@ -29,8 +31,24 @@ esac
 . "$DIR/bench_env.sh"
 REPS=${zcvfs_bench_reps:-5}
 NFS_REPS=${zcvfs_bench_nfs_reps:-$REPS}
-MICRO_SAMPLES=${zcvfs_bench_micro_samples:-15}
+MICRO_SAMPLES=${zcvfs_bench_micro_samples:-9}
 MICRO_BATCH_MS=${zcvfs_bench_micro_batch_ms:-200}
+ONLY=${zcvfs_bench_only:-}
+# The micro benchmark's sizes (bytes), and the consecutive ranges of each
+# size it walks, which are also the loans out at once when it times the
+# phases apart: few, so that a loan costs what it costs alone (structures
+# searched linearly grow with the loans out), yet many enough to average
+# a coarse clock out.
+MICRO_SIZES="4096 65536 1048576"
+MICRO_RANGES=16
+micro_name() {	# size
+	case $1 in
+	4096) echo 4k ;;
+	65536) echo 64k ;;
+	1048576) echo 1m ;;
+	*) echo "$1" ;;
+	esac
+}
 NFS_OPTS="vers=3,proto=tcp,port=2049,mountport=20048,mountproto=tcp,nolock,addr=127.0.0.1,rsize=1048576,wsize=1048576"
 
 : > "$OUT"
@@ -44,7 +62,7 @@ skip() {	# description reason
 emit() { echo "$*" >> "$OUT"; }
 
 ktap_print_header
-ktap_set_plan 6
+if [ "$ONLY" = micro ]; then ktap_set_plan 2; else ktap_set_plan 6; fi
 
 # --- 1. Set-up: modules, filesystems, the test file on zcfs and tmpfs. ----
 setup() {
@@ -52,14 +70,21 @@ setup() {
 	mkdir -p $ZCFS $TMPFS $NFS
 	mount -t zcfs -o $ZCFS_OPTS none $ZCFS || return 1
 	mount -t tmpfs -o size=$((3 * MIB + 64))m tmpfs $TMPFS || return 1
-	log "creating the ${MIB} MiB test file on zcfs and tmpfs"
-	$B mkfile $ZCFS/src "$MIB" && $B mkfile $TMPFS/src "$MIB" || return 1
-	$B verify $ZCFS/src "$MIB" && $B verify $TMPFS/src "$MIB" || return 1
+	# The test file is written as a real file is: sequential 1 MiB
+	# write(2) calls, then fsync (a filesystem with large folios gets them).
+	log "creating the ${MIB} MiB test file on zcfs"
+	$B mkfile $ZCFS/src "$MIB" && $B verify $ZCFS/src "$MIB" || return 1
+	if [ "$ONLY" != micro ]; then
+		log "creating the ${MIB} MiB test file on tmpfs"
+		$B mkfile $TMPFS/src "$MIB" && $B verify $TMPFS/src "$MIB" || return 1
+	fi
 	kasan=0; lockdep=0; kmemleak=0
 	dmesg | grep -q 'KernelAddressSanitizer initialized' && kasan=1
 	[ -e /proc/lockdep ] && lockdep=1
 	[ -e /sys/kernel/debug/kmemleak ] && kmemleak=1
+	clock=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 	emit "{\"bench\":\"env\",\"arch\":\"$(uname -m)\",\"kernel\":\"$(uname -r)\"," \
+	     "\"clocksource\":\"${clock:-?}\",\"only\":\"$ONLY\"," \
 	     "\"cpus\":$(grep -c ^processor /proc/cpuinfo)," \
 	     "\"mem_kib\":$(awk '/^MemTotal/ {print $2}' /proc/meminfo)," \
 	     "\"mib\":$MIB,\"reps\":$REPS,\"nfs_reps\":$NFS_REPS,\"micro_samples\":$MICRO_SAMPLES,\"micro_batch_ms\":$MICRO_BATCH_MS," \
@@ -73,15 +98,20 @@ else
 	ktap_exit_fail_msg "no set-up, no measurements"
 fi
 
-# --- 2. Micro: in-kernel loan + read + return vs copy of 1 MiB. -----------
+# --- 2. Micro: in-kernel loan + read + return vs copy, 4 KiB to 1 MiB. ----
 micro() {
 	for r in $(seq 1 "$REPS"); do
-		$B micro -b micro -r "$r" -s zcfs=$ZCFS_STATS $ZCFS/src 1048576 \
-			"$MICRO_SAMPLES" "$MICRO_BATCH_MS" >> "$OUT" || return 1
+		for size in $MICRO_SIZES; do
+			$B micro -b "micro_$(micro_name $size)" -r "$r" -s zcfs=$ZCFS_STATS \
+				$ZCFS/src "$size" "$MICRO_SAMPLES" "$MICRO_BATCH_MS" \
+				"$MICRO_RANGES" >> "$OUT" || return 1
+		done
 	done
 }
-log "micro: $REPS rounds x $MICRO_SAMPLES samples of >= $MICRO_BATCH_MS ms: loan+read+return vs copy of 1 MiB"
-ktap_test_result "micro: loan+read+return vs copy of 1 MiB in the kernel" micro
+log "micro: $REPS rounds x $MICRO_SAMPLES samples of >= $MICRO_BATCH_MS ms per method (loan, copy, phases) and size ($MICRO_SIZES)"
+ktap_test_result "micro: loan+read+return vs copy of 4 KiB, 64 KiB, 1 MiB in the kernel" micro
+# Micro only: done (ktap_finished exits).
+[ "$ONLY" = micro ] && ktap_finished
 
 # --- 3. Linux's anchor: sendfile vs read+write, tmpfs -> loopback TCP. ----
 sock() {

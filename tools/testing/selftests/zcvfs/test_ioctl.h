@@ -87,16 +87,21 @@ _Static_assert(sizeof(struct zcvfs_test_req) == 18 * 8,
 
 /*
  * Micro benchmark of `make bench` (tools/bench/): read `length` bytes
- * (at most 1 MiB) at `offset` of fd again and again, by arg =
- * ZT_BENCH_LOAN (request + read + return of a READ loan) or ZT_BENCH_COPY
- * (a plain read, copying into a kernel buffer), until `rw` nanoseconds
- * (at most 10 s) have passed.  result: iterations or -errno; out[0]: bytes
- * each iteration got; out[1]: segments of the last loan; out[2]: total ns;
- * out[3..5] (loan): ns in the request, the read and the return, summed.
+ * (at most 1 MiB) of the `slot` (1 .. 1024; 0: 1) consecutive ranges of
+ * fd from `offset`, one range after the other, again and again, by arg =
+ * ZT_BENCH_LOAN (request + read + return of a READ loan, one at a time),
+ * ZT_BENCH_COPY (a plain read, copying into a kernel buffer) or
+ * ZT_BENCH_PHASES (cycles of: a loan of every range requested, then each
+ * read, then each returned, every phase timed over the whole batch),
+ * until `rw` nanoseconds (at most 10 s) have passed.  result: iterations
+ * (loans or copies) or -errno; out[0]: bytes each iteration got; out[1]:
+ * segments of the last loan; out[2]: total ns; out[3..5] (phases): ns in
+ * the requests, the reads and the returns, summed.
  */
-#define ZT_BENCH_READ	ZT_IOC(0x50)	/* fd offset length rw(min ns) arg */
+#define ZT_BENCH_READ	ZT_IOC(0x50)	/* fd offset length slot rw(min ns) arg */
 #define ZT_BENCH_LOAN	0
 #define ZT_BENCH_COPY	1
+#define ZT_BENCH_PHASES	2
 
 #define ZT_MON_COUNT	0
 #define ZT_MON_VETO	1

@@ -470,15 +470,18 @@ fn bench_read(req: &mut Req) -> Result {
     let method = match req.arg {
         0 => bench::Method::Loan,
         1 => bench::Method::Copy,
+        2 => bench::Method::Phases,
         _ => return Err(EINVAL),
     };
+    // `slot` is the number of ranges here (0: one).
+    let ranges = usize::try_from(req.slot.max(1)).map_err(|_| EINVAL)?;
     let offset = u64::try_from(req.offset).map_err(|_| EINVAL)?;
     let len = usize::try_from(req.length).map_err(|_| EINVAL)?;
     let min_ns = u64::try_from(req.rw).map_err(|_| EINVAL)?;
     if len > MAX_BUF {
         return Err(EINVAL);
     }
-    match bench::run(&f, method, offset, len, min_ns, &CT) {
+    match bench::run(&f, method, offset, len, ranges, min_ns, &CT) {
         Ok(o) => {
             // Counts far below `i64::MAX`.
             req.out[0] = o.bytes as i64;
