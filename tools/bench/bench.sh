@@ -25,11 +25,17 @@
 #   ZCVFS_BENCH_REPS         repetitions of the socket anchor and rounds of
 #                            the micro benchmark (default 5)
 #   ZCVFS_BENCH_NFS_REPS     repetitions of every NFS measurement (default 3)
-#   ZCVFS_BENCH_MICRO_SAMPLES  samples per method per micro round (15), each
+#   ZCVFS_BENCH_MICRO_SAMPLES  samples per method, size and micro round (9), each
 #                            the mean time of the iterations of one batch
 #   ZCVFS_BENCH_MICRO_BATCH_MS of at least this many milliseconds (200)
 #   ZCVFS_BENCH_NET          0: skip the NIC benchmarks (step 3; default 1)
 #   ZCVFS_BENCH_LOOPBACK     0: skip the single-guest benchmarks (step 2)
+#   ZCVFS_BENCH_ONLY         micro: only the in-kernel micro benchmark
+#                            (step 2 without the anchor and NFS, no step 3;
+#                            test file 32 MiB unless ZCVFS_BENCH_MIB is set;
+#                            docs only with ZCVFS_BENCH_DOCS=1, and then
+#                            the other tables are kept from the previous
+#                            build/bench/results.json)
 #   ZCVFS_KERNEL_FLAVOR      bench (default) or test (the debug kernel, for
 #                            developing the benchmark itself: the results
 #                            say so and the docs are left alone)
@@ -44,13 +50,20 @@ cd "$ZCVFS_ROOT" || exit 1
 t0=$(date +%s)
 export ZCVFS_KERNEL_FLAVOR=${ZCVFS_KERNEL_FLAVOR:-bench}
 flavor=$ZCVFS_KERNEL_FLAVOR
+only=${ZCVFS_BENCH_ONLY:-}
+case $only in
+'') ;;
+micro) export ZCVFS_BENCH_NET=0 ZCVFS_BENCH_LOOPBACK=1 ;;
+*) zcvfs_die "ZCVFS_BENCH_ONLY: only 'micro' is known" ;;
+esac
 mib=${ZCVFS_BENCH_MIB:-256}
+[ "$only" = micro ] && mib=${ZCVFS_BENCH_MIB:-32}
 reps=${ZCVFS_BENCH_REPS:-5}
 nfs_reps=${ZCVFS_BENCH_NFS_REPS:-3}
-micro_samples=${ZCVFS_BENCH_MICRO_SAMPLES:-15}
+micro_samples=${ZCVFS_BENCH_MICRO_SAMPLES:-9}
 micro_batch_ms=${ZCVFS_BENCH_MICRO_BATCH_MS:-200}
 docs=${ZCVFS_BENCH_DOCS:-}
-[ -n "$docs" ] || { [ "$flavor" = bench ] && docs=1 || docs=0; }
+[ -n "$docs" ] || { [ "$flavor" = bench ] && [ -z "$only" ] && docs=1 || docs=0; }
 read -r -a arches <<< "$ZCVFS_ARCHES"
 
 # Everything of this run under build/bench/: module objects and guest logs
@@ -72,6 +85,7 @@ t_built=$(date +%s)
 
 append="zcvfs_bench_mib=$mib zcvfs_bench_reps=$reps zcvfs_bench_nfs_reps=$nfs_reps"
 append+=" zcvfs_bench_micro_samples=$micro_samples zcvfs_bench_micro_batch_ms=$micro_batch_ms"
+[ -n "$only" ] && append+=" zcvfs_bench_only=$only"
 failed=0
 logs=()
 meta=()
@@ -177,10 +191,16 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git status --porcelain 2>/dev/null)" ] || commit="$commit+changes"
 rst=()
 [ "$docs" = 1 ] && rst=(--rst Documentation/benchmarks-results.rst)
+# A partial run keeps the other measurements of the run before (if any).
+merge=()
+if [ -n "$only" ] && [ -f "$out/results.json" ]; then
+	cp "$out/results.json" "$out/results.prev.json"
+	merge=(--merge "$out/results.prev.json")
+fi
 wall="$(( (t1 - t0) / 60 )) min $(( (t1 - t0) % 60 )) s (build $(( t_built - t0 )) s)"
-tools/bench/report.py --out "$out" "${logs[@]}" "${rst[@]}" "${meta[@]}" \
+tools/bench/report.py --out "$out" "${logs[@]}" "${rst[@]}" "${merge[@]}" "${meta[@]}" \
 	--meta "command=make bench" --meta "flavor=$flavor" --meta "commit=$commit" \
-	--meta "wall=$wall" --meta "arches=${arches[*]}" || failed=1
+	--meta "wall=$wall" --meta "arches=${arches[*]}" --meta "only=$only" || failed=1
 
 zcvfs_log "results: $out/results.md, $out/results.json"
 if [ "$docs" = 1 ]; then
