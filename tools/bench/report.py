@@ -725,21 +725,30 @@ def render_rst(results):
     return "\n".join(out)
 
 
+# The table a measurement group (its name up to "_") appears in.
+TABLE_OF = {"nfs": "1, 2", "sock": "3", "micro": "4", "net": "6, 7"}
+
+
 def merge(results, path):
     """Take from the results.json at `path` every measurement group (and the
-    NIC runs) that `results` lacks, per arch; recompute the ratios."""
+    NIC runs) that `results` lacks, per arch; recompute the ratios. Each
+    arch's "kept" says which run each kept group comes from."""
     with open(path) as f:
         prev = json.load(f)
-    taken = set()
+    pm = prev.get("meta", {})
+    run = "{} (commit {}, {} kernel)".format(pm.get("date", "?"), pm.get("commit", "?"),
+                                             pm.get("flavor", "?"))
     for name, pa in prev.get("arches", {}).items():
         a = results["arches"].setdefault(name, {"log": None, "complete": None, "env": {},
                                                 "mounts": {}, "ktap": [], "groups": {},
                                                 "reps": {}, "ratios": []})
+        kept = a.setdefault("kept", {})
         for b, variants in pa.get("groups", {}).items():
-            if b not in a["groups"]:
+            # "micro": the single size of older runs, now micro_1m.
+            if b not in a["groups"] and b != "micro":
                 a["groups"][b] = variants
                 a["reps"][b] = pa.get("reps", {}).get(b, {})
-                taken.add(b)
+                kept[b] = pa.get("kept", {}).get(b, run)
                 # Their KTAP results (failures and skips are reported).
                 word = {"sock": "anchor", "nfs_read": "nfs", "nfs_write": "nfs"}.get(b)
                 a["ktap"] += [t for t in pa.get("ktap", []) if word and t["test"].startswith(word)
@@ -748,20 +757,23 @@ def merge(results, path):
             a["mounts"].setdefault(k, v)
         if pa.get("net") and not a.get("net"):
             a["net"] = pa["net"]
-            taken.add("NIC")
+            kept["net"] = pa.get("kept", {}).get("net", run)
         a["ratios"] = [r for r in (ratio(a, *x) for x in RATIOS) if r]
-    if taken:
-        pm = prev.get("meta", {})
+    by_run = {}
+    for name, a in results["arches"].items():
+        for b, r in a.get("kept", {}).items():
+            by_run.setdefault(r, {}).setdefault(name, set()).add(
+                TABLE_OF.get(b.split("_")[0], b))
+    if by_run:
         m = results["meta"]
         # The file size and repetitions the kept tables were measured with.
         for k in ("mib", "nfs_reps"):
             if k in pm:
                 m[k] = pm[k]
-        m["merged"] = ("Partial run: only the micro benchmark (tables 4, 4b and their "
-                       "ratios) is from this run; the other tables ({}) are kept from "
-                       "the run of {} (commit {}, {} kernel).".format(
-                           ", ".join(sorted(taken)), pm.get("date", "?"), pm.get("commit", "?"),
-                           pm.get("flavor", "?")))
+        m["merged"] = "Partial run; not measured by this run but kept from earlier ones: " + \
+            "; ".join("from {}: {}".format(r, ", ".join(
+                "{} table{} {}".format(n, "s" if len(t) > 1 else "", ", ".join(sorted(t)))
+                for n, t in arches.items())) for r, arches in by_run.items()) + "."
 
 
 def main():
