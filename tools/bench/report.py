@@ -434,16 +434,20 @@ def micro_tables(results):
                 rows.append([name, label, method, us(get(a, g, v, "ns")),
                              us(get(a, g, v, "ns_per_mib"))] + phases +
                             [fmt(seg["median"]) if seg and v != "copy" else "-"])
-    ranges = next((fmt(r["median"]) for r in (get(a, g, "loan", "ranges")
-                                              for a in arches.values() for g, _, _ in MICRO_SIZES)
-                   if r), "the")
+    ranges = {}
+    for a in arches.values():
+        for g, _, label in MICRO_SIZES:
+            r = get(a, g, "loan", "ranges")
+            if r:
+                ranges.setdefault(label, "{:.0f}".format(r["median"]))
+    ranges = ", ".join("{} for {}".format(n, label) for label, n in ranges.items()) or "?"
     clocks = ", ".join("{} {}".format(n, a.get("env", {}).get("clocksource"))
                        for n, a in arches.items() if a.get("env", {}).get("clocksource"))
     out = [("4. In-kernel micro benchmark: loan vs copy from zcfs's page cache",
             "Per round and method the median of {} samples, each the mean time per call "
             "of one in-kernel batch of at least {} ms; cells: median [min, max] over the "
-            "rounds. Every call reads the next of {} consecutive ranges of its size "
-            "from the start of the file. Loan: ``ReadLoan::request`` + "
+            "rounds. Every call reads the next of the consecutive ranges of its size "
+            "from the start of the file ({}). Loan: ``ReadLoan::request`` + "
             "``read`` + drop (the return), one loan at a time, through zcvfs to zcfs. "
             "Copy: a plain read through zcvfs and the VFS into a kernel buffer. Loan, by "
             "phase: cycles of all the ranges' requests (as many loans out at once), then "

@@ -36,11 +36,16 @@ MICRO_BATCH_MS=${zcvfs_bench_micro_batch_ms:-200}
 ONLY=${zcvfs_bench_only:-}
 # The micro benchmark's sizes (bytes), and the consecutive ranges of each
 # size it walks, which are also the loans out at once when it times the
-# phases apart: few, so that a loan costs what it costs alone (structures
-# searched linearly grow with the loans out), yet many enough to average
-# a coarse clock out.
+# phases apart: 16, at most 4 MiB of them, so that a loan costs about what
+# it costs alone (structures that grow with the pages on loan: 16 MiB out
+# at once made a 1 MiB loan's phases a third dearer), yet enough loans to
+# average a coarse clock out.
 MICRO_SIZES="4096 65536 1048576"
-MICRO_RANGES=16
+micro_ranges() {	# size
+	r=$((4 * 1048576 / $1))
+	[ $r -gt 16 ] && r=16
+	echo $r
+}
 micro_name() {	# size
 	case $1 in
 	4096) echo 4k ;;
@@ -104,7 +109,7 @@ micro() {
 		for size in $MICRO_SIZES; do
 			$B micro -b "micro_$(micro_name $size)" -r "$r" -s zcfs=$ZCFS_STATS \
 				$ZCFS/src "$size" "$MICRO_SAMPLES" "$MICRO_BATCH_MS" \
-				"$MICRO_RANGES" >> "$OUT" || return 1
+				"$(micro_ranges $size)" >> "$OUT" || return 1
 		done
 	done
 }
