@@ -367,6 +367,22 @@ def net_tables(results):
     return out
 
 
+def target_lines(arch, ratios, targets):
+    """(arch, "RATIO <= LIMIT", "met (value)" / "NOT met (value)" / "not
+    measured") for each (ratio name, limit) of `targets`."""
+    by_name = {r["name"]: r for r in ratios}
+    lines = []
+    for rname, limit in targets:
+        r = by_name.get(rname)
+        desc = "{} <= {}".format(rname, limit)
+        if not r:
+            lines.append((arch, desc, "not measured"))
+        else:
+            lines.append((arch, desc, "{} ({})".format(
+                "met" if r["value"] <= limit else "NOT met", fmt(r["value"]))))
+    return lines
+
+
 def net_targets(results):
     """Where the NIC numbers stand against the targets."""
     lines = []
@@ -374,15 +390,7 @@ def net_targets(results):
         n = a.get("net")
         if not n:
             continue
-        ratios = {r["name"]: r for r in n.get("ratios", [])}
-        for rname, limit in NET_TARGETS:
-            r = ratios.get(rname)
-            desc = "{} <= {}".format(rname, limit)
-            if not r:
-                lines.append((name, desc, "not measured"))
-            else:
-                lines.append((name, desc, "{} ({})".format(
-                    "met" if r["value"] <= limit else "NOT met", fmt(r["value"]))))
+        lines += target_lines(name, n.get("ratios", []), NET_TARGETS)
         # The send path: what the stack copies of a zero-copy READ's payload.
         s = get(n, "net_read", "zcfs-zc", "stack_copies_per_byte")
         desc = "zero-copy READ: the network stack copies 0 bytes per byte"
@@ -484,17 +492,8 @@ def micro_targets(results):
     """Where the micro benchmark stands against its targets."""
     lines = []
     for name, a in results["arches"].items():
-        ratios = {r["name"]: r for r in a.get("ratios", [])}
-        if not any(g.startswith("micro") for g in a["groups"]):
-            continue
-        for rname, limit in MICRO_TARGETS:
-            r = ratios.get(rname)
-            desc = "{} <= {}".format(rname, limit)
-            if not r:
-                lines.append((name, desc, "not measured"))
-            else:
-                lines.append((name, desc, "{} ({})".format(
-                    "met" if r["value"] <= limit else "NOT met", fmt(r["value"]))))
+        if any(g.startswith("micro") for g in a["groups"]):
+            lines += target_lines(name, a.get("ratios", []), MICRO_TARGETS)
     return lines
 
 

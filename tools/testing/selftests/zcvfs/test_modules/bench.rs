@@ -139,39 +139,19 @@ pub(crate) fn run(
         phases_ns: [0; 3],
     };
     match method {
-        Method::Loan => {
-            let t0 = Instant::<Monotonic>::now();
-            let mut i = 0;
-            loop {
-                let data = ReadLoan::request(file, at(i), len, Some(ct))?.read()?;
-                out.segments = data.segments().len();
-                let n = data.len();
-                // The return is part of the iteration.
-                drop(data);
-                out.got(n)?;
-                i = (i + 1) % ranges;
-                out.ns = ns_since(t0);
-                if out.ns >= min_ns || out.iters >= MAX_ITERS {
-                    return Ok(out);
-                }
-            }
-        }
+        Method::Loan => repeat(&mut out, ranges, min_ns, |i| {
+            let data = ReadLoan::request(file, at(i), len, Some(ct))?.read()?;
+            // The return (the drop of `data`) is part of the iteration.
+            Ok((data.len(), data.segments().len()))
+        })?,
         Method::Copy => {
             // The destination is allocated (and faulted in) once, outside
             // the timed region, as a server's reply buffer would be.
             let mut buf = KVVec::from_elem(0u8, len, GFP_KERNEL)?;
-            let t0 = Instant::<Monotonic>::now();
-            let mut i = 0;
-            loop {
+            repeat(&mut out, ranges, min_ns, |i| {
                 // `at(i)` fits an `i64` (checked above).
-                let n = fop::read_plain(file, at(i) as i64, &mut buf, Some(ct))?;
-                out.got(n)?;
-                i = (i + 1) % ranges;
-                out.ns = ns_since(t0);
-                if out.ns >= min_ns || out.iters >= MAX_ITERS {
-                    return Ok(out);
-                }
-            }
+                Ok((fop::read_plain(file, at(i) as i64, &mut buf, Some(ct))?, 0))
+            })?
         }
         Method::Phases => {
             // Room for a batch, allocated before any timing.
@@ -205,9 +185,34 @@ pub(crate) fn run(
                 out.phases_ns[2] += ns_between(tr, td);
                 out.ns += ns_between(ta, tc) + ns_between(tr, td);
                 if out.ns >= min_ns || out.iters >= MAX_ITERS {
-                    return Ok(out);
+                    break;
                 }
             }
+        }
+    }
+    Ok(out)
+}
+
+/// Run `one(i)` for the ranges `i` in turn (0, 1, .., `ranges` - 1, 0, ..)
+/// until `min_ns` nanoseconds have passed (at least once, at most
+/// [`MAX_ITERS`] times), timed as a whole. `one` gives the bytes got and
+/// the segments used.
+fn repeat(
+    out: &mut Outcome,
+    ranges: usize,
+    min_ns: u64,
+    mut one: impl FnMut(usize) -> Result<(usize, usize)>,
+) -> Result {
+    let t0 = Instant::<Monotonic>::now();
+    let mut i = 0;
+    loop {
+        let (bytes, segments) = one(i)?;
+        out.got(bytes)?;
+        out.segments = segments;
+        i = (i + 1) % ranges;
+        out.ns = ns_since(t0);
+        if out.ns >= min_ns || out.iters >= MAX_ITERS {
+            return Ok(());
         }
     }
 }
