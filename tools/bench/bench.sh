@@ -16,7 +16,7 @@
 #      Intel NIC (e1000 on x86_64, e1000e on arm64) over a QEMU stream
 #      netdev on the host's loopback; the arches' pairs side by side;
 #   4. tools/bench/report.py writes build/bench/results.json and
-#      results.md (printed at the end) and, for a bench-kernel run,
+#      results.md (printed at the end) and, for a full bench-kernel run,
 #      regenerates Documentation/benchmarks-results.rst.
 #
 # Settings (environment):
