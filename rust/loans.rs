@@ -3,7 +3,7 @@
 //! The table of outstanding loans.
 //!
 //! zcvfs never trusts what a caller left in an xuio: every loan is recorded
-//! here with its cookie, the xuio's address, the inode, direction, length,
+//! here, under its cookie, with the xuio's address, the inode, direction, length,
 //! offset and the provider's handle and segments. A loan is found only by
 //! (cookie, xuio address), so a second return or a copied xuio finds
 //! nothing; a loan being read or written is `busy`, so concurrent misuse of
@@ -12,6 +12,8 @@
 
 use crate::zcvfs_api::xuio::{Published, Rw, ZcState};
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::xarray::{AllocKind, XArray};
 
 /// One loan. `P` holds what pins it (file, provider module, statistics).
 pub(crate) struct LoanRecord<P> {
@@ -57,93 +59,115 @@ impl From<LookupError> for Error {
     }
 }
 
-/// The table.
-pub(crate) struct LoanTable<P> {
-    loans: KVec<LoanRecord<P>>,
-    next_id: u64,
+/// The table: the loans in an [`XArray`] indexed by their cookie, so that
+/// finding one is a radix-tree walk (no search, no shifting on removal).
+/// The array's own spinlock covers each operation; nothing else is locked.
+#[pin_data]
+pub(crate) struct LoanTable<P: Send> {
+    #[pin]
+    loans: XArray<KBox<LoanRecord<P>>>,
+    next_id: Atomic<u64>,
+    count: Atomic<usize>,
 }
 
-impl<P> LoanTable<P> {
+impl<P: Send> LoanTable<P> {
     /// An empty table.
-    pub(crate) const fn new() -> Self {
-        LoanTable {
-            loans: KVec::new(),
-            next_id: 1,
-        }
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(LoanTable {
+            loans <- XArray::new(AllocKind::Alloc1),
+            next_id: Atomic::new(1),
+            count: Atomic::new(0),
+        })
     }
 
     /// Record a loan; its `id` is assigned here and returned. On allocation
     /// failure the record is handed back.
-    pub(crate) fn insert(&mut self, mut rec: LoanRecord<P>) -> Result<u64, LoanRecord<P>> {
-        let id = self.next_id;
-        rec.id = id;
-        if self.loans.reserve(1, GFP_KERNEL).is_err() {
+    pub(crate) fn insert(&self, mut rec: LoanRecord<P>) -> Result<u64, LoanRecord<P>> {
+        // Cookies are never reused: 2^64 loans are not reachable.
+        let id = self.next_id.fetch_add(1, Relaxed);
+        let Ok(index) = usize::try_from(id) else {
             return Err(rec);
-        }
-        if let Err(e) = self.loans.push_within_capacity(rec) {
-            return Err(e.0);
-        }
-        // 2^64 loans are not reachable.
-        self.next_id += 1;
+        };
+        rec.id = id;
+        let slot = match KBox::<LoanRecord<P>>::new_uninit(GFP_KERNEL) {
+            Ok(slot) => slot,
+            Err(_) => return Err(rec),
+        };
+        let boxed = KBox::write(slot, rec);
+        let old = match self.loans.lock().store(index, boxed, GFP_KERNEL) {
+            Ok(old) => old,
+            Err(e) => return Err(KBox::into_inner(e.value)),
+        };
+        // A fresh cookie: nothing was there.
+        drop(old);
+        self.count.add(1, Relaxed);
         Ok(id)
     }
 
-    fn find(&self, id: u64, xuio: usize, inode: usize) -> Result<usize, LookupError> {
-        let i = self
-            .loans
-            .iter()
-            .position(|r| r.id == id && r.xuio == xuio)
-            .ok_or(LookupError::NotFound)?;
-        if self.loans[i].inode != inode {
+    fn check(r: &LoanRecord<P>, xuio: usize, inode: usize) -> Result<(), LookupError> {
+        if r.xuio != xuio {
+            return Err(LookupError::NotFound);
+        }
+        if r.inode != inode {
             return Err(LookupError::WrongFile);
         }
-        if self.loans[i].busy {
+        if r.busy {
             return Err(LookupError::Busy);
         }
-        Ok(i)
+        Ok(())
     }
 
-    /// Mark a loan busy for a read or write and give access to it.
-    pub(crate) fn begin_io(
-        &mut self,
+    /// Start a read or write on a loan: `f` checks it and takes what the
+    /// I/O needs (it runs under the table's spinlock: no sleeping); if it
+    /// succeeds the loan is marked busy until [`LoanTable::end_io`].
+    pub(crate) fn begin_io<R>(
+        &self,
         id: u64,
         xuio: usize,
         inode: usize,
-    ) -> Result<&mut LoanRecord<P>, LookupError> {
-        let i = self.find(id, xuio, inode)?;
-        let r = &mut self.loans[i];
+        f: impl FnOnce(&mut LoanRecord<P>) -> Result<R>,
+    ) -> Result<R> {
+        let index = usize::try_from(id).map_err(|_| LookupError::NotFound)?;
+        let mut loans = self.loans.lock();
+        let r = loans.get_mut(index).ok_or(LookupError::NotFound)?;
+        Self::check(r, xuio, inode)?;
+        let v = f(r)?;
         r.busy = true;
-        Ok(r)
+        Ok(v)
     }
 
-    /// End a read or write on a loan, updating it with `f`.
-    pub(crate) fn end_io(&mut self, id: u64, f: impl FnOnce(&mut LoanRecord<P>)) {
-        if let Some(r) = self.loans.iter_mut().find(|r| r.id == id) {
+    /// End a read or write on a loan, updating it with `f` (under the
+    /// table's spinlock: no sleeping).
+    pub(crate) fn end_io(&self, id: u64, f: impl FnOnce(&mut LoanRecord<P>)) {
+        let Ok(index) = usize::try_from(id) else {
+            return;
+        };
+        if let Some(r) = self.loans.lock().get_mut(index) {
             r.busy = false;
             f(r);
         }
     }
 
-    /// Remove a loan for its return.
+    /// Remove a loan for its return. The caller drops it (outside the
+    /// table's lock).
     pub(crate) fn take(
-        &mut self,
+        &self,
         id: u64,
         xuio: usize,
         inode: usize,
-    ) -> Result<LoanRecord<P>, LookupError> {
-        let i = self.find(id, xuio, inode)?;
-        self.loans.remove(i).map_err(|_| LookupError::NotFound)
+    ) -> Result<KBox<LoanRecord<P>>, LookupError> {
+        let index = usize::try_from(id).map_err(|_| LookupError::NotFound)?;
+        let mut loans = self.loans.lock();
+        Self::check(loans.get(index).ok_or(LookupError::NotFound)?, xuio, inode)?;
+        let rec = loans.remove(index).ok_or(LookupError::NotFound)?;
+        drop(loans);
+        self.count.fetch_sub(1, Relaxed);
+        Ok(rec)
     }
 
     /// Number of outstanding loans.
     pub(crate) fn len(&self) -> usize {
-        self.loans.len()
-    }
-
-    /// Remove every loan (module exit with loans outstanding: a bug of a
-    /// consumer; the caller reports and releases them).
-    pub(crate) fn drain(&mut self) -> KVec<LoanRecord<P>> {
-        core::mem::take(&mut self.loans)
+        self.count.load(Relaxed)
     }
 }
 
@@ -168,7 +192,7 @@ mod tests {
 
     #[test]
     fn insert_take_once() -> Result {
-        let mut t = LoanTable::new();
+        let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
         let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
         let b = t.insert(rec(0x2000, 7)).map_err(|_| ENOMEM)?;
         assert_ne!(a, b);
@@ -188,10 +212,14 @@ mod tests {
 
     #[test]
     fn busy_blocks_return_and_io() -> Result {
-        let mut t = LoanTable::new();
+        let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
         let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
-        assert!(t.begin_io(a, 0x1000, 7).is_ok());
-        assert_eq!(t.begin_io(a, 0x1000, 7).err(), Some(LookupError::Busy));
+        // A failed check leaves the loan free.
+        assert_eq!(t.begin_io(a, 0x1000, 7, |_| Err::<(), _>(EIO)), Err(EIO));
+        assert!(t.begin_io(a, 0x1000, 7, |_| Ok(())).is_ok());
+        assert_eq!(t.begin_io(a, 0x1000, 7, |_| Ok(())), Err(EBUSY));
+        // Unknown cookie.
+        assert_eq!(t.begin_io(a + 100, 0x1000, 7, |_| Ok(())), Err(EINVAL));
         assert_eq!(t.take(a, 0x1000, 7).err(), Some(LookupError::Busy));
         t.end_io(a, |r| r.state = ZcState::Filled);
         let r = t.take(a, 0x1000, 7).map_err(|_| EINVAL)?;
