@@ -7,14 +7,21 @@
 //! runs the inode's monitors around the operation, keeps the loan table
 //! and the xuio's zcvfs-owned fields consistent, raises the fsnotify events
 //! of read(2)/write(2), and counts everything in the filesystem's stats.
+//!
+//! A loan's record in the loan table is its one source of truth; the
+//! xuio's zcvfs-owned fields are the consumer's copy, written from it (and
+//! put back from it before every provider call). The hot path takes no
+//! mutex: see `globals`.
 #![deny(unsafe_code)]
 
-use crate::globals::{FemChain, LoanPins, MonitorEntry, ProviderReg};
-use crate::globals::{LOANS, MONITORS, REGISTRY, STATS};
-use crate::loans::LoanRecord;
+use crate::globals::{self, FemChain, LoanPins, MonitorEntry, ProviderReg};
+use crate::globals::{LOANS, MONITORED_INODES, MONITORS, MONITOR_VIEW};
+use crate::globals::{REGISTRY, REGISTRY_VIEW, STATS};
+use crate::loans::{LoanRecord, LoanTable};
 use crate::module_ref::{ModulePtr, ModuleRef};
 use crate::monitor_ops::{FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
+use crate::registry::Registry;
 use crate::stats::FsStats;
 use crate::validate::{self, FileLimits, Io};
 use crate::vfs::{self as kf, FsTypeRef};
@@ -23,7 +30,8 @@ use crate::zcvfs_api::error::{from_ssize, to_ssize};
 use crate::zcvfs_api::xuio::{XuioExt, ZcState};
 use kernel::fs::File;
 use kernel::prelude::*;
-use kernel::sync::{aref::ARef, atomic::Relaxed, Arc, UniqueArc};
+use kernel::sync::atomic::{Acquire, Relaxed, Release};
+use kernel::sync::{aref::ARef, rcu, Arc, UniqueArc};
 
 fn limits(file: &File) -> FileLimits {
     let (readable, writable) = kf::rw_mode(file);
@@ -35,13 +43,34 @@ fn limits(file: &File) -> FileLimits {
     }
 }
 
+/// The loan table (set from module load to unload).
+fn loans() -> Result<Pin<&'static LoanTable<LoanPins>>> {
+    LOANS.get().ok_or(ENODEV)
+}
+
+/// The statistics of a filesystem type: its provider's (read under RCU),
+/// else from the table of every type seen (locked; created on first use).
 fn stats_of(fstype: FsTypeRef) -> Option<Arc<FsStats>> {
-    STATS.lock().get(fstype.key(), fstype.name())
+    let registered = {
+        let g = rcu::read_lock();
+        REGISTRY_VIEW
+            .get(&g)
+            .and_then(|r| r.provider(fstype.key()))
+            .and_then(|p| p.stats)
+    };
+    registered.or_else(|| STATS.lock().get(fstype.key(), fstype.name()))
 }
 
 fn count_refusal<T>(stats: &Option<Arc<FsStats>>, r: &Result<T>) {
     if let (Some(s), Err(e)) = (stats, r) {
         s.refused(*e);
+    }
+}
+
+/// Count a refusal in the statistics of the file's filesystem type.
+fn count_refusal_of<T>(file: &File, r: &Result<T>) {
+    if r.is_err() {
+        count_refusal(&stats_of(kf::fs_type(file)), r);
     }
 }
 
@@ -55,12 +84,20 @@ fn run_chain(
     length: i64,
     ct: *const RawCallerContext,
     base: &mut dyn FnMut() -> isize,
-) -> Result<(isize, bool)> {
-    let inode = kf::inode_key(file);
-    let monitors = MONITORS.lock().snapshot(inode)?;
-    if monitors.is_empty() {
-        return Ok((base(), true));
+) -> (isize, bool) {
+    // No monitor anywhere: no lookup at all.
+    if MONITORED_INODES.load(Acquire) == 0 {
+        return (base(), true);
     }
+    let inode = kf::inode_key(file);
+    // A reference on the inode's stack, taken under RCU.
+    let stack = {
+        let g = rcu::read_lock();
+        MONITOR_VIEW.get(&g).and_then(|v| v.stack(inode))
+    };
+    let Some(monitors) = stack else {
+        return (base(), true);
+    };
     let mut arg = RawFemArg {
         op,
         rw,
@@ -75,7 +112,7 @@ fn run_chain(
     arg.chain = (&raw const chain).cast_mut().cast();
     let r = chain.vnext(FemArgPtr::new(&mut arg));
     let ran = chain.base_ran();
-    Ok((r, ran))
+    (r, ran)
 }
 
 /// `fop_reqzcbuf`.
@@ -86,34 +123,47 @@ pub(crate) fn reqzcbuf(
     ct: *const RawCallerContext,
 ) -> Result {
     let fstype = kf::fs_type(file);
-    let stats = stats_of(fstype);
-    let r = reqzcbuf_inner(file, fstype, rw, x, ct, &stats);
+    // One RCU read-side section: the feature, the provider, a reference on
+    // its module. The provider cannot unregister (and its module go away)
+    // before the reference is taken: unregistering waits for a grace
+    // period.
+    let (provider, zc, module) = {
+        let g = rcu::read_lock();
+        let reg = REGISTRY_VIEW.get(&g);
+        let provider = reg.and_then(|r| r.provider(fstype.key()));
+        let zc = reg.is_some_and(|r| r.has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED));
+        let module = match (&provider, zc) {
+            (Some(p), true) => ModuleRef::get(p.owner).ok(),
+            _ => None,
+        };
+        (provider, zc, module)
+    };
+    let stats = match &provider {
+        Some(p) if p.stats.is_some() => p.stats.clone(),
+        _ => stats_of(fstype),
+    };
+    let r = match provider {
+        Some(p) if zc => reqzcbuf_inner(file, rw, x, ct, p, module, &stats),
+        _ => Err(EOPNOTSUPP),
+    };
     count_refusal(&stats, &r);
     r
 }
 
 fn reqzcbuf_inner(
     file: &File,
-    fstype: FsTypeRef,
     rw: u32,
     x: &mut RawXuio,
     ct: *const RawCallerContext,
+    provider: ProviderReg,
+    module: Option<ModuleRef>,
     stats: &Option<Arc<FsStats>>,
 ) -> Result {
     let lim = limits(file);
     let offset = x.loffset();
-    let (ops, module, rwv) = {
-        let reg = REGISTRY.lock();
-        if !reg.has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED) {
-            return Err(EOPNOTSUPP);
-        }
-        let provider = reg.provider(fstype.key()).ok_or(EOPNOTSUPP)?;
-        let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.resid(), &lim)?;
-        // Under the lock: the provider cannot unregister (and its module
-        // go away) before the reference is taken.
-        let module = ModuleRef::get(provider.owner).map_err(|_| EOPNOTSUPP)?;
-        (provider.ops, module, rwv)
-    };
+    let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.resid(), &lim)?;
+    let module = module.ok_or(EOPNOTSUPP)?;
+    let ops = provider.ops;
     // Checked positive and below `MAX_RW_COUNT`.
     let len = x.resid() as usize;
     let xp: *mut RawXuio = x;
@@ -138,7 +188,7 @@ fn reqzcbuf_inner(
             Err(e) => e.to_errno() as isize,
         }
     };
-    let (r, ran) = run_chain(file, ZCVFS_FEM_REQZCBUF, rw, xp, 0, ct, &mut base)?;
+    let (r, ran) = run_chain(file, ZCVFS_FEM_REQZCBUF, rw, xp, 0, ct, &mut base);
     if !ran {
         if let Some(s) = stats {
             s.vetoed.add(1, Relaxed);
@@ -171,14 +221,19 @@ fn reqzcbuf_inner(
             stats: stats.clone(),
         },
     };
-    let inserted = LOANS.lock().insert(rec);
-    let id = match inserted {
-        Ok(id) => id,
-        Err(rec) => {
-            drop(rec);
+    let id = match loans().map(|t| t.insert(rec)) {
+        Ok(Ok(id)) => id,
+        Ok(Err(rec)) => {
             let _ = ops.retzcbuf(file, x);
             x.clear_loan(rw, XUIO_ZC_NONE);
+            // The pins go after the provider's last call.
+            drop(rec);
             return Err(ENOMEM);
+        }
+        Err(e) => {
+            let _ = ops.retzcbuf(file, x);
+            x.clear_loan(rw, XUIO_ZC_NONE);
+            return Err(e);
         }
     };
     x.set_xuio(Some(UIOTYPE_ZEROCOPY));
@@ -201,9 +256,8 @@ fn restore(x: &mut RawXuio, rec: &LoanRecord<LoanPins>, offset: i64) {
 
 /// `fop_retzcbuf`.
 pub(crate) fn retzcbuf(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
-    let stats = stats_of(kf::fs_type(file));
     let r = retzcbuf_inner(file, x, ct);
-    count_refusal(&stats, &r);
+    count_refusal_of(file, &r);
     r
 }
 
@@ -215,9 +269,7 @@ fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> 
     }
     let xp: *mut RawXuio = x;
     let zc = x.zc();
-    let rec = LOANS
-        .lock()
-        .take(zc.xu_zc_loan, xp as usize, kf::inode_key(file))?;
+    let rec = loans()?.take(zc.xu_zc_loan, xp as usize, kf::inode_key(file))?;
     restore(x, &rec, rec.offset);
     let ops = rec.pins.ops;
     let mut done = false;
@@ -249,14 +301,12 @@ pub(crate) fn rw_xuio(
     x: &mut RawXuio,
     ct: *const RawCallerContext,
 ) -> Result<usize> {
-    let fstype = kf::fs_type(file);
-    let stats = stats_of(fstype);
     let r = match validate::zc_or_plain(XuioExt::of(x)) {
-        Ok(None) => plain_rw(file, write, x, ct, &stats),
-        Ok(Some(_)) => zc_rw(file, write, x, ct, &stats),
+        Ok(None) => plain_rw(file, write, x, ct),
+        Ok(Some(_)) => zc_rw(file, write, x, ct),
         Err(e) => Err(e),
     };
-    count_refusal(&stats, &r);
+    count_refusal_of(file, &r);
     r
 }
 
@@ -265,8 +315,8 @@ fn plain_rw(
     write: bool,
     x: &mut RawXuio,
     ct: *const RawCallerContext,
-    stats: &Option<Arc<FsStats>>,
 ) -> Result<usize> {
+    let stats = &stats_of(kf::fs_type(file));
     let lim = limits(file);
     let count = validate::check_plain(
         x.loffset(),
@@ -284,7 +334,7 @@ fn plain_rw(
     } else {
         ZCVFS_FEM_READ
     };
-    let (r, ran) = run_chain(file, op, 0, xp, 0, ct, &mut base)?;
+    let (r, ran) = run_chain(file, op, 0, xp, 0, ct, &mut base);
     let n = if ran {
         from_ssize(r)
     } else {
@@ -310,28 +360,20 @@ fn plain_rw(
     n
 }
 
-fn zc_rw(
-    file: &File,
-    write: bool,
-    x: &mut RawXuio,
-    ct: *const RawCallerContext,
-    stats: &Option<Arc<FsStats>>,
-) -> Result<usize> {
-    if !REGISTRY
-        .lock()
-        .has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED)
-    {
+fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext) -> Result<usize> {
+    if !has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED) {
         return Err(EOPNOTSUPP);
     }
     let io = if write { Io::Write } else { Io::Read };
     let xp: *mut RawXuio = x;
     let zc = x.zc();
     let caller_offset = x.loffset();
+    let lim = limits(file);
+    let table = loans()?;
     // Take the loan for this I/O (busy), with what the call needs.
-    let (id, ops, len, offset, pfile) = {
-        let mut loans = LOANS.lock();
-        let rec = loans.begin_io(zc.xu_zc_loan, xp as usize, kf::inode_key(file))?;
-        let checked = validate::check_zc_io(io, rec.rw, rec.state).and_then(|()| {
+    let (id, ops, len, offset, pfile, stats) =
+        table.begin_io(zc.xu_zc_loan, xp as usize, kf::inode_key(file), |rec| {
+            validate::check_zc_io(io, rec.rw, rec.state)?;
             // Anonymous WRITE buffers get their offset now; others keep it.
             let offset = if rec.offset == -1 {
                 caller_offset
@@ -341,21 +383,21 @@ fn zc_rw(
             if offset != caller_offset {
                 return Err(EINVAL);
             }
-            validate::check_range(offset, rec.len, &limits(file))?;
-            Ok(offset)
-        });
-        match checked {
-            Ok(offset) => {
-                restore(x, rec, offset);
-                (rec.id, rec.pins.ops, rec.len, offset, rec.pins.file.clone())
-            }
-            Err(e) => {
-                let id = rec.id;
-                loans.end_io(id, |_| {});
-                return Err(e);
-            }
-        }
-    };
+            validate::check_range(offset, rec.len, &lim)?;
+            restore(x, rec, offset);
+            Ok((
+                rec.id,
+                rec.pins.ops,
+                rec.len,
+                offset,
+                rec.pins.file.clone(),
+                rec.pins.stats.clone(),
+            ))
+        })?;
+    let stats = &stats;
+    // What the provider was handed (checked at the request to cover the
+    // loan): a read that used all of it needs no new sum.
+    let handed = x.published();
 
     let mut wres = RawWriteResult::default();
     let mut base = || -> isize {
@@ -365,7 +407,8 @@ fn zc_rw(
         } else {
             ops.read_xuio(&pfile, x).and_then(|n| {
                 // The provider trims the segments to what it read.
-                if n > len || x.loaned_segments_total() != Some(n as u64) {
+                let intact = n == len && x.published() == handed && x.segflg() == UIO_SEG_BVEC;
+                if n > len || !(intact || x.loaned_segments_total() == Some(n as u64)) {
                     pr_warn!("zcvfs: provider read segments inconsistent; refused\n");
                     return Err(EIO);
                 }
@@ -379,14 +422,7 @@ fn zc_rw(
     } else {
         ZCVFS_FEM_READ
     };
-    let chain = run_chain(file, op, zc.xu_zc_rw, xp, 0, ct, &mut base);
-    let (r, ran) = match chain {
-        Ok(v) => v,
-        Err(e) => {
-            LOANS.lock().end_io(id, |_| {});
-            return Err(e);
-        }
-    };
+    let (r, ran) = run_chain(file, op, zc.xu_zc_rw, xp, 0, ct, &mut base);
     let n = if ran { from_ssize(r) } else { Err(EIO) };
     let published = x.published();
     let new_state = match (&n, write) {
@@ -394,7 +430,7 @@ fn zc_rw(
         (Ok(_), true) => Some(ZcState::Written),
         (Err(_), _) => None,
     };
-    LOANS.lock().end_io(id, |rec| {
+    table.end_io(id, |rec| {
         // What the provider published now, even after a failure.
         rec.published = published;
         if let Some(st) = new_state {
@@ -460,7 +496,7 @@ pub(crate) fn truncate(file: &File, length: i64, ct: *const RawCallerContext) ->
         length,
         ct,
         &mut base,
-    )?;
+    );
     if !ran {
         if let Some(s) = stats_of(kf::fs_type(file)) {
             s.vetoed.add(1, Relaxed);
@@ -471,38 +507,55 @@ pub(crate) fn truncate(file: &File, length: i64, ct: *const RawCallerContext) ->
     from_ssize(r).map(|_| ())
 }
 
+/// Change the registry: `f` changes a copy of the writers' registry,
+/// which then replaces both it and the readers' (after a grace period the
+/// old one is freed: no reader sees it any more).
+fn update_registry<R>(f: impl FnOnce(&mut Registry<ProviderReg>) -> Result<R>) -> Result<R> {
+    let (r, old) = {
+        let mut reg = REGISTRY.lock();
+        let mut next = reg.try_clone()?;
+        let r = f(&mut next)?;
+        let view = KBox::new(next.try_clone()?, GFP_KERNEL)?;
+        *reg = next;
+        (r, REGISTRY_VIEW.replace(Some(view)))
+    };
+    drop(old);
+    Ok(r)
+}
+
 /// `zcvfs_register_provider`.
 pub(crate) fn register_provider(
     fstype: FsTypeRef,
     ops: ProviderOpsRef,
     owner: ModulePtr,
 ) -> Result {
-    REGISTRY
-        .lock()
-        .register(fstype.key(), ProviderReg { ops, owner })?;
-    // Create the filesystem's statistics now, so they are visible at once.
-    let _ = stats_of(fstype);
-    Ok(())
+    // The filesystem's statistics, created now so that they are visible at
+    // once, and reached from the registration from now on.
+    let stats = STATS.lock().get(fstype.key(), fstype.name());
+    update_registry(|r| r.register(fstype.key(), ProviderReg { ops, owner, stats }))
 }
 
 /// `zcvfs_unregister_provider`.
 pub(crate) fn unregister_provider(fstype: FsTypeRef) -> Result {
-    REGISTRY.lock().unregister(fstype.key()).map(|_| ())
+    update_registry(|r| r.unregister(fstype.key()).map(|_| ()))
 }
 
 /// `zcvfs_sb_set_features` (the file system type comes from the sb).
 pub(crate) fn sb_set_features(sb: usize, fstype: usize, features: u64) -> Result {
-    REGISTRY.lock().set_features(sb, fstype, features)
+    update_registry(|r| r.set_features(sb, fstype, features))
 }
 
 /// `zcvfs_sb_clear_features`.
 pub(crate) fn sb_clear_features(sb: usize, features: u64) -> Result {
-    REGISTRY.lock().clear_features(sb, features)
+    update_registry(|r| r.clear_features(sb, features))
 }
 
-/// `vfs_has_feature`.
+/// `vfs_has_feature` (read under RCU).
 pub(crate) fn has_feature(sb: usize, feature: u64) -> bool {
-    REGISTRY.lock().has_feature(sb, feature)
+    let g = rcu::read_lock();
+    REGISTRY_VIEW
+        .get(&g)
+        .is_some_and(|r| r.has_feature(sb, feature))
 }
 
 /// `zcvfs_monitor_install`.
@@ -520,9 +573,29 @@ pub(crate) fn monitor_install(file: &File, ops: MonitorOpsRef, owner: ModulePtr)
     entry.ops = Some(ops);
     let entry: Arc<MonitorEntry> = entry.into();
     let pin: ARef<File> = file.into();
-    let r = MONITORS
-        .lock()
-        .install(kf::inode_key(file), entry.clone(), pin);
+    let inode = kf::inode_key(file);
+    let (r, old, undone) = {
+        let mut mons = MONITORS.lock();
+        match mons.install(inode, entry.clone(), pin) {
+            Ok((id, extra_pin)) => {
+                match mons.view(None).and_then(|v| Ok(KBox::new(v, GFP_KERNEL)?)) {
+                    Ok(view) => {
+                        let old = MONITOR_VIEW.replace(Some(view));
+                        // After the view: a reader that sees the count
+                        // sees the view.
+                        MONITORED_INODES.store(mons.stacks(), Release);
+                        (Ok((id, extra_pin)), old, None)
+                    }
+                    // Readers cannot see it yet: take it out again.
+                    Err(e) => (Err(e), None, mons.uninstall(inode, id).ok()),
+                }
+            }
+            Err(e) => (Err(e), None, None),
+        }
+    };
+    // Released outside the lock.
+    drop(old);
+    drop(undone);
     match r {
         Ok((id, extra_pin)) => {
             drop(extra_pin);
@@ -545,23 +618,40 @@ fn forget_release(entry: &mut MonitorEntry) {
 
 /// `zcvfs_monitor_uninstall`.
 pub(crate) fn monitor_uninstall(file: &File, id: i64) -> Result {
-    let removed = MONITORS.lock().uninstall(kf::inode_key(file), id)?;
-    // The monitor is released (and the pin dropped) outside the lock.
+    let inode = kf::inode_key(file);
+    let (removed, old) = {
+        let mut mons = MONITORS.lock();
+        // The readers' view without it first (the only step that can fail
+        // for want of memory), then the writers' table.
+        let view = KBox::new(mons.view(Some((inode, id)))?, GFP_KERNEL)?;
+        let removed = mons.uninstall(inode, id)?;
+        let old = MONITOR_VIEW.replace(Some(view));
+        MONITORED_INODES.store(mons.stacks(), Release);
+        (removed, old)
+    };
+    // The monitor is released (and the pin dropped) outside the lock, once
+    // no new chain can find it (a chain already running keeps it).
+    drop(old);
     drop(removed);
     Ok(())
 }
 
 /// Module exit: nothing may be left; report and release what is.
 pub(crate) fn shutdown() {
-    let loans = LOANS.lock().drain();
-    if !loans.is_empty() {
-        pr_err!("zcvfs: {} loans outstanding at unload\n", loans.len());
+    if let Some(loans) = globals::take_loans() {
+        if loans.len() > 0 {
+            pr_err!("zcvfs: {} loans outstanding at unload\n", loans.len());
+        }
+        // Dropping the table releases what is left.
+        drop(loans);
     }
-    drop(loans);
+    MONITORED_INODES.store(0, Release);
+    drop(MONITOR_VIEW.replace(None));
     let n = MONITORS.lock().drain();
     if n > 0 {
         pr_err!("zcvfs: {} monitor stacks installed at unload\n", n);
     }
+    drop(REGISTRY_VIEW.replace(None));
     REGISTRY.lock().clear();
     STATS.lock().clear();
 }

@@ -90,17 +90,28 @@ impl<E, P> MonitorTable<E, P> {
         })
     }
 
-    /// The inode's monitors, top first (references, so that uninstalling
-    /// during a call is safe). Empty if none.
-    pub(crate) fn snapshot(&self, inode: usize) -> Result<KVec<Arc<E>>> {
-        let mut v = KVec::new();
-        if let Some(s) = self.stacks.iter().find(|s| s.inode == inode) {
-            v.reserve(s.monitors.len(), GFP_KERNEL)?;
-            for (_, e) in s.monitors.iter().rev() {
-                v.push(e.clone(), GFP_KERNEL)?;
+    /// Number of inodes with monitors.
+    pub(crate) fn stacks(&self) -> usize {
+        self.stacks.len()
+    }
+
+    /// An immutable copy of every stack, for readers (published under RCU
+    /// by zcvfs.ko), without monitor `skip` (`(inode, id)`) if given.
+    pub(crate) fn view(&self, skip: Option<(usize, i64)>) -> Result<MonitorView<E>> {
+        let mut stacks = KVec::with_capacity(self.stacks.len(), GFP_KERNEL)?;
+        for s in self.stacks.iter() {
+            let mut v = KVec::with_capacity(s.monitors.len(), GFP_KERNEL)?;
+            for (id, e) in s.monitors.iter().rev() {
+                if skip != Some((s.inode, *id)) {
+                    v.push(e.clone(), GFP_KERNEL)?;
+                }
+            }
+            if !v.is_empty() {
+                stacks.push((s.inode, Arc::new(v, GFP_KERNEL)?), GFP_KERNEL)?;
             }
         }
-        Ok(v)
+        stacks.sort_unstable_by_key(|s| s.0);
+        Ok(MonitorView { stacks })
     }
 
     /// Whether the inode has monitors.
@@ -114,6 +125,21 @@ impl<E, P> MonitorTable<E, P> {
         // Free the memory too: the table is a static.
         self.stacks = KVec::new();
         n
+    }
+}
+
+/// The monitors of every inode as readers see them: sorted by inode, each
+/// stack top first and shared (a reader takes a reference on its stack, not
+/// a copy).
+pub(crate) struct MonitorView<E> {
+    stacks: KVec<(usize, Arc<KVec<Arc<E>>>)>,
+}
+
+impl<E> MonitorView<E> {
+    /// The inode's stack, top first (`None`: no monitors).
+    pub(crate) fn stack(&self, inode: usize) -> Option<Arc<KVec<Arc<E>>>> {
+        let i = self.stacks.binary_search_by_key(&inode, |s| s.0).ok()?;
+        Some(self.stacks[i].1.clone())
     }
 }
 
@@ -259,12 +285,16 @@ mod tests {
         let (b, extra) = t.install(7, Arc::new(2, GFP_KERNEL)?, 71)?;
         assert_eq!(extra, Some(71));
         let (c, _) = t.install(8, Arc::new(3, GFP_KERNEL)?, 80)?;
-        let s = t.snapshot(7)?;
-        assert_eq!(s.len(), 2);
-        // Top of the stack first.
-        assert_eq!(*s[0], 2);
-        assert_eq!(*s[1], 1);
-        assert_eq!(t.snapshot(9)?.len(), 0);
+        // The view: the stacks, top first; one monitor left out.
+        let v = t.view(None)?;
+        let s7 = v.stack(7).ok_or(ENOENT)?;
+        assert_eq!((*s7[0], *s7[1]), (2, 1));
+        assert_eq!(*v.stack(8).ok_or(ENOENT)?[0], 3);
+        assert!(v.stack(9).is_none());
+        let v = t.view(Some((8, c)))?;
+        assert!(v.stack(8).is_none());
+        assert_eq!(v.stack(7).ok_or(ENOENT)?.len(), 2);
+        assert_eq!(t.stacks(), 2);
         assert!(t.uninstall(7, c).is_err());
         let r = t.uninstall(7, b)?;
         assert!(r._pin.is_none());

@@ -2,7 +2,10 @@
 
 //! Provider registrations (per filesystem type) and the feature sets of
 //! super_blocks (VFS feature registration, `vfs_has_feature`). Pure logic
-//! over keys; `O` is what a registration holds (ops table and owner).
+//! over keys; `O` is what a registration holds (ops table, owner and
+//! statistics). Both tables are sorted by key: a lookup is a binary search.
+//! zcvfs.ko publishes a copy under RCU for its readers and changes a
+//! private copy under a mutex (see `globals`).
 #![deny(unsafe_code)]
 
 use crate::zcvfs_api::bindings::VFSFT_ZEROCOPY_SUPPORTED;
@@ -11,11 +14,13 @@ use kernel::prelude::*;
 /// The features zcvfs knows.
 pub(crate) const KNOWN_FEATURES: u64 = VFSFT_ZEROCOPY_SUPPORTED;
 
+#[derive(Clone)]
 struct Provider<O> {
     fstype: usize,
     ops: O,
 }
 
+#[derive(Clone)]
 struct SbFeatures {
     sb: usize,
     fstype: usize,
@@ -28,7 +33,7 @@ pub(crate) struct Registry<O> {
     sbs: KVec<SbFeatures>,
 }
 
-impl<O: Copy> Registry<O> {
+impl<O: Clone> Registry<O> {
     /// An empty registry.
     pub(crate) const fn new() -> Self {
         Registry {
@@ -37,23 +42,36 @@ impl<O: Copy> Registry<O> {
         }
     }
 
+    /// A copy (for publication).
+    pub(crate) fn try_clone(&self) -> Result<Self> {
+        let mut r = Registry::new();
+        r.providers.extend_from_slice(&self.providers, GFP_KERNEL)?;
+        r.sbs.extend_from_slice(&self.sbs, GFP_KERNEL)?;
+        Ok(r)
+    }
+
+    fn provider_index(&self, fstype: usize) -> Result<usize, usize> {
+        self.providers.binary_search_by_key(&fstype, |p| p.fstype)
+    }
+
+    fn sb_index(&self, sb: usize) -> Result<usize, usize> {
+        self.sbs.binary_search_by_key(&sb, |s| s.sb)
+    }
+
     /// Register `ops` for a filesystem type (`EEXIST` if it has one).
     pub(crate) fn register(&mut self, fstype: usize, ops: O) -> Result {
-        if self.providers.iter().any(|p| p.fstype == fstype) {
+        if self.provider_index(fstype).is_ok() {
             return Err(EEXIST);
         }
         self.providers.push(Provider { fstype, ops }, GFP_KERNEL)?;
+        self.providers.sort_unstable_by_key(|p| p.fstype);
         Ok(())
     }
 
     /// Unregister the provider of a filesystem type (`ENOENT` if none).
     /// Its super_blocks lose every feature. Returns the registration.
     pub(crate) fn unregister(&mut self, fstype: usize) -> Result<O> {
-        let i = self
-            .providers
-            .iter()
-            .position(|p| p.fstype == fstype)
-            .ok_or(ENOENT)?;
+        let i = self.provider_index(fstype).map_err(|_| ENOENT)?;
         let p = self.providers.remove(i).map_err(|_| ENOENT)?;
         self.sbs.retain(|s| s.fstype != fstype);
         Ok(p.ops)
@@ -61,10 +79,8 @@ impl<O: Copy> Registry<O> {
 
     /// The provider of a filesystem type.
     pub(crate) fn provider(&self, fstype: usize) -> Option<O> {
-        self.providers
-            .iter()
-            .find(|p| p.fstype == fstype)
-            .map(|p| p.ops)
+        let i = self.provider_index(fstype).ok()?;
+        Some(self.providers[i].ops.clone())
     }
 
     /// Add features to a super_block. Unknown bits get `EINVAL`; zero-copy
@@ -73,11 +89,11 @@ impl<O: Copy> Registry<O> {
         if features & !KNOWN_FEATURES != 0 || features == 0 {
             return Err(EINVAL);
         }
-        if features & VFSFT_ZEROCOPY_SUPPORTED != 0 && self.provider(fstype).is_none() {
+        if features & VFSFT_ZEROCOPY_SUPPORTED != 0 && self.provider_index(fstype).is_err() {
             return Err(ENOENT);
         }
-        if let Some(s) = self.sbs.iter_mut().find(|s| s.sb == sb) {
-            s.features |= features;
+        if let Ok(i) = self.sb_index(sb) {
+            self.sbs[i].features |= features;
             return Ok(());
         }
         self.sbs.push(
@@ -88,6 +104,7 @@ impl<O: Copy> Registry<O> {
             },
             GFP_KERNEL,
         )?;
+        self.sbs.sort_unstable_by_key(|s| s.sb);
         Ok(())
     }
 
@@ -96,10 +113,12 @@ impl<O: Copy> Registry<O> {
         if features & !KNOWN_FEATURES != 0 {
             return Err(EINVAL);
         }
-        for s in self.sbs.iter_mut().filter(|s| s.sb == sb) {
-            s.features &= !features;
+        if let Ok(i) = self.sb_index(sb) {
+            self.sbs[i].features &= !features;
+            if self.sbs[i].features == 0 {
+                self.sbs.remove(i).map_err(|_| EINVAL)?;
+            }
         }
-        self.sbs.retain(|s| s.features != 0);
         Ok(())
     }
 
@@ -113,9 +132,8 @@ impl<O: Copy> Registry<O> {
     pub(crate) fn has_feature(&self, sb: usize, feature: u64) -> bool {
         feature != 0
             && self
-                .sbs
-                .iter()
-                .any(|s| s.sb == sb && s.features & feature == feature)
+                .sb_index(sb)
+                .is_ok_and(|i| self.sbs[i].features & feature == feature)
     }
 }
 
@@ -129,8 +147,12 @@ mod tests {
         r.register(0x100, 1)?;
         assert_eq!(r.register(0x100, 2), Err(EEXIST));
         r.register(0x200, 2)?;
+        r.register(0x50, 3)?;
         assert_eq!(r.provider(0x100), Some(1));
+        assert_eq!(r.provider(0x50), Some(3));
         assert_eq!(r.provider(0x300), None);
+        let c = r.try_clone()?;
+        assert_eq!(c.provider(0x200), Some(2));
         assert_eq!(r.unregister(0x100), Ok(1));
         assert_eq!(r.unregister(0x100), Err(ENOENT));
         assert_eq!(r.provider(0x100), None);
@@ -149,7 +171,11 @@ mod tests {
         assert_eq!(r.set_features(0xa, 0x100, 0x1), Err(EINVAL));
         assert_eq!(r.set_features(0xa, 0x100, 0), Err(EINVAL));
         r.set_features(0xa, 0x100, VFSFT_ZEROCOPY_SUPPORTED)?;
+        r.set_features(0x5, 0x100, VFSFT_ZEROCOPY_SUPPORTED)?;
+        r.set_features(0xc, 0x100, VFSFT_ZEROCOPY_SUPPORTED)?;
         assert!(r.has_feature(0xa, VFSFT_ZEROCOPY_SUPPORTED));
+        assert!(r.has_feature(0x5, VFSFT_ZEROCOPY_SUPPORTED));
+        assert!(r.has_feature(0xc, VFSFT_ZEROCOPY_SUPPORTED));
         // Another super_block of the same type is not affected.
         assert!(!r.has_feature(0xb, VFSFT_ZEROCOPY_SUPPORTED));
         // Partial bits of the 64-bit value do not match the feature.

@@ -12,9 +12,11 @@
 //!   safe Rust with KUnit tests (`#![deny(unsafe_code)]`);
 //! - [`dispatch`]: the entry points' behaviour, safe Rust
 //!   (`#![deny(unsafe_code)]`);
-//! - [`globals`]: the four global tables, each next to the type it holds;
+//! - [`globals`]: the global tables, each next to the type it holds;
 //! - the abstractions over C, each with its `unsafe` code: [`vfs`] (VFS
-//!   calls on a file), [`module_ref`] (module references),
+//!   calls on a file), [`module_ref`] (module references), [`rcu_box`]
+//!   (a value published under RCU), [`module_static`] (a pinned value
+//!   from module load to unload),
 //!   [`provider_ops`] and [`monitor_ops`] (the C ops tables zcvfs calls),
 //!   [`helpers`] (the declarations of `helpers/zcvfs_helpers.c`) and
 //!   [`ffi_exports`] (the exported C ABI; `zcvfs_exports.c` exports it).
@@ -36,8 +38,10 @@ mod helpers;
 mod inline_vec_tests;
 mod loans;
 mod module_ref;
+mod module_static;
 mod monitor_ops;
 mod provider_ops;
+mod rcu_box;
 mod registry;
 mod stats;
 mod validate;
@@ -57,7 +61,7 @@ struct Zcvfs;
 
 impl kernel::Module for Zcvfs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        globals::init();
+        globals::init()?;
         globals::STATS.lock().init();
         pr_info!(
             "zero-copy extension layer loaded (kernel {}, page size {})\n",

@@ -30,6 +30,8 @@ struct Loan {
     file: ARef<File>,
     xuio: Xuio,
     ct: Option<&'static CallerContext>,
+    // The loaned length: zcvfs checks that the segments cover exactly it.
+    len: usize,
 }
 
 impl Loan {
@@ -46,6 +48,7 @@ impl Loan {
             file: file.into(),
             xuio,
             ct,
+            len,
         })
     }
 }
@@ -149,7 +152,7 @@ impl WriteLoan {
 
     /// Total loaned length.
     pub fn len(&self) -> usize {
-        Segment::total(self.segments())
+        self.loan.len
     }
 
     /// Whether nothing is loaned (never after a successful request).

@@ -182,16 +182,39 @@ pub struct PageBuf {
 
 #[cfg(zcvfs_test_api)]
 impl PageBuf {
-    /// Zeroed pages covering `len` bytes.
+    /// Zeroed pages covering `len` bytes (to read into: what a short read
+    /// leaves is zero).
     pub fn new(len: usize) -> Result<Self> {
+        Self::alloc(len, true)
+    }
+
+    /// Pages holding a copy of `data` (to write from). The pages are not
+    /// zeroed first, the copy overwrites them; only the part of the last
+    /// page after the data, which no segment covers, is zeroed.
+    pub fn from_data(data: &[u8]) -> Result<Self> {
+        let mut pb = Self::alloc(data.len(), false)?;
+        pb.copy_in(data)?;
+        Ok(pb)
+    }
+
+    fn alloc(len: usize, zero: bool) -> Result<Self> {
         let psize = kernel::page::PAGE_SIZE;
         let n = len.div_ceil(psize);
         let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
         let mut segs = KVec::with_capacity(n, GFP_KERNEL)?;
         let mut left = len;
+        let flags = if zero {
+            GFP_KERNEL | __GFP_ZERO
+        } else {
+            GFP_KERNEL
+        };
         for _ in 0..n {
-            let page = kernel::page::Page::alloc_page(GFP_KERNEL | __GFP_ZERO)?;
+            let page = kernel::page::Page::alloc_page(flags)?;
             let this = left.min(psize);
+            if !zero && this < psize {
+                // SAFETY: the page was just allocated and is not shared.
+                unsafe { page.fill_zero_raw(this, psize - this)? };
+            }
             // SAFETY: `pages` keeps the page as long as `segs` (invariant).
             segs.push(unsafe { Segment::from_page(&page, 0, this)? }, GFP_KERNEL)?;
             pages.push(page, GFP_KERNEL)?;

@@ -755,7 +755,7 @@ impl RawXuio {
 /// Taken from an xuio ([`RawXuio::published`]) or null (`default()`):
 /// safe code cannot make one that points anywhere else. Its pointers stay valid while the loan is recorded;
 /// zcvfs drops the record at the loan's return.
-#[derive(Default)]
+#[derive(Default, PartialEq, Eq)]
 pub struct Published {
     segs: *mut c_void,
     nsegs: u32,

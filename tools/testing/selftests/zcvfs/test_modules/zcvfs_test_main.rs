@@ -367,8 +367,7 @@ fn plain(write: bool, req: &mut Req) -> Result {
     let r = if write {
         UserSlice::new(ptr, len).reader().read_slice(&mut kbuf)?;
         if pages {
-            let mut pb = PageBuf::new(len)?;
-            pb.copy_in(&kbuf)?;
+            let pb = PageBuf::from_data(&kbuf)?;
             fop::write_plain_pages(&f, req.offset, &pb, Some(&CT))
         } else {
             fop::write_plain(&f, req.offset, &kbuf, Some(&CT))
