@@ -138,12 +138,14 @@ pub(crate) fn reqzcbuf(
         };
         (provider, zc, module)
     };
-    let stats = match &provider {
-        Some(p) if p.stats.is_some() => p.stats.clone(),
-        _ => stats_of(fstype),
+    // The registration's statistics are moved out of it, not cloned.
+    let (ops, stats) = match provider {
+        Some(p) => (Some(p.ops), p.stats),
+        None => (None, None),
     };
-    let r = match provider {
-        Some(p) if zc => reqzcbuf_inner(file, rw, x, ct, p, module, &stats),
+    let stats = stats.or_else(|| stats_of(fstype));
+    let r = match ops {
+        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, ops, module, &stats),
         _ => Err(EOPNOTSUPP),
     };
     count_refusal(&stats, &r);
@@ -155,7 +157,7 @@ fn reqzcbuf_inner(
     rw: u32,
     x: &mut RawXuio,
     ct: *const RawCallerContext,
-    provider: ProviderReg,
+    ops: ProviderOpsRef,
     module: Option<ModuleRef>,
     stats: &Option<Arc<FsStats>>,
 ) -> Result {
@@ -163,7 +165,6 @@ fn reqzcbuf_inner(
     let offset = x.loffset();
     let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.resid(), &lim)?;
     let module = module.ok_or(EOPNOTSUPP)?;
-    let ops = provider.ops;
     // Checked positive and below `MAX_RW_COUNT`.
     let len = x.resid() as usize;
     let xp: *mut RawXuio = x;
@@ -385,15 +386,23 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
             }
             validate::check_range(offset, rec.len, &lim)?;
             restore(x, rec, offset);
+            // The provider gets the loan's file. It is the caller's in the
+            // common case, which the call holds: no extra reference then.
+            let pfile = if core::ptr::eq(&*rec.pins.file, file) {
+                None
+            } else {
+                Some(rec.pins.file.clone())
+            };
             Ok((
                 rec.id,
                 rec.pins.ops,
                 rec.len,
                 offset,
-                rec.pins.file.clone(),
+                pfile,
                 rec.pins.stats.clone(),
             ))
         })?;
+    let pfile: &File = pfile.as_deref().unwrap_or(file);
     let stats = &stats;
     // What the provider was handed (checked at the request to cover the
     // loan): a read that used all of it needs no new sum.
@@ -402,10 +411,10 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
     let mut wres = RawWriteResult::default();
     let mut base = || -> isize {
         let r = if write {
-            ops.write_xuio(&pfile, x, &mut wres)
+            ops.write_xuio(pfile, x, &mut wres)
                 .and_then(|n| if n > len { Err(EIO) } else { Ok(n) })
         } else {
-            ops.read_xuio(&pfile, x).and_then(|n| {
+            ops.read_xuio(pfile, x).and_then(|n| {
                 // The provider trims the segments to what it read.
                 let intact = n == len && x.published() == handed && x.segflg() == UIO_SEG_BVEC;
                 if n > len || !(intact || x.loaned_segments_total() == Some(n as u64)) {
