@@ -355,3 +355,18 @@ pub(crate) fn zero_segment(off: usize, len: usize) -> Segment {
         )
     }
 }
+
+/// [`zero_segment`]s of the `(offset, length)` pieces of `pieces` (each
+/// within a page), the zero page looked up once: a READ loan's
+/// placeholders.
+pub(crate) fn zero_segments(
+    pieces: impl Iterator<Item = (usize, usize)>,
+) -> impl Iterator<Item = Segment> {
+    // SAFETY: returns the static zero page, which lives forever.
+    let page = unsafe { zcfs_zero_page() };
+    pieces.map(move |(off, len)| {
+        let off = off % PAGE_SIZE;
+        // SAFETY: the static zero page; the bytes are kept within it.
+        unsafe { page_segment(page, off, len.min(PAGE_SIZE - off)) }
+    })
+}

@@ -326,19 +326,19 @@ impl Provider for Zcfs {
         )?;
         loan.segs = SegVec::with_capacity(npages)?;
         loan.folios = Folios::with_capacity(npages)?;
+        if req.rw == Rw::Read {
+            for seg in folio::zero_segments(layout(first, len)) {
+                loan.segs.push(seg)?;
+            }
+            return Ok(loan);
+        }
         for (off, plen) in layout(first, len) {
-            let seg = match req.rw {
-                Rw::Read => folio::zero_segment(off, plen),
-                Rw::Write => {
-                    // The consumer fills the segment; only the rest of the
-                    // page (the partial edges of the loan) is zeroed here.
-                    let folio = Folio::alloc()?;
-                    folio.zero_outside(off, plen);
-                    let seg = folio.segment(off, plen);
-                    loan.folios.push(Some(folio))?;
-                    seg
-                }
-            };
+            // The consumer fills the segment; only the rest of the page
+            // (the partial edges of the loan) is zeroed here.
+            let folio = Folio::alloc()?;
+            folio.zero_outside(off, plen);
+            let seg = folio.segment(off, plen);
+            loan.folios.push(Some(folio))?;
             loan.segs.push(seg)?;
         }
         Ok(loan)
