@@ -8,9 +8,9 @@
 //! else (a consumer that handed its page to the network and returned the
 //! loan), is never changed in place. Whoever would change it (write(2), a
 //! zero-copy write of part of a page, truncate, a write fault through
-//! mmap) first replaces it in the cache by a private copy ([`cow`]). Whole
-//! pages of a write loan replace the cached folio instead ([`donate`]);
-//! the loans of the replaced folio keep it.
+//! mmap) first replaces it in the cache by a private copy of the same size
+//! ([`cow`]). Whole pages of a write loan replace the cached folio instead
+//! ([`donate`]); the loans of the replaced folio keep it.
 
 #![deny(unsafe_code)]
 
@@ -20,44 +20,55 @@ use crate::stats::{self, STATS};
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
+use kernel::sync::barrier::{smp_mb, Full};
 
 /// Whether the locked page-cache folio `folio`, of which the caller holds
-/// `held` references, must be copied away before it is changed: it is on
-/// loan, or it was lent and someone still holds a reference beyond the
-/// page cache's, the mappings' and the caller's
-/// (`folio_expected_ref_count`). A folio still in a per-CPU LRU batch
-/// (not yet on an LRU list) has one reference more, which cannot be told
-/// apart (modules cannot drain the batches): it is copied too, which is
-/// safe and rare (only lent folios, only until they reach an LRU list).
-/// A lent folio that nobody else references is lent no more.
-pub(crate) fn needs_cow(inode: &Inode, folio: &LockedFolio, held: i32) -> bool {
-    if inode.state().is_loaned(folio.addr()) {
-        return true;
-    }
+/// `held` references, must be copied away before it is changed: it was
+/// lent ([`Folio::lend`]) and someone holds a reference beyond the page
+/// cache's, the mappings' and the caller's (`folio_expected_ref_count`):
+/// a loan, or a consumer that kept the page after the loan's return (a
+/// network send). A folio still in a per-CPU LRU batch (not yet on an LRU
+/// list) has one reference more, which cannot be told apart (modules
+/// cannot drain the batches): it is copied too, which is safe and rare
+/// (only lent folios, only until they reach an LRU list).
+///
+/// A lent folio that nobody else references is lent no more. Loans mark
+/// folios without their lock: a loan takes its reference, then (after a
+/// full barrier) sets the mark; here the mark is cleared, then (after a
+/// full barrier) the references are read again, so a loan that took its
+/// reference meanwhile is seen, or sees the mark cleared and sets it again.
+pub(crate) fn needs_cow(folio: &LockedFolio, held: i32) -> bool {
     if !folio.test_lent() {
         return false;
     }
-    if folio.ref_count() > folio.expected_ref_count() + held {
+    let referenced = || folio.ref_count() > folio.expected_ref_count() + held;
+    if referenced() {
         return true;
     }
     folio.clear_lent();
+    smp_mb(Full);
+    if referenced() {
+        folio.lend();
+        return true;
+    }
     false
 }
 
-/// Replaces the locked page-cache folio `old` by a private copy; `old`
-/// keeps its data for its loans. The copy needs a free block of the mount
-/// (`ENOSPC`): it is charged as it enters the cache, and `old`'s charge is
-/// given back as `old` leaves it (from then on only loans hold it, bounded
-/// by `max_loan_pages`).
+/// Replaces the locked page-cache folio `old` by a private copy of the
+/// same size; `old` keeps its data for its loans. The copy needs free
+/// blocks of the mount (`ENOSPC`): it is charged as it enters the cache,
+/// and `old`'s charge is given back as `old` leaves it (from then on only
+/// loans hold it, bounded by `max_loan_pages`).
 pub(crate) fn cow(inode: &Inode, old: &LockedFolio) -> Result {
     let space = inode.space();
-    if !space.charge(1) {
+    let pages = old.nr_pages() as u64;
+    if !space.charge(pages) {
         return Err(ENOSPC);
     }
     let r = Folio::alloc_copy(old).and_then(|new| inode.replace_cached(old, &new));
-    space.uncharge(1);
+    space.uncharge(pages);
     if r.is_ok() {
-        stats::add(&STATS.cow_pages, 1);
+        stats::add(&STATS.cow_pages, pages);
     }
     r
 }
@@ -73,7 +84,7 @@ pub(crate) fn cow_range(inode: &Inode, pos: u64, len: u64) -> Result {
     let page = PAGE_SIZE as u64;
     // Our reference from the lookup: one held.
     inode.for_each_cached_folio(pos / page, end / page, |folio| {
-        if needs_cow(inode, folio, 1) {
+        if needs_cow(folio, 1) {
             cow(inode, folio)?;
         }
         Ok(())
@@ -82,9 +93,12 @@ pub(crate) fn cow_range(inode: &Inode, pos: u64, len: u64) -> Result {
 
 /// A write fault on the locked page-cache folio `folio`, of which the
 /// fault holds one reference: `true` if it was copied away (the fault is
-/// retried on the copy), `false` if it may be written in place.
+/// retried on the copy), `false` if it may be written in place. The
+/// caller ordered the fault after the file's mappings were made (a full
+/// barrier): a loan made meanwhile either marked the folio before, or sees
+/// the file mapped after, and is refused.
 pub(crate) fn cow_for_write_fault(inode: &Inode, folio: &LockedFolio) -> Result<bool> {
-    if !inode.state().has_loans() || !needs_cow(inode, folio, 1) {
+    if !inode.state().has_loans() || !needs_cow(folio, 1) {
         return Ok(false);
     }
     cow(inode, folio)?;
@@ -92,26 +106,34 @@ pub(crate) fn cow_for_write_fault(inode: &Inode, folio: &LockedFolio) -> Result<
 }
 
 /// Moves `folio`, a whole page of a write loan (in no cache), into the
-/// page cache at page `index`, replacing what is there. A replacement
-/// takes over the charge of the folio it replaces; a new page of the file
-/// is charged (`ENOSPC` when the mount is full). On failure the folio is
-/// handed back.
+/// page cache at page `index`, replacing what is there: `Ok(None)`. A
+/// replacement takes over the charge of the folio it replaces; a new page
+/// of the file is charged (`ENOSPC` when the mount is full). A cached
+/// folio larger than a page is not replaced by one page: the folio is
+/// handed back (`Ok(Some(folio))`) for the caller to copy its bytes in
+/// instead. On failure the folio is handed back too.
 pub(crate) fn donate(
     locked: &InodeLockGuard<'_>,
     folio: ARef<Folio>,
     index: u64,
-) -> Result<(), (Error, ARef<Folio>)> {
+) -> Result<Option<ARef<Folio>>, (Error, ARef<Folio>)> {
     let inode = locked.inode();
     loop {
         if let Some(old) = inode.lock_cached_folio(index) {
+            if old.nr_pages() > 1 {
+                return Ok(Some(folio));
+            }
             // The cache took its own reference; ours is dropped.
-            return inode.replace_cached(&old, &folio).map_err(|e| (e, folio));
+            return match inode.replace_cached(&old, &folio) {
+                Ok(()) => Ok(None),
+                Err(e) => Err((e, folio)),
+            };
         }
         if !inode.space().charge(1) {
             return Err((ENOSPC, folio));
         }
         match inode.add_cached(&folio, index) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(None),
             Err(e) => {
                 inode.space().uncharge(1);
                 // Someone added a folio meanwhile: replace it.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Folios: zcfs's reference-counted handle on a `struct folio`, and the
-//! segments of a loan, which point into folios or into the zero page.
+//! Folios: zcfs's reference-counted handle on a `struct folio`, the
+//! batched lookup of a file's cached folios, and the segments of a loan,
+//! which point into folios or into the zero page.
 //!
 //! The folio primitives are static inline functions and macros of
 //! `<linux/mm.h>` and `<linux/pagemap.h>`, wrapped in `zcfs_vfs.c`.
@@ -12,6 +13,7 @@ use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::ffi::c_int;
 use kernel::fs::File;
+use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::aref::{ARef, AlwaysRefCounted};
 use kernel::types::Opaque;
@@ -22,11 +24,19 @@ use kernel::types::Opaque;
 extern "C" {
     fn zcfs_folio_get(folio: *mut bindings::folio);
     fn zcfs_folio_put(folio: *mut bindings::folio);
-    fn zcfs_folio_alloc_zeroed() -> *mut bindings::folio;
-    fn zcfs_read_folio(file: *mut bindings::file, index: u64) -> *mut bindings::folio;
-    fn zcfs_folio_lock(folio: *mut bindings::folio);
-    fn zcfs_folio_set_lent(folio: *mut bindings::folio);
-    fn zcfs_folio_page(folio: *mut bindings::folio) -> *mut bindings::page;
+    fn zcfs_folio_alloc() -> *mut bindings::folio;
+    fn zcfs_folio_zero_outside(folio: *mut bindings::folio, off: usize, len: usize);
+    fn zcfs_lookup_folios(
+        file: *mut bindings::file,
+        index: u64,
+        last: u64,
+        out: *mut *mut bindings::folio,
+        max: u32,
+    ) -> u32;
+    fn zcfs_folio_lend(folio: *mut bindings::folio);
+    fn zcfs_folio_page(folio: *mut bindings::folio, n: usize) -> *mut bindings::page;
+    fn zcfs_folio_index(folio: *mut bindings::folio) -> u64;
+    fn zcfs_folio_nr_pages(folio: *mut bindings::folio) -> usize;
     fn zcfs_zero_page() -> *mut bindings::page;
     fn zcfs_folio_alloc_copy(src: *mut bindings::folio) -> *mut bindings::folio;
     fn zcfs_folio_test_lent(folio: *mut bindings::folio) -> bool;
@@ -40,8 +50,8 @@ extern "C" {
 ///
 /// # Invariants
 ///
-/// A `&Folio` is a live order-0 folio on which someone holds a reference
-/// for at least the lifetime of the borrow.
+/// A `&Folio` is a live folio (of any order) on which someone holds a
+/// reference for at least the lifetime of the borrow.
 #[repr(transparent)]
 pub(crate) struct Folio(Opaque<bindings::folio>);
 
@@ -72,7 +82,7 @@ impl Folio {
     ///
     /// # Safety
     ///
-    /// `ptr` is null or a live order-0 folio on which the caller owns a
+    /// `ptr` is null or a live folio on which the caller owns a
     /// reference, which it gives up.
     unsafe fn from_owned(ptr: *mut bindings::folio) -> Option<ARef<Folio>> {
         let ptr = NonNull::new(ptr)?;
@@ -81,26 +91,54 @@ impl Folio {
         Some(unsafe { ARef::from_raw(ptr.cast()) })
     }
 
-    /// A fresh zeroed order-0 folio, in no cache.
-    pub(crate) fn alloc_zeroed() -> Result<ARef<Folio>> {
+    /// A fresh order-0 folio, in no cache, not zeroed: the caller fills it
+    /// or zeroes it ([`Folio::zero_outside`]) before anyone reads it.
+    pub(crate) fn alloc() -> Result<ARef<Folio>> {
         // SAFETY: plain allocation; the result is a new folio with one
         // reference, or null.
-        unsafe { Self::from_owned(zcfs_folio_alloc_zeroed()) }.ok_or(ENOMEM)
+        unsafe { Self::from_owned(zcfs_folio_alloc()) }.ok_or(ENOMEM)
     }
 
-    /// A fresh uptodate copy of `src`, in no cache.
+    /// Zeroes the bytes of the folio outside `len` bytes at `off` (both
+    /// within the folio): the edges of a fresh folio that its user fills
+    /// in between.
+    pub(crate) fn zero_outside(&self, off: usize, len: usize) {
+        // SAFETY: a live folio (invariant); the C side clamps the range to
+        // the folio.
+        unsafe { zcfs_folio_zero_outside(self.as_raw(), off, len) }
+    }
+
+    /// A fresh uptodate copy of `src`, of the same size, in no cache.
     pub(crate) fn alloc_copy(src: &Folio) -> Result<ARef<Folio>> {
         // SAFETY: `src` is live (invariant); the result is a new folio
         // with one reference, or null.
         unsafe { Self::from_owned(zcfs_folio_alloc_copy(src.as_raw())) }.ok_or(ENOMEM)
     }
 
-    /// The uptodate page-cache folio of `file` at page `index`, or `None`
-    /// for a hole (nothing is allocated).
-    pub(crate) fn cached(file: &File, index: u64) -> Option<ARef<Folio>> {
-        // SAFETY: `file` is live; the result is a folio with a reference
-        // for us, or null.
-        unsafe { Self::from_owned(zcfs_read_folio(file.as_ptr(), index)) }
+    /// The uptodate page-cache folios of `file` from page `index` on, as
+    /// far as they are contiguous (at most to page `last`), with a
+    /// reference each; none if page `index` is a hole. Nothing is
+    /// allocated.
+    pub(crate) fn lookup(file: &File, index: u64, last: u64) -> FolioBatch {
+        let mut batch = FolioBatch {
+            ptrs: [core::ptr::null_mut(); BATCH],
+            n: 0,
+            next: 0,
+        };
+        // SAFETY: `file` is live; `ptrs` has room for `BATCH` pointers,
+        // which the C side fills with folios referenced for us.
+        let n = unsafe {
+            zcfs_lookup_folios(
+                file.as_ptr(),
+                index,
+                last,
+                batch.ptrs.as_mut_ptr(),
+                BATCH as u32,
+            )
+        };
+        // INVARIANT: the first `n` pointers are owned folios.
+        batch.n = (n as usize).min(BATCH);
+        batch
     }
 
     /// The `struct folio`.
@@ -108,37 +146,75 @@ impl Folio {
         self.0.get()
     }
 
-    /// The folio's address, its identity in the loan set of an inode.
-    pub(crate) fn addr(&self) -> usize {
-        self.as_raw() as usize
+    /// The index of the folio's first page in its file.
+    pub(crate) fn index(&self) -> u64 {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_folio_index(self.as_raw()) }
     }
 
-    /// A segment of `len` bytes at `off` in the folio's page, both within
-    /// the page.
-    pub(crate) fn segment(&self, off: usize, len: usize) -> Segment {
+    /// The number of pages of the folio.
+    pub(crate) fn nr_pages(&self) -> usize {
         // SAFETY: a live folio (invariant).
-        let page = unsafe { zcfs_folio_page(self.as_raw()) };
+        unsafe { zcfs_folio_nr_pages(self.as_raw()) }
+    }
+
+    /// A segment of `len` bytes at `off` in the folio, both within the
+    /// folio: its page is the folio's page holding byte `off`, so a
+    /// segment may span several pages of a large folio.
+    pub(crate) fn segment(&self, off: usize, len: usize) -> Segment {
+        // SAFETY: a live folio (invariant); `off` is within it.
+        let page = unsafe { zcfs_folio_page(self.as_raw(), off / PAGE_SIZE) };
         // SAFETY: the loan that holds the segment holds this folio
-        // reference (`self`) as long as the segment.
-        unsafe { page_segment(page, off, len) }
+        // reference (`self`) as long as the segment; the bytes are within
+        // the folio.
+        unsafe { page_segment(page, off % PAGE_SIZE, len) }
     }
 
     /// Marks a page-cache folio as lent: writers check its references
-    /// from now on, even after the loan's return (see `zcfs_vfs.c`).
-    pub(crate) fn set_lent(&self) {
-        // SAFETY: a live folio (invariant); sets a page flag atomically.
-        unsafe { zcfs_folio_set_lent(self.as_raw()) }
+    /// from now on, even after the loan's return (see [`crate::cache`]).
+    /// The caller holds a reference on it, taken before, and issues a full
+    /// barrier after its marks, before it checks the file's mappings.
+    pub(crate) fn lend(&self) {
+        // SAFETY: a live folio (invariant); sets a page flag atomically
+        // unless it is set.
+        unsafe { zcfs_folio_lend(self.as_raw()) }
     }
+}
 
-    /// Runs `f` with the folio locked (which orders it against write
-    /// faults of the folio, see `zcfs_page_mkwrite`).
-    pub(crate) fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
-        // SAFETY: a live folio (invariant); unlocked below.
-        unsafe { zcfs_folio_lock(self.as_raw()) };
-        let r = f();
-        // SAFETY: locked above.
-        unsafe { bindings::folio_unlock(self.as_raw()) };
-        r
+/// Most folios of one batched lookup (a `struct folio_batch` holds 31).
+const BATCH: usize = 16;
+
+/// The folios of one batched lookup ([`Folio::lookup`]), handed out in
+/// file order; those not taken are released on drop.
+///
+/// # Invariants
+///
+/// `ptrs[next..n]` are live folios, each with a reference this value owns.
+pub(crate) struct FolioBatch {
+    ptrs: [*mut bindings::folio; BATCH],
+    n: usize,
+    next: usize,
+}
+
+impl Iterator for FolioBatch {
+    type Item = ARef<Folio>;
+
+    fn next(&mut self) -> Option<ARef<Folio>> {
+        if self.next >= self.n {
+            return None;
+        }
+        let ptr = self.ptrs[self.next];
+        self.next += 1;
+        // SAFETY: an owned, referenced folio (invariant), handed over once.
+        unsafe { Folio::from_owned(ptr) }
+    }
+}
+
+impl Drop for FolioBatch {
+    fn drop(&mut self) {
+        for folio in self.by_ref() {
+            drop(folio);
+        }
     }
 }
 
@@ -164,22 +240,23 @@ impl LockedFolio {
     ///
     /// # Safety
     ///
-    /// `ptr` is a live order-0 folio, referenced and locked by the caller
-    /// for `'a`.
+    /// `ptr` is a live folio, referenced and locked by the caller for
+    /// `'a`.
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::folio) -> &'a LockedFolio {
         // SAFETY: see the function's safety section; `LockedFolio` and
         // `Folio` are `repr(transparent)` over `struct folio`.
         unsafe { &*ptr.cast::<LockedFolio>() }
     }
 
-    /// Whether the folio is marked lent ([`Folio::set_lent`]).
+    /// Whether the folio is marked lent ([`Folio::lend`]).
     pub(crate) fn test_lent(&self) -> bool {
         // SAFETY: a live folio (invariant).
         unsafe { zcfs_folio_test_lent(self.as_raw()) }
     }
 
     /// Unmarks a lent folio: it has no reference left beyond the page
-    /// cache's (the folio lock orders this against new loans).
+    /// cache's (see [`crate::cache::needs_cow`] for the order against new
+    /// loans).
     pub(crate) fn clear_lent(&self) {
         // SAFETY: a live, locked folio (invariant).
         unsafe { zcfs_folio_clear_lent(self.as_raw()) }
@@ -214,8 +291,8 @@ impl FolioGuard {
     ///
     /// # Safety
     ///
-    /// `ptr` is null or a live order-0 folio which the caller has locked
-    /// and holds a reference on, both of which it gives up.
+    /// `ptr` is null or a live folio which the caller has locked and holds
+    /// a reference on, both of which it gives up.
     pub(crate) unsafe fn from_owned_locked(ptr: *mut bindings::folio) -> Option<FolioGuard> {
         // SAFETY: see the function's safety section.
         let folio = unsafe { Folio::from_owned(ptr) }?;
@@ -243,31 +320,53 @@ impl Drop for FolioGuard {
 }
 
 /// The one place zcfs makes a [`Segment`]: `len` bytes at `off` of `page`,
-/// both within the page (a loan's layout cuts its length into pages).
+/// `off` within the page; the bytes lie within the page or, for a page of
+/// a large folio, within its folio.
 ///
 /// # Safety
 ///
-/// `page` is the zero page or a page whose reference the caller's loan
-/// holds for as long as the segment.
+/// `page` is the zero page (and the bytes within it) or a page of a folio
+/// whose reference the caller's loan holds for as long as the segment.
 unsafe fn page_segment(page: *mut bindings::page, off: usize, len: usize) -> Segment {
     // SAFETY: the page outlives the segment (the caller's contract).
     unsafe {
         Segment::from_raw(bindings::bio_vec {
             bv_page: page,
-            // Both at most a page.
+            // Within a folio (at most `MAX_PAGECACHE_ORDER` pages).
             bv_len: len as u32,
             bv_offset: off as u32,
         })
     }
 }
 
-/// A segment over the shared zero page: the placeholders of READ loans
-/// before their read (the consumer may not look at them), and the holes of
-/// a file in a filled READ loan. The zero page is static: no reference is
+/// A segment over the shared zero page (`len` bytes at `off`, within the
+/// page): the placeholders of READ loans before their read (the consumer
+/// may not look at them), and the holes of a file in a filled READ loan. The zero page is static: no reference is
 /// taken or dropped, it is never recorded as loaned, and consumers never
 /// write into READ loans.
 pub(crate) fn zero_segment(off: usize, len: usize) -> Segment {
     // SAFETY: `zcfs_zero_page` returns the static zero page, which lives
-    // forever.
-    unsafe { page_segment(zcfs_zero_page(), off, len) }
+    // forever; the caller keeps the bytes within it.
+    unsafe {
+        page_segment(
+            zcfs_zero_page(),
+            off % PAGE_SIZE,
+            len.min(PAGE_SIZE - off % PAGE_SIZE),
+        )
+    }
+}
+
+/// [`zero_segment`]s of the `(offset, length)` pieces of `pieces` (each
+/// within a page), the zero page looked up once: a READ loan's
+/// placeholders.
+pub(crate) fn zero_segments(
+    pieces: impl Iterator<Item = (usize, usize)>,
+) -> impl Iterator<Item = Segment> {
+    // SAFETY: returns the static zero page, which lives forever.
+    let page = unsafe { zcfs_zero_page() };
+    pieces.map(move |(off, len)| {
+        let off = off % PAGE_SIZE;
+        // SAFETY: the static zero page; the bytes are kept within it.
+        unsafe { page_segment(page, off, len.min(PAGE_SIZE - off)) }
+    })
 }

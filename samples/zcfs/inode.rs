@@ -153,26 +153,36 @@ impl Inode {
         unsafe { FolioGuard::from_owned_locked(zcfs_lock_cached_folio(self.as_raw(), index)) }
     }
 
-    /// Runs `f` on each folio of the cache from page `first` to `last`
-    /// (inclusive), locked; stops at the first error.
+    /// Runs `f` on each folio of the cache that holds a page from `first`
+    /// to `last` (inclusive), locked, once per folio; stops at the first
+    /// error.
     pub(crate) fn for_each_cached_folio(
         &self,
         first: u64,
         last: u64,
         mut f: impl FnMut(&LockedFolio) -> Result,
     ) -> Result {
-        for index in first..=last {
-            if let Some(folio) = self.lock_cached_folio(index) {
-                f(&folio)?;
-            }
+        let mut index = first;
+        while index <= last {
+            let next = match self.lock_cached_folio(index) {
+                Some(folio) => {
+                    // Read before `f`, which may replace the folio.
+                    let next = folio.index().saturating_add(folio.nr_pages() as u64);
+                    f(&folio)?;
+                    next
+                }
+                None => index + 1,
+            };
             // SAFETY: called from process context with no lock held.
             unsafe { zcfs_cond_resched() };
+            index = next.max(index + 1);
         }
         Ok(())
     }
 
     /// Replaces the locked folio `old` of the cache by `new`, a fresh
-    /// folio (in no cache, not on the LRU: else `EINVAL`), which becomes
+    /// folio of the same size (in no cache, not on the LRU: else
+    /// `EINVAL`), which becomes
     /// uptodate and dirty; mappings of `old` are zapped. `old` stays
     /// locked and referenced by the caller, and keeps its data for its
     /// loans. The cache takes its own reference on `new`. Charges move
@@ -184,8 +194,9 @@ impl Inode {
         to_result(unsafe { zcfs_page_cache_replace(self.as_raw(), old.as_raw(), new.as_raw()) })
     }
 
-    /// Adds `new`, a fresh folio (else `EINVAL`) that the caller charged
-    /// to the mount, to the cache at page `index`, uptodate and dirty.
+    /// Adds `new`, a fresh order-0 folio (else `EINVAL`) that the caller
+    /// charged to the mount, to the cache at page `index`, uptodate and
+    /// dirty.
     /// `EEXIST` if a folio is there. The cache takes its own reference.
     pub(crate) fn add_cached(&self, new: &Folio, index: u64) -> Result {
         // SAFETY: live inode (invariant), `new` live; the C side checks

@@ -6,36 +6,40 @@
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
 //!   pages on loan; its segments are placeholders (the zero page) that the
 //!   consumer may not look at. `read_xuio`, under the shared range lock,
-//!   takes a reference on each page-cache folio of the range, records it as
-//!   loaned in the inode, and publishes segments pointing into those very
-//!   folios, trimmed at end of file; a hole (no folio) is a segment of the
-//!   zero page, and allocates nothing. Nothing is copied. Refused
-//!   (`EINVAL`) while the file is memory-mapped.
-//! - WRITE: `reqzcbuf` allocates fresh zeroed folios laid out along the
-//!   file's pages (offset loans) or from page 0 (anonymous loans);
-//!   `write_xuio`, under the inode lock and the exclusive range lock, moves
-//!   every whole aligned page into the page cache (donation) and copies the
-//!   partial ones.
-//! - Return: dropping the [`ZcLoan`] unmarks and releases every folio it
-//!   still holds, gives back the budget and the inode reference. A lent
-//!   folio stays marked lent (`PG_owner_2`): a consumer may have handed
-//!   its page to the network (`MSG_SPLICE_PAGES`), whose references
-//!   outlive the loan, so writers copy it away while references beyond
-//!   the page cache's remain (see [`crate::cache`]).
+//!   looks the range's page-cache folios up in batches, keeps the one
+//!   reference per folio the lookup took, marks each folio lent, and
+//!   publishes one segment per folio pointing into it, trimmed at end of
+//!   file; a hole (no folio) is a segment of the zero page, and allocates
+//!   nothing. Nothing is copied, and nothing is recorded per page: a
+//!   writer tells a loaned folio by its references (see [`crate::cache`]).
+//!   Refused (`EINVAL`) while the file is memory-mapped.
+//! - WRITE: `reqzcbuf` allocates fresh folios laid out along the file's
+//!   pages (offset loans) or from page 0 (anonymous loans), zeroing only
+//!   the bytes of each page outside the loan (its partial edges), which
+//!   the consumer does not fill; `write_xuio`, under the inode lock and the
+//!   exclusive range lock, moves every whole aligned page into the page
+//!   cache (donation) and copies the partial ones.
+//! - Return: dropping the [`ZcLoan`] releases every folio it still holds,
+//!   gives back the budget and the inode reference. A lent folio stays
+//!   marked lent (`PG_owner_2`): a consumer may have handed its page to
+//!   the network (`MSG_SPLICE_PAGES`), whose references outlive the loan,
+//!   so writers copy it away while references beyond the page cache's
+//!   remain.
 
 #![deny(unsafe_code)]
 
 use crate::cache;
 use crate::folio::{self, Folio};
-use crate::inode::Inode;
+use crate::inode::{Inode, InodeLockGuard};
 use crate::stats::{self, STATS};
 use crate::zcvfs_api::inline_vec::InlineVec;
 use crate::zcvfs_api::provider::{LoanRequest, Provider, SegVec, WriteOutcome, SEGS_INLINE};
-use crate::zcvfs_api::xuio::Rw;
+use crate::zcvfs_api::xuio::{Rw, Segment};
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
+use kernel::sync::barrier::{smp_mb, Full};
 
 /// The page-sized pieces of `len` bytes that start `first_off` bytes into
 /// a page: `(offset in page, length)` of each.
@@ -64,12 +68,9 @@ pub(crate) fn pages_spanned(first_off: usize, len: usize) -> usize {
 /// that it costs a single allocation.
 type Folios = InlineVec<Option<ARef<Folio>>, SEGS_INLINE>;
 
-/// READ: unmark and release the folios of a loan.
-fn release_read(inode: &Inode, folios: &mut Folios, segs: &mut SegVec) {
-    let state = inode.state();
-    for f in folios.as_slice().iter().flatten() {
-        state.unmark(f.addr());
-    }
+/// READ: release the folios of a loan. They stay marked lent: a consumer
+/// may still reference their pages (see [`crate::cache::needs_cow`]).
+fn release_read(folios: &mut Folios, segs: &mut SegVec) {
     folios.clear();
     segs.clear();
 }
@@ -79,9 +80,10 @@ fn release_read(inode: &Inode, folios: &mut Folios, segs: &mut SegVec) {
 /// # Invariants
 ///
 /// - `budget` pages are charged to the mount of `inode`.
-/// - READ: every folio in `folios` is recorded once in the inode's loan
-///   set, and `segs` describe exactly the bytes read, in those folios; the
-///   slot of a hole is `None` and its segment is the zero page.
+/// - READ: every folio in `folios` is marked lent and referenced by the
+///   loan, and `segs` describe exactly the bytes read, in those folios (one
+///   segment per folio); the slot of a hole is `None` and its segment is
+///   the zero page (one per page).
 /// - WRITE: `folios[i]`, while `Some`, is a fresh folio owned by the loan
 ///   and described by `segs[i]`; a donated folio's slot is `None`.
 pub(crate) struct ZcLoan {
@@ -98,7 +100,7 @@ pub(crate) struct ZcLoan {
 impl ZcLoan {
     /// READ: forget the folios of a previous read.
     fn release_read(&mut self) {
-        release_read(&self.inode, &mut self.folios, &mut self.segs);
+        release_read(&mut self.folios, &mut self.segs);
     }
 
     /// READ: hand out the page-cache folios of `len` bytes at `offset`.
@@ -115,7 +117,7 @@ impl ZcLoan {
             stats::add(&STATS.refused_mapped, 1);
             return Err(EINVAL);
         }
-        release_read(inode, folios, segs);
+        release_read(folios, segs);
         let size = inode.size();
         let n = if offset >= size {
             0
@@ -123,43 +125,55 @@ impl ZcLoan {
             // At most `len`.
             (size - offset).min(len as u64) as usize
         };
-        let first = (offset % PAGE_SIZE as u64) as usize;
-        let pages = (offset / PAGE_SIZE as u64..).zip(layout(first, n));
-        let mut holes = 0u64;
-        for (index, (off, plen)) in pages {
-            let Some(folio) = Folio::cached(file, index) else {
-                // A hole: the zero page, no folio, nothing allocated.
-                folios.push(None)?;
-                segs.push(folio::zero_segment(off, plen))?;
-                holes += 1;
-                continue;
-            };
-            let seg = folio.segment(off, plen);
-            folios.push(Some(folio))?;
-            let marked = match folios.as_slice().last() {
-                Some(Some(f)) => f.locked(|| -> Result {
-                    state.mark(f.addr())?;
-                    f.set_lent();
-                    Ok(())
-                }),
-                _ => Err(EINVAL),
-            };
-            if let Err(e) = marked {
-                // Not marked: must not be unmarked.
-                folios.pop();
-                return Err(e);
+        let page = PAGE_SIZE as u64;
+        let end = offset + n as u64;
+        let mut pos = offset;
+        let (mut holes, mut pages) = (0u64, 0u64);
+        if n > 0 {
+            state.note_lent();
+        }
+        while pos < end {
+            let index = pos / page;
+            let mut found = false;
+            // One reference per folio, up to a batch of them per lookup.
+            for folio in Folio::lookup(file, index, (end - 1) / page) {
+                found = true;
+                let start = folio.index() * page;
+                let stop = (start + (folio.nr_pages() as u64) * page).min(end);
+                if pos < start || stop <= pos {
+                    // Cannot happen: the lookup is contiguous from `pos`'s
+                    // page on.
+                    return Err(EIO);
+                }
+                // Within the folio, at most `len`.
+                let (off, flen) = ((pos - start) as usize, (stop - pos) as usize);
+                let seg = folio.segment(off, flen);
+                folio.lend();
+                pages += pages_spanned(off, flen) as u64;
+                folios.push(Some(folio))?;
+                segs.push(seg)?;
+                pos = stop;
             }
-            segs.push(seg)?;
+            if !found {
+                // A hole: the zero page, no folio, nothing allocated.
+                let plen = ((index + 1) * page).min(end) - pos;
+                folios.push(None)?;
+                segs.push(folio::zero_segment((pos % page) as usize, plen as usize))?;
+                holes += 1;
+                pos += plen;
+            }
         }
         // A mapping that appeared meanwhile could write the folios: every
-        // write fault after our marks sees them (folio lock), one before
-        // them made the file mapped.
+        // write fault after our marks sees them, one before them made the
+        // file mapped (a full barrier here and in the fault orders the
+        // marks before this check, as the mapping before the fault's).
+        smp_mb(Full);
         if inode.mapped() {
             stats::add(&STATS.refused_mapped, 1);
             return Err(EINVAL);
         }
         stats::add(&STATS.read_loans, 1);
-        stats::add(&STATS.read_pages_loaned, folios.len() as u64 - holes);
+        stats::add(&STATS.read_pages_loaned, pages);
         stats::add(&STATS.read_zero_pages, holes);
         stats::add(&STATS.read_bytes_loaned, n as u64);
         Ok(n)
@@ -186,9 +200,14 @@ impl ZcLoan {
             let r = match (whole, slot.and_then(Option::take)) {
                 (true, Some(folio)) => {
                     match cache::donate(&locked, folio, pos / PAGE_SIZE as u64) {
-                        Ok(()) => {
+                        Ok(None) => {
                             out.pages_donated += 1;
                             Ok(slen)
+                        }
+                        // A large cached folio there: copy the page in.
+                        Ok(Some(folio)) => {
+                            self.folios.as_mut_slice()[i] = Some(folio);
+                            copy(&locked, file, pos, seg, &mut out)
                         }
                         Err((e, folio)) => {
                             self.folios.as_mut_slice()[i] = Some(folio);
@@ -200,15 +219,7 @@ impl ZcLoan {
                     if let Some(f) = folio {
                         self.folios.as_mut_slice()[i] = Some(f);
                     }
-                    // A whole donated page replaces a loaned one in the
-                    // cache; a partial copy would change it: copy it away.
-                    let r = cache::cow_range(locked.inode(), pos, slen as u64)
-                        .and_then(|()| locked.copy_in(file, pos, seg));
-                    if let Ok(n) = r {
-                        out.pages_copied += 1;
-                        stats::add(&STATS.write_bytes_copied, n as u64);
-                    }
-                    r
+                    copy(&locked, file, pos, seg, &mut out)
                 }
             };
             match r {
@@ -240,6 +251,25 @@ impl ZcLoan {
             _ => Ok(out),
         }
     }
+}
+
+/// WRITE: copies the segment `seg` of a loan into the file at `pos`,
+/// through the page cache; a loaned target is copied away first (a whole
+/// donated page would replace it instead, a partial copy changes it).
+fn copy(
+    locked: &InodeLockGuard<'_>,
+    file: &File,
+    pos: u64,
+    seg: &Segment,
+    out: &mut WriteOutcome,
+) -> Result<usize> {
+    let r = cache::cow_range(locked.inode(), pos, seg.bv_len.into())
+        .and_then(|()| locked.copy_in(file, pos, seg));
+    if let Ok(n) = r {
+        out.pages_copied += 1;
+        stats::add(&STATS.write_bytes_copied, n as u64);
+    }
+    r
 }
 
 impl Drop for ZcLoan {
@@ -296,16 +326,19 @@ impl Provider for Zcfs {
         )?;
         loan.segs = SegVec::with_capacity(npages)?;
         loan.folios = Folios::with_capacity(npages)?;
+        if req.rw == Rw::Read {
+            for seg in folio::zero_segments(layout(first, len)) {
+                loan.segs.push(seg)?;
+            }
+            return Ok(loan);
+        }
         for (off, plen) in layout(first, len) {
-            let seg = match req.rw {
-                Rw::Read => folio::zero_segment(off, plen),
-                Rw::Write => {
-                    let folio = Folio::alloc_zeroed()?;
-                    let seg = folio.segment(off, plen);
-                    loan.folios.push(Some(folio))?;
-                    seg
-                }
-            };
+            // The consumer fills the segment; only the rest of the page
+            // (the partial edges of the loan) is zeroed here.
+            let folio = Folio::alloc()?;
+            folio.zero_outside(off, plen);
+            let seg = folio.segment(off, plen);
+            loan.folios.push(Some(folio))?;
             loan.segs.push(seg)?;
         }
         Ok(loan)

@@ -78,13 +78,16 @@ loff_t zcfs_isize(struct inode *inode);
 void zcfs_inode_lock(struct inode *inode);
 void zcfs_inode_unlock(struct inode *inode);
 struct page *zcfs_zero_page(void);
-struct folio *zcfs_folio_alloc_zeroed(void);
-struct folio *zcfs_read_folio(struct file *file, u64 index);
+struct folio *zcfs_folio_alloc(void);
+void zcfs_folio_zero_outside(struct folio *folio, size_t off, size_t len);
+unsigned int zcfs_lookup_folios(struct file *file, u64 index, u64 last,
+				struct folio **out, unsigned int max);
 void zcfs_folio_get(struct folio *folio);
 void zcfs_folio_put(struct folio *folio);
-void zcfs_folio_lock(struct folio *folio);
-void zcfs_folio_set_lent(struct folio *folio);
-struct page *zcfs_folio_page(struct folio *folio);
+void zcfs_folio_lend(struct folio *folio);
+struct page *zcfs_folio_page(struct folio *folio, size_t n);
+u64 zcfs_folio_index(struct folio *folio);
+size_t zcfs_folio_nr_pages(struct folio *folio);
 int zcfs_write_prepare(struct file *file, loff_t pos, size_t len);
 ssize_t zcfs_copy_in(struct file *file, loff_t pos, struct page *page,
 		     unsigned int off, unsigned int len);

@@ -9,8 +9,8 @@
  * functions and macros for the Rust side (folios, the page cache, inode
  * locks, i_size), declared in zcfs.h.  The callbacks take their decisions
  * from Rust, through the zcfs_rs_*() functions: the byte-range locks
- * (range_lock.rs), which folios are on loan (inode_state.rs), when a folio
- * must be copied away and how a write loan's pages enter the cache
+ * (range_lock.rs), whether a file was ever lent (inode_state.rs), when a
+ * folio must be copied away and how a write loan's pages enter the cache
  * (cache.rs), the mount's space and loan budget (space.rs), the loans
  * themselves (provider.rs), the checks of the loan limits (options.rs)
  * and the statistics.
@@ -25,10 +25,11 @@
  * - the defaults of size= and max_loan_pages, which are derived from
  *   totalram_pages() while the options are parsed.
  *
- * Storage is the page cache, as in ramfs: order-0 folios on an unevictable
- * mapping, never written back.  Every folio that enters a file's cache is
- * first charged to the mount (size=, as tmpfs's nr_blocks), and charges
- * are given back when folios leave it; holes are read as zeros without
+ * Storage is the page cache, as in ramfs: folios (large ones where the
+ * kernel supports them) on an unevictable mapping, never written back.
+ * Every folio that enters a file's cache is first charged to the mount,
+ * by its pages (size=, as tmpfs's nr_blocks), and charges are given back
+ * when folios leave it; holes are read as zeros without
  * entering the cache.  A folio that is on loan, or that was lent and is
  * still referenced by someone else, is never changed in place (cache.rs):
  * write_iter and setattr call zcfs_rs_cow_range(), page_mkwrite calls
@@ -89,13 +90,13 @@ static void zcfs_blocks_uncharge(struct super_block *sb, long pages)
 	zcfs_rs_space_uncharge(ZCFS_SB(sb)->space, pages);
 }
 
-/* A charged folio entered @inode's cache. */
-static void zcfs_inode_charged(struct inode *inode)
+/* A charged folio of @pages pages entered @inode's cache. */
+static void zcfs_inode_charged(struct inode *inode, long pages)
 {
 	struct zcfs_inode_info *info = ZCFS_I(inode);
 
 	spin_lock(&info->lock);
-	info->alloced++;
+	info->alloced += pages;
 	spin_unlock(&info->lock);
 }
 
@@ -121,13 +122,19 @@ static void zcfs_recalc(struct inode *inode)
 
 /*
  * The locked folio at @index of @mapping, with a reference: the cached
- * one, or a new one charged to the mount (-ENOSPC when it is full).
+ * one, or a new one charged to the mount (-ENOSPC when it is full).  A new
+ * folio is as large as a write of @len bytes at @index wants, as
+ * __filemap_get_folio() makes it for fgf_set_order(@len): at most the
+ * mapping's largest order, aligned in the file, and smaller when that
+ * size cannot be charged, allocated or added (a page of the range is
+ * cached).
  */
 static struct folio *zcfs_grab_folio(struct address_space *mapping,
-				     pgoff_t index)
+				     pgoff_t index, size_t len)
 {
 	struct inode *inode = mapping->host;
 	gfp_t gfp = mapping_gfp_mask(mapping);
+	unsigned int order;
 	struct folio *folio;
 	int err;
 
@@ -137,20 +144,36 @@ static struct folio *zcfs_grab_folio(struct address_space *mapping,
 			folio_wait_stable(folio);
 			return folio;
 		}
-		if (!zcfs_blocks_charge(inode->i_sb, 1))
-			return ERR_PTR(-ENOSPC);
-		folio = filemap_alloc_folio(gfp, 0, NULL);
-		if (!folio) {
-			zcfs_blocks_uncharge(inode->i_sb, 1);
-			return ERR_PTR(-ENOMEM);
-		}
-		err = filemap_add_folio(mapping, folio, index, gfp);
-		if (!err) {
-			zcfs_inode_charged(inode);
-			return folio;
-		}
-		folio_put(folio);
-		zcfs_blocks_uncharge(inode->i_sb, 1);
+		order = len > PAGE_SIZE ? ilog2(len) - PAGE_SHIFT : 0;
+		order = min(order, mapping_max_folio_order(mapping));
+		if (index & ((1UL << order) - 1))
+			order = __ffs(index);
+		err = -ENOSPC;
+		do {
+			long nr = 1L << order;
+			gfp_t alloc_gfp = gfp;
+
+			if (!zcfs_blocks_charge(inode->i_sb, nr)) {
+				err = -ENOSPC;
+				continue;
+			}
+			if (order)
+				alloc_gfp |= __GFP_NORETRY | __GFP_NOWARN;
+			folio = filemap_alloc_folio(alloc_gfp, order, NULL);
+			if (!folio) {
+				zcfs_blocks_uncharge(inode->i_sb, nr);
+				err = -ENOMEM;
+				continue;
+			}
+			err = filemap_add_folio(mapping, folio, index, gfp);
+			if (!err) {
+				zcfs_inode_charged(inode, nr);
+				return folio;
+			}
+			folio_put(folio);
+			zcfs_blocks_uncharge(inode->i_sb, nr);
+		} while (order-- > 0);
+		/* -EEXIST: someone added a folio meanwhile; use it. */
 		if (err != -EEXIST)
 			return ERR_PTR(err);
 	}
@@ -192,13 +215,14 @@ static struct folio *zcfs_cached_folio(struct address_space *mapping,
 static int zcfs_aop_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
+	long nr = folio_nr_pages(folio);
 
-	if (!zcfs_blocks_charge(inode->i_sb, 1)) {
+	if (!zcfs_blocks_charge(inode->i_sb, nr)) {
 		generic_error_remove_folio(folio->mapping, folio);
 		folio_unlock(folio);
 		return -ENOSPC;
 	}
-	zcfs_inode_charged(inode);
+	zcfs_inode_charged(inode, nr);
 	folio_zero_range(folio, 0, folio_size(folio));
 	flush_dcache_folio(folio);
 	folio_mark_uptodate(folio);
@@ -208,22 +232,26 @@ static int zcfs_aop_read_folio(struct file *file, struct folio *folio)
 	return 0;
 }
 
-/* simple_write_begin(), charging a new folio. */
+/*
+ * simple_write_begin(), charging a new folio, which may be large
+ * (zcfs_grab_folio()): the parts of a new folio the write does not cover
+ * are zeroed (they were a hole).
+ */
 static int zcfs_write_begin(const struct kiocb *iocb,
 			    struct address_space *mapping, loff_t pos,
 			    unsigned int len, struct folio **foliop,
 			    void **fsdata)
 {
-	struct folio *folio = zcfs_grab_folio(mapping, pos >> PAGE_SHIFT);
+	struct folio *folio = zcfs_grab_folio(mapping, pos >> PAGE_SHIFT, len);
 
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
 	*foliop = folio;
 	if (!folio_test_uptodate(folio) && len != folio_size(folio)) {
 		size_t from = offset_in_folio(folio, pos);
+		size_t to = min_t(size_t, from + len, folio_size(folio));
 
-		folio_zero_segments(folio, 0, from, from + len,
-				    folio_size(folio));
+		folio_zero_segments(folio, 0, from, to, folio_size(folio));
 	}
 	return 0;
 }
@@ -301,6 +329,11 @@ static struct inode *zcfs_get_inode(struct super_block *sb,
 		}
 		inode->i_op = &zcfs_file_inode_ops;
 		inode->i_fop = &zcfs_file_ops;
+		/*
+		 * Large folios (up to the page cache's largest order): a
+		 * no-op on kernels without CONFIG_TRANSPARENT_HUGEPAGE.
+		 */
+		mapping_set_large_folios(inode->i_mapping);
 		break;
 	case S_IFDIR:
 		inode->i_op = &zcfs_dir_inode_ops;
@@ -419,7 +452,9 @@ static ssize_t zcfs_file_read(struct kiocb *iocb, struct iov_iter *to)
 				flush_dcache_folio(folio);
 			if (!offset)
 				folio_mark_accessed(folio);
-			ret = copy_folio_to_iter(folio, offset, nr, to);
+			ret = copy_folio_to_iter(folio,
+						 offset_in_folio(folio, iocb->ki_pos),
+						 nr, to);
 			folio_put(folio);
 		} else if (user_backed_iter(to)) {
 			/* Faster than clear_user(), as in shmem. */
@@ -540,7 +575,14 @@ static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_NOPAGE;
 		goto out;
 	}
-	/* Never write a loaned folio: copy it away, and fault again. */
+	/*
+	 * Never write a loaned folio: copy it away, and fault again.  Loans
+	 * mark folios lent without their lock, then (after a full barrier)
+	 * check that the file is not mapped; the mapping this fault goes
+	 * through was made before it, so a full barrier before the fault
+	 * reads the marks makes one of the two see the other (cache.rs).
+	 */
+	smp_mb();
 	cow = zcfs_rs_mkwrite_cow(inode, folio);
 	if (cow) {
 		folio_unlock(folio);
@@ -986,18 +1028,63 @@ struct page *zcfs_zero_page(void)
 	return ZERO_PAGE(0);
 }
 
-struct folio *zcfs_folio_alloc_zeroed(void)
+/*
+ * A fresh order-0 folio for a write loan, not zeroed: the consumer fills
+ * the loan's bytes, zcfs_folio_zero_outside() zeroes the rest.
+ */
+struct folio *zcfs_folio_alloc(void)
 {
-	return folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
+	return folio_alloc(GFP_HIGHUSER, 0);
+}
+
+/* Zero @folio except @len bytes at @off (clamped to the folio). */
+void zcfs_folio_zero_outside(struct folio *folio, size_t off, size_t len)
+{
+	size_t size = folio_size(folio);
+
+	off = min(off, size);
+	len = min(len, size - off);
+	if (off || off + len < size)
+		folio_zero_segments(folio, 0, off, off + len, size);
 }
 
 /*
- * The uptodate page-cache folio at @index, with a reference, or NULL for
- * a hole (nothing is allocated: the loan shows the zero page there).
+ * Batched lookup for a READ loan: up to @max uptodate folios of @file's
+ * cache, contiguous from page @index on (to page @last at most), each
+ * with a reference for the caller, stored in @out; returns their number,
+ * 0 if page @index is a hole.  Nothing is allocated.  A folio that is not
+ * uptodate (being filled by a fault's read_folio) is waited for as in
+ * zcfs_cached_folio(); one whose fill failed ends the batch, and reads as
+ * a hole.
  */
-struct folio *zcfs_read_folio(struct file *file, u64 index)
+unsigned int zcfs_lookup_folios(struct file *file, u64 index, u64 last,
+				struct folio **out, unsigned int max)
 {
-	return zcfs_cached_folio(file_inode(file)->i_mapping, index);
+	struct address_space *mapping = file_inode(file)->i_mapping;
+	struct folio_batch fbatch;
+	pgoff_t start = index;
+	unsigned int i, got, n = 0;
+
+	folio_batch_init(&fbatch);
+	got = filemap_get_folios_contig(mapping, &start, last, &fbatch);
+	for (i = 0; i < got && n < max; i++) {
+		struct folio *folio = fbatch.folios[i];
+
+		if (!folio_test_uptodate(folio)) {
+			bool ok;
+
+			folio_lock(folio);
+			ok = folio->mapping == mapping &&
+			     folio_test_uptodate(folio);
+			folio_unlock(folio);
+			if (!ok)
+				break;
+		}
+		out[n++] = folio;
+	}
+	for (; i < got; i++)
+		folio_put(fbatch.folios[i]);
+	return n;
 }
 
 /* ---- folio and page-cache primitives (static inlines and macros) ---- */
@@ -1012,14 +1099,20 @@ void zcfs_folio_put(struct folio *folio)
 	folio_put(folio);
 }
 
-void zcfs_folio_lock(struct folio *folio)
+/* The @n-th page of @folio. */
+struct page *zcfs_folio_page(struct folio *folio, size_t n)
 {
-	folio_lock(folio);
+	return folio_page(folio, n);
 }
 
-struct page *zcfs_folio_page(struct folio *folio)
+u64 zcfs_folio_index(struct folio *folio)
 {
-	return folio_page(folio, 0);
+	return folio->index;
+}
+
+size_t zcfs_folio_nr_pages(struct folio *folio)
+{
+	return folio_nr_pages(folio);
 }
 
 /*
@@ -1079,11 +1172,14 @@ void zcfs_cond_resched(void)
  * Mark a page-cache folio as lent (PG_owner_2, the filesystem's own flag
  * for page-cache folios): from now on, references beyond the page cache's
  * may be a consumer's, kept after its loan was returned.  Cleared by a
- * writer that finds no such reference (cache.rs: needs_cow).
+ * writer that finds no such reference (cache.rs: needs_cow).  Called
+ * without the folio lock, after the caller took its reference (see
+ * needs_cow for the order); an atomic write only if the mark is not set.
  */
-void zcfs_folio_set_lent(struct folio *folio)
+void zcfs_folio_lend(struct folio *folio)
 {
-	folio_set_owner_2(folio);
+	if (!folio_test_owner_2(folio))
+		folio_set_owner_2(folio);
 }
 
 bool zcfs_folio_test_lent(struct folio *folio)
@@ -1106,10 +1202,14 @@ int zcfs_folio_expected_ref_count(struct folio *folio)
 	return folio_expected_ref_count(folio);
 }
 
-/* A fresh uptodate copy of the order-0 folio @src, or NULL. */
+/*
+ * A fresh uptodate copy of @src, of the same order, or NULL.  A large
+ * copy is a high-order allocation like the folio it copies: it may fail
+ * (-ENOMEM for the write) where a page would not.
+ */
 struct folio *zcfs_folio_alloc_copy(struct folio *src)
 {
-	struct folio *new = folio_alloc(GFP_HIGHUSER, 0);
+	struct folio *new = folio_alloc(GFP_HIGHUSER, folio_order(src));
 
 	if (!new)
 		return NULL;
@@ -1126,33 +1226,43 @@ struct folio *zcfs_lock_cached_folio(struct inode *inode, u64 index)
 	return IS_ERR(folio) ? NULL : folio;
 }
 
-/* A folio of a loan, which no cache or LRU list knows. */
+/* A folio of a loan or a copy, which no cache or LRU list knows. */
 static bool zcfs_folio_fresh(struct folio *folio)
 {
-	return !folio_test_large(folio) && !folio->mapping &&
-	       !folio_test_lru(folio);
+	return !folio->mapping && !folio_test_lru(folio);
 }
 
 /*
- * Replace the locked folio @old of @inode's cache by the fresh folio @new,
- * uptodate and dirty; mappings of @old are zapped first (faults wait on
- * its lock, then find @new).  @old stays locked and referenced by the
- * caller; the cache takes its own reference on @new.  Charges are the
- * caller's business (cache.rs).
+ * Replace the locked folio @old of @inode's cache by the fresh folio @new
+ * of the same size, uptodate and dirty; mappings of @old are zapped first
+ * (faults wait on its lock, then find @new).  @old stays locked and
+ * referenced by the caller; the cache takes its own references on @new.
+ * Charges are the caller's business (cache.rs).
+ *
+ * replace_page_cache_folio() moves one reference: the page cache holds
+ * one per page, so for a large folio the others are moved here (@new
+ * gets them before it is visible, @old loses them after it left).  Its
+ * store at @old's index replaces a multi-index entry whole.
  */
 int zcfs_page_cache_replace(struct inode *inode, struct folio *old,
 			    struct folio *new)
 {
 	struct address_space *mapping = inode->i_mapping;
+	long nr = folio_nr_pages(old);
 
-	if (old->mapping != mapping || !zcfs_folio_fresh(new))
+	if (old->mapping != mapping || !zcfs_folio_fresh(new) ||
+	    folio_nr_pages(new) != nr)
 		return -EINVAL;
 	folio_mark_uptodate(new);
 	__folio_set_locked(new);
 	if (folio_mapped(old))
 		unmap_mapping_range(mapping, folio_pos(old), folio_size(old), 0);
 	folio_cancel_dirty(old);
+	if (nr > 1)
+		folio_ref_add(new, nr - 1);
 	replace_page_cache_folio(old, new);
+	if (nr > 1)
+		folio_put_refs(old, nr - 1);
 	folio_add_lru(new);
 	folio_mark_dirty(new);
 	folio_unlock(new);
@@ -1168,13 +1278,13 @@ int zcfs_page_cache_add(struct inode *inode, struct folio *new, u64 index)
 {
 	int err;
 
-	if (!zcfs_folio_fresh(new))
+	if (!zcfs_folio_fresh(new) || folio_test_large(new))
 		return -EINVAL;
 	folio_mark_uptodate(new);
 	err = filemap_add_folio(inode->i_mapping, new, index, GFP_KERNEL);
 	if (err)
 		return err;
-	zcfs_inode_charged(inode);
+	zcfs_inode_charged(inode, 1);
 	folio_mark_dirty(new);
 	folio_unlock(new);
 	return 0;
