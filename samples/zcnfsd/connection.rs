@@ -233,16 +233,12 @@ fn send_reply(stream: &Stream, reply: &mut [u8], data: &[u8], r: Reply) -> Resul
         Tail::None => stream.send(&[head], false),
         Tail::Copied(n) => stream.send(&[head, data.get(..n).ok_or(EINVAL)?, pad], false),
         Tail::Loaned(loaned, held) => {
-            stream.send(&[head], true)?;
-            // The loan goes with the send; its completion returns it.
-            let r = stream.send_loaned(loaned, !pad.is_empty());
+            // One sendmsg: header, pages, padding. The loan goes with the
+            // send; it is returned when the send returns or by its
+            // completion.
+            let r = stream.send_reply(head, loaned, pad.len());
             drop(held);
-            r?;
-            if pad.is_empty() {
-                Ok(())
-            } else {
-                stream.send(&[pad], false)
-            }
+            r
         }
     }
 }

@@ -8,12 +8,15 @@
 
 use crate::auth::Policy;
 use crate::export::Export;
+use crate::file_cache::FileCache;
 use kernel::time::{ClockSource, Monotonic};
 
 /// What every request handler needs.
 pub(crate) struct ServerCtx {
     /// The export.
     pub(crate) export: Export,
+    /// Files open for READ, reused across calls.
+    pub(crate) files: FileCache,
     /// Whether READ and WRITE try loans (the `zerocopy` parameter).
     pub(crate) zerocopy: bool,
     /// WRITE/COMMIT verifier: the load time, so it changes on restart.

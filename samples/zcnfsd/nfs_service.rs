@@ -78,6 +78,10 @@ pub(crate) fn setattr(ctx: &ServerCtx, a: &SetattrArgs<'_>, enc: &mut Encoder<'_
         }
     }
     let r = ctx.export.path.setattr(&d, &sa);
+    if a.new_attributes.size.is_some() {
+        // A cached open file of a truncated file is closed.
+        ctx.files.forget(d.inode_key());
+    }
     let w = wcc(ctx, &d, pre);
     Ok(match r {
         Ok(()) => SetattrRes::Ok(w),
@@ -287,7 +291,14 @@ pub(crate) fn remove(
             Nfsstat3::Acces
         })
     } else {
-        ctx.export.path.remove(&dir, a.name, rmdir).map_err(nfsstat)
+        // The object, held so that its key stays its own until the cache
+        // forgets it (an open file would keep a removed file's space).
+        let child = dir.lookup(a.name).ok();
+        let r = ctx.export.path.remove(&dir, a.name, rmdir).map_err(nfsstat);
+        if let Some(c) = child.filter(|_| r.is_ok()) {
+            ctx.files.forget(c.inode_key());
+        }
+        r
     };
     let w = wcc(ctx, &dir, pre);
     Ok(match r {
@@ -306,10 +317,21 @@ pub(crate) fn rename(ctx: &ServerCtx, a: &RenameArgs<'_>, enc: &mut Encoder<'_>)
         .iter()
         .all(|n| crate::proto::nfs3::is_valid_name(n) && !is_dot_or_dotdot(n));
     let r = if names_ok {
-        ctx.export
+        // The renamed object and the one it replaces leave the file cache
+        // (as NFSD closes its cached files of both).
+        let moved = from.lookup(a.from.name).ok();
+        let replaced = to.lookup(a.to.name).ok();
+        let r = ctx
+            .export
             .path
             .rename(&from, a.from.name, &to, a.to.name)
-            .map_err(nfsstat)
+            .map_err(nfsstat);
+        if r.is_ok() {
+            for d in [moved, replaced].iter().flatten() {
+                ctx.files.forget(d.inode_key());
+            }
+        }
+        r
     } else {
         Err(Nfsstat3::Inval)
     };

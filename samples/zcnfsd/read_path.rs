@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! READ, as the seed's `rfs4_op_read`: `VOP_REQZCBUF(UIO_READ)` then
+//! READ, as the seed's `rfs4_op_read`: the file from the server's cache
+//! of open files ([`crate::file_cache`]), `VOP_REQZCBUF(UIO_READ)` then
 //! `VOP_READ` with the xuio ([`ReadLoan`]); the reply header is encoded
 //! here and the loaned page-cache pages follow it to the socket by
 //! reference ([`Tail::Loaned`]); the loan is returned by the socket
@@ -46,11 +47,7 @@ pub(crate) fn read(
             .encode(enc)
             .map(|()| Tail::None)
     };
-    let attr = match ctx.export.path.getattr(&d) {
-        Ok(a) => a,
-        Err(e) => return fail(nfsstat(e), enc),
-    };
-    let file = match ctx.export.path.open_file(&d, false) {
+    let file = match ctx.files.open_read(&ctx.export.path, &d) {
         Ok(f) => f,
         Err(e) => return fail(nfsstat(e), enc),
     };
@@ -65,10 +62,14 @@ pub(crate) fn read(
         Err(e) => return fail(nfsstat(e), enc),
     };
     let n = data.len();
-    // Attributes after the read; end of file as NFSD decides it.
+    // The one getattr of a READ: the attributes after it, whose size
+    // decides end of file as NFSD does; without them, a short read is the
+    // end.
     let after = ctx.export.path.getattr(&d).ok();
-    let size = after.map_or(attr.size, |a| a.size);
-    let eof = a.offset.saturating_add(n as u64) >= size;
+    let eof = match after {
+        Some(at) => a.offset.saturating_add(n as u64) >= at.size,
+        None => n < count,
+    };
     encode_read_ok_header(enc, &after.map(|a| fattr(&a)), n as u32, eof)?;
     stats::add_bytes(&STATS.read_bytes, n);
     Ok(data)

@@ -45,6 +45,10 @@ pub(crate) struct Stats {
     pub(crate) read_zc_bytes: Atomic<u64>,
     pub(crate) read_copy_bytes: Atomic<u64>,
     pub(crate) read_fallbacks: Atomic<u64>,
+    /// READs served by a file from the cache of open files, and READs
+    /// that opened one.
+    pub(crate) file_cache_hits: Atomic<u64>,
+    pub(crate) file_cache_misses: Atomic<u64>,
     pub(crate) write_calls: Atomic<u64>,
     pub(crate) write_bytes: Atomic<u64>,
     pub(crate) write_zc_bytes: Atomic<u64>,
@@ -75,6 +79,8 @@ pub(crate) static STATS: Stats = Stats {
     read_zc_bytes: Atomic::new(0),
     read_copy_bytes: Atomic::new(0),
     read_fallbacks: Atomic::new(0),
+    file_cache_hits: Atomic::new(0),
+    file_cache_misses: Atomic::new(0),
     write_calls: Atomic::new(0),
     write_bytes: Atomic::new(0),
     write_zc_bytes: Atomic::new(0),
@@ -154,6 +160,8 @@ impl fmt::Debug for StatsView {
             ("read_stack_copy_bytes", net.stack_copy_bytes),
             ("read_zc_completions", net.zc_completions),
             ("read_zc_copied_completions", net.zc_copied_completions),
+            ("file_cache_hits", s.file_cache_hits.load(Relaxed)),
+            ("file_cache_misses", s.file_cache_misses.load(Relaxed)),
             ("write_calls", s.write_calls.load(Relaxed)),
             ("write_bytes", s.write_bytes.load(Relaxed)),
             ("write_zc_bytes", s.write_zc_bytes.load(Relaxed)),

@@ -43,6 +43,7 @@ mod auth;
 mod connection;
 mod ctx;
 mod export;
+mod file_cache;
 mod file_handle;
 mod log;
 mod mount_service;
@@ -198,6 +199,7 @@ impl kernel::Module for ZcnfsdModule {
         let ctx = Arc::new(
             ctx::ServerCtx {
                 export,
+                files: file_cache::FileCache::new()?,
                 zerocopy,
                 verifier: RealTime::ktime_get().to_be_bytes(),
                 policy,
@@ -246,8 +248,12 @@ impl Drop for ZcnfsdModule {
         drop(self.server.take());
         // Loans still travel with zero-copy sends: wait for them.
         net::wait_zc_idle();
-        // Then the export.
-        drop(self.ctx.take());
+        // Then the cached files (closed now, so that nothing of the
+        // export stays open once this returns) and the export.
+        if let Some(ctx) = self.ctx.take() {
+            ctx.files.clear();
+            drop(ctx);
+        }
         pr_info!("stopped\n");
     }
 }

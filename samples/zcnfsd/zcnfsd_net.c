@@ -34,6 +34,10 @@
  *   release function (the Rust side drops the READ loan there:
  *   fop_retzcbuf may sleep) and frees the struct.
  *
+ * A READ reply goes in one sendmsg of either kind (struct zcnfsd_reply): its
+ * header and XDR padding copied into a page of their own, in one ITER_BVEC
+ * with the loaned pages.
+ *
  * Honest counters: every completion that reports zerocopy_success == false
  * means the stack copied that skb's fragments (skb_copy_ubufs()); their
  * bytes are counted (zcnfsd_net_stack_copy_bytes), as are the bytes of a
@@ -394,6 +398,9 @@ int zcnfsd_net_send_bvec(struct socket *sock, const struct bio_vec *segs,
  * @next: the next send of the head's chain
  * @owner: the loan (opaque here; a Rust box)
  * @release: drops @owner
+ * @hdr: the page of the reply's header and padding, if they went in the
+ *	same send (zcnfsd_reply_send()); the skbs hold no reference on it
+ *	(managed fragments), so this one keeps it until the release
  * @attached: an skb referenced the pages (TCP took them by reference)
  * @copied: a completion reported that the stack copied them
  */
@@ -405,6 +412,7 @@ struct zcnfsd_zc {
 	struct zcnfsd_zc *next;
 	void *owner;
 	void (*release)(void *owner);
+	struct page *hdr;
 	bool attached;
 	bool copied;
 };
@@ -427,6 +435,8 @@ static void zcnfsd_zc_release_one(struct zcnfsd_zc *zc)
 	if (READ_ONCE(zc->copied))
 		atomic64_inc(&zcnfsd_zc_copied_completions);
 	zc->release(zc->owner);
+	if (zc->hdr)
+		put_page(zc->hdr);
 	kfree(zc);
 	if (atomic64_dec_and_test(&zcnfsd_zc_count))
 		wake_up_all(&zcnfsd_zc_idle);
@@ -643,6 +653,140 @@ int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
 	ret = sock_sendmsg(sock, &msg);
 	zcnfsd_count_nosg(sock, ret);
 	return ret;
+}
+
+/* Whole replies ------------------------------------------------------------ */
+
+/**
+ * struct zcnfsd_reply - one READ reply as one iterator: header, pages, padding
+ * @hdr: a page holding the header (RPC record mark, reply header, READ3resok
+ *	up to the data's length word) and after it the XDR padding; a page, not
+ *	kmalloc memory, because both kinds of send reference what they send
+ *	(MSG_SPLICE_PAGES requires sendpage_ok() pages)
+ * @hlen: header bytes, at the start of the iterator
+ * @dlen: payload bytes, after the header
+ * @len: bytes in all (header, payload, padding)
+ * @nr: entries of @bv
+ * @bv: the header, the payload's segments (cut at @dlen), the padding
+ */
+struct zcnfsd_reply {
+	struct page *hdr;
+	size_t hlen;
+	size_t dlen;
+	size_t len;
+	unsigned int nr;
+	struct bio_vec bv[];
+};
+
+/*
+ * A reply of the @hlen header bytes at @head, @dlen bytes of the pages of
+ * @segs and @plen (at most 3) zero bytes of padding, to be sent by
+ * zcnfsd_reply_send().  The pages of @segs must stay alive until the reply
+ * is freed and, for a notification send, until its completion.
+ */
+struct zcnfsd_reply *zcnfsd_reply_new(const void *head, size_t hlen,
+				      size_t plen, const struct bio_vec *segs,
+				      unsigned int nr, size_t dlen)
+{
+	struct zcnfsd_reply *r;
+	unsigned int used = 0, i = 0, j;
+	size_t left = dlen;
+
+	if (!hlen || plen > 3 || hlen + plen > PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	for (j = 0; left && j < nr; j++) {
+		left -= min_t(size_t, left, segs[j].bv_len);
+		used++;
+	}
+	if (left)
+		return ERR_PTR(-EINVAL);
+	r = kmalloc_flex(*r, bv, used + 2, GFP_KERNEL);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	r->hdr = alloc_page(GFP_KERNEL);
+	if (!r->hdr) {
+		kfree(r);
+		return ERR_PTR(-ENOMEM);
+	}
+	memcpy(page_address(r->hdr), head, hlen);
+	memset(page_address(r->hdr) + hlen, 0, plen);
+	bvec_set_page(&r->bv[i++], r->hdr, hlen, 0);
+	for (left = dlen, j = 0; left; j++) {
+		if (!segs[j].bv_len)
+			continue;	/* Counted in @used, not needed. */
+		r->bv[i] = segs[j];
+		r->bv[i].bv_len = min_t(size_t, left, segs[j].bv_len);
+		left -= r->bv[i++].bv_len;
+	}
+	if (plen)
+		bvec_set_page(&r->bv[i++], r->hdr, plen, hlen);
+	r->nr = i;
+	r->hlen = hlen;
+	r->dlen = dlen;
+	r->len = hlen + dlen + plen;
+	return r;
+}
+
+/* Total bytes of @r. */
+size_t zcnfsd_reply_len(const struct zcnfsd_reply *r)
+{
+	return r->len;
+}
+
+/* Payload bytes among the @sent bytes sent from byte @skip of @r on. */
+static size_t zcnfsd_reply_payload(const struct zcnfsd_reply *r, size_t skip,
+				   size_t sent)
+{
+	size_t lo = max(skip, r->hlen);
+	size_t hi = min(skip + sent, r->hlen + r->dlen);
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/*
+ * One sendmsg of @r from byte @skip on, the whole rest if the socket takes
+ * it: with @zc, by notification (MSG_ZEROCOPY, our ubuf_info, managed
+ * fragments; @zc then keeps the header page until its release), else
+ * MSG_SPLICE_PAGES (the skbs take page references).  No MSG_MORE: the
+ * record ends here.  Returns the bytes sent or -errno.
+ */
+int zcnfsd_reply_send(struct socket *sock, struct zcnfsd_reply *r,
+		      struct zcnfsd_zc *zc, size_t skip)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int ret;
+
+	if (skip >= r->len)
+		return -EINVAL;
+	if (zc) {
+		if (!zc->hdr) {
+			get_page(r->hdr);
+			zc->hdr = r->hdr;
+		}
+		msg.msg_flags |= MSG_ZEROCOPY;
+		msg.msg_ubuf = &zc->ubuf;
+		msg.sg_from_iter = zcnfsd_zc_sg_from_iter;
+	} else {
+		msg.msg_flags |= MSG_SPLICE_PAGES;
+	}
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, r->bv, r->nr, r->len);
+	iov_iter_advance(&msg.msg_iter, skip);
+	ret = sock_sendmsg(sock, &msg);
+	if (ret > 0) {
+		size_t payload = zcnfsd_reply_payload(r, skip, ret);
+
+		if (!zc)
+			atomic64_add(payload, &zcnfsd_splice_bytes);
+		zcnfsd_count_nosg(sock, payload);
+	}
+	return ret;
+}
+
+/* Free @r: its header page stays alive while the network references it. */
+void zcnfsd_reply_free(struct zcnfsd_reply *r)
+{
+	put_page(r->hdr);
+	kfree(r);
 }
 
 /* Drop the sender's reference: the completion runs once TCP drops its. */

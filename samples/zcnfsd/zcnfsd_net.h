@@ -53,6 +53,14 @@ int zcnfsd_net_send_zc(struct socket *sock, struct zcnfsd_zc *zc,
 		       const struct bio_vec *segs, unsigned int nr,
 		       size_t skip, size_t len, bool more);
 void zcnfsd_zc_put(struct zcnfsd_zc *zc);
+struct zcnfsd_reply;
+struct zcnfsd_reply *zcnfsd_reply_new(const void *head, size_t hlen,
+				      size_t plen, const struct bio_vec *segs,
+				      unsigned int nr, size_t dlen);
+size_t zcnfsd_reply_len(const struct zcnfsd_reply *r);
+int zcnfsd_reply_send(struct socket *sock, struct zcnfsd_reply *r,
+		      struct zcnfsd_zc *zc, size_t skip);
+void zcnfsd_reply_free(struct zcnfsd_reply *r);
 u64 zcnfsd_zc_in_flight(void);
 u64 zcnfsd_zc_attached(void);
 void zcnfsd_zc_wait_idle(void);

@@ -19,6 +19,7 @@
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/exportfs.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/mount.h>
@@ -564,31 +565,70 @@ out:
  * An open file on the export (O_RDWR if @write, else read-only), for the
  * current credentials.
  */
+/*
+ * The open flags for @d (read-write if @write) in *@flags, after the
+ * permission checks of nfsd_open() / nfsd_file_acquire() for the current
+ * credentials (dentry_open() checks none; open(2) does, in may_open()).
+ */
+int zcnfsd_may_open(struct vfsmount *mnt, struct dentry *d, int write,
+		    int *flags)
+{
+	int acc;
+
+	*flags = O_LARGEFILE;
+	if (d_is_dir(d)) {
+		if (write)
+			return -EISDIR;
+		*flags |= O_RDONLY | O_DIRECTORY;
+		acc = MAY_READ;
+	} else if (!d_is_reg(d)) {
+		return -EINVAL;
+	} else {
+		*flags |= write ? O_RDWR : O_RDONLY;
+		acc = (write ? MAY_WRITE : MAY_READ) | ZCNFSD_MAY_OWNER_OVERRIDE;
+	}
+	return zcnfsd_permission(mnt, d, acc);
+}
+
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write)
 {
 	struct path p = { .mnt = mnt, .dentry = d };
-	int flags = O_LARGEFILE;
-	int acc, err;
+	int flags, err;
 
-	if (d_is_dir(d)) {
-		if (write)
-			return ERR_PTR(-EISDIR);
-		flags |= O_RDONLY | O_DIRECTORY;
-		acc = MAY_READ;
-	} else if (!d_is_reg(d)) {
-		return ERR_PTR(-EINVAL);
-	} else {
-		flags |= write ? O_RDWR : O_RDONLY;
-		acc = (write ? MAY_WRITE : MAY_READ) | ZCNFSD_MAY_OWNER_OVERRIDE;
-	}
-	/*
-	 * dentry_open() checks no permission (open(2) does, in may_open()):
-	 * the checks of nfsd_open() / nfsd_file_acquire() for the caller.
-	 */
-	err = zcnfsd_permission(mnt, d, acc);
+	err = zcnfsd_may_open(mnt, d, write, &flags);
 	if (err)
 		return ERR_PTR(err);
 	return dentry_open(&p, flags, current_cred());
+}
+
+/* The identity of @d's inode (the file cache's key; NULL never). */
+unsigned long zcnfsd_dentry_inode_key(struct dentry *d)
+{
+	return (unsigned long)d_inode(d);
+}
+
+/* The identity of @f's inode: equal to zcnfsd_dentry_inode_key() of its dentry. */
+unsigned long zcnfsd_file_inode_key(struct file *f)
+{
+	return (unsigned long)file_inode(f);
+}
+
+/* Whether @f's inode has no name left (removed: its space is kept while open). */
+bool zcnfsd_file_unlinked(struct file *f)
+{
+	return !READ_ONCE(file_inode(f)->i_nlink);
+}
+
+/*
+ * Drop a reference on @f; if it is the last, close it now (__fput()) rather
+ * than through the delayed-fput work a kernel thread's fput() queues.  The
+ * callers are the server's threads and module exit, with no lock held:
+ * neither is needed by an unmount, so the synchronous close cannot deadlock
+ * against one.
+ */
+void zcnfsd_fput_sync(struct file *f)
+{
+	__fput_sync(f);
 }
 
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,

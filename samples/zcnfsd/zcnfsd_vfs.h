@@ -129,7 +129,13 @@ int zcnfsd_remove(struct vfsmount *mnt, struct dentry *dir, const char *name,
 int zcnfsd_rename(struct vfsmount *mnt, struct dentry *fdir,
 		  const char *fname, u32 flen, struct dentry *tdir,
 		  const char *tname, u32 tlen);
+int zcnfsd_may_open(struct vfsmount *mnt, struct dentry *d, int write,
+		    int *flags);
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write);
+unsigned long zcnfsd_dentry_inode_key(struct dentry *d);
+unsigned long zcnfsd_file_inode_key(struct file *f);
+bool zcnfsd_file_unlinked(struct file *f);
+void zcnfsd_fput_sync(struct file *f);
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out);
 int zcnfsd_readdir(struct file *f, s64 pos, zcnfsd_dirent_fn emit, void *priv,

@@ -150,9 +150,8 @@ mod tests {
     /// reference, padding (copied); checks what the client receives.
     fn reply_roundtrip(client: &Stream, server: &Stream, buf: PageBuf, data: &[u8]) -> Result {
         let len = data.len();
-        server.send(&[b"HDR!"], true)?;
-        server.send_pages(buf, true)?;
-        server.send(&[&[0u8; 3]], false)?;
+        // One sendmsg: header, pages, padding.
+        server.send_reply_pages(b"HDR!", buf, 3)?;
         let mut out = zeroes(4 + len + 3)?;
         client.recv_exact(&mut out)?;
         assert_eq!(&out[..4], b"HDR!");
@@ -199,9 +198,13 @@ mod tests {
         assert_eq!(c1.zc_completions, c0.zc_completions + 1);
         assert_eq!(c1.zc_copied_completions, c0.zc_copied_completions + 1);
         let copied = c1.stack_copy_bytes - c0.stack_copy_bytes;
-        // The payload, plus at most the padding that shared its last skb.
-        assert!(copied >= len && copied <= len + 3);
-        assert_eq!(c1.splice_bytes, c0.splice_bytes);
+        // The payload, plus the header and padding that travel in the
+        // same skbs (copied with them).
+        assert!(copied >= len && copied <= len + 4 + 3);
+        // (`splice_bytes` is not compared: the suite runs at insmod, when
+        // the server may already be splicing READ replies to a mounted
+        // client that retransmits; only notification sends are the
+        // tests' own on loopback.)
         Ok(())
     }
 
@@ -219,7 +222,8 @@ mod tests {
         assert_eq!(RELEASES.load(Relaxed), before + 1);
         assert_eq!(RELEASER.load(Relaxed), kernel::current!().pid());
         let c1 = counters();
-        assert_eq!(c1.splice_bytes, c0.splice_bytes + len);
+        // At least ours (the server may splice to a mounted client too).
+        assert!(c1.splice_bytes >= c0.splice_bytes + len);
         // Local delivery does not copy page references.
         assert_eq!(c1.stack_copy_bytes, c0.stack_copy_bytes);
         assert_eq!(c1.zc_completions, c0.zc_completions);

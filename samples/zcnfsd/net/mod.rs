@@ -6,8 +6,9 @@
 //!   `shutdown` to wake it);
 //! - [`Stream`]: a connection; exact receives (into a buffer, or straight
 //!   into the pages of a WRITE loan), copying sends, and the zero-copy
-//!   send of a READ loan ([`Stream::send_loaned`]) whose loan is returned
-//!   from the network's completion;
+//!   send of a READ reply in one `sendmsg` ([`Stream::send_reply`]:
+//!   header, loaned pages, padding) whose loan is returned when the send
+//!   returns or from the network's completion;
 //! - [`SendMode`]: per connection, by route, how loaned pages go by
 //!   reference (`MSG_SPLICE_PAGES` to local peers, `MSG_ZEROCOPY` with a
 //!   completion otherwise);
@@ -17,6 +18,7 @@
 //!
 //! One file per abstraction. The C side is `zcnfsd_net.c`; its
 //! abstractions are [`socket`] (`RawSocket`, an owned kernel socket),
+//! [`reply`] (`ReplyVec`, a whole reply as one iterator),
 //! [`zc`] (`ZcRef`, the notification of a zero-copy send, which owns the
 //! loan until the completion) and [`pages`] (`LoanedPages`, the `unsafe`
 //! trait of pages that may be sent by reference, and the one place that
@@ -26,6 +28,7 @@
 
 mod listener;
 mod pages;
+mod reply;
 mod socket;
 mod stream;
 mod zc;

@@ -5,6 +5,7 @@
 //! policy (those are in [`super::stream`] and [`super::listener`]).
 
 use super::pages::LoanedPages;
+use super::reply::{RawReply, ReplyVec};
 use super::zc::{RawZc, ZcRef};
 use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use core::ptr::NonNull;
@@ -53,6 +54,12 @@ extern "C" {
         len: usize,
         more: bool,
         splice: bool,
+    ) -> c_int;
+    fn zcnfsd_reply_send(
+        sock: *mut bindings::socket,
+        r: *mut RawReply,
+        zc: *mut RawZc,
+        skip: usize,
     ) -> c_int;
     fn zcnfsd_net_segs_sendable(segs: *const bindings::bio_vec, nr: c_uint) -> bool;
     fn zcnfsd_net_peer_local(sock: *mut bindings::socket) -> bool;
@@ -320,6 +327,21 @@ impl RawSocket {
                 more,
             )
         })
+    }
+}
+
+impl RawSocket {
+    /// One send of a whole reply from byte `skip` on (the rest of it, if
+    /// the socket takes it all): spliced (`MSG_SPLICE_PAGES`, the skbs
+    /// take their own page references, which may outlive `r` and the loan)
+    /// or by the notification `r` was built with (TCP references the pages
+    /// until its completion; it keeps the header page until then too).
+    pub(super) fn send_reply(&self, r: &ReplyVec<'_>, skip: usize) -> Result<usize> {
+        // SAFETY: `self.ptr` is live; `r` is a live reply whose pages TCP
+        // may reference, past `r` if spliced (`LoanedPages`), or kept by
+        // `r`'s live notification until its completion (`ReplyVec`'s
+        // invariants); the helper checks `skip`.
+        to_len(unsafe { zcnfsd_reply_send(self.as_ptr(), r.as_raw(), r.zc_raw(), skip) })
     }
 }
 

@@ -202,6 +202,38 @@ impl Stream {
         zc_send::send_loaned(&self.sock, self.mode, data, more)
     }
 
+    /// Sends a whole READ reply: `head`, then `data` by reference, then
+    /// `pad` (at most 3) zero bytes -- one `sendmsg` by the connection's
+    /// [`SendMode`], the header and padding copied into a page that goes
+    /// in front of and behind the loaned pages. The loan is returned as by
+    /// [`Stream::send_loaned`]. Pages TCP may not reference go in three
+    /// sends, the pages copied.
+    pub fn send_reply(&self, head: &[u8], data: ReadData, pad: usize) -> Result {
+        self.send_reply_pages(head, data, pad)
+    }
+
+    /// [`Stream::send_reply`] for any [`LoanedPages`] (and the tests' own
+    /// pages).
+    pub(super) fn send_reply_pages<T: LoanedPages>(
+        &self,
+        head: &[u8],
+        data: T,
+        pad: usize,
+    ) -> Result {
+        const ZEROES: [u8; 3] = [0; 3];
+        let pad_bytes = ZEROES.get(..pad).ok_or(EINVAL)?;
+        if data.len() == 0 || !super::socket::pages_sendable(&data) {
+            self.send(&[head], true)?;
+            zc_send::send_loaned(&self.sock, self.mode, data, pad > 0)?;
+            return if pad > 0 {
+                self.send(&[pad_bytes], false)
+            } else {
+                Ok(())
+            };
+        }
+        zc_send::send_reply(&self.sock, self.mode, head, data, pad)
+    }
+
     /// [`Stream::send_loaned`] for any [`LoanedPages`] (the tests' own
     /// pages).
     #[cfg(CONFIG_KUNIT = "y")]

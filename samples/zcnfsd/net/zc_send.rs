@@ -17,13 +17,17 @@
 //!   filesystem. On a local route every such skb would be copied on
 //!   delivery (counted in `read_stack_copy_bytes`).
 //!
-//! Only the pages go by reference: headers and XDR padding are small,
-//! kmalloc'ed or on the stack, and go through the copying
-//! [`super::Stream::send`].
+//! A READ reply goes out in one `sendmsg` ([`send_reply`]): its header
+//! and XDR padding are copied into a page of their own, which goes first
+//! and last in the same iterator as the loaned pages ([`ReplyVec`]).
+//! [`send_loaned`] sends pages alone (the header sent before by the
+//! copying [`super::Stream::send`]): replies without data and pages TCP
+//! may not reference.
 
 #![deny(unsafe_code)]
 
 use super::pages::{total_len, LoanedPages};
+use super::reply::ReplyVec;
 use super::socket::{pages_sendable, RawSocket};
 use super::zc::{self, ZcRef};
 use kernel::pr_warn_once;
@@ -100,6 +104,52 @@ pub(super) fn send_loaned<T: LoanedPages>(
     }
     // `zc` drops here: the sender's reference; the completion follows once
     // TCP released the pages.
+    Ok(())
+}
+
+/// Sends a whole record: `head`, all of `data` by reference, `pad` (at
+/// most 3) zero bytes, in one `sendmsg` unless the socket takes less (then
+/// the rest follows). `data` is dropped as by [`send_loaned`]. `EINVAL`
+/// (nothing sent, `data` dropped) if there is no data or TCP may not
+/// reference its pages: the caller sends such a reply in parts.
+pub(super) fn send_reply<T: LoanedPages>(
+    sock: &RawSocket,
+    mode: SendMode,
+    head: &[u8],
+    data: T,
+    pad: usize,
+) -> Result {
+    if data.len() == 0 || data.len() > total_len(data.segments()) {
+        return Err(EINVAL);
+    }
+    match mode {
+        SendMode::Splice => {
+            let r = ReplyVec::spliced(head, pad, &data)?;
+            send_all(sock, &r)
+            // `r`, then `data` (the loan) drop here: the skbs hold page
+            // references of their own.
+        }
+        SendMode::Notify => {
+            let zc = ZcRef::new(data)?;
+            let r = ReplyVec::notified(head, pad, &zc)?;
+            send_all(sock, &r)
+            // `zc` drops here: the sender's reference; the completion
+            // returns the loan once TCP released the pages.
+        }
+    }
+}
+
+/// Sends all of `r`.
+fn send_all(sock: &RawSocket, r: &ReplyVec<'_>) -> Result {
+    let len = r.len();
+    let mut done = 0;
+    while done < len {
+        let n = sock.send_reply(r, done)?;
+        if n == 0 {
+            return Err(EPIPE);
+        }
+        done += n;
+    }
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use kernel::types::Opaque;
 extern "C" {
     fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
     fn zcnfsd_encode_fid(d: *mut bindings::dentry, fid: *mut u32, words: *mut c_int) -> c_int;
+    fn zcnfsd_dentry_inode_key(d: *mut bindings::dentry) -> usize;
     fn zcnfsd_mode_check(d: *mut bindings::dentry, type_: u32) -> c_int;
     fn zcnfsd_lookup(
         dir: *mut bindings::dentry,
@@ -97,6 +98,15 @@ impl Dentry {
     /// The raw dentry.
     pub(super) fn as_ptr(&self) -> *mut bindings::dentry {
         self.0.get()
+    }
+
+    /// The identity of its inode (the address of the `struct inode`): two
+    /// dentries, or a dentry and an open file
+    /// ([`super::file::inode_key`]), name the same inode if their keys are
+    /// equal while both are held.
+    pub(crate) fn inode_key(&self) -> usize {
+        // SAFETY: `self` is alive and positive (type invariant).
+        unsafe { zcnfsd_dentry_inode_key(self.as_ptr()) }
     }
 
     /// Whether both are the same dentry.

@@ -8,6 +8,7 @@ use kernel::error::to_result;
 use kernel::ffi::{c_int, c_void};
 use kernel::fs::File;
 use kernel::prelude::*;
+use kernel::sync::aref::ARef;
 
 /// `zcnfsd_dirent_fn`: one directory entry to the caller.
 type DirentFn =
@@ -16,6 +17,9 @@ type DirentFn =
 // Pointers to opaque kernel structures only.
 #[allow(improper_ctypes)]
 extern "C" {
+    fn zcnfsd_file_inode_key(f: *mut kernel::bindings::file) -> usize;
+    fn zcnfsd_file_unlinked(f: *mut kernel::bindings::file) -> bool;
+    fn zcnfsd_fput_sync(f: *mut kernel::bindings::file);
     fn zcnfsd_readdir(
         f: *mut kernel::bindings::file,
         pos: i64,
@@ -32,6 +36,31 @@ struct ReaddirRes {
     next_pos: i64,
     eof: u32,
     pad: u32,
+}
+
+/// The identity of `file`'s inode, equal to
+/// [`super::dentry::Dentry::inode_key`] of a dentry of the same inode.
+pub(crate) fn inode_key(file: &File) -> usize {
+    // SAFETY: `file` is a live file.
+    unsafe { zcnfsd_file_inode_key(file.as_ptr()) }
+}
+
+/// Whether `file`'s inode has no name left (removed while open).
+pub(crate) fn unlinked(file: &File) -> bool {
+    // SAFETY: `file` is a live file.
+    unsafe { zcnfsd_file_unlinked(file.as_ptr()) }
+}
+
+/// Drops `file`; if that was the last reference, the file is closed before
+/// this returns (`__fput_sync`), not by the delayed-fput work that a kernel
+/// thread's `fput` queues. Call it with no lock held, from the server's
+/// threads or module exit (never from a thread an unmount waits for).
+pub(crate) fn close_sync(file: ARef<File>) {
+    let f = ARef::into_raw(file);
+    // SAFETY: `into_raw` passed us the reference `file` held; it is given
+    // to `__fput_sync`, which drops it (and closes the file if it was the
+    // last). `File` is a transparent wrapper of `struct file`.
+    unsafe { zcnfsd_fput_sync(f.as_ptr().cast()) }
 }
 
 /// `vfs_fsync_range` of `[start, end]` (inclusive).

@@ -74,6 +74,12 @@ extern "C" {
         tname: *const u8,
         tlen: u32,
     ) -> c_int;
+    fn zcnfsd_may_open(
+        mnt: *mut bindings::vfsmount,
+        d: *mut bindings::dentry,
+        write: c_int,
+        flags: *mut c_int,
+    ) -> c_int;
     fn zcnfsd_open(
         mnt: *mut bindings::vfsmount,
         d: *mut bindings::dentry,
@@ -248,6 +254,17 @@ impl ExportPath {
                 tname.as_ptr(),
                 tlen,
             )
+        })
+    }
+
+    /// Whether the current credentials may open `d` (read-write if
+    /// `write`), by the checks [`ExportPath::open_file`] makes: a file
+    /// opened for other credentials is reused only after these.
+    pub(crate) fn may_open(&self, d: &Dentry, write: bool) -> Result {
+        let mut flags: c_int = 0;
+        // SAFETY: references held; `flags` is writable.
+        to_result(unsafe {
+            zcnfsd_may_open(self.mnt(), d.as_ptr(), c_int::from(write), &mut flags)
         })
     }
 

@@ -13,7 +13,7 @@
 
 ktap_print_header
 zn_require_server
-ktap_set_plan $((4 + MX_PLAN + 8 + 3))
+ktap_set_plan $((4 + MX_PLAN + 10 + 3))
 
 zn_setup_zcfs || ktap_exit_fail_msg "cannot load zcvfs.ko/zcfs.ko or mount zcfs"
 
@@ -148,6 +148,60 @@ parallel() {
 		rm $NFS_DIR/parA $NFS_DIR2/parB
 }
 ktap_test_result "two clients write different files in parallel; each reads the other's" zn_timed parallel parallel
+
+# ---- The server's cache of open files -------------------------------------------
+# Repeated READs of one file reuse the file the first one opened
+# (file_cache_hits rises; at most one open for it). A file removed through
+# the second client (a REMOVE) while the first client still has it open is
+# no longer served (the client's read fails: NFS3ERR_STALE, as from NFSD),
+# not from the cache either, and its space is freed at once: the cache
+# closed its file.
+FC_SIZE=$((4 << 20))
+zn_used() { stat -f -c '%b %f' $ZCFS_DIR | awk '{ print $1 - $2 }'; }
+fc_hits() {
+	local i
+	dd if=/dev/urandom of=$NFS_DIR/cached bs=64k count=$((FC_SIZE >> 16)) conv=fsync 2>/dev/null ||
+		return 1
+	zn_snap fc0
+	for i in 1 2 3; do
+		echo 3 > /proc/sys/vm/drop_caches
+		cat $NFS_DIR/cached > /dev/null || return 1
+	done
+	zn_snap fc1
+	ktap_print_msg "read_calls +$(zn_d read_calls fc0 fc1)" \
+		"file_cache_hits +$(zn_d file_cache_hits fc0 fc1) file_cache_misses +$(zn_d file_cache_misses fc0 fc1)"
+	zn_expect "$(zn_d read_calls fc0 fc1) >= 3" "a READ per pass at least" &&
+		zn_expect "$(zn_d file_cache_hits fc0 fc1) + $(zn_d file_cache_misses fc0 fc1) == $(zn_d read_calls fc0 fc1)" \
+			"every READ counted as a hit or a miss" &&
+		zn_expect "$(zn_d file_cache_misses fc0 fc1) <= 1" "one open of the file at most" &&
+		zn_expect "$(zn_d file_cache_hits fc0 fc1) >= 2" "repeated READs served by the cached file"
+}
+ktap_test_result "repeated READs of a file: served by the cached open file (file_cache_hits)" fc_hits
+
+fc_remove() {
+	local used0 used1 r i=0
+	exec 3< $NFS_DIR/cached || return 1
+	used0=$(zn_used)
+	zn_snap fc2
+	rm $NFS_DIR2/cached || { exec 3<&-; return 1; }
+	echo 3 > /proc/sys/vm/drop_caches
+	cat <&3 > /dev/null 2> $ST/fc.err; r=$?
+	exec 3<&-
+	sed 's/^/# /' $ST/fc.err
+	# The space of a file nobody holds open is freed when it is removed.
+	while used1=$(zn_used); [ $used1 -gt $((used0 - (FC_SIZE >> 12))) ] && [ $i -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	zn_snap fc3
+	ktap_print_msg "read after REMOVE: exit $r; zcfs blocks used $used0 -> $used1;" \
+		"file_cache_hits +$(zn_d file_cache_hits fc2 fc3)"
+	zn_expect "$r != 0" "the removed file's READ fails" &&
+		grep -qi "stale" $ST/fc.err &&
+		zn_expect "$(zn_d file_cache_hits fc2 fc3) == 0" "nothing served from the cache" &&
+		zn_expect "$used1 <= $used0 - ($FC_SIZE >> 12)" "the removed file's blocks freed"
+}
+ktap_test_result "a file removed by another client: STALE, not served from the cache, its space freed" fc_remove
 
 # ---- The end ------------------------------------------------------------------
 umounts() { zn_umount $NFS_DIR2 && zn_umount $NFS_DIR; }
