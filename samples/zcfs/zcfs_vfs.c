@@ -1065,6 +1065,14 @@ unsigned int zcfs_lookup_folios(struct file *file, u64 index, u64 last,
 	pgoff_t start = index;
 	unsigned int i, got, n = 0;
 
+	if (!max)
+		return 0;
+	/*
+	 * No further than @max pages: the lookup takes a reference on every
+	 * folio it returns, and those beyond @max would only be put back.
+	 */
+	if (last >= index && last - index >= max)
+		last = index + max - 1;
 	folio_batch_init(&fbatch);
 	got = filemap_get_folios_contig(mapping, &start, last, &fbatch);
 	for (i = 0; i < got && n < max; i++) {
