@@ -341,19 +341,12 @@ unsafe fn page_segment(page: *mut bindings::page, off: usize, len: usize) -> Seg
 
 /// A segment over the shared zero page (`len` bytes at `off`, within the
 /// page): the placeholders of READ loans before their read (the consumer
-/// may not look at them), and the holes of a file in a filled READ loan. The zero page is static: no reference is
-/// taken or dropped, it is never recorded as loaned, and consumers never
-/// write into READ loans.
+/// may not look at them), and the holes of a file in a filled READ loan.
+/// The zero page is static: no reference is taken or dropped, it is never
+/// recorded as loaned, and consumers never write into READ loans.
 pub(crate) fn zero_segment(off: usize, len: usize) -> Segment {
-    // SAFETY: `zcfs_zero_page` returns the static zero page, which lives
-    // forever; the caller keeps the bytes within it.
-    unsafe {
-        page_segment(
-            zcfs_zero_page(),
-            off % PAGE_SIZE,
-            len.min(PAGE_SIZE - off % PAGE_SIZE),
-        )
-    }
+    // SAFETY: `zcfs_zero_page` returns the static zero page.
+    unsafe { zero_page_segment(zcfs_zero_page(), off, len) }
 }
 
 /// [`zero_segment`]s of the `(offset, length)` pieces of `pieces` (each
@@ -364,9 +357,19 @@ pub(crate) fn zero_segments(
 ) -> impl Iterator<Item = Segment> {
     // SAFETY: returns the static zero page, which lives forever.
     let page = unsafe { zcfs_zero_page() };
-    pieces.map(move |(off, len)| {
-        let off = off % PAGE_SIZE;
-        // SAFETY: the static zero page; the bytes are kept within it.
-        unsafe { page_segment(page, off, len.min(PAGE_SIZE - off)) }
-    })
+    // SAFETY: `page` is the static zero page.
+    pieces.map(move |(off, len)| unsafe { zero_page_segment(page, off, len) })
+}
+
+/// A segment of `len` bytes at `off` of the zero page `zero`, kept within
+/// the page.
+///
+/// # Safety
+///
+/// `zero` is the static zero page (`zcfs_zero_page`), which lives forever.
+unsafe fn zero_page_segment(zero: *mut bindings::page, off: usize, len: usize) -> Segment {
+    let off = off % PAGE_SIZE;
+    // SAFETY: the zero page outlives the segment (the caller's contract);
+    // the bytes are kept within it.
+    unsafe { page_segment(zero, off, len.min(PAGE_SIZE - off)) }
 }
