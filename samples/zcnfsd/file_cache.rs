@@ -115,12 +115,20 @@ impl FileCache {
     /// there is one and the current credentials may open `d`, else a new
     /// one, cached.
     pub(crate) fn open_read(&self, path: &ExportPath, d: &Dentry) -> Result<ARef<File>> {
-        path.may_open(d, false)?;
         let key = d.inode_key();
-        if let Some(s) = self.inner.lock().find(key) {
+        let hit = self.inner.lock().find(key).map(|s| {
             s.referenced = true;
+            s.file.clone()
+        });
+        if let Some(file) = hit {
+            // The open-time checks, with the caller's credentials (a miss
+            // makes them in `open_file`).
+            if let Err(e) = path.may_open(d, false) {
+                close_sync(file);
+                return Err(e);
+            }
             stats::inc(&STATS.file_cache_hits);
-            return Ok(s.file.clone());
+            return Ok(file);
         }
         stats::inc(&STATS.file_cache_misses);
         let file = path.open_file(d, false)?;

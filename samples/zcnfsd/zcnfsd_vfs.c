@@ -562,10 +562,6 @@ out:
 }
 
 /*
- * An open file on the export (O_RDWR if @write, else read-only), for the
- * current credentials.
- */
-/*
  * The open flags for @d (read-write if @write) in *@flags, after the
  * permission checks of nfsd_open() / nfsd_file_acquire() for the current
  * credentials (dentry_open() checks none; open(2) does, in may_open()).
@@ -590,6 +586,10 @@ int zcnfsd_may_open(struct vfsmount *mnt, struct dentry *d, int write,
 	return zcnfsd_permission(mnt, d, acc);
 }
 
+/*
+ * An open file on the export (O_RDWR if @write, else read-only), for the
+ * current credentials.
+ */
 struct file *zcnfsd_open(struct vfsmount *mnt, struct dentry *d, int write)
 {
 	struct path p = { .mnt = mnt, .dentry = d };
