@@ -6,8 +6,9 @@
 //! here, under its cookie, with the xuio's address, the inode, direction,
 //! length, offset and the provider's handle and segments; the record is the
 //! loan's one source of truth. A loan is found only by (cookie, xuio
-//! address), so a second return or a copied xuio finds nothing; a loan being read or written is `busy`, so concurrent misuse of
-//! one xuio gets `EBUSY` instead of racing inside the provider.
+//! address), so a second return or a copied xuio finds nothing; a loan
+//! being read or written is `busy`, so concurrent misuse of one xuio gets
+//! `EBUSY` instead of racing inside the provider.
 #![deny(unsafe_code)]
 
 use crate::zcvfs_api::xuio::{Published, Rw, ZcState};
@@ -172,14 +173,16 @@ impl<P: Send> LoanTable<P> {
         }
     }
 
+    /// The loan of cookie `id` in `slot`, if it is the one of `xuio` on
+    /// `inode` and not busy.
     fn check(
-        slot: Option<&Slot<P>>,
+        slot: &mut Slot<P>,
         id: u64,
         xuio: usize,
         inode: usize,
-    ) -> Result<(), LookupError> {
+    ) -> Result<&mut LoanRecord<P>, LookupError> {
         let r = match slot {
-            Some(Slot::Loan(r)) if r.id == id && r.xuio == xuio => r,
+            Slot::Loan(r) if r.id == id && r.xuio == xuio => r,
             _ => return Err(LookupError::NotFound),
         };
         if r.inode != inode {
@@ -188,7 +191,7 @@ impl<P: Send> LoanTable<P> {
         if r.busy {
             return Err(LookupError::Busy);
         }
-        Ok(())
+        Ok(r)
     }
 
     /// Start a read or write on a loan: `f` checks it and takes what the
@@ -203,10 +206,7 @@ impl<P: Send> LoanTable<P> {
     ) -> Result<R> {
         let mut slots = self.slots.lock();
         let slot = slots.get_mut(slot_of(id)).ok_or(LookupError::NotFound)?;
-        Self::check(Some(&*slot), id, xuio, inode)?;
-        let Slot::Loan(r) = slot else {
-            return Err(EINVAL);
-        };
+        let r = Self::check(slot, id, xuio, inode)?;
         let v = f(r)?;
         r.busy = true;
         Ok(v)
@@ -235,7 +235,7 @@ impl<P: Send> LoanTable<P> {
         let index = slot_of(id);
         let mut slots = self.slots.lock();
         let slot = slots.get_mut(index).ok_or(LookupError::NotFound)?;
-        Self::check(Some(&*slot), id, xuio, inode)?;
+        Self::check(slot, id, xuio, inode)?;
         let next = self.free_head.load(Relaxed);
         let old = core::mem::replace(slot, Slot::Free { next });
         self.free_head.store(index, Relaxed);
