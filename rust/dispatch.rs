@@ -175,8 +175,12 @@ fn reqzcbuf_inner(
     let mut loaned = false;
     let mut base = || -> isize {
         let r = ops.reqzcbuf(file, rw, x).and_then(|()| {
-            // All or nothing: the segments must cover exactly `len`.
-            if x.loaned_segments_total() != Some(len as u64) {
+            // All or nothing: the segments must cover exactly `len`; a
+            // READ loan may publish none until its read (the consumer may
+            // not look at them before).
+            let total = x.loaned_segments_total();
+            let unpublished_read = rw == UIO_READ && total == Some(0);
+            if total != Some(len as u64) && !unpublished_read {
                 pr_warn!("zcvfs: provider loaned segments not covering the request; refused\n");
                 let _ = ops.retzcbuf(file, x);
                 return Err(EIO);

@@ -45,3 +45,4 @@ EXPORT_SYMBOL_GPL(zcvfs_bvec_total);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_iter);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_from);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_to);
+EXPORT_SYMBOL_GPL(zcvfs_bvec_zero);

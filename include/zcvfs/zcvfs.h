@@ -42,6 +42,7 @@ struct zcvfs_write_result {
  *	uio_loffset (-1: anonymous write buffers).  Set uio_bvec,
  *	uio_iovcnt, uio_segflg = UIO_SEG_BVEC and xu_zc_priv.  All or
  *	nothing: fail with -EINVAL if the whole length cannot be loaned.
+ *	A READ loan may publish no segments (uio_iovcnt 0) until read_xuio.
  * retzcbuf: release everything behind xu_zc_priv.  Cannot fail usefully:
  *	zcvfs forgets the loan whatever it returns.
  * read_xuio: fill the loaned READ segments with the file's data at
@@ -82,8 +83,8 @@ int fop_truncate(struct file *file, loff_t length,
 /*
  * bio_vec segments: their total length; an iterator over @len bytes of
  * them from byte @skip on (-EINVAL if they are shorter); copies between
- * them and a buffer (at most @len bytes, fewer if they hold less).  For
- * providers, consumers and tests.
+ * them and a buffer (at most @len bytes, fewer if they hold less); zeroing
+ * of @len bytes from byte @skip on.  For providers, consumers and tests.
  */
 struct iov_iter;
 size_t zcvfs_bvec_total(const struct bio_vec *segs, unsigned int nr);
@@ -94,6 +95,8 @@ ssize_t zcvfs_bvec_copy_from(const struct bio_vec *segs, __u32 nsegs,
 			     size_t skip, void *buf, size_t len);
 ssize_t zcvfs_bvec_copy_to(const struct bio_vec *segs, __u32 nsegs,
 			   size_t skip, const void *buf, size_t len);
+int zcvfs_bvec_zero(const struct bio_vec *segs, __u32 nsegs, size_t skip,
+		    size_t len);
 
 /* ---- File event monitors (FEM) ---- */
 

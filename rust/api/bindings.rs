@@ -307,4 +307,12 @@ extern "C" {
         buf: *const c_void,
         len: usize,
     ) -> isize;
+    /// `zcvfs_bvec_zero`: zero `len` bytes of `bio_vec` segments from byte
+    /// `skip` on.
+    pub fn zcvfs_bvec_zero(
+        segs: *const bindings::bio_vec,
+        nsegs: u32,
+        skip: usize,
+        len: usize,
+    ) -> c_int;
 }

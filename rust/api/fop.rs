@@ -48,7 +48,9 @@ impl CallerContext {
 /// `VOP_REQZCBUF`: ask the file's filesystem to loan buffers for
 /// `xuio.resid()` bytes at `xuio.loffset()`.
 pub fn reqzcbuf(file: &File, rw: Rw, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
-    raw_reqzcbuf(file, rw.raw(), xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_reqzcbuf(file, rw.raw(), xuio.as_raw_mut(), CallerContext::raw(ct))?;
+    xuio.reset_fill();
+    Ok(())
 }
 
 /// `VOP_RETZCBUF`: return every buffer loaned through `xuio`.
@@ -61,8 +63,11 @@ pub fn read_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Re
     raw_read_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
-/// `VOP_WRITE` with a zero-copy xuio.
+/// `VOP_WRITE` with a zero-copy xuio. The bytes of a WRITE loan that the
+/// consumer did not fill are zeroed first (see
+/// [`super::xuio::WritableSegments`]).
 pub fn write_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
+    xuio.zero_unfilled()?;
     raw_write_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
@@ -300,7 +305,9 @@ pub fn reqzcbuf_rw_value(
     xuio: &mut Xuio,
     ct: Option<&CallerContext>,
 ) -> Result {
-    raw_reqzcbuf(file, rw, xuio.as_raw_mut(), CallerContext::raw(ct))
+    raw_reqzcbuf(file, rw, xuio.as_raw_mut(), CallerContext::raw(ct))?;
+    xuio.reset_fill();
+    Ok(())
 }
 
 fn ct_ptr(ct: Option<&RawCallerContext>) -> *const RawCallerContext {

@@ -75,7 +75,9 @@ pub struct WriteOutcome {
 ///   loans, e.g. by copy-on-write).
 pub unsafe trait LoanBuffers: Send {
     /// The segments currently loaned: after a request they cover the
-    /// requested length, after a read exactly the bytes read.
+    /// requested length (a READ loan may have none until its read, the
+    /// consumer may not look at them before), after a read exactly the
+    /// bytes read.
     fn segments(&self) -> &[Segment];
 }
 

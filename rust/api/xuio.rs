@@ -15,7 +15,9 @@ use super::error::from_ssize;
 use super::inline_vec::Vacant;
 use core::marker::PhantomData;
 use core::ops::Deref;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::bindings;
+use kernel::error::to_result;
 use kernel::ffi::c_void;
 use kernel::page::{Page, PAGE_SIZE};
 use kernel::prelude::*;
@@ -261,18 +263,27 @@ unsafe impl Sync for Segment {}
 /// ([`super::consumer::WriteLoan::segments_mut`]) or pages of one's own
 /// ([`super::fop::PageBuf::segments_mut`]).
 ///
+/// A WRITE loan's pages are not zeroed by its provider (the consumer is
+/// about to overwrite them), so what the consumer does not fill would put
+/// stale memory into the file. The code that writes bytes through these
+/// segments says so with [`WritableSegments::mark_filled`]; before the
+/// write, the loan zeroes every byte no one marked ([`Xuio`] keeps the
+/// mark), which is what a zeroed page would have held.
+///
 /// # Invariants
 ///
-/// For `'a`, nothing else accesses the bytes the segments describe.
+/// For `'a`, nothing else accesses the bytes the segments describe; `fill`,
+/// if set, is the filled-prefix mark of the loan whose segments they are.
 #[derive(Clone, Copy)]
 pub struct WritableSegments<'a> {
     segs: &'a [Segment],
+    fill: Option<&'a FillMark>,
     // Not `Send`: the exclusive right belongs to the borrowing thread.
     _not_send: PhantomData<*mut u8>,
 }
 
 impl<'a> WritableSegments<'a> {
-    /// Segments to write.
+    /// Segments to write (pages of one's own: nothing to track).
     ///
     /// # Safety
     ///
@@ -280,9 +291,10 @@ impl<'a> WritableSegments<'a> {
     /// (no other reader or writer, e.g. pages it allocated and has not
     /// shared).
     pub unsafe fn new(segs: &'a [Segment]) -> Self {
-        // INVARIANT: the caller's contract.
+        // INVARIANT: the caller's contract; no mark.
         WritableSegments {
             segs,
+            fill: None,
             _not_send: PhantomData,
         }
     }
@@ -291,6 +303,48 @@ impl<'a> WritableSegments<'a> {
     pub fn as_slice(&self) -> &'a [Segment] {
         self.segs
     }
+
+    /// Record that bytes `skip..skip + n` of the segments now hold data the
+    /// caller wrote. A range past the filled prefix zeroes the gap before
+    /// it (bytes the consumer skipped read as zero, as in a zeroed page).
+    ///
+    /// # Safety
+    ///
+    /// The caller wrote every one of those bytes (e.g. a receive or copy
+    /// into them that returned `n`).
+    pub unsafe fn mark_filled(&self, skip: usize, n: usize) {
+        let Some(fill) = self.fill else { return };
+        if n == 0 {
+            return;
+        }
+        let done = fill.0.load(Ordering::Relaxed);
+        if skip > done {
+            // The gap lies inside the segments (`skip + n` does); failing
+            // here is impossible, and a failure would leave the gap to the
+            // zeroing before the write, since the mark does not move.
+            if zero_segments(self.segs, done, skip - done).is_err() {
+                return;
+            }
+        }
+        let end = skip.saturating_add(n);
+        if end > done {
+            fill.0.store(end, Ordering::Relaxed);
+        }
+    }
+}
+
+/// How much of a WRITE loan its consumer filled: the end of the filled
+/// prefix of the segments, in bytes (see [`WritableSegments`]).
+#[derive(Default)]
+pub struct FillMark(AtomicUsize);
+
+/// Zero `len` bytes of `segs` from byte `skip` on (`EINVAL` if shorter).
+fn zero_segments(segs: &[Segment], skip: usize, len: usize) -> Result {
+    let n = u32::try_from(segs.len())?;
+    // SAFETY: the segments are valid (`Segment` invariant) and their bytes
+    // are the caller's to write (both callers hold them as a loan's
+    // writable segments); the helper checks `skip + len` against them.
+    to_result(unsafe { zcvfs_bvec_zero(Segment::as_raw_slice(segs), n, skip, len) })
 }
 
 /// An owned extended uio for the zero-copy protocol.
@@ -303,6 +357,8 @@ impl<'a> WritableSegments<'a> {
 ///   state in `raw.xu_ext.xu_zc` says whether it may be read.
 pub struct Xuio {
     raw: KBox<RawXuio>,
+    // What the consumer filled of a WRITE loan (reset by each request).
+    fill: FillMark,
 }
 
 impl Xuio {
@@ -313,7 +369,10 @@ impl Xuio {
         let mut raw = KBox::new(RawXuio::zeroed(), GFP_KERNEL)?;
         raw.xu_uio.uio_loffset = offset;
         raw.xu_uio.uio_resid = len;
-        Ok(Xuio { raw })
+        Ok(Xuio {
+            raw,
+            fill: FillMark::default(),
+        })
     }
 
     /// The decoded extension.
@@ -463,10 +522,34 @@ impl Xuio {
             return Err(EINVAL);
         }
         let segs = self.segments()?;
+        // INVARIANT: `self.fill` is this loan's mark.
         // SAFETY: the segments of a WRITE loan before its write are the
         // consumer's to fill (the provider's contract, `LoanBuffers`), and
         // `&mut self` keeps every other use of the xuio out for `'_`.
-        Ok(unsafe { WritableSegments::new(segs) })
+        let mut w = unsafe { WritableSegments::new(segs) };
+        w.fill = Some(&self.fill);
+        Ok(w)
+    }
+
+    /// A new loan starts unfilled (`fop::reqzcbuf`).
+    pub(super) fn reset_fill(&mut self) {
+        self.fill.0.store(0, Ordering::Relaxed);
+    }
+
+    /// Before the write of a WRITE loan: zero what the consumer did not
+    /// fill (past the mark), so stale page contents never reach the file.
+    /// Anything else is left to zcvfs's checks.
+    pub(super) fn zero_unfilled(&mut self) -> Result {
+        let done = self.fill.0.load(Ordering::Relaxed);
+        let Ok(segs) = self.segments_mut() else {
+            return Ok(());
+        };
+        let segs = segs.as_slice();
+        let total = Segment::total(segs);
+        if done < total {
+            zero_segments(segs, done, total - done)?;
+        }
+        Ok(())
     }
 }
 
@@ -502,20 +585,23 @@ pub(super) fn copy_to_segments(
     skip: usize,
     buf: &[u8],
 ) -> Result<usize> {
-    let segs = segs.as_slice();
-    let n = u32::try_from(segs.len())?;
+    let raw = segs.as_slice();
+    let n = u32::try_from(raw.len())?;
     // SAFETY: the segments are valid (`Segment` invariant) and nothing else
     // accesses their bytes (`WritableSegments` invariant); `buf` is valid
     // for reads of its length; the helper never goes beyond either.
-    from_ssize(unsafe {
+    let copied = from_ssize(unsafe {
         zcvfs_bvec_copy_to(
-            Segment::as_raw_slice(segs),
+            Segment::as_raw_slice(raw),
             n,
             skip,
             buf.as_ptr().cast(),
             buf.len(),
         )
-    })
+    })?;
+    // SAFETY: the copy just wrote those bytes.
+    unsafe { segs.mark_filled(skip, copied) };
+    Ok(copied)
 }
 
 impl RawXuio {

@@ -2,7 +2,7 @@
 /*
  * The C of zcvfs.ko that Rust cannot reach: static inline kernel functions
  * (init_utsname(), fsnotify_access(), fsnotify_modify(), copy_to_iter(),
- * copy_from_iter())
+ * copy_from_iter(), iov_iter_zero())
  * wrapped as callable functions, and the bio_vec iterator every module of
  * the project uses (exported in include/zcvfs/zcvfs.h).  No logic lives
  * here; field reads and exported kernel functions are called from Rust
@@ -99,4 +99,19 @@ ssize_t zcvfs_bvec_copy_to(const struct bio_vec *segs, u32 nsegs,
 	ssize_t n = zcvfs_bvec_copy_iter(&iter, ITER_DEST, segs, nsegs, skip, len);
 
 	return n < 0 ? n : copy_to_iter(buf, n, &iter);
+}
+
+/*
+ * Zero @len bytes of the segments from byte @skip on; -EINVAL if they are
+ * shorter than @skip + @len.
+ */
+int zcvfs_bvec_zero(const struct bio_vec *segs, u32 nsegs, size_t skip,
+		    size_t len)
+{
+	struct iov_iter iter;
+	int err = zcvfs_bvec_iter(&iter, ITER_DEST, segs, nsegs, skip, len);
+
+	if (err)
+		return err;
+	return iov_iter_zero(len, &iter) == len ? 0 : -EFAULT;
 }

@@ -340,25 +340,12 @@ unsafe fn page_segment(page: *mut bindings::page, off: usize, len: usize) -> Seg
 }
 
 /// A segment over the shared zero page (`len` bytes at `off`, within the
-/// page): the placeholders of READ loans before their read (the consumer
-/// may not look at them), and the holes of a file in a filled READ loan.
+/// page): a hole of the file in a filled READ loan.
 /// The zero page is static: no reference is taken or dropped, it is never
 /// recorded as loaned, and consumers never write into READ loans.
 pub(crate) fn zero_segment(off: usize, len: usize) -> Segment {
     // SAFETY: `zcfs_zero_page` returns the static zero page.
     unsafe { zero_page_segment(zcfs_zero_page(), off, len) }
-}
-
-/// [`zero_segment`]s of the `(offset, length)` pieces of `pieces` (each
-/// within a page), the zero page looked up once: a READ loan's
-/// placeholders.
-pub(crate) fn zero_segments(
-    pieces: impl Iterator<Item = (usize, usize)>,
-) -> impl Iterator<Item = Segment> {
-    // SAFETY: returns the static zero page, which lives forever.
-    let page = unsafe { zcfs_zero_page() };
-    // SAFETY: `page` is the static zero page.
-    pieces.map(move |(off, len)| unsafe { zero_page_segment(page, off, len) })
 }
 
 /// A segment of `len` bytes at `off` of the zero page `zero`, kept within

@@ -4,8 +4,8 @@
 //! donated writes, under byte-range locks, with loans kept stable.
 //!
 //! - READ: `reqzcbuf` checks the limits and charges the mount's budget of
-//!   pages on loan; its segments are placeholders (the zero page) that the
-//!   consumer may not look at. `read_xuio`, under the shared range lock,
+//!   pages on loan; it publishes no segments (the consumer may not look at
+//!   a READ loan before its read). `read_xuio`, under the shared range lock,
 //!   looks the range's page-cache folios up in batches, keeps the one
 //!   reference per folio the lookup took, marks each folio lent, and
 //!   publishes one segment per folio pointing into it, trimmed at end of
@@ -327,9 +327,7 @@ impl Provider for Zcfs {
         loan.segs = SegVec::with_capacity(npages)?;
         loan.folios = Folios::with_capacity(npages)?;
         if req.rw == Rw::Read {
-            for seg in folio::zero_segments(layout(first, len)) {
-                loan.segs.push(seg)?;
-            }
+            // No segments until the read finds the folios.
             return Ok(loan);
         }
         for (off, plen) in layout(first, len) {

@@ -195,20 +195,23 @@ impl RawSocket {
         skip: usize,
         len: usize,
     ) -> Result<usize> {
-        let segs = segs.as_slice();
-        let nr = c_uint::try_from(segs.len())?;
-        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs whose bytes
+        let raw = segs.as_slice();
+        let nr = c_uint::try_from(raw.len())?;
+        // SAFETY: `self.ptr` is live; `raw` are valid bio_vecs whose bytes
         // nothing else accesses (`WritableSegments`), and the helper checks
         // `skip + len` against their total length.
-        to_len(unsafe {
+        let n = to_len(unsafe {
             zcnfsd_net_recv_bvec(
                 self.as_ptr(),
-                Segment::as_raw_slice(segs),
+                Segment::as_raw_slice(raw),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
             )
-        })
+        })?;
+        // SAFETY: the receive just wrote those `n` bytes.
+        unsafe { segs.mark_filled(skip, n) };
+        Ok(n)
     }
 
     /// One receive that drops up to `len` bytes.

@@ -76,6 +76,8 @@ static bool t_read_whole_pages(void)
 	EXPECT(st.out[ZT_ST_EXTFLAG] & UIO_XUIO, "no UIO_XUIO\n");
 	EXPECT(st.out[ZT_ST_TYPE] == UIOTYPE_ZEROCOPY, "not zero-copy\n");
 	EXPECT(st.out[ZT_ST_ZCSTATE] == ZC_LOANED, "not loaned\n");
+	/* No placeholder segments: the read publishes the folios. */
+	EXPECT(st.out[ZT_ST_NSEGS] == 0, "%lld segments before the read\n", st.out[ZT_ST_NSEGS]);
 	EXPECT(zt_data(ZT_PEEK, 0, 0, b, sizeof(b)) == -EINVAL,
 	       "READ segments readable before the read\n");
 	EXPECT(zt_op(ZT_READ, 0, fd, &st) == 2 * PG, "read not 2 pages\n");
@@ -345,6 +347,38 @@ static bool t_write_anonymous(void)
 	return true;
 }
 
+/*
+ * zcfs does not zero a write loan's pages (the consumer overwrites them):
+ * the bytes the consumer leaves unfilled, a gap between two fills and the
+ * tail, must reach the file as zeros, never as what the pages held before
+ * (here a previous loan's 0xaa, returned unwritten so its pages are the
+ * next loan's most likely).
+ */
+static bool t_write_unfilled(void)
+{
+	unsigned char model[4 * PG], junk[4 * PG], data[300];
+
+	memset(model, 0, sizeof(model));
+	EXPECT(fill_file(fd, 0, 0), "setup\n");
+	memset(junk, 0xaa, sizeof(junk));
+	pattern(data, sizeof(data), 12);
+	for (int i = 0; i < 4; i++) {
+		EXPECT(zt_fresh(2, fd, 1, 0, sizeof(junk)) == 0, "junk request\n");
+		EXPECT(zt_data(ZT_FILL, 2, 0, junk, sizeof(junk)) == sizeof(junk), "junk fill\n");
+		EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "junk return\n");
+	}
+	EXPECT(zt_fresh(2, fd, 1, 0, sizeof(model)) == 0, "request\n");
+	EXPECT(zt_data(ZT_FILL, 2, 0, data, 100) == 100, "fill head\n");
+	EXPECT(zt_data(ZT_FILL, 2, PG + 100, data + 100, 200) == 200, "fill middle\n");
+	EXPECT(zt_write(2, fd, -1) == sizeof(model), "write\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	memcpy(model, data, 100);
+	memcpy(model + PG + 100, data + 100, 200);
+	EXPECT(file_is(fd, 0, model, sizeof(model)), "unfilled bytes are not zero\n");
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
 static bool t_zc_write_over_loan(void)
 {
 	unsigned char old[2 * PG], neu[2 * PG];
@@ -490,6 +524,7 @@ static const struct zcfs_case tests[] = {
 	{ t_write_donated, "whole-page write donated, not copied; size, times, inotify" },
 	{ t_write_partial, "partial pages copied, whole pages donated" },
 	{ t_write_anonymous, "anonymous write loans; unused buffers freed" },
+	{ t_write_unfilled, "bytes of a write loan left unfilled reach the file as zeros" },
 	{ t_zc_write_over_loan, "loan stable across zero-copy writes" },
 	{ t_mmap, "read loans refused while mapped; mapped writes COW" },
 	{ t_limits, "min_loan, max_loan, max_loan_pages" },

@@ -76,19 +76,22 @@ pub(crate) fn read_into(
     len: usize,
     pos: u64,
 ) -> Result<usize> {
-    let segs = segs.as_slice();
-    let pos = bvec_io_pos(segs, len, pos)?;
-    // SAFETY: `file` is live; `segs` describe pages only the caller uses
+    let raw = segs.as_slice();
+    let pos = bvec_io_pos(raw, len, pos)?;
+    // SAFETY: `file` is live; `raw` describe pages only the caller uses
     // (`WritableSegments`) and cover `len` bytes (checked by `bvec_io_pos`).
-    from_ssize(unsafe {
+    let n = from_ssize(unsafe {
         zcvfs_test_read_bvec(
             file.as_ptr(),
-            Segment::as_raw_slice(segs),
-            segs.len(),
+            Segment::as_raw_slice(raw),
+            raw.len(),
             len,
             pos,
         )
-    })
+    })?;
+    // SAFETY: the read just wrote the first `n` bytes.
+    unsafe { segs.mark_filled(0, n) };
+    Ok(n)
 }
 
 /// Write `len` bytes at `pos` from the pages of `segs` (no fsnotify).
@@ -130,17 +133,20 @@ pub(crate) fn segments_from_user(
     ptr: UserPtr,
     len: usize,
 ) -> Result<usize> {
-    let segs = segs.as_slice();
-    // SAFETY: `segs` are writable segments (a WRITE loan not written yet),
+    let raw = segs.as_slice();
+    // SAFETY: `raw` are writable segments (a WRITE loan not written yet),
     // which nothing else accesses; the user range is checked as above.
-    from_ssize(unsafe {
+    let n = from_ssize(unsafe {
         zcvfs_test_bvec_from_user(
-            Segment::as_raw_slice(segs),
-            segs.len(),
+            Segment::as_raw_slice(raw),
+            raw.len(),
             ptr.as_const_ptr(),
             len,
         )
-    })
+    })?;
+    // SAFETY: the copy just wrote the first `n` bytes.
+    unsafe { segs.mark_filled(0, n) };
+    Ok(n)
 }
 
 /// The C consumer of `zcvfs_test_helpers.c` (the documentation's example):
