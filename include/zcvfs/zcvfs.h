@@ -49,6 +49,10 @@ struct zcvfs_write_result {
  *	uio_loffset, trim them at end of file; return the byte count.
  * write_xuio: write the loaned WRITE segments at uio_loffset; return the
  *	byte count and say how many pages were donated or copied.
+ *
+ * A provider need not zero WRITE loan pages: the consumer fills every byte
+ * of the segments before fop_write_xuio, or zeroes what it does not fill
+ * (zcvfs_bvec_zero()); the Rust consumer API does that itself.
  */
 struct zcvfs_provider_ops {
 	int (*reqzcbuf)(struct file *file, enum uio_rw rw, struct xuio *xuio);
