@@ -63,7 +63,7 @@ unsafe fn file_and_xuio<'a>(
 ///
 /// `file` and `xuio` are valid for the call; `ct` is null or valid.
 #[no_mangle]
-pub unsafe extern "C" fn fop_reqzcbuf(
+pub(crate) unsafe extern "C" fn fop_reqzcbuf(
     file: *mut bindings::file,
     rw: u32,
     xuio: *mut RawXuio,
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn fop_reqzcbuf(
 ///
 /// As for [`fop_reqzcbuf`].
 #[no_mangle]
-pub unsafe extern "C" fn fop_retzcbuf(
+pub(crate) unsafe extern "C" fn fop_retzcbuf(
     file: *mut bindings::file,
     xuio: *mut RawXuio,
     ct: *const RawCallerContext,
@@ -94,7 +94,7 @@ pub unsafe extern "C" fn fop_retzcbuf(
 ///
 /// As for [`fop_reqzcbuf`]; a plain xuio's segments are valid for the call.
 #[no_mangle]
-pub unsafe extern "C" fn fop_read_xuio(
+pub(crate) unsafe extern "C" fn fop_read_xuio(
     file: *mut bindings::file,
     xuio: *mut RawXuio,
     ct: *const RawCallerContext,
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn fop_read_xuio(
 ///
 /// As for [`fop_read_xuio`].
 #[no_mangle]
-pub unsafe extern "C" fn fop_write_xuio(
+pub(crate) unsafe extern "C" fn fop_write_xuio(
     file: *mut bindings::file,
     xuio: *mut RawXuio,
     ct: *const RawCallerContext,
@@ -126,7 +126,7 @@ pub unsafe extern "C" fn fop_write_xuio(
 ///
 /// `file` is valid for the call; `ct` is null or valid.
 #[no_mangle]
-pub unsafe extern "C" fn fop_truncate(
+pub(crate) unsafe extern "C" fn fop_truncate(
     file: *mut bindings::file,
     length: i64,
     ct: *const RawCallerContext,
@@ -142,7 +142,7 @@ pub unsafe extern "C" fn fop_truncate(
 /// `fstype` is a registered filesystem type; `ops` a table that lives as
 /// long as `owner` (null for built-in code).
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_register_provider(
+pub(crate) unsafe extern "C" fn zcvfs_register_provider(
     fstype: *mut bindings::file_system_type,
     ops: *const RawProviderOps,
     owner: *mut bindings::module,
@@ -162,7 +162,7 @@ pub unsafe extern "C" fn zcvfs_register_provider(
 ///
 /// `fstype` is a filesystem type (only its address is used).
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_unregister_provider(
+pub(crate) unsafe extern "C" fn zcvfs_unregister_provider(
     fstype: *mut bindings::file_system_type,
 ) -> c_int {
     errno(dispatch::unregister_provider(FsTypeRef(fstype)))
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn zcvfs_unregister_provider(
 ///
 /// `sb` is a live super_block.
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_sb_set_features(
+pub(crate) unsafe extern "C" fn zcvfs_sb_set_features(
     sb: *mut bindings::super_block,
     features: u64,
 ) -> c_int {
@@ -196,7 +196,7 @@ pub unsafe extern "C" fn zcvfs_sb_set_features(
 ///
 /// `sb` is a super_block (only its address is used).
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_sb_clear_features(
+pub(crate) unsafe extern "C" fn zcvfs_sb_clear_features(
     sb: *mut bindings::super_block,
     features: u64,
 ) -> c_int {
@@ -209,7 +209,10 @@ pub unsafe extern "C" fn zcvfs_sb_clear_features(
 ///
 /// `sb` is a super_block (only its address is used).
 #[no_mangle]
-pub unsafe extern "C" fn vfs_has_feature(sb: *mut bindings::super_block, feature: u64) -> c_int {
+pub(crate) unsafe extern "C" fn vfs_has_feature(
+    sb: *mut bindings::super_block,
+    feature: u64,
+) -> c_int {
     c_int::from(dispatch::has_feature(sb as usize, feature))
 }
 
@@ -219,7 +222,7 @@ pub unsafe extern "C" fn vfs_has_feature(sb: *mut bindings::super_block, feature
 ///
 /// `arg` is the argument zcvfs passed to the calling monitor operation.
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_vnext(arg: *mut RawFemArg) -> isize {
+pub(crate) unsafe extern "C" fn zcvfs_vnext(arg: *mut RawFemArg) -> isize {
     if arg.is_null() {
         return EINVAL.to_errno() as isize;
     }
@@ -241,7 +244,7 @@ pub unsafe extern "C" fn zcvfs_vnext(arg: *mut RawFemArg) -> isize {
 /// `file` is valid for the call; `ops` lives as long as `owner`; `data` is
 /// the monitor's, released with `ops->release` after a successful install.
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_monitor_install(
+pub(crate) unsafe extern "C" fn zcvfs_monitor_install(
     file: *mut bindings::file,
     ops: *const RawMonitorOps,
     data: *mut c_void,
@@ -261,7 +264,10 @@ pub unsafe extern "C" fn zcvfs_monitor_install(
 ///
 /// `file` is valid for the call.
 #[no_mangle]
-pub unsafe extern "C" fn zcvfs_monitor_uninstall(file: *mut bindings::file, id: i64) -> c_int {
+pub(crate) unsafe extern "C" fn zcvfs_monitor_uninstall(
+    file: *mut bindings::file,
+    id: i64,
+) -> c_int {
     // SAFETY: the caller's contract.
     errno(unsafe { file_ref(file) }.and_then(|f| dispatch::monitor_uninstall(f, id)))
 }

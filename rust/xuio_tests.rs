@@ -57,9 +57,8 @@ mod tests {
         assert_eq!((x.loffset(), x.resid(), x.extflag()), (-1, 100, 0));
         assert_eq!(x.ext(), XuioExt::Plain);
         assert_eq!(x.zc_state(), None);
-        // No loan: no segments to look at or fill.
+        // No loan: no segments to look at.
         assert_eq!(x.segments().err(), Some(EINVAL));
-        assert_eq!(x.segments_mut().err(), Some(EINVAL));
         x.make_async_io(AioState {
             state: 3,
             mbytes: 42,

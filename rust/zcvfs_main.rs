@@ -23,16 +23,14 @@
 
 use kernel::prelude::*;
 
-// The shared API is a library compiled into each module; it is public here
-// as a library's items are: what one module does not use another does.
-// What only the tests use is compiled only with `--cfg zcvfs_test_api`
-// (set by the test module's Kbuild), so it is not part of this module.
+// The shared API, compiled into each module; `--cfg zcvfs_role_core` (set
+// by rust/Kbuild) selects the parts zcvfs.ko uses, so none is dead here.
 #[path = "api/mod.rs"]
-pub mod zcvfs_api;
+mod zcvfs_api;
 
 mod dispatch;
 mod fem;
-pub mod ffi_exports;
+mod ffi_exports;
 mod globals;
 mod helpers;
 mod inline_vec_tests;

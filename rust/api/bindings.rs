@@ -13,41 +13,54 @@
 
 use core::mem::{offset_of, size_of};
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int, c_void};
+#[cfg(any(zcvfs_role_provider, zcvfs_role_consumer, zcvfs_test_api))]
+use kernel::ffi::c_int;
+use kernel::ffi::{c_char, c_void};
 
 /// `uio_extflag` bit: the structure is a `struct xuio`.
-pub const UIO_XUIO: u32 = 0x004;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const UIO_XUIO: u32 = 0x004;
 /// `uio_segflg`: the segments are `struct bio_vec` (pages).
-pub const UIO_SEG_BVEC: u32 = 1;
+pub(crate) const UIO_SEG_BVEC: u32 = 1;
 /// `uio_segflg`: the segments are `struct kvec` (kernel buffers).
-pub const UIO_SEG_KVEC: u32 = 2;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const UIO_SEG_KVEC: u32 = 2;
 /// The most segments a plain xuio may carry.
-pub const UIO_MAXSEGS: u32 = 1024;
+#[cfg(zcvfs_role_core)]
+pub(crate) const UIO_MAXSEGS: u32 = 1024;
 /// `enum uio_rw`: read.
-pub const UIO_READ: u32 = 0;
+pub(crate) const UIO_READ: u32 = 0;
 /// `enum uio_rw`: write.
-pub const UIO_WRITE: u32 = 1;
+pub(crate) const UIO_WRITE: u32 = 1;
 /// `enum xuio_type`: asynchronous I/O.
-pub const UIOTYPE_ASYNCIO: u32 = 0;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const UIOTYPE_ASYNCIO: u32 = 0;
 /// `enum xuio_type`: zero-copy.
-pub const UIOTYPE_ZEROCOPY: u32 = 1;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const UIOTYPE_ZEROCOPY: u32 = 1;
 /// `xu_zc_state`: never loaned.
-pub const XUIO_ZC_NONE: u32 = 0;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const XUIO_ZC_NONE: u32 = 0;
 /// `xu_zc_state`: buffers loaned.
-pub const XUIO_ZC_LOANED: u32 = 1;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const XUIO_ZC_LOANED: u32 = 1;
 /// `xu_zc_state`: read done, READ segments valid.
-pub const XUIO_ZC_FILLED: u32 = 2;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const XUIO_ZC_FILLED: u32 = 2;
 /// `xu_zc_state`: write done.
-pub const XUIO_ZC_WRITTEN: u32 = 3;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const XUIO_ZC_WRITTEN: u32 = 3;
 /// `xu_zc_state`: buffers returned.
-pub const XUIO_ZC_RETURNED: u32 = 4;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) const XUIO_ZC_RETURNED: u32 = 4;
 /// The VFS feature of zero-copy providers.
-pub const VFSFT_ZEROCOPY_SUPPORTED: u64 = 0x1_0000_0100;
+#[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) const VFSFT_ZEROCOPY_SUPPORTED: u64 = 0x1_0000_0100;
 
 /// `struct uio`: the embedded uio. Its fields are private to the API:
 /// see the invariants of [`RawXuio`].
 #[repr(C)]
-pub struct RawUio {
+pub(crate) struct RawUio {
     /// `uio_bvec` / `uio_kvec`: the segments, interpreted by `uio_segflg`.
     pub(super) uio_segs: *mut c_void,
     /// Number of segments.
@@ -67,45 +80,45 @@ pub struct RawUio {
 /// `struct xuio_zc`: the zero-copy extension.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct RawZc {
+pub(crate) struct RawZc {
     /// `enum uio_rw`.
-    pub xu_zc_rw: u32,
+    pub(crate) xu_zc_rw: u32,
     /// `XUIO_ZC_*`.
-    pub xu_zc_state: u32,
+    pub(crate) xu_zc_state: u32,
     /// Provider private handle.
-    pub xu_zc_priv: *mut c_void,
+    pub(crate) xu_zc_priv: *mut c_void,
     /// zcvfs private loan cookie.
-    pub xu_zc_loan: u64,
+    pub(crate) xu_zc_loan: u64,
 }
 
 /// `struct xuio_aio`: the asynchronous I/O extension.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct RawAio {
+pub(crate) struct RawAio {
     /// State of the asynchronous I/O.
-    pub xu_a_state: u32,
+    pub(crate) xu_a_state: u32,
     /// Padding.
-    pub xu_a_pad: u32,
+    pub(crate) xu_a_pad: u32,
     /// Bytes moved so far.
-    pub xu_a_mbytes: i64,
+    pub(crate) xu_a_mbytes: i64,
     /// Pointer into the locked pages.
-    pub xu_a_lcur: *mut c_void,
+    pub(crate) xu_a_lcur: *mut c_void,
     /// Pointer into the current entry's page pointers.
-    pub xu_a_lppp: *mut *mut c_void,
+    pub(crate) xu_a_lppp: *mut *mut c_void,
     /// Opaque hardware state.
-    pub xu_a_hwst: [*mut c_void; 4],
+    pub(crate) xu_a_hwst: [*mut c_void; 4],
 }
 
 /// The extension union of `struct xuio`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub union RawXuioExt {
+pub(crate) union RawXuioExt {
     /// Asynchronous I/O.
-    pub xu_aio: RawAio,
+    pub(crate) xu_aio: RawAio,
     /// Zero-copy.
-    pub xu_zc: RawZc,
+    pub(crate) xu_zc: RawZc,
     /// Fixes the size so that new extensions keep the layout.
-    pub xu_ext_pad: [u64; 8],
+    pub(crate) xu_ext_pad: [u64; 8],
 }
 
 /// `struct xuio`.
@@ -122,7 +135,7 @@ pub union RawXuioExt {
 /// `RawXuio::from_raw`) or a provider's loan (published by the provider,
 /// restored by zcvfs from its loan record).
 #[repr(C)]
-pub struct RawXuio {
+pub(crate) struct RawXuio {
     /// The embedded uio.
     pub(super) xu_uio: RawUio,
     /// `enum xuio_type`, valid when `uio_extflag` has `UIO_XUIO`.
@@ -136,83 +149,83 @@ pub struct RawXuio {
 /// `struct zcvfs_caller_context`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct RawCallerContext {
+pub(crate) struct RawCallerContext {
     /// Name of the caller (NUL-terminated), or null.
-    pub cc_name: *const c_char,
+    pub(crate) cc_name: *const c_char,
     /// Caller-defined id.
-    pub cc_id: u64,
+    pub(crate) cc_id: u64,
     /// Caller-defined data.
-    pub cc_data: *mut c_void,
+    pub(crate) cc_data: *mut c_void,
 }
 
 /// `struct zcvfs_write_result`.
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
-pub struct RawWriteResult {
+pub(crate) struct RawWriteResult {
     /// Whole pages moved into the cache.
-    pub pages_donated: u64,
+    pub(crate) pages_donated: u64,
     /// Pages whose data was copied.
-    pub pages_copied: u64,
+    pub(crate) pages_copied: u64,
 }
 
 /// `struct zcvfs_provider_ops`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct RawProviderOps {
+pub(crate) struct RawProviderOps {
     /// Loan buffers.
-    pub reqzcbuf:
+    pub(crate) reqzcbuf:
         Option<unsafe extern "C" fn(*mut bindings::file, u32, *mut RawXuio) -> kernel::ffi::c_int>,
     /// Release loaned buffers.
-    pub retzcbuf:
+    pub(crate) retzcbuf:
         Option<unsafe extern "C" fn(*mut bindings::file, *mut RawXuio) -> kernel::ffi::c_int>,
     /// Zero-copy read.
-    pub read_xuio: Option<unsafe extern "C" fn(*mut bindings::file, *mut RawXuio) -> isize>,
+    pub(crate) read_xuio: Option<unsafe extern "C" fn(*mut bindings::file, *mut RawXuio) -> isize>,
     /// Zero-copy write.
-    pub write_xuio: Option<
+    pub(crate) write_xuio: Option<
         unsafe extern "C" fn(*mut bindings::file, *mut RawXuio, *mut RawWriteResult) -> isize,
     >,
 }
 
 /// `struct zcvfs_fem_arg`.
 #[repr(C)]
-pub struct RawFemArg {
+pub(crate) struct RawFemArg {
     /// `enum zcvfs_fem_op`.
-    pub op: u32,
+    pub(crate) op: u32,
     /// `enum uio_rw`, for reqzcbuf.
-    pub rw: u32,
+    pub(crate) rw: u32,
     /// The file.
-    pub file: *mut bindings::file,
+    pub(crate) file: *mut bindings::file,
     /// The xuio, or null for truncate.
-    pub xuio: *mut RawXuio,
+    pub(crate) xuio: *mut RawXuio,
     /// The new size, for truncate.
-    pub length: i64,
+    pub(crate) length: i64,
     /// The caller context, or null.
-    pub ct: *const RawCallerContext,
+    pub(crate) ct: *const RawCallerContext,
     /// The called monitor's private data.
-    pub data: *mut c_void,
+    pub(crate) data: *mut c_void,
     /// zcvfs private chain state.
-    pub chain: *mut c_void,
+    pub(crate) chain: *mut c_void,
 }
 
 /// A monitor operation.
-pub type RawFemFn = unsafe extern "C" fn(*mut RawFemArg) -> isize;
+pub(crate) type RawFemFn = unsafe extern "C" fn(*mut RawFemArg) -> isize;
 
 /// `struct zcvfs_monitor_ops`.
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub struct RawMonitorOps {
+pub(crate) struct RawMonitorOps {
     /// Read.
-    pub read: Option<RawFemFn>,
+    pub(crate) read: Option<RawFemFn>,
     /// Write.
-    pub write: Option<RawFemFn>,
+    pub(crate) write: Option<RawFemFn>,
     /// Request of buffers.
-    pub reqzcbuf: Option<RawFemFn>,
+    pub(crate) reqzcbuf: Option<RawFemFn>,
     /// Return of buffers.
-    pub retzcbuf: Option<RawFemFn>,
+    pub(crate) retzcbuf: Option<RawFemFn>,
     /// Truncate.
-    pub truncate: Option<RawFemFn>,
+    pub(crate) truncate: Option<RawFemFn>,
     /// Release of the private data.
-    pub release: Option<unsafe extern "C" fn(*mut c_void)>,
+    pub(crate) release: Option<unsafe extern "C" fn(*mut c_void)>,
 }
 
 // The layout constants of `include/zcvfs/xuio.h` (`XUIO_OFF_*`, `XUIO_SIZE`).
@@ -236,63 +249,77 @@ const _: () = assert!(size_of::<RawMonitorOps>() == 48);
 #[allow(improper_ctypes)]
 extern "C" {
     /// `fop_reqzcbuf`.
-    pub fn fop_reqzcbuf(
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn fop_reqzcbuf(
         file: *mut bindings::file,
         rw: u32,
         xuio: *mut RawXuio,
         ct: *const RawCallerContext,
     ) -> c_int;
     /// `fop_retzcbuf`.
-    pub fn fop_retzcbuf(
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn fop_retzcbuf(
         file: *mut bindings::file,
         xuio: *mut RawXuio,
         ct: *const RawCallerContext,
     ) -> c_int;
     /// `fop_read_xuio`.
-    pub fn fop_read_xuio(
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn fop_read_xuio(
         file: *mut bindings::file,
         xuio: *mut RawXuio,
         ct: *const RawCallerContext,
     ) -> isize;
     /// `fop_write_xuio`.
-    pub fn fop_write_xuio(
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn fop_write_xuio(
         file: *mut bindings::file,
         xuio: *mut RawXuio,
         ct: *const RawCallerContext,
     ) -> isize;
     /// `fop_truncate`.
-    pub fn fop_truncate(
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn fop_truncate(
         file: *mut bindings::file,
         length: i64,
         ct: *const RawCallerContext,
     ) -> c_int;
     /// `vfs_has_feature`.
-    pub fn vfs_has_feature(sb: *mut bindings::super_block, feature: u64) -> c_int;
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn vfs_has_feature(sb: *mut bindings::super_block, feature: u64) -> c_int;
     /// `zcvfs_sb_set_features`.
-    pub fn zcvfs_sb_set_features(sb: *mut bindings::super_block, features: u64) -> c_int;
+    #[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+    pub(crate) fn zcvfs_sb_set_features(sb: *mut bindings::super_block, features: u64) -> c_int;
     /// `zcvfs_sb_clear_features`.
-    pub fn zcvfs_sb_clear_features(sb: *mut bindings::super_block, features: u64) -> c_int;
+    #[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+    pub(crate) fn zcvfs_sb_clear_features(sb: *mut bindings::super_block, features: u64) -> c_int;
     /// `zcvfs_register_provider`.
-    pub fn zcvfs_register_provider(
+    #[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+    pub(crate) fn zcvfs_register_provider(
         fstype: *mut bindings::file_system_type,
         ops: *const RawProviderOps,
         owner: *mut bindings::module,
     ) -> c_int;
     /// `zcvfs_unregister_provider`.
-    pub fn zcvfs_unregister_provider(fstype: *mut bindings::file_system_type) -> c_int;
+    #[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+    pub(crate) fn zcvfs_unregister_provider(fstype: *mut bindings::file_system_type) -> c_int;
     /// `zcvfs_vnext`.
-    pub fn zcvfs_vnext(arg: *mut RawFemArg) -> isize;
+    #[cfg(zcvfs_role_monitor)]
+    pub(crate) fn zcvfs_vnext(arg: *mut RawFemArg) -> isize;
     /// `zcvfs_monitor_install`.
-    pub fn zcvfs_monitor_install(
+    #[cfg(zcvfs_role_monitor)]
+    pub(crate) fn zcvfs_monitor_install(
         file: *mut bindings::file,
         ops: *const RawMonitorOps,
         data: *mut c_void,
         owner: *mut bindings::module,
     ) -> i64;
     /// `zcvfs_monitor_uninstall`.
-    pub fn zcvfs_monitor_uninstall(file: *mut bindings::file, id: i64) -> c_int;
+    #[cfg(zcvfs_role_monitor)]
+    pub(crate) fn zcvfs_monitor_uninstall(file: *mut bindings::file, id: i64) -> c_int;
     /// `zcvfs_bvec_copy_from`: copy from `bio_vec` segments into a buffer.
-    pub fn zcvfs_bvec_copy_from(
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn zcvfs_bvec_copy_from(
         segs: *const bindings::bio_vec,
         nsegs: u32,
         skip: usize,
@@ -300,7 +327,8 @@ extern "C" {
         len: usize,
     ) -> isize;
     /// `zcvfs_bvec_copy_to`: copy a buffer into `bio_vec` segments.
-    pub fn zcvfs_bvec_copy_to(
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn zcvfs_bvec_copy_to(
         segs: *const bindings::bio_vec,
         nsegs: u32,
         skip: usize,
@@ -309,7 +337,8 @@ extern "C" {
     ) -> isize;
     /// `zcvfs_bvec_zero`: zero `len` bytes of `bio_vec` segments from byte
     /// `skip` on.
-    pub fn zcvfs_bvec_zero(
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn zcvfs_bvec_zero(
         segs: *const bindings::bio_vec,
         nsegs: u32,
         skip: usize,

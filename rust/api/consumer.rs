@@ -30,8 +30,6 @@ struct Loan {
     file: ARef<File>,
     xuio: Xuio,
     ct: Option<&'static CallerContext>,
-    // The loaned length: zcvfs checks that the segments cover exactly it.
-    len: usize,
 }
 
 impl Loan {
@@ -48,7 +46,6 @@ impl Loan {
             file: file.into(),
             xuio,
             ct,
-            len,
         })
     }
 }
@@ -64,13 +61,13 @@ impl Drop for Loan {
 }
 
 /// Loaned READ buffers, not read yet: no access to the segments.
-pub struct ReadLoan {
+pub(crate) struct ReadLoan {
     loan: Loan,
 }
 
 impl ReadLoan {
     /// `VOP_REQZCBUF(UIO_READ)` for `len` bytes at `offset`.
-    pub fn request(
+    pub(crate) fn request(
         file: &File,
         offset: u64,
         len: usize,
@@ -84,7 +81,7 @@ impl ReadLoan {
 
     /// `VOP_READ` with the loan. On success the segments hold the file's
     /// data (trimmed at end of file). On failure the loan is returned.
-    pub fn read(mut self) -> Result<ReadData> {
+    pub(crate) fn read(mut self) -> Result<ReadData> {
         let loan = &mut self.loan;
         let len = fop::read_xuio(&loan.file, &mut loan.xuio, loan.ct)?;
         Ok(ReadData { loan: self, len })
@@ -92,31 +89,32 @@ impl ReadLoan {
 }
 
 /// A READ loan after a successful read: the segments are valid until drop.
-pub struct ReadData {
+pub(crate) struct ReadData {
     loan: ReadLoan,
     len: usize,
 }
 
 impl ReadData {
     /// Bytes read (the segments cover exactly this many).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether the read hit end of file at once.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(zcvfs_role_consumer)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The loaned segments, for an `ITER_BVEC` iterator.
-    pub fn segments(&self) -> &[Segment] {
+    pub(crate) fn segments(&self) -> &[Segment] {
         // `Filled` is guaranteed by construction; fall back to nothing.
         self.loan.loan.xuio.segments().unwrap_or(&[])
     }
 }
 
 /// Loaned WRITE buffers: fill them, then write.
-pub struct WriteLoan {
+pub(crate) struct WriteLoan {
     loan: Loan,
 }
 
@@ -124,7 +122,7 @@ impl WriteLoan {
     /// `VOP_REQZCBUF(UIO_WRITE)` for `len` bytes at `offset`, or anonymous
     /// buffers (`None`) whose offset is set later with
     /// [`WriteLoan::set_offset`].
-    pub fn request(
+    pub(crate) fn request(
         file: &File,
         offset: Option<u64>,
         len: usize,
@@ -139,29 +137,14 @@ impl WriteLoan {
         })
     }
 
-    /// The loaned segments (read-only; see [`WriteLoan::segments_mut`]).
-    pub fn segments(&self) -> &[Segment] {
-        self.loan.xuio.segments().unwrap_or(&[])
-    }
-
     /// The segments to fill, e.g. with a receive from a socket
     /// (`EINVAL` never happens before the write, which consumes the loan).
-    pub fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
+    pub(crate) fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
         self.loan.xuio.segments_mut()
     }
 
-    /// Total loaned length.
-    pub fn len(&self) -> usize {
-        self.loan.len
-    }
-
-    /// Whether nothing is loaned (never after a successful request).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Set the file offset of anonymous buffers before the write.
-    pub fn set_offset(&mut self, offset: u64) -> Result {
+    pub(crate) fn set_offset(&mut self, offset: u64) -> Result {
         self.loan
             .xuio
             .set_loffset(i64::try_from(offset).map_err(|_| EOVERFLOW)?);
@@ -170,7 +153,7 @@ impl WriteLoan {
 
     /// `VOP_WRITE` with the loan, then its return. The loan is consumed:
     /// after a write the caller never touches the segments again.
-    pub fn write(mut self) -> Result<usize> {
+    pub(crate) fn write(mut self) -> Result<usize> {
         let loan = &mut self.loan;
         fop::write_xuio(&loan.file, &mut loan.xuio, loan.ct)
         // `self` drops here: the one return.

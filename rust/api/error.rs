@@ -9,11 +9,12 @@
 //! the project (zcvfs.ko, its providers and its consumers).
 #![deny(unsafe_code)]
 
+#[cfg(zcvfs_role_core)]
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
 /// A C return of bytes or `-errno` (`ssize_t`) as a [`Result`].
-pub fn from_ssize(r: isize) -> Result<usize> {
+pub(crate) fn from_ssize(r: isize) -> Result<usize> {
     if r < 0 {
         // Errno values fit in an i32; others become `EINVAL` in
         // `from_errno`.
@@ -25,7 +26,8 @@ pub fn from_ssize(r: isize) -> Result<usize> {
 }
 
 /// A [`Result`] of bytes as a C `ssize_t` (bytes or `-errno`).
-pub fn to_ssize(r: Result<usize>) -> isize {
+#[cfg(zcvfs_role_core)]
+pub(crate) fn to_ssize(r: Result<usize>) -> isize {
     match r {
         // Byte counts of one I/O are below `MAX_RW_COUNT`; saturate anyway.
         Ok(n) => isize::try_from(n).unwrap_or(isize::MAX),
@@ -34,7 +36,8 @@ pub fn to_ssize(r: Result<usize>) -> isize {
 }
 
 /// A [`Result`] as a C `int` (`0` or `-errno`).
-pub fn to_errno(r: Result) -> c_int {
+#[cfg(zcvfs_role_core)]
+pub(crate) fn to_errno(r: Result) -> c_int {
     match r {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -42,7 +45,8 @@ pub fn to_errno(r: Result) -> c_int {
 }
 
 /// A C return of a non-negative 64-bit id or `-errno` as a [`Result`].
-pub fn from_id(r: i64) -> Result<i64> {
+#[cfg(zcvfs_test_api)]
+pub(crate) fn from_id(r: i64) -> Result<i64> {
     if r < 0 {
         Err(Error::from_errno(i32::try_from(r).unwrap_or(i32::MIN)))
     } else {
@@ -51,7 +55,8 @@ pub fn from_id(r: i64) -> Result<i64> {
 }
 
 /// A [`Result`] of a 64-bit id as a C return (the id or `-errno`).
-pub fn to_id(r: Result<i64>) -> i64 {
+#[cfg(zcvfs_role_core)]
+pub(crate) fn to_id(r: Result<i64>) -> i64 {
     match r {
         Ok(id) => id,
         Err(e) => i64::from(e.to_errno()),

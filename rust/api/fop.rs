@@ -8,29 +8,38 @@
 //! [`super::consumer`], where the protocol is enforced by ownership.
 
 use super::bindings::*;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::error::from_ssize;
 #[cfg(zcvfs_test_api)]
 use super::xuio::{copy_from_segments, copy_to_segments, Segment, WritableSegments};
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::xuio::{Rw, Xuio};
+#[cfg(zcvfs_role_provider)]
 use core::marker::PhantomData;
 use kernel::bindings;
 use kernel::error::to_result;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::ffi::c_void;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::fs::File;
 use kernel::prelude::*;
 
-pub use super::bindings::VFSFT_ZEROCOPY_SUPPORTED;
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) use super::bindings::VFSFT_ZEROCOPY_SUPPORTED;
 
 /// Identifies the caller to file event monitors
 /// (`struct zcvfs_caller_context`).
 #[derive(Clone, Copy)]
-pub struct CallerContext {
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) struct CallerContext {
     raw: RawCallerContext,
 }
 
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 impl CallerContext {
     /// A context with a static name and an id.
-    pub const fn new(name: &'static CStr, id: u64) -> Self {
+    #[cfg(zcvfs_test_api)]
+    pub(crate) const fn new(name: &'static CStr, id: u64) -> Self {
         CallerContext {
             raw: RawCallerContext {
                 cc_name: name.to_bytes_with_nul().as_ptr().cast(),
@@ -40,6 +49,7 @@ impl CallerContext {
         }
     }
 
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     fn raw(ct: Option<&CallerContext>) -> Option<&RawCallerContext> {
         ct.map(|c| &c.raw)
     }
@@ -47,32 +57,41 @@ impl CallerContext {
 
 /// `VOP_REQZCBUF`: ask the file's filesystem to loan buffers for
 /// `xuio.resid()` bytes at `xuio.loffset()`.
-pub fn reqzcbuf(file: &File, rw: Rw, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) fn reqzcbuf(file: &File, rw: Rw, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
     raw_reqzcbuf(file, rw.raw(), xuio.as_raw_mut(), CallerContext::raw(ct))?;
     xuio.reset_fill();
     Ok(())
 }
 
 /// `VOP_RETZCBUF`: return every buffer loaned through `xuio`.
-pub fn retzcbuf(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) fn retzcbuf(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
     raw_retzcbuf(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_READ` with a zero-copy xuio.
-pub fn read_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) fn read_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
     raw_read_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_WRITE` with a zero-copy xuio. The bytes of a WRITE loan that the
 /// consumer did not fill are zeroed first (see
 /// [`super::xuio::WritableSegments`]).
-pub fn write_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) fn write_xuio(
+    file: &File,
+    xuio: &mut Xuio,
+    ct: Option<&CallerContext>,
+) -> Result<usize> {
     xuio.zero_unfilled()?;
     raw_write_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
 
 /// `VOP_READ` with a plain xuio over `buf` (the normal VFS path).
-pub fn read_plain(
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) fn read_plain(
     file: &File,
     offset: i64,
     buf: &mut [u8],
@@ -82,7 +101,8 @@ pub fn read_plain(
 }
 
 /// `VOP_WRITE` with a plain xuio over `buf` (the normal VFS path).
-pub fn write_plain(
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) fn write_plain(
     file: &File,
     offset: i64,
     buf: &[u8],
@@ -93,27 +113,32 @@ pub fn write_plain(
 
 /// Truncate the file to `length` through its monitors (`VOP_SETATTR` of
 /// the size).
-pub fn truncate(file: &File, length: i64, ct: Option<&CallerContext>) -> Result {
+#[cfg(zcvfs_test_api)]
+pub(crate) fn truncate(file: &File, length: i64, ct: Option<&CallerContext>) -> Result {
     raw_truncate(file, length, CallerContext::raw(ct))
 }
 
 /// `vfs_has_feature(VFSFT_ZEROCOPY_SUPPORTED)` for the file's filesystem.
-pub fn zerocopy_supported(file: &File) -> bool {
+#[cfg(zcvfs_test_api)]
+pub(crate) fn zerocopy_supported(file: &File) -> bool {
     file_has_feature(file, VFSFT_ZEROCOPY_SUPPORTED)
 }
 
 /// Set features on the super_block of `file`.
-pub fn sb_set_features(file: &File, features: u64) -> Result {
+#[cfg(zcvfs_test_api)]
+pub(crate) fn sb_set_features(file: &File, features: u64) -> Result {
     raw_sb_set_features(file_sb(file), features)
 }
 
 /// Clear features on the super_block of `file`.
-pub fn sb_clear_features(file: &File, features: u64) -> Result {
+#[cfg(zcvfs_test_api)]
+pub(crate) fn sb_clear_features(file: &File, features: u64) -> Result {
     raw_sb_clear_features(file_sb(file), features)
 }
 
 /// The filesystem type of `file`, as an opaque token for registration.
-pub fn fs_type_of(file: &File) -> FsType {
+#[cfg(zcvfs_test_api)]
+pub(crate) fn fs_type_of(file: &File) -> FsType {
     FsType(file_fs_type(file))
 }
 
@@ -131,7 +156,8 @@ pub fn fs_type_of(file: &File) -> FsType {
 /// file, or a `static` of the module that defines it, which outlives the
 /// module's own registrations.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct FsType(pub(super) *mut bindings::file_system_type);
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) struct FsType(pub(super) *mut bindings::file_system_type);
 
 /// A super_block, as its filesystem sees it while mounting or tearing it
 /// down (`fill_super`, `kill_sb`): what a provider sets
@@ -145,28 +171,25 @@ pub struct FsType(pub(super) *mut bindings::file_system_type);
 ///
 /// Points to a live `struct super_block` for the lifetime `'a`.
 #[derive(Clone, Copy)]
-pub struct SuperBlock<'a> {
+#[cfg(zcvfs_role_provider)]
+pub(crate) struct SuperBlock<'a> {
     pub(super) ptr: *mut bindings::super_block,
     pub(super) _life: PhantomData<&'a bindings::super_block>,
 }
 
+#[cfg(zcvfs_role_provider)]
 impl SuperBlock<'_> {
     /// `zcvfs_sb_set_features`: offer `features` (a provider, at mount;
     /// its type must be registered with [`super::provider::Registration`]
     /// first for zero-copy requests to reach it).
-    pub fn set_features(&self, features: u64) -> Result {
+    pub(crate) fn set_features(&self, features: u64) -> Result {
         raw_sb_set_features(self.ptr, features)
     }
 
     /// `zcvfs_sb_clear_features`: withdraw `features` (at the latest in
     /// `kill_sb`, before the super_block is freed).
-    pub fn clear_features(&self, features: u64) -> Result {
+    pub(crate) fn clear_features(&self, features: u64) -> Result {
         raw_sb_clear_features(self.ptr, features)
-    }
-
-    /// `vfs_has_feature`.
-    pub fn has_feature(&self, feature: u64) -> bool {
-        sb_has_feature(self.ptr, feature)
     }
 }
 
@@ -177,7 +200,7 @@ impl SuperBlock<'_> {
 /// `segs[i]` describes the first bytes of `pages[i]`, which this value owns
 /// and has not shared.
 #[cfg(zcvfs_test_api)]
-pub struct PageBuf {
+pub(crate) struct PageBuf {
     // Before `pages`: the segments are dropped before the pages they
     // describe.
     segs: KVec<Segment>,
@@ -189,14 +212,14 @@ pub struct PageBuf {
 impl PageBuf {
     /// Zeroed pages covering `len` bytes (to read into: what a short read
     /// leaves is zero).
-    pub fn new(len: usize) -> Result<Self> {
+    pub(crate) fn new(len: usize) -> Result<Self> {
         Self::alloc(len, true)
     }
 
     /// Pages holding a copy of `data` (to write from). The pages are not
     /// zeroed first, the copy overwrites them; only the part of the last
     /// page after the data, which no segment covers, is zeroed.
-    pub fn from_data(data: &[u8]) -> Result<Self> {
+    pub(crate) fn from_data(data: &[u8]) -> Result<Self> {
         let mut pb = Self::alloc(data.len(), false)?;
         pb.copy_in(data)?;
         Ok(pb)
@@ -232,37 +255,27 @@ impl PageBuf {
         })
     }
 
-    /// Length in bytes.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether it has no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The pages to fill.
-    pub fn segments_mut(&mut self) -> WritableSegments<'_> {
+    pub(crate) fn segments_mut(&mut self) -> WritableSegments<'_> {
         // SAFETY: the pages are this value's and unshared (invariant);
         // `&mut self` keeps every other use out for `'_`.
         unsafe { WritableSegments::new(&self.segs) }
     }
 
     /// Copy `data` in at the start.
-    pub fn copy_in(&mut self, data: &[u8]) -> Result<usize> {
+    pub(crate) fn copy_in(&mut self, data: &[u8]) -> Result<usize> {
         copy_to_segments(self.segments_mut(), 0, data)
     }
 
     /// Copy out from the start into `buf`.
-    pub fn copy_out(&self, buf: &mut [u8]) -> Result<usize> {
+    pub(crate) fn copy_out(&self, buf: &mut [u8]) -> Result<usize> {
         copy_from_segments(&self.segs, 0, buf)
     }
 }
 
 /// `VOP_READ` with a plain xuio over pages (`UIO_SEG_BVEC`).
 #[cfg(zcvfs_test_api)]
-pub fn read_plain_pages(
+pub(crate) fn read_plain_pages(
     file: &File,
     offset: i64,
     buf: &mut PageBuf,
@@ -280,7 +293,7 @@ pub fn read_plain_pages(
 
 /// `VOP_WRITE` with a plain xuio over pages (`UIO_SEG_BVEC`).
 #[cfg(zcvfs_test_api)]
-pub fn write_plain_pages(
+pub(crate) fn write_plain_pages(
     file: &File,
     offset: i64,
     buf: &PageBuf,
@@ -299,7 +312,7 @@ pub fn write_plain_pages(
 /// `VOP_REQZCBUF` with a direction given as its C value, valid or not: for
 /// tests of zcvfs's argument checking.
 #[cfg(zcvfs_test_api)]
-pub fn reqzcbuf_rw_value(
+pub(crate) fn reqzcbuf_rw_value(
     file: &File,
     rw: u32,
     xuio: &mut Xuio,
@@ -310,11 +323,13 @@ pub fn reqzcbuf_rw_value(
     Ok(())
 }
 
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn ct_ptr(ct: Option<&RawCallerContext>) -> *const RawCallerContext {
     ct.map_or(core::ptr::null(), core::ptr::from_ref)
 }
 
 /// `fop_reqzcbuf`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn raw_reqzcbuf(file: &File, rw: u32, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result {
     // SAFETY: `file` is a live file for the duration of the call; `xuio`
     // points to a live, exclusively borrowed `RawXuio` owned by an `Xuio`
@@ -324,12 +339,14 @@ fn raw_reqzcbuf(file: &File, rw: u32, xuio: *mut RawXuio, ct: Option<&RawCallerC
 }
 
 /// `fop_retzcbuf`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn raw_retzcbuf(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result {
     // SAFETY: as in `reqzcbuf`.
     to_result(unsafe { fop_retzcbuf(file.as_ptr(), xuio, ct_ptr(ct)) })
 }
 
 /// `fop_read_xuio`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn raw_read_xuio(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result<usize> {
     // SAFETY: as in `reqzcbuf`; a plain xuio passed here has segments that
     // live at least as long as the call (see `read_plain`).
@@ -337,24 +354,28 @@ fn raw_read_xuio(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>)
 }
 
 /// `fop_write_xuio`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn raw_write_xuio(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result<usize> {
     // SAFETY: as in `read_xuio`.
     from_ssize(unsafe { fop_write_xuio(file.as_ptr(), xuio, ct_ptr(ct)) })
 }
 
 /// `fop_truncate`.
+#[cfg(zcvfs_test_api)]
 fn raw_truncate(file: &File, length: i64, ct: Option<&RawCallerContext>) -> Result {
     // SAFETY: `file` is live; `ct` is null or valid.
     to_result(unsafe { fop_truncate(file.as_ptr(), length, ct_ptr(ct)) })
 }
 
 /// `vfs_has_feature` on the file's super_block.
+#[cfg(zcvfs_test_api)]
 fn file_has_feature(file: &File, feature: u64) -> bool {
     sb_has_feature(file_sb(file), feature)
 }
 
 /// The super_block of `file`, live as long as the file (which pins its
 /// mount).
+#[cfg(zcvfs_test_api)]
 fn file_sb(file: &File) -> *mut bindings::super_block {
     // SAFETY: `file` is live, and so is its inode; `f_inode` and `i_sb`
     // never change (`file_inode(file)->i_sb`).
@@ -362,6 +383,7 @@ fn file_sb(file: &File) -> *mut bindings::super_block {
 }
 
 /// `vfs_has_feature`; `sb` is live (a [`SuperBlock`] or [`file_sb`]).
+#[cfg(zcvfs_test_api)]
 fn sb_has_feature(sb: *mut bindings::super_block, feature: u64) -> bool {
     // SAFETY: `sb` is live (see above); zcvfs only looks up its address.
     unsafe { vfs_has_feature(sb, feature) != 0 }
@@ -369,6 +391,7 @@ fn sb_has_feature(sb: *mut bindings::super_block, feature: u64) -> bool {
 
 /// `zcvfs_sb_set_features`; `sb` is live (a [`SuperBlock`] or
 /// [`file_sb`]).
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 fn raw_sb_set_features(sb: *mut bindings::super_block, features: u64) -> Result {
     // SAFETY: `sb` is live (see above).
     to_result(unsafe { zcvfs_sb_set_features(sb, features) })
@@ -376,11 +399,13 @@ fn raw_sb_set_features(sb: *mut bindings::super_block, features: u64) -> Result 
 
 /// `zcvfs_sb_clear_features`; `sb` is live (a [`SuperBlock`] or
 /// [`file_sb`]).
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 fn raw_sb_clear_features(sb: *mut bindings::super_block, features: u64) -> Result {
     // SAFETY: `sb` is live (see above); zcvfs only uses its address.
     to_result(unsafe { zcvfs_sb_clear_features(sb, features) })
 }
 
+#[cfg(zcvfs_role_provider)]
 impl FsType {
     /// The token of a filesystem type the calling module defines, for
     /// [`super::provider::Registration::register`].
@@ -391,11 +416,12 @@ impl FsType {
     /// address for as long as the token, its copies and every registration
     /// made with it are used: in practice a `static` of the calling
     /// module, whose registrations end before the module is unloaded.
-    pub unsafe fn from_raw(ptr: *mut bindings::file_system_type) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::file_system_type) -> Self {
         FsType(ptr)
     }
 }
 
+#[cfg(zcvfs_role_provider)]
 impl<'a> SuperBlock<'a> {
     /// The super_block at `ptr`, for its filesystem's `fill_super` or
     /// `kill_sb`.
@@ -404,7 +430,7 @@ impl<'a> SuperBlock<'a> {
     ///
     /// `ptr` points to a live `struct super_block` for the whole lifetime
     /// `'a` (the caller is the filesystem mounting or tearing it down).
-    pub unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::super_block) -> Self {
         SuperBlock {
             ptr,
             _life: PhantomData,
@@ -413,6 +439,7 @@ impl<'a> SuperBlock<'a> {
 }
 
 /// The file's filesystem type.
+#[cfg(zcvfs_test_api)]
 fn file_fs_type(file: &File) -> *mut bindings::file_system_type {
     // SAFETY: the super_block of a live file is live; `s_type` never
     // changes.
@@ -420,6 +447,7 @@ fn file_fs_type(file: &File) -> *mut bindings::file_system_type {
 }
 
 /// A plain read into `buf`, as one kernel-buffer segment.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn plain_read(
     file: &File,
     offset: i64,
@@ -430,6 +458,7 @@ fn plain_read(
 }
 
 /// A plain write of `buf`, as one kernel-buffer segment.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn plain_write(
     file: &File,
     offset: i64,
@@ -442,6 +471,7 @@ fn plain_write(
 
 /// `buf` must be valid for `len` bytes (reads, and writes if `!write`) for
 /// the duration of the call: the two callers above pass a slice.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn plain_rw(
     file: &File,
     write: bool,
@@ -464,6 +494,7 @@ fn plain_rw(
 
 /// The segments of a plain xuio: `count` `struct kvec` or `struct bio_vec`
 /// (`flag`) at `ptr`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 struct Segs {
     ptr: *mut c_void,
     count: u32,
@@ -472,6 +503,7 @@ struct Segs {
 
 /// A read or write with a plain xuio over `segs`, which describe at least
 /// `len` bytes of memory valid for the call.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn plain_xuio_rw(
     file: &File,
     write: bool,
@@ -495,12 +527,16 @@ fn plain_xuio_rw(
 
 // SAFETY: a `CallerContext` only holds a pointer to a `'static` string and
 // an integer; its data pointer is always null (see `CallerContext::new`).
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 unsafe impl Send for CallerContext {}
 // SAFETY: as above; it is never written through.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 unsafe impl Sync for CallerContext {}
 // SAFETY: a filesystem type is a static, shared object, internally locked.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe impl Send for FsType {}
 // SAFETY: as above.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe impl Sync for FsType {}
 
 /// A plain read or write over owned pages described by `segs`, which cover

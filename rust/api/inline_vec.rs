@@ -16,7 +16,7 @@
 use kernel::prelude::*;
 
 /// The value of an unused slot: holds nothing and needs no drop.
-pub trait Vacant {
+pub(crate) trait Vacant {
     /// An empty value.
     fn vacant() -> Self;
 }
@@ -35,7 +35,7 @@ impl<T> Vacant for Option<T> {
 ///   other inline slot holds a vacant value.
 /// - Once the vector has outgrown `N` (`heap` is `Some`), the elements are
 ///   the heap vector's and every inline slot is vacant.
-pub struct InlineVec<T: Vacant, const N: usize> {
+pub(crate) struct InlineVec<T: Vacant, const N: usize> {
     inline: [T; N],
     len: usize,
     heap: Option<KVec<T>>,
@@ -49,7 +49,7 @@ impl<T: Vacant, const N: usize> Default for InlineVec<T, N> {
 
 impl<T: Vacant, const N: usize> InlineVec<T, N> {
     /// Empty; allocates nothing.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         InlineVec {
             inline: core::array::from_fn(|_| T::vacant()),
             len: 0,
@@ -58,7 +58,7 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// Empty, with room for `n` elements: allocates only if `n > N`.
-    pub fn with_capacity(n: usize) -> Result<Self> {
+    pub(crate) fn with_capacity(n: usize) -> Result<Self> {
         let mut v = Self::new();
         if n > N {
             v.heap = Some(KVec::with_capacity(n, GFP_KERNEL)?);
@@ -68,7 +68,7 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
 
     /// Append `x`. On allocation failure `x` is dropped and the vector is
     /// unchanged.
-    pub fn push(&mut self, x: T) -> Result {
+    pub(crate) fn push(&mut self, x: T) -> Result {
         if let Some(heap) = &mut self.heap {
             heap.push(x, GFP_KERNEL)?;
             return Ok(());
@@ -99,7 +99,8 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// Remove and return the last element.
-    pub fn pop(&mut self) -> Option<T> {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn pop(&mut self) -> Option<T> {
         if let Some(heap) = &mut self.heap {
             return heap.pop();
         }
@@ -111,7 +112,7 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// Remove every element (a heap vector keeps its room).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         if let Some(heap) = &mut self.heap {
             heap.clear();
             return;
@@ -123,7 +124,7 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// The elements.
-    pub fn as_slice(&self) -> &[T] {
+    pub(crate) fn as_slice(&self) -> &[T] {
         match &self.heap {
             Some(heap) => heap,
             None => &self.inline[..self.len],
@@ -131,7 +132,8 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// The elements, mutable.
-    pub fn as_mut_slice(&mut self) -> &mut [T] {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_provider))]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
         match &mut self.heap {
             Some(heap) => heap,
             None => &mut self.inline[..self.len],
@@ -139,17 +141,20 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// Number of elements.
-    pub fn len(&self) -> usize {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn len(&self) -> usize {
         self.as_slice().len()
     }
 
     /// Whether there is no element.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Whether the elements moved to the heap (for tests and statistics).
-    pub fn spilled(&self) -> bool {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn spilled(&self) -> bool {
         self.heap.is_some()
     }
 }

@@ -11,6 +11,26 @@
 //! mod zcvfs_api;
 //! ```
 //!
+//! The module is private (its items are `pub(crate)`), so the dead-code
+//! lint sees what a module compiles but does not use. Each module compiles
+//! the parts its role uses, selected by cfgs its Kbuild sets
+//! (`rustflags-y`):
+//!
+//! - `zcvfs_role_core`: zcvfs.ko (the [`xuio::RawXuio`] accessors of its
+//!   exports, [`error`]'s conversions to C, [`inline_vec`],
+//!   [`provider::SegVec`]);
+//! - `zcvfs_role_provider`: a provider, zcfs ([`provider`], [`fop::FsType`],
+//!   [`fop::SuperBlock`]);
+//! - `zcvfs_role_consumer`: a consumer, zcnfsd ([`consumer`], the calls of
+//!   [`fop`], the owned [`xuio::Xuio`]);
+//! - `zcvfs_role_monitor`: a file event monitor ([`monitor`]);
+//! - `zcvfs_test_api`: the test module, which is a provider, a consumer
+//!   and a monitor but uses its own subset of their API, plus the calls
+//!   only the tests make.
+//!
+//! An item used by some roles only carries `#[cfg(any(...))]` naming each
+//! of them; an item no module uses is deleted, not gated.
+//!
 //! The boundary between the modules is the C ABI of `include/zcvfs/`; this
 //! API is its Rust face, one file per abstraction:
 //!
@@ -43,11 +63,16 @@
 //! `bindings` <- `error` <- `xuio` <- `fop` <- `consumer`, `provider`,
 //! `monitor`.
 
-pub mod bindings;
-pub mod consumer;
-pub mod error;
-pub mod fop;
-pub mod inline_vec;
-pub mod monitor;
-pub mod provider;
-pub mod xuio;
+pub(crate) mod bindings;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) mod consumer;
+pub(crate) mod error;
+#[cfg(any(zcvfs_role_provider, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) mod fop;
+#[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) mod inline_vec;
+#[cfg(zcvfs_role_monitor)]
+pub(crate) mod monitor;
+#[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) mod provider;
+pub(crate) mod xuio;

@@ -20,7 +20,7 @@ use kernel::types::ForeignOwnable;
 
 /// The intercepted operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FemOp {
+pub(crate) enum FemOp {
     /// `fop_read_xuio`.
     Read,
     /// `fop_write_xuio`.
@@ -35,7 +35,7 @@ pub enum FemOp {
 
 impl FemOp {
     /// The C value (`enum zcvfs_fem_op`).
-    pub const fn raw(self) -> u32 {
+    pub(crate) const fn raw(self) -> u32 {
         match self {
             FemOp::Read => 0,
             FemOp::Write => 1,
@@ -46,7 +46,7 @@ impl FemOp {
     }
 
     /// From the C value.
-    pub fn from_raw(v: u32) -> Option<FemOp> {
+    pub(crate) fn from_raw(v: u32) -> Option<FemOp> {
         Some(match v {
             0 => FemOp::Read,
             1 => FemOp::Write,
@@ -59,37 +59,32 @@ impl FemOp {
 }
 
 /// One intercepted call, as a monitor sees it.
-pub struct FemCall<'a> {
+pub(crate) struct FemCall<'a> {
     raw: &'a mut RawFemArg,
 }
 
 impl FemCall<'_> {
     /// The operation.
-    pub fn op(&self) -> Option<FemOp> {
+    pub(crate) fn op(&self) -> Option<FemOp> {
         FemOp::from_raw(self.raw.op)
     }
 
     /// The caller's context (`struct zcvfs_caller_context`): its name and
     /// id, if the caller passed one.
-    pub fn caller(&self) -> Option<(&CStr, u64)> {
+    pub(crate) fn caller(&self) -> Option<(&CStr, u64)> {
         arg_caller(self.raw)
-    }
-
-    /// The file.
-    pub fn file(&self) -> &File {
-        arg_file(self.raw)
     }
 
     /// Pass the request on (FEM's `vnext`): the next monitor, or the
     /// operation itself. Returns its result (bytes, or 0).
-    pub fn vnext(&mut self) -> Result<isize> {
+    pub(crate) fn vnext(&mut self) -> Result<isize> {
         vnext(self.raw)
     }
 }
 
 /// A file event monitor. Operations it does not implement pass through.
 #[vtable]
-pub trait Monitor: Send + Sync + Sized + 'static {
+pub(crate) trait Monitor: Send + Sync + Sized + 'static {
     /// Intercepts `fop_read_xuio`.
     fn read(&self, _call: &mut FemCall<'_>) -> Result<isize> {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -116,7 +111,7 @@ pub trait Monitor: Send + Sync + Sized + 'static {
 ///
 /// The monitor object is shared with zcvfs, which drops its reference
 /// after the last in-flight call.
-pub struct MonitorHandle<T: Monitor> {
+pub(crate) struct MonitorHandle<T: Monitor> {
     file: ARef<File>,
     id: i64,
     monitor: Arc<T>,
@@ -124,7 +119,11 @@ pub struct MonitorHandle<T: Monitor> {
 
 impl<T: Monitor> MonitorHandle<T> {
     /// Push `monitor` on top of the stack of `file`'s inode.
-    pub fn install(file: &File, monitor: Arc<T>, module: &'static ThisModule) -> Result<Self> {
+    pub(crate) fn install(
+        file: &File,
+        monitor: Arc<T>,
+        module: &'static ThisModule,
+    ) -> Result<Self> {
         let id = install(file, monitor.clone(), module)?;
         Ok(MonitorHandle {
             file: file.into(),
@@ -134,12 +133,12 @@ impl<T: Monitor> MonitorHandle<T> {
     }
 
     /// The monitor.
-    pub fn monitor(&self) -> &T {
+    pub(crate) fn monitor(&self) -> &T {
         &self.monitor
     }
 
     /// zcvfs's id of the installed monitor.
-    pub fn id(&self) -> i64 {
+    pub(crate) fn id(&self) -> i64 {
         self.id
     }
 }
@@ -150,12 +149,6 @@ impl<T: Monitor> Drop for MonitorHandle<T> {
             pr_warn!("zcvfs: uninstalling monitor {} failed: {:?}\n", self.id, e);
         }
     }
-}
-
-fn arg_file(arg: &RawFemArg) -> &File {
-    // SAFETY: zcvfs passes a live file in every `zcvfs_fem_arg` for the
-    // duration of the call, and `arg` is borrowed for less than that.
-    unsafe { File::from_raw_file(arg.file) }
 }
 
 fn arg_caller(arg: &RawFemArg) -> Option<(&CStr, u64)> {

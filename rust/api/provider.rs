@@ -16,38 +16,45 @@
 //! `&mut` for the read or write and by value for the return, so the
 //! provider never sees a handle it did not create.
 
-use super::bindings::*;
-use super::fop::FsType;
 use super::inline_vec::InlineVec;
-use super::xuio::{Rw, Segment};
-use core::marker::PhantomData;
-use kernel::bindings;
-use kernel::error::{from_result, to_result};
-use kernel::ffi::c_int;
-use kernel::fs::File;
+use super::xuio::Segment;
 use kernel::prelude::*;
-use kernel::types::ForeignOwnable;
+// The rest is the provider's: zcvfs.ko only uses `SegVec`.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+use {
+    super::bindings::*,
+    super::fop::FsType,
+    super::xuio::Rw,
+    core::marker::PhantomData,
+    kernel::bindings,
+    kernel::error::{from_result, to_result},
+    kernel::ffi::c_int,
+    kernel::fs::File,
+    kernel::types::ForeignOwnable,
+};
 
 /// What a consumer asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LoanRequest {
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) struct LoanRequest {
     /// Direction.
-    pub rw: Rw,
+    pub(crate) rw: Rw,
     /// File offset, or `None` for anonymous WRITE buffers.
-    pub offset: Option<u64>,
+    pub(crate) offset: Option<u64>,
     /// Total length; the loan must cover exactly this much.
-    pub len: usize,
+    pub(crate) len: usize,
 }
 
 /// What a provider reports about a write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WriteOutcome {
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) struct WriteOutcome {
     /// Bytes written.
-    pub bytes: usize,
+    pub(crate) bytes: usize,
     /// Whole pages moved into the page cache.
-    pub pages_donated: u64,
+    pub(crate) pages_donated: u64,
     /// Pages whose data was copied.
-    pub pages_copied: u64,
+    pub(crate) pages_copied: u64,
 }
 
 /// The buffers behind a loan.
@@ -73,7 +80,8 @@ pub struct WriteOutcome {
 ///   read them, except as the page cache does for shared pages
 ///   (`write(2)` of the same range, which the provider orders against its
 ///   loans, e.g. by copy-on-write).
-pub unsafe trait LoanBuffers: Send {
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) unsafe trait LoanBuffers: Send {
     /// The segments currently loaned: after a request they cover the
     /// requested length (a READ loan may have none until its read, the
     /// consumer may not look at them before), after a read exactly the
@@ -83,7 +91,8 @@ pub unsafe trait LoanBuffers: Send {
 
 /// A zero-copy provider.
 #[vtable]
-pub trait Provider: Sized + 'static {
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) trait Provider: Sized + 'static {
     /// The provider's loan.
     type Loan: LoanBuffers;
 
@@ -110,25 +119,29 @@ pub trait Provider: Sized + 'static {
 }
 
 /// The C ops table of a [`Provider`].
-pub struct ProviderOps<T: Provider>(PhantomData<T>);
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) struct ProviderOps<T: Provider>(PhantomData<T>);
 
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 impl<T: Provider> ProviderOps<T> {
     /// The table handed to `zcvfs_register_provider`.
-    pub const OPS: RawProviderOps = ops_table::<T>();
+    pub(crate) const OPS: RawProviderOps = ops_table::<T>();
 }
 
 /// A registered provider; dropping it unregisters it.
 ///
 /// Outstanding loans keep working (they hold a reference on the module
 /// that owns the provider); new requests then get `ENOTSUP`.
-pub struct Registration<T: Provider> {
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+pub(crate) struct Registration<T: Provider> {
     fstype: FsType,
     _p: PhantomData<T>,
 }
 
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 impl<T: Provider> Registration<T> {
     /// Register `T` for `fstype`, owned by `module`.
-    pub fn register(fstype: FsType, module: &'static ThisModule) -> Result<Self> {
+    pub(crate) fn register(fstype: FsType, module: &'static ThisModule) -> Result<Self> {
         register(fstype, &ProviderOps::<T>::OPS, module)?;
         Ok(Registration {
             fstype,
@@ -137,6 +150,7 @@ impl<T: Provider> Registration<T> {
     }
 }
 
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 impl<T: Provider> Drop for Registration<T> {
     fn drop(&mut self) {
         if let Err(e) = unregister(self.fstype) {
@@ -148,52 +162,56 @@ impl<T: Provider> Drop for Registration<T> {
 /// Segments a [`SegVec`] holds in place: a loan of up to this many pages
 /// needs no allocation for its segments (like `struct bio`'s inline
 /// `bio_vec`s).
-pub const SEGS_INLINE: usize = 8;
+pub(crate) const SEGS_INLINE: usize = 8;
 
 /// The segments of a loan: a vector of [`Segment`]s that moves with the
 /// loan (the pages it describes belong to the loan). The first
 /// [`SEGS_INLINE`] live inside it.
 #[derive(Default)]
-pub struct SegVec {
+pub(crate) struct SegVec {
     v: InlineVec<Segment, SEGS_INLINE>,
 }
 
 impl SegVec {
     /// Empty, with room for `n` segments (allocates only beyond
     /// [`SEGS_INLINE`]).
-    pub fn with_capacity(n: usize) -> Result<Self> {
+    pub(crate) fn with_capacity(n: usize) -> Result<Self> {
         Ok(SegVec {
             v: InlineVec::with_capacity(n)?,
         })
     }
 
     /// Append a segment.
-    pub fn push(&mut self, s: Segment) -> Result {
+    pub(crate) fn push(&mut self, s: Segment) -> Result {
         self.v.push(s)
     }
 
     /// Remove every segment.
-    pub fn clear(&mut self) {
+    #[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
+    pub(crate) fn clear(&mut self) {
         self.v.clear();
     }
 
     /// The segments.
-    pub fn as_slice(&self) -> &[Segment] {
+    pub(crate) fn as_slice(&self) -> &[Segment] {
         self.v.as_slice()
     }
 }
 
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 fn register(fstype: FsType, ops: &'static RawProviderOps, module: &'static ThisModule) -> Result {
     // SAFETY: `fstype` is a registered filesystem type (type invariant),
     // `ops` is static, `module` is the caller's live module.
     to_result(unsafe { zcvfs_register_provider(fstype.0, ops, module.as_ptr()) })
 }
 
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 fn unregister(fstype: FsType) -> Result {
     // SAFETY: `fstype` is a filesystem type (type invariant).
     to_result(unsafe { zcvfs_unregister_provider(fstype.0) })
 }
 
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 const fn ops_table<T: Provider>() -> RawProviderOps {
     RawProviderOps {
         reqzcbuf: Some(reqzcbuf_cb::<T>),
@@ -204,6 +222,7 @@ const fn ops_table<T: Provider>() -> RawProviderOps {
 }
 
 /// Publish the loan's current segments in the xuio.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 fn publish<L: LoanBuffers>(x: &mut RawXuio, loan: &L) -> Result {
     // INVARIANT (of `RawXuio`): the segments stay valid until the loan's
     // next operation or return (`LoanBuffers` contract).
@@ -218,6 +237,7 @@ fn publish<L: LoanBuffers>(x: &mut RawXuio, loan: &L) -> Result {
 ///
 /// zcvfs calls this with a live `file` and an exclusively owned, valid
 /// `xuio` (its checks passed: `uio_resid > 0`, direction valid).
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe extern "C" fn reqzcbuf_cb<T: Provider>(
     file: *mut bindings::file,
     rw: u32,
@@ -245,6 +265,7 @@ unsafe extern "C" fn reqzcbuf_cb<T: Provider>(
 /// zcvfs calls this once per successful `reqzcbuf_cb`, with the same
 /// provider-private handle in the xuio, a live `file` and an exclusively
 /// owned `xuio`.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe extern "C" fn retzcbuf_cb<T: Provider>(
     file: *mut bindings::file,
     xuio: *mut RawXuio,
@@ -273,6 +294,7 @@ unsafe extern "C" fn retzcbuf_cb<T: Provider>(
 ///
 /// The handle in `x` is null or this provider's live loan (from
 /// `reqzcbuf_cb`, not returned), which nothing else borrows for `'a`.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe fn loan_io<'a, T: Provider>(x: &RawXuio) -> Result<(&'a mut T::Loan, u64, usize)> {
     let handle = x.zc().xu_zc_priv;
     if handle.is_null() {
@@ -289,6 +311,7 @@ unsafe fn loan_io<'a, T: Provider>(x: &RawXuio) -> Result<(&'a mut T::Loan, u64,
 /// zcvfs calls this for a loan of this provider that is not returned, with
 /// a live `file` and an exclusively owned `xuio` whose `uio_loffset >= 0`
 /// and `uio_resid` is the loan's length.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe extern "C" fn read_cb<T: Provider>(file: *mut bindings::file, xuio: *mut RawXuio) -> isize {
     from_result(|| {
         // SAFETY: see the function's safety section.
@@ -306,6 +329,7 @@ unsafe extern "C" fn read_cb<T: Provider>(file: *mut bindings::file, xuio: *mut 
 /// # Safety
 ///
 /// As for `read_cb`; `res` is valid for writes.
+#[cfg(any(zcvfs_role_provider, zcvfs_test_api))]
 unsafe extern "C" fn write_cb<T: Provider>(
     file: *mut bindings::file,
     xuio: *mut RawXuio,

@@ -12,19 +12,25 @@
 use super::bindings::*;
 #[cfg(zcvfs_test_api)]
 use super::error::from_ssize;
+#[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
 use super::inline_vec::Vacant;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use core::marker::PhantomData;
 use core::ops::Deref;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::bindings;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::error::to_result;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::ffi::c_void;
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::page::{Page, PAGE_SIZE};
 use kernel::prelude::*;
 
 /// The direction of a loan (`enum uio_rw`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Rw {
+pub(crate) enum Rw {
     /// Buffers for a subsequent read.
     Read,
     /// Buffers for a subsequent write.
@@ -33,7 +39,8 @@ pub enum Rw {
 
 impl Rw {
     /// The C value.
-    pub const fn raw(self) -> u32 {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) const fn raw(self) -> u32 {
         match self {
             Rw::Read => UIO_READ,
             Rw::Write => UIO_WRITE,
@@ -41,7 +48,7 @@ impl Rw {
     }
 
     /// From the C value.
-    pub fn from_raw(v: u32) -> Result<Rw> {
+    pub(crate) fn from_raw(v: u32) -> Result<Rw> {
         match v {
             UIO_READ => Ok(Rw::Read),
             UIO_WRITE => Ok(Rw::Write),
@@ -52,7 +59,8 @@ impl Rw {
 
 /// Where a zero-copy xuio is in its life (`xu_zc_state`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ZcState {
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) enum ZcState {
     /// Never loaned.
     None,
     /// Buffers loaned.
@@ -67,9 +75,10 @@ pub enum ZcState {
     Unknown(u32),
 }
 
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 impl ZcState {
     /// From the C value.
-    pub const fn from_raw(v: u32) -> ZcState {
+    pub(crate) const fn from_raw(v: u32) -> ZcState {
         match v {
             XUIO_ZC_NONE => ZcState::None,
             XUIO_ZC_LOANED => ZcState::Loaned,
@@ -81,7 +90,8 @@ impl ZcState {
     }
 
     /// The C value.
-    pub const fn raw(self) -> u32 {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) const fn raw(self) -> u32 {
         match self {
             ZcState::None => XUIO_ZC_NONE,
             ZcState::Loaned => XUIO_ZC_LOANED,
@@ -95,11 +105,12 @@ impl ZcState {
 
 /// The state of the asynchronous I/O extension.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct AioState {
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) struct AioState {
     /// `xu_a_state`.
-    pub state: u32,
+    pub(crate) state: u32,
     /// `xu_a_mbytes`.
-    pub mbytes: i64,
+    pub(crate) mbytes: i64,
 }
 
 /// The extension of an xuio, decoded from its type tag and union.
@@ -108,7 +119,8 @@ pub struct AioState {
 /// that existing `match`es keep compiling.
 #[non_exhaustive]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum XuioExt {
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) enum XuioExt {
     /// A plain uio (`UIO_XUIO` not set).
     Plain,
     /// Zero-copy: direction, state and the provider's private handle.
@@ -126,9 +138,10 @@ pub enum XuioExt {
     Unknown(u32),
 }
 
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 impl XuioExt {
     /// Decode a raw xuio.
-    pub fn of(raw: &RawXuio) -> XuioExt {
+    pub(crate) fn of(raw: &RawXuio) -> XuioExt {
         if !raw.is_xuio() {
             return XuioExt::Plain;
         }
@@ -171,7 +184,7 @@ impl XuioExt {
 /// on the page, or the page is static); `bv_len == 0` for the empty
 /// segment, whose page is never touched.
 #[repr(transparent)]
-pub struct Segment(bindings::bio_vec);
+pub(crate) struct Segment(bindings::bio_vec);
 
 impl Segment {
     /// A segment from a raw `bio_vec`.
@@ -182,7 +195,8 @@ impl Segment {
     /// segment is used (read or written through) and `bv.bv_offset +
     /// bv.bv_len` lies within that page (or its folio); whoever holds the
     /// segment may read those bytes.
-    pub unsafe fn from_raw(bv: bindings::bio_vec) -> Self {
+    #[cfg(zcvfs_role_provider)]
+    pub(crate) unsafe fn from_raw(bv: bindings::bio_vec) -> Self {
         // INVARIANT: the caller's contract.
         Segment(bv)
     }
@@ -193,7 +207,8 @@ impl Segment {
     ///
     /// `page` stays allocated for as long as the segment is used (the
     /// caller keeps the `Page` with it).
-    pub unsafe fn from_page(page: &Page, offset: usize, len: usize) -> Result<Self> {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) unsafe fn from_page(page: &Page, offset: usize, len: usize) -> Result<Self> {
         if offset.checked_add(len).is_none_or(|end| end > PAGE_SIZE) {
             return Err(EINVAL);
         }
@@ -207,7 +222,8 @@ impl Segment {
     }
 
     /// The empty segment: no bytes, no page.
-    pub const fn empty() -> Self {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
+    pub(crate) const fn empty() -> Self {
         // INVARIANT: `bv_len == 0`.
         Segment(bindings::bio_vec {
             bv_page: core::ptr::null_mut(),
@@ -217,23 +233,21 @@ impl Segment {
     }
 
     /// Bytes in the segment.
-    pub fn len(&self) -> usize {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn len(&self) -> usize {
         self.0.bv_len as usize
-    }
-
-    /// Whether the segment has no bytes.
-    pub fn is_empty(&self) -> bool {
-        self.0.bv_len == 0
     }
 
     /// The segments as the C `struct bio_vec` array they are, for calls
     /// that take one.
-    pub fn as_raw_slice(segs: &[Segment]) -> *const bindings::bio_vec {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn as_raw_slice(segs: &[Segment]) -> *const bindings::bio_vec {
         segs.as_ptr().cast()
     }
 
     /// Total bytes of `segs`.
-    pub fn total(segs: &[Segment]) -> usize {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn total(segs: &[Segment]) -> usize {
         segs.iter().map(Segment::len).sum()
     }
 }
@@ -246,6 +260,7 @@ impl Deref for Segment {
     }
 }
 
+#[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
 impl Vacant for Segment {
     fn vacant() -> Self {
         Segment::empty()
@@ -275,13 +290,15 @@ unsafe impl Sync for Segment {}
 /// For `'a`, nothing else accesses the bytes the segments describe; `fill`,
 /// if set, is the filled-prefix mark of the loan whose segments they are.
 #[derive(Clone, Copy)]
-pub struct WritableSegments<'a> {
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) struct WritableSegments<'a> {
     segs: &'a [Segment],
     fill: Option<&'a FillMark>,
     // Not `Send`: the exclusive right belongs to the borrowing thread.
     _not_send: PhantomData<*mut u8>,
 }
 
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 impl<'a> WritableSegments<'a> {
     /// Segments to write (pages of one's own: nothing to track).
     ///
@@ -290,7 +307,7 @@ impl<'a> WritableSegments<'a> {
     /// For `'a`, the caller has exclusive use of the bytes `segs` describe
     /// (no other reader or writer, e.g. pages it allocated and has not
     /// shared).
-    pub unsafe fn new(segs: &'a [Segment]) -> Self {
+    pub(crate) unsafe fn new(segs: &'a [Segment]) -> Self {
         // INVARIANT: the caller's contract; no mark.
         WritableSegments {
             segs,
@@ -300,7 +317,8 @@ impl<'a> WritableSegments<'a> {
     }
 
     /// The segments.
-    pub fn as_slice(&self) -> &'a [Segment] {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn as_slice(&self) -> &'a [Segment] {
         self.segs
     }
 
@@ -312,7 +330,8 @@ impl<'a> WritableSegments<'a> {
     ///
     /// The caller wrote every one of those bytes (e.g. a receive or copy
     /// into them that returned `n`).
-    pub unsafe fn mark_filled(&self, skip: usize, n: usize) {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) unsafe fn mark_filled(&self, skip: usize, n: usize) {
         let Some(fill) = self.fill else { return };
         if n == 0 {
             return;
@@ -336,9 +355,11 @@ impl<'a> WritableSegments<'a> {
 /// How much of a WRITE loan its consumer filled: the end of the filled
 /// prefix of the segments, in bytes (see [`WritableSegments`]).
 #[derive(Default)]
-pub struct FillMark(AtomicUsize);
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) struct FillMark(AtomicUsize);
 
 /// Zero `len` bytes of `segs` from byte `skip` on (`EINVAL` if shorter).
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 fn zero_segments(segs: &[Segment], skip: usize, len: usize) -> Result {
     let n = u32::try_from(segs.len())?;
     // SAFETY: the segments are valid (`Segment` invariant) and their bytes
@@ -355,33 +376,38 @@ fn zero_segments(segs: &[Segment], skip: usize, len: usize) -> Result {
 /// - `raw.xu_uio.uio_segs`, when non-null, was set by zcvfs/a provider
 ///   through `fop_reqzcbuf` (never by the owner of this value), and zcvfs's
 ///   state in `raw.xu_ext.xu_zc` says whether it may be read.
-pub struct Xuio {
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) struct Xuio {
     raw: KBox<RawXuio>,
     // What the consumer filled of a WRITE loan (reset by each request).
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     fill: FillMark,
 }
 
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 impl Xuio {
     /// A fresh xuio for `fop_reqzcbuf`: `len` bytes at `offset` (`-1`:
     /// anonymous write buffers). The values are not checked here: zcvfs
     /// checks them.
-    pub fn new_request(offset: i64, len: i64) -> Result<Self> {
+    pub(crate) fn new_request(offset: i64, len: i64) -> Result<Self> {
         let mut raw = KBox::new(RawXuio::zeroed(), GFP_KERNEL)?;
         raw.xu_uio.uio_loffset = offset;
         raw.xu_uio.uio_resid = len;
         Ok(Xuio {
             raw,
+            #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
             fill: FillMark::default(),
         })
     }
 
     /// The decoded extension.
-    pub fn ext(&self) -> XuioExt {
+    pub(crate) fn ext(&self) -> XuioExt {
         XuioExt::of(&self.raw)
     }
 
     /// The zero-copy state, or `None` if this is not a zero-copy xuio.
-    pub fn zc_state(&self) -> Option<ZcState> {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) fn zc_state(&self) -> Option<ZcState> {
         match self.ext() {
             XuioExt::ZeroCopy { state, .. } => Some(state),
             _ => None,
@@ -389,35 +415,41 @@ impl Xuio {
     }
 
     /// `uio_resid`.
-    pub fn resid(&self) -> i64 {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn resid(&self) -> i64 {
         self.raw.xu_uio.uio_resid
     }
 
     /// Set `uio_resid` (the length of the next request).
-    pub fn set_resid(&mut self, len: i64) {
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn set_resid(&mut self, len: i64) {
         self.raw.xu_uio.uio_resid = len;
     }
 
     /// `uio_loffset`.
-    pub fn loffset(&self) -> i64 {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn loffset(&self) -> i64 {
         self.raw.xu_uio.uio_loffset
     }
 
     /// Set `uio_loffset` (the offset of an anonymous write loan before the
     /// write).
-    pub fn set_loffset(&mut self, offset: i64) {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn set_loffset(&mut self, offset: i64) {
         self.raw.xu_uio.uio_loffset = offset;
     }
 
     /// `uio_extflag`.
-    pub fn extflag(&self) -> u32 {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn extflag(&self) -> u32 {
         self.raw.xu_uio.uio_extflag
     }
 
     /// Turn this xuio into an asynchronous I/O one (the second extension
     /// type), which zero-copy operations reject. `EBUSY` while buffers are
     /// on loan through it (their return would be lost).
-    pub fn make_async_io(&mut self, state: AioState) -> Result {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) fn make_async_io(&mut self, state: AioState) -> Result {
         if matches!(
             self.zc_state(),
             Some(ZcState::Loaned | ZcState::Filled | ZcState::Written)
@@ -438,19 +470,20 @@ impl Xuio {
     }
 
     /// The raw structure, for the `fop_*` calls.
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     pub(super) fn as_raw_mut(&mut self) -> *mut RawXuio {
         &mut *self.raw
     }
 
     /// The raw structure.
-    pub fn raw(&self) -> &RawXuio {
+    pub(crate) fn raw(&self) -> &RawXuio {
         &self.raw
     }
 
     /// The loaned segments, when the protocol lets the owner touch them:
     /// a READ loan after a successful read, a WRITE loan before its write.
     /// Otherwise `EINVAL` (e.g. a READ loan before its read).
-    pub fn segments(&self) -> Result<&[Segment]> {
+    pub(crate) fn segments(&self) -> Result<&[Segment]> {
         if !self.segments_accessible() {
             return Err(EINVAL);
         }
@@ -487,30 +520,32 @@ impl Xuio {
 
     /// Total length of the loaned segments (see [`Xuio::segments`]).
     #[cfg(zcvfs_test_api)]
-    pub fn segments_len(&self) -> Result<usize> {
+    pub(crate) fn segments_len(&self) -> Result<usize> {
         Ok(Segment::total(self.segments()?))
     }
 }
 
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 impl Xuio {
     /// Copy loaned data from byte `skip` on into `buf` (when
     /// [`Xuio::segments`] allows access); returns bytes copied.
     #[cfg(zcvfs_test_api)]
-    pub fn copy_from(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
+    pub(crate) fn copy_from(&self, skip: usize, buf: &mut [u8]) -> Result<usize> {
         copy_from_segments(self.segments()?, skip, buf)
     }
 
     /// Copy `data` into the loaned WRITE segments from byte `skip` on
     /// (when [`Xuio::segments_mut`] allows it).
     #[cfg(zcvfs_test_api)]
-    pub fn copy_to(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
+    pub(crate) fn copy_to(&mut self, skip: usize, data: &[u8]) -> Result<usize> {
         copy_to_segments(self.segments_mut()?, skip, data)
     }
 
     /// The loaned segments to fill: a WRITE loan before its write (a READ
     /// loan's pages are the file's cache, never written by the consumer).
     /// Otherwise `EINVAL`.
-    pub fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
         if !matches!(
             self.ext(),
             XuioExt::ZeroCopy {
@@ -532,6 +567,7 @@ impl Xuio {
     }
 
     /// A new loan starts unfilled (`fop::reqzcbuf`).
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     pub(super) fn reset_fill(&mut self) {
         self.fill.0.store(0, Ordering::Relaxed);
     }
@@ -539,6 +575,7 @@ impl Xuio {
     /// Before the write of a WRITE loan: zero what the consumer did not
     /// fill (past the mark), so stale page contents never reach the file.
     /// Anything else is left to zcvfs's checks.
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     pub(super) fn zero_unfilled(&mut self) -> Result {
         let done = self.fill.0.load(Ordering::Relaxed);
         let Ok(segs) = self.segments_mut() else {
@@ -556,8 +593,10 @@ impl Xuio {
 // SAFETY: an `Xuio` owns its structure; the pointers in it (loaned
 // segments, provider handle) refer to memory owned by the loan, not to the
 // thread, and zcvfs serialises the calls on it.
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 unsafe impl Send for Xuio {}
 // SAFETY: shared access only reads the structure.
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 unsafe impl Sync for Xuio {}
 
 /// Copy from segments into `buf`, skipping `skip` bytes of the segments.
@@ -606,7 +645,8 @@ pub(super) fn copy_to_segments(
 
 impl RawXuio {
     /// A zeroed xuio: no segments, no extension.
-    pub const fn zeroed() -> Self {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) const fn zeroed() -> Self {
         // INVARIANT: no segments.
         RawXuio {
             xu_uio: RawUio {
@@ -632,59 +672,70 @@ impl RawXuio {
     /// `'a`, and whose `uio_segs`, if not null, points to `uio_iovcnt`
     /// segments of the kind `uio_segflg` says that stay valid for `'a`
     /// (`include/zcvfs/zcvfs.h`).
-    pub unsafe fn from_raw<'a>(ptr: *mut RawXuio) -> &'a mut RawXuio {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut RawXuio) -> &'a mut RawXuio {
         // SAFETY: the caller's contract; it also gives the invariant.
         unsafe { &mut *ptr }
     }
 
     /// Whether `uio_extflag` says the structure is an xuio.
-    pub fn is_xuio(&self) -> bool {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn is_xuio(&self) -> bool {
         self.xu_uio.uio_extflag & UIO_XUIO != 0
     }
 
     /// `uio_loffset`.
-    pub fn loffset(&self) -> i64 {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) fn loffset(&self) -> i64 {
         self.xu_uio.uio_loffset
     }
 
     /// Set `uio_loffset`.
-    pub fn set_loffset(&mut self, offset: i64) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn set_loffset(&mut self, offset: i64) {
         self.xu_uio.uio_loffset = offset;
     }
 
     /// `uio_resid`.
-    pub fn resid(&self) -> i64 {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) fn resid(&self) -> i64 {
         self.xu_uio.uio_resid
     }
 
     /// Set `uio_resid`.
-    pub fn set_resid(&mut self, resid: i64) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn set_resid(&mut self, resid: i64) {
         self.xu_uio.uio_resid = resid;
     }
 
     /// `uio_iovcnt`.
-    pub fn iovcnt(&self) -> u32 {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) fn iovcnt(&self) -> u32 {
         self.xu_uio.uio_iovcnt
     }
 
     /// `uio_segflg`.
-    pub fn segflg(&self) -> u32 {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn segflg(&self) -> u32 {
         self.xu_uio.uio_segflg
     }
 
     /// `uio_extflag`.
-    pub fn extflag(&self) -> u32 {
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn extflag(&self) -> u32 {
         self.xu_uio.uio_extflag
     }
 
     /// `xu_type`.
-    pub fn xtype(&self) -> u32 {
+    #[cfg(zcvfs_test_api)]
+    pub(crate) fn xtype(&self) -> u32 {
         self.xu_type
     }
 
     /// Mark the structure as an xuio of type `Some(xu_type)`, or as a plain
     /// uio (`None`; `xu_type` is left as it is).
-    pub fn set_xuio(&mut self, xuio: Option<u32>) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn set_xuio(&mut self, xuio: Option<u32>) {
         match xuio {
             Some(t) => {
                 self.xu_uio.uio_extflag |= UIO_XUIO;
@@ -695,7 +746,7 @@ impl RawXuio {
     }
 
     /// The zero-copy extension, whatever `xu_type` says.
-    pub fn zc(&self) -> RawZc {
+    pub(crate) fn zc(&self) -> RawZc {
         // SAFETY: every member of the union is plain old data (integers and
         // raw pointers) that occupies a prefix of the 64-byte union, which is
         // always fully initialised (`zeroed` writes all of it and C callers
@@ -704,14 +755,16 @@ impl RawXuio {
     }
 
     /// The asynchronous I/O extension, whatever `xu_type` says.
-    pub fn aio(&self) -> RawAio {
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn aio(&self) -> RawAio {
         // SAFETY: as in `zc`: plain old data, any bit pattern is valid.
         unsafe { self.xu_ext.xu_aio }
     }
 
     /// Set the zero-copy direction, state and loan cookie. The provider's
     /// handle is kept (see [`RawXuio::publish`] and [`RawXuio::clear_loan`]).
-    pub fn set_zc_state(&mut self, rw: u32, state: u32, loan: u64) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn set_zc_state(&mut self, rw: u32, state: u32, loan: u64) {
         let priv_ = self.zc().xu_zc_priv;
         self.xu_ext.xu_zc = RawZc {
             xu_zc_rw: rw,
@@ -724,14 +777,16 @@ impl RawXuio {
     /// Replace the asynchronous I/O extension (its pointers are never
     /// dereferenced by zcvfs, nor is a zero-copy handle read back from an
     /// xuio: zcvfs keeps its own in the loan record).
-    pub fn set_aio(&mut self, aio: RawAio) {
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
+    pub(crate) fn set_aio(&mut self, aio: RawAio) {
         self.xu_ext.xu_aio = aio;
     }
 
     /// Forget the segments and the provider's handle (set them to null) and
     /// set the zero-copy state; `XUIO_ZC_NONE` also makes the structure a
     /// plain uio again.
-    pub fn clear_loan(&mut self, rw: u32, state: u32) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn clear_loan(&mut self, rw: u32, state: u32) {
         // INVARIANT: no segments.
         self.xu_uio.uio_segs = core::ptr::null_mut();
         self.xu_uio.uio_iovcnt = 0;
@@ -749,7 +804,8 @@ impl RawXuio {
 
     /// What a provider published in the xuio (its segments and handle),
     /// for zcvfs's loan record.
-    pub fn published(&self) -> Published {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn published(&self) -> Published {
         // INVARIANT: taken from the xuio (its invariant).
         Published {
             segs: self.xu_uio.uio_segs,
@@ -760,7 +816,8 @@ impl RawXuio {
 
     /// Put a loan's recorded segments and handle back, before zcvfs calls
     /// its provider, so that nothing a caller wrote there can mislead it.
-    pub fn restore(&mut self, p: &Published) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn restore(&mut self, p: &Published) {
         // INVARIANT: `p` was taken from an xuio whose loan is still
         // recorded, so its segments are still loaned.
         self.xu_uio.uio_segs = p.segs;
@@ -773,7 +830,8 @@ impl RawXuio {
 
     /// The segments as C sees them (`uio_segs`, `uio_iovcnt`,
     /// `uio_segflg`), for the VFS path of a plain xuio.
-    pub fn raw_segments(&self) -> (*mut c_void, u32, u32) {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn raw_segments(&self) -> (*mut c_void, u32, u32) {
         (
             self.xu_uio.uio_segs,
             self.xu_uio.uio_iovcnt,
@@ -784,7 +842,8 @@ impl RawXuio {
     /// Total length of the segments of a plain xuio, or `EINVAL` for a null
     /// array or an overflow. `uio_iovcnt` must have been checked against
     /// `UIO_MAXSEGS`.
-    pub fn plain_segments_total(&self) -> Result<u64> {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn plain_segments_total(&self) -> Result<u64> {
         let n = self.xu_uio.uio_iovcnt as usize;
         if self.xu_uio.uio_segs.is_null() {
             return Err(EINVAL);
@@ -813,7 +872,8 @@ impl RawXuio {
 
     /// Total length of the `bio_vec` segments a provider published, or
     /// `None` if they are not `bio_vec`s or implausibly many.
-    pub fn loaned_segments_total(&self) -> Option<u64> {
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn loaned_segments_total(&self) -> Option<u64> {
         let n = self.xu_uio.uio_iovcnt as usize;
         if self.xu_uio.uio_segflg != UIO_SEG_BVEC || n > (1 << 20) {
             return None;
@@ -842,21 +902,17 @@ impl RawXuio {
 /// safe code cannot make one that points anywhere else. Its pointers stay valid while the loan is recorded;
 /// zcvfs drops the record at the loan's return.
 #[derive(Default, PartialEq, Eq)]
-pub struct Published {
+#[cfg(zcvfs_role_core)]
+pub(crate) struct Published {
     segs: *mut c_void,
     nsegs: u32,
     handle: *mut c_void,
 }
 
-impl Published {
-    /// The provider's handle, as an identity (never dereferenced here).
-    pub fn handle(&self) -> usize {
-        self.handle as usize
-    }
-}
-
 // SAFETY: the pointers belong to a loan, not to a thread; zcvfs uses them
 // under its loan table's lock or with the loan marked busy.
+#[cfg(zcvfs_role_core)]
 unsafe impl Send for Published {}
 // SAFETY: shared access only reads the values.
+#[cfg(zcvfs_role_core)]
 unsafe impl Sync for Published {}

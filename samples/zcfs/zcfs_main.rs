@@ -19,10 +19,10 @@
 use kernel::debugfs;
 use kernel::prelude::*;
 
-// Public so that the parts of the shared API zcfs does not use itself are
-// neither dead code nor unreachable.
+// The shared API, compiled into each module; `--cfg zcvfs_role_provider`
+// (set by the Kbuild) selects the parts a provider uses.
 #[path = "../../rust/api/mod.rs"]
-pub mod zcvfs_api;
+mod zcvfs_api;
 
 mod cache;
 mod folio;

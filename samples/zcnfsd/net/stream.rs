@@ -140,7 +140,7 @@ impl Stream {
     /// Receives exactly `len` bytes straight into the pages of `segs` (the
     /// bio_vecs of a WRITE loan), starting `skip` bytes into them: one copy,
     /// by TCP. `EINVAL` if the segments are shorter than `skip + len`.
-    pub fn recv_into_segments(
+    pub(crate) fn recv_into_segments(
         &self,
         segs: WritableSegments<'_>,
         skip: usize,
@@ -191,24 +191,16 @@ impl Stream {
         Ok(())
     }
 
-    /// Zero-copy send of a READ loan's pages (all of `data.len()` bytes),
-    /// by the connection's [`SendMode`]: `MSG_SPLICE_PAGES` (the loan is
-    /// returned when this returns; the network keeps page references), or
-    /// `ITER_BVEC` + `MSG_ZEROCOPY` + `msg_ubuf` like io_uring's zero-copy
-    /// send (`data` is dropped, returned, from process context once the
-    /// network stack has released the pages). Send the header before with
-    /// [`Stream::send`] and `more`.
-    pub fn send_loaned(&self, data: ReadData, more: bool) -> Result {
-        zc_send::send_loaned(&self.sock, self.mode, data, more)
-    }
-
     /// Sends a whole READ reply: `head`, then `data` by reference, then
     /// `pad` (at most 3) zero bytes -- one `sendmsg` by the connection's
     /// [`SendMode`], the header and padding copied into a page that goes
-    /// in front of and behind the loaned pages. The loan is returned as by
-    /// [`Stream::send_loaned`]. Pages TCP may not reference go in three
-    /// sends, the pages copied.
-    pub fn send_reply(&self, head: &[u8], data: ReadData, pad: usize) -> Result {
+    /// in front of and behind the loaned pages. The loan is returned by
+    /// `MSG_SPLICE_PAGES` when this returns (the network keeps page
+    /// references), by `ITER_BVEC` + `MSG_ZEROCOPY` + `msg_ubuf` like
+    /// io_uring's zero-copy send from process context once the network
+    /// stack has released the pages (`data` is dropped then). Pages TCP may
+    /// not reference go in three sends, the pages copied.
+    pub(crate) fn send_reply(&self, head: &[u8], data: ReadData, pad: usize) -> Result {
         self.send_reply_pages(head, data, pad)
     }
 
@@ -234,8 +226,9 @@ impl Stream {
         zc_send::send_reply(&self.sock, self.mode, head, data, pad)
     }
 
-    /// [`Stream::send_loaned`] for any [`LoanedPages`] (the tests' own
-    /// pages).
+    /// Zero-copy send of pages alone (the tests' own), by the connection's
+    /// [`SendMode`] as for [`Stream::send_reply`]; send the header before
+    /// with [`Stream::send`] and `more`.
     #[cfg(CONFIG_KUNIT = "y")]
     pub(super) fn send_pages<T: LoanedPages>(&self, data: T, more: bool) -> Result {
         zc_send::send_loaned(&self.sock, self.mode, data, more)

@@ -21,8 +21,11 @@ use kernel::prelude::*;
 use kernel::sync::{aref::ARef, Arc, Mutex};
 use kernel::uaccess::{UserPtr, UserSlice};
 
+// The shared API, compiled into each module; `--cfg zcvfs_test_api` and
+// `--cfg zcvfs_role_monitor` (set by the Kbuild) select the parts the tests
+// use.
 #[path = "../../../../../rust/api/mod.rs"]
-pub mod zcvfs_api;
+mod zcvfs_api;
 
 mod bench;
 mod monitors;
