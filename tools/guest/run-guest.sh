@@ -4,6 +4,7 @@
 # Boot the zcvfs test guest for one architecture and judge the run.
 #
 #   run-guest.sh ARCH [--mode test|demo|bench] [--timeout SECONDS]
+#                     [--boot-timeout SECONDS] [--boot-tries N]
 #                     [--suite DIR]... [--module KO]... [--log FILE]
 #                     [--append KERNEL-ARGS]... [--tests LIST] [--no-modules]
 #                     [--qemu ARG]...
@@ -27,6 +28,16 @@
 #
 # --qemu adds an argument to QEMU's command line (the NIC of the
 # benchmarks' two-guest runs).
+#
+# A boot watchdog: a guest whose /init has not started within
+# --boot-timeout seconds (default $ZCVFS_BOOT_TIMEOUT or 300; a boot takes
+# 20-60 s under TCG) is stopped and booted again, up to --boot-tries boots
+# in all (default 2).  Under TCG on a loaded host a vCPU's timer can stop
+# firing during boot (an RCU stall, "timer wakeup didn't happen"); such a
+# guest never recovers, and without the watchdog it would cost the whole
+# --timeout.  The log of a stalled boot is kept as LOG.stalled-N.  If every
+# boot stalls, the exit status is 75 (the benchmarks' two-guest runs retry
+# the pair on it).
 set -euo pipefail
 . "$(dirname "$0")/../lib/env.sh"
 . "$ZCVFS_ROOT/tools/guest/qemu.sh"
@@ -37,6 +48,8 @@ mode=test
 # A whole make test guest takes about 25 minutes on a 2-core host shared
 # with the other architecture's guest: the limit leaves room for a slower one.
 timeout=${ZCVFS_GUEST_TIMEOUT:-3000}
+boot_timeout=${ZCVFS_BOOT_TIMEOUT:-300}
+boot_tries=2
 log=
 append_extra=
 modules=yes
@@ -48,6 +61,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--boot-timeout) boot_timeout=$2; shift 2 ;;
+	--boot-tries) boot_tries=$2; shift 2 ;;
 	--suite) extra+=("$1" "$2"); shift 2 ;;
 	--module) kos+=("$1" "$2"); shift 2 ;;
 	--log) log=$2; shift 2 ;;
@@ -87,25 +102,61 @@ rm -f "$initrd.base" "$initrd.modules"
 zcvfs_qemu_cmd "$arch" "$kdir/zcvfs-image" "$initrd" "panic=-1 oops=panic zcvfs_mode=$mode$append_extra"
 qemu+=(${qemu_extra[@]+"${qemu_extra[@]}"})
 
-zcvfs_log "guest $arch ($mode): booting, log in $log, timeout ${timeout}s"
-start=$(date +%s)
-set +e
-if [ "${ZCVFS_VERBOSE:-0}" = 1 ]; then
-	# Everything, boot included, until the guest starts its summary.
-	timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log" |
-		sed -u '/==== ZCVFS KTAP BEGIN/,$d'
-	rc=${PIPESTATUS[0]}
-elif [ "$mode" = demo ]; then
-	# What the demo does, without the boot log.
-	timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log" |
-		sed -u -n '/==== ZCVFS GUEST START/,/==== ZCVFS KTAP BEGIN/{/==== ZCVFS KTAP BEGIN/!p}'
-	rc=${PIPESTATUS[0]}
-else
+# One boot of the guest, its console to the log (and, verbose or demo, to
+# stdout). Returns QEMU's exit status (124: --timeout).
+boot() {
+	if [ "${ZCVFS_VERBOSE:-0}" = 1 ]; then
+		# Everything, boot included, until the guest starts its summary.
+		timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log" |
+			sed -u '/==== ZCVFS KTAP BEGIN/,$d'
+		return "${PIPESTATUS[0]}"
+	elif [ "$mode" = demo ]; then
+		# What the demo does, without the boot log.
+		timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log" |
+			sed -u -n '/==== ZCVFS GUEST START/,/==== ZCVFS KTAP BEGIN/{/==== ZCVFS KTAP BEGIN/!p}'
+		return "${PIPESTATUS[0]}"
+	fi
 	timeout -k 10 "$timeout" "${qemu[@]}" < /dev/null > "$log" 2>&1
+}
+
+try=1
+while :; do
+	zcvfs_log "guest $arch ($mode): booting, log in $log, timeout ${timeout}s (boot $try of $boot_tries)"
+	start=$(date +%s)
+	: > "$log"
+	set +e
+	boot &
+	bpid=$!
+	# The watchdog: until /init starts, or the boot deadline.
+	stalled=no
+	while kill -0 $bpid 2>/dev/null; do
+		grep -q '^==== ZCVFS GUEST START' "$log" && break
+		if [ $(( $(date +%s) - start )) -ge "$boot_timeout" ]; then
+			stalled=yes
+			# `timeout` passes the signal on to QEMU.
+			pkill -TERM -P $bpid 2>/dev/null
+			break
+		fi
+		sleep 2
+	done
+	wait $bpid
 	rc=$?
-fi
-set -e
-zcvfs_log "guest $arch ($mode): qemu exited $rc after $(( $(date +%s) - start ))s"
+	set -e
+	if [ $stalled = no ]; then
+		zcvfs_log "guest $arch ($mode): qemu exited $rc after $(( $(date +%s) - start ))s"
+		break
+	fi
+	cp "$log" "$log.stalled-$try"
+	zcvfs_log "guest $arch ($mode): /init did not start within ${boot_timeout}s, guest stopped" \
+		"(boot $try of $boot_tries; log kept in $log.stalled-$try; last kernel line:" \
+		"$(grep -a '^\[' "$log" | tail -n 1 | cut -c1-160))"
+	if [ "$try" -ge "$boot_tries" ]; then
+		echo "==== ZCVFS HOST: guest stalled at boot ($boot_tries boots) ====" >> "$log"
+		zcvfs_log "guest $arch ($mode): FAILED: stalled at boot $boot_tries times"
+		exit 75
+	fi
+	try=$((try + 1))
+done
 [ "$rc" = 124 ] && echo "==== ZCVFS HOST: guest timed out after ${timeout}s ====" >> "$log"
 
 if [ "$mode" = test ]; then

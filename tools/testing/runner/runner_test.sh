@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The test runner is tested itself: a failing selftest, a module that
-# WARN()s on load, a guest that hangs and a guest that panics in its second
+# WARN()s on load, a guest that hangs, a guest that does not reach /init in
+# time (booted twice by the watchdog) and a guest that panics in its second
 # program must each make run-guest.sh exit non-zero, for the right reason
 # (the panic: with the first program's result counted and the second
 # program named).  A test selection (--tests, ZCVFS_TESTS) is checked on
@@ -59,7 +60,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # Unit tests of the log checker on synthetic logs.
 n=$((n + 1))
@@ -110,6 +111,14 @@ expect_failure warn-on-load "FAIL: WARN: .*WARNING: .*zcvfs_warn_fixture" \
 expect_failure hung-guest "FAIL: the guest did not finish \(timed out\) while running selftests: hang: hangs.sh" \
 	"selftests: hang: hangs.sh" \
 	--suite "$here/fixtures/hang" --timeout 900
+# The boot watchdog: with a deadline far shorter than a boot (20-60 s),
+# /init never starts in time; the guest is booted twice, then given up
+# with its own exit status.
+expect_failure boot-stall "/init did not start within 10s \(boot 1 of 2
+/init did not start within 10s \(boot 2 of 2
+FAILED: stalled at boot 2 times" \
+	"==== ZCVFS HOST: guest stalled at boot \(2 boots\)" \
+	--suite "$here/fixtures/failing" --boot-timeout 10
 # The panic in the second program: the first one's result still counts,
 # and the verdict names the program that was running.
 expect_failure panic-in-second-program "KTAP totals: 1 passed, [1-9][0-9]* failed
@@ -120,6 +129,7 @@ FAIL: panic: .*Kernel panic - not syncing: zcvfs runner fixture: deliberate pani
 check failing-test
 check warn-on-load
 check hung-guest
+check boot-stall
 check panic-in-second-program
 
 echo "runner: $pass passed, $fail failed"
