@@ -114,8 +114,8 @@ expect_failure hung-guest "FAIL: the guest did not finish \(timed out\) while ru
 # The boot watchdog: with a deadline far shorter than a boot (20-60 s),
 # /init never starts in time; the guest is booted twice, then given up
 # with its own exit status.
-expect_failure boot-stall "/init did not start within 10s \(boot 1 of 2
-/init did not start within 10s \(boot 2 of 2
+expect_failure boot-stall "/init did not start within 10s, guest stopped \(boot 1 of 2
+/init did not start within 10s, guest stopped \(boot 2 of 2
 FAILED: stalled at boot 2 times" \
 	"==== ZCVFS HOST: guest stalled at boot \(2 boots\)" \
 	--suite "$here/fixtures/failing" --boot-timeout 10
