@@ -408,7 +408,9 @@ static bool t_zc_write_over_loan(void)
  * in folios larger than a page): a READ loan lends each folio whole, one
  * segment per folio; a write(2) into a lent large folio copies it away
  * whole and leaves the loan its snapshot; a zero-copy write of whole pages
- * inside a cached large folio copies into it (nothing to donate into).
+ * inside a cached large folio copies into it (nothing to donate into); a
+ * truncate whose new end falls inside a lent large folio leaves the loan
+ * its snapshot.
  */
 static bool t_large_folios(void)
 {
@@ -444,6 +446,17 @@ static bool t_large_folios(void)
 	memcpy(want + 8 * PG, data, sizeof(data));
 	EXPECT(file_is(fd, 0, want, sizeof(want)), "file after the zero-copy write\n");
 	EXPECT(zcvfs_stat("write_pages_donated") == don, "donated into a large folio\n");
+	/* A truncate whose new end falls inside a lent large folio. */
+	pattern(want, sizeof(want), 15);
+	EXPECT(ftruncate(fd, 0) == 0, "truncate\n");
+	EXPECT(pwrite(fd, want, sizeof(want), 0) == sizeof(want), "second write(2)\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(want)) == 0, "second READ request\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, NULL) == sizeof(want), "second read\n");
+	EXPECT(ftruncate(fd, 3 * PG + 100) == 0, "truncate inside the loan\n");
+	EXPECT(peek_is(0, 0, want, sizeof(want)), "loan changed by the truncate\n");
+	EXPECT(lseek(fd, 0, SEEK_END) == 3 * PG + 100, "size after the truncate\n");
+	EXPECT(file_is(fd, 0, want, 3 * PG + 100), "file after the truncate\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "second return\n");
 	EXPECT(outstanding() == 0, "leak\n");
 	return true;
 }
