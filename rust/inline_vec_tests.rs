@@ -54,6 +54,26 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn spill_capacity_is_allocated_once() -> Result {
+        // Inline until outgrown, whatever the bound.
+        let mut v = InlineVec::<Option<u32>, 2>::with_spill_capacity(100);
+        v.push(Some(0))?;
+        v.push(Some(1))?;
+        assert!(!v.spilled() && v.capacity() == 2);
+        // Outgrown: room for the whole bound at once.
+        v.push(Some(2))?;
+        assert!(v.spilled() && v.capacity() >= 100);
+        assert_eq!(v.as_slice(), &[Some(0), Some(1), Some(2)]);
+        // A bound below twice the inline size spills to twice the size.
+        let mut w = InlineVec::<Option<u32>, 2>::with_spill_capacity(1);
+        for i in 0..3 {
+            w.push(Some(i))?;
+        }
+        assert!(w.capacity() >= 4);
+        Ok(())
+    }
+
     /// Counts its drops.
     struct Counted<'a>(&'a Cell<u32>);
 

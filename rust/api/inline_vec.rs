@@ -39,6 +39,8 @@ pub(crate) struct InlineVec<T: Vacant, const N: usize> {
     inline: [T; N],
     len: usize,
     heap: Option<KVec<T>>,
+    /// Room to allocate when the inline slots are outgrown.
+    spill: usize,
 }
 
 impl<T: Vacant, const N: usize> Default for InlineVec<T, N> {
@@ -54,7 +56,19 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
             inline: core::array::from_fn(|_| T::vacant()),
             len: 0,
             heap: None,
+            spill: 2 * N,
         }
+    }
+
+    /// Empty; allocates nothing now. If more than `N` elements arrive,
+    /// room for `n` of them (at least `2 * N`) is allocated at once: for a
+    /// vector that usually stays small but has a known bound (a READ
+    /// loan's folios: one per large folio, at most one per page).
+    #[cfg(any(zcvfs_role_core, zcvfs_role_provider))]
+    pub(crate) fn with_spill_capacity(n: usize) -> Self {
+        let mut v = Self::new();
+        v.spill = n.max(2 * N);
+        v
     }
 
     /// Empty, with room for `n` elements: allocates only if `n > N`.
@@ -80,7 +94,7 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
         }
         // Outgrown: move everything to the heap (room reserved first, so
         // that no element can be lost half-way).
-        let mut heap = KVec::with_capacity(2 * N.max(1), GFP_KERNEL)?;
+        let mut heap = KVec::with_capacity(self.spill.max(N + 1), GFP_KERNEL)?;
         for slot in &mut self.inline[..self.len] {
             if heap
                 .push_within_capacity(core::mem::replace(slot, T::vacant()))
@@ -156,5 +170,11 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     #[cfg(zcvfs_role_core)]
     pub(crate) fn spilled(&self) -> bool {
         self.heap.is_some()
+    }
+
+    /// Elements it holds without allocating (for tests).
+    #[cfg(zcvfs_role_core)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.heap.as_ref().map_or(N, |h| h.capacity())
     }
 }

@@ -181,6 +181,16 @@ impl SegVec {
         })
     }
 
+    /// Empty, allocating nothing until more than [`SEGS_INLINE`] segments
+    /// arrive, and then room for `n` (see
+    /// [`InlineVec::with_spill_capacity`]).
+    #[cfg(zcvfs_role_provider)]
+    pub(crate) fn with_spill_capacity(n: usize) -> Self {
+        SegVec {
+            v: InlineVec::with_spill_capacity(n),
+        }
+    }
+
     /// Append a segment.
     pub(crate) fn push(&mut self, s: Segment) -> Result {
         self.v.push(s)

@@ -324,12 +324,16 @@ impl Provider for Zcfs {
             },
             GFP_KERNEL,
         )?;
-        loan.segs = SegVec::with_capacity(npages)?;
-        loan.folios = Folios::with_capacity(npages)?;
         if req.rw == Rw::Read {
-            // No segments until the read finds the folios.
+            // No segments until the read finds the folios: one per folio,
+            // so a loan of large folios usually fits the inline slots; at
+            // one page per folio the room for all of them comes at once.
+            loan.segs = SegVec::with_spill_capacity(npages);
+            loan.folios = Folios::with_spill_capacity(npages);
             return Ok(loan);
         }
+        loan.segs = SegVec::with_capacity(npages)?;
+        loan.folios = Folios::with_capacity(npages)?;
         for (off, plen) in layout(first, len) {
             // The consumer fills the segment; only the rest of the page
             // (the partial edges of the loan) is zeroed here.

@@ -247,11 +247,20 @@ static int zcfs_write_begin(const struct kiocb *iocb,
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
 	*foliop = folio;
-	if (!folio_test_uptodate(folio) && len != folio_size(folio)) {
+	if (!folio_test_uptodate(folio)) {
+		/*
+		 * @len is the caller's whole chunk, which may run past the
+		 * folio (generic_perform_write() trims it after this call):
+		 * what the write covers is [from, to), clamped to the folio.
+		 * Testing len != folio_size() instead, as simple_write_begin()
+		 * does, would leave a folio's head unzeroed for a write from
+		 * its middle whose chunk is just the folio's size.
+		 */
 		size_t from = offset_in_folio(folio, pos);
 		size_t to = min_t(size_t, from + len, folio_size(folio));
 
-		folio_zero_segments(folio, 0, from, to, folio_size(folio));
+		if (from || to != folio_size(folio))
+			folio_zero_segments(folio, 0, from, to, folio_size(folio));
 	}
 	return 0;
 }

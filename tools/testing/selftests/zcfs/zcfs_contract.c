@@ -403,6 +403,64 @@ static bool t_zc_write_over_loan(void)
 	return true;
 }
 
+/*
+ * Large folios (the test kernels have THP, so zcfs caches a 1 MiB write(2)
+ * in folios larger than a page): a READ loan lends each folio whole, one
+ * segment per folio; a write(2) into a lent large folio copies it away
+ * whole and leaves the loan its snapshot; a zero-copy write of whole pages
+ * inside a cached large folio copies into it (nothing to donate into); a
+ * truncate whose new end falls inside a lent large folio leaves the loan
+ * its snapshot.
+ */
+static bool t_large_folios(void)
+{
+	static unsigned char want[256 * PG];
+	unsigned char data[2 * PG], small[100];
+	struct zcvfs_test_req st;
+	long long cow = zcfs_stat("cow_pages");
+	long long don = zcvfs_stat("write_pages_donated");
+
+	pattern(want, sizeof(want), 13);
+	EXPECT(ftruncate(fd, 0) == 0, "truncate\n");
+	EXPECT(pwrite(fd, want, sizeof(want), 0) == sizeof(want), "setup write(2)\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(want)) == 0, "READ request\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, &st) == sizeof(want), "read\n");
+	EXPECT(st.out[ZT_ST_NSEGS] >= 1 && st.out[ZT_ST_NSEGS] < 256,
+	       "1 MiB loaned in %lld segments: no large folio\n", st.out[ZT_ST_NSEGS]);
+	ksft_print_msg("1 MiB written by one write(2), loaned as %lld segment(s)\n",
+		       st.out[ZT_ST_NSEGS]);
+	EXPECT(peek_is(0, 0, want, sizeof(want)), "loaned data differs from the file\n");
+	memset(small, 0x5a, sizeof(small));
+	EXPECT(pwrite(fd, small, sizeof(small), 5000) == sizeof(small), "write(2) into the loan\n");
+	EXPECT(peek_is(0, 0, want, sizeof(want)), "loan changed by write(2)\n");
+	EXPECT(zcfs_stat("cow_pages") > cow + 1, "large folio not copied away whole: %lld pages\n",
+	       zcfs_stat("cow_pages") - cow);
+	memcpy(want + 5000, small, sizeof(small));
+	EXPECT(file_is(fd, 0, want, sizeof(want)), "file after write(2)\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "return\n");
+	pattern(data, sizeof(data), 14);
+	EXPECT(zt_fresh(2, fd, 1, 8 * PG, sizeof(data)) == 0, "WRITE request\n");
+	EXPECT(zt_data(ZT_FILL, 2, 0, data, sizeof(data)) == sizeof(data), "fill\n");
+	EXPECT(zt_write(2, fd, -1) == sizeof(data), "zero-copy write\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	memcpy(want + 8 * PG, data, sizeof(data));
+	EXPECT(file_is(fd, 0, want, sizeof(want)), "file after the zero-copy write\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don, "donated into a large folio\n");
+	/* A truncate whose new end falls inside a lent large folio. */
+	pattern(want, sizeof(want), 15);
+	EXPECT(ftruncate(fd, 0) == 0, "truncate\n");
+	EXPECT(pwrite(fd, want, sizeof(want), 0) == sizeof(want), "second write(2)\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(want)) == 0, "second READ request\n");
+	EXPECT(zt_op(ZT_READ, 0, fd, NULL) == sizeof(want), "second read\n");
+	EXPECT(ftruncate(fd, 3 * PG + 100) == 0, "truncate inside the loan\n");
+	EXPECT(peek_is(0, 0, want, sizeof(want)), "loan changed by the truncate\n");
+	EXPECT(lseek(fd, 0, SEEK_END) == 3 * PG + 100, "size after the truncate\n");
+	EXPECT(file_is(fd, 0, want, 3 * PG + 100), "file after the truncate\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "second return\n");
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
 static bool t_mmap(void)
 {
 	unsigned char old[2 * PG], got[16];
@@ -526,6 +584,7 @@ static const struct zcfs_case tests[] = {
 	{ t_write_anonymous, "anonymous write loans; unused buffers freed" },
 	{ t_write_unfilled, "bytes of a write loan left unfilled reach the file as zeros" },
 	{ t_zc_write_over_loan, "loan stable across zero-copy writes" },
+	{ t_large_folios, "large folios: lent whole, copied away whole, written into" },
 	{ t_mmap, "read loans refused while mapped; mapped writes COW" },
 	{ t_limits, "min_loan, max_loan, max_loan_pages" },
 	{ t_bad_args, "bad arguments: clear errors" },

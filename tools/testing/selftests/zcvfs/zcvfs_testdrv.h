@@ -111,14 +111,23 @@ static inline void pattern(unsigned char *b, size_t n, unsigned int seed)
 		b[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 12));
 }
 
-/* Put `len` bytes of pattern `seed` into fd at 0, truncating to len. */
+/*
+ * Put `len` bytes of pattern `seed` into fd at 0, truncating to len.  One
+ * write(2) per page, so that a filesystem with large folios caches the
+ * file a page per folio, as the page-granular tests expect.
+ */
 static inline bool fill_file(int fd, size_t len, unsigned int seed)
 {
 	unsigned char *b = malloc(len ? len : 1);
 	bool ok;
 
 	pattern(b, len, seed);
-	ok = ftruncate(fd, 0) == 0 && pwrite(fd, b, len, 0) == (ssize_t)len;
+	ok = ftruncate(fd, 0) == 0;
+	for (size_t off = 0; ok && off < len; off += 4096) {
+		size_t n = len - off < 4096 ? len - off : 4096;
+
+		ok = pwrite(fd, b + off, n, off) == (ssize_t)n;
+	}
 	free(b);
 	return ok;
 }
