@@ -8,7 +8,9 @@
 //! part of a concurrent write.
 //!
 //! Waiters sleep on one condition variable per inode and re-check after
-//! every unlock. There is no queueing: a stream of overlapping readers can
+//! every unlock; an unlock with nobody waiting wakes nobody (the count of
+//! waiters is kept under the same mutex as the ranges, so an unlock sees
+//! every waiter that found a conflict before it). There is no queueing: a stream of overlapping readers can
 //! delay a writer (the inode's writers are already serialised by the inode
 //! lock, so only readers compete with them).
 //!
@@ -39,6 +41,8 @@ struct Held {
 pub(crate) struct RangeSet {
     held: KVec<Held>,
     next_id: u64,
+    /// Lockers asleep (or about to sleep) on a conflict.
+    waiters: usize,
 }
 
 impl RangeSet {
@@ -47,6 +51,7 @@ impl RangeSet {
         RangeSet {
             held: KVec::new(),
             next_id: 1,
+            waiters: 0,
         }
     }
 
@@ -131,21 +136,30 @@ impl RangeLock {
         let (start, end) = span(start, len);
         let mut set = self.set.lock();
         while set.conflicts(start, end, write) {
+            // Counted before the mutex is released by the wait: an unlock
+            // after that sees it and wakes.
+            set.waiters += 1;
             self.released.wait(&mut set);
+            set.waiters -= 1;
         }
         set.insert(start, end, write)
     }
 
-    /// Unlock range `id` and wake the waiters.
+    /// Unlock range `id` and wake the waiters, if any.
     pub(crate) fn unlock(&self, id: u64) {
         if !self.enabled {
             return;
         }
-        let held = self.set.lock().remove(id);
+        let (held, waiters) = {
+            let mut set = self.set.lock();
+            (set.remove(id), set.waiters)
+        };
         if !held {
             pr_warn!("zcfs: unlock of a range not held ({})\n", id);
         }
-        self.released.notify_all();
+        if waiters > 0 {
+            self.released.notify_all();
+        }
     }
 
     /// [`RangeLock::lock`] as a guard that unlocks when dropped.
