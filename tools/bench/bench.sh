@@ -43,6 +43,16 @@
 #                            say so and the docs are left alone)
 #   ZCVFS_BENCH_DOCS         1: regenerate the docs whatever the flavour;
 #                            0: never
+#   ZCVFS_BENCH_CPUS         vCPUs of every bench guest (default 1; the
+#                            test guests have 2): with two, a vCPU that
+#                            the host preempts while it holds a spinlock
+#                            leaves the other spinning, and the guests
+#                            outnumber the host's cores as soon as two
+#                            run side by side. In a loopback NFS READ
+#                            under TCG on 2 host cores, 96-98 % of the
+#                            guest's kernel instructions were
+#                            queued_spin_lock_slowpath with 2 vCPUs, none
+#                            with 1 (Documentation/benchmarks.rst)
 # Exits non-zero if a guest failed (a failed measurement, a kernel report)
 # or produced no measurements; the tables are written in any case.
 set -uo pipefail
@@ -51,6 +61,7 @@ cd "$ZCVFS_ROOT" || exit 1
 
 t0=$(date +%s)
 export ZCVFS_KERNEL_FLAVOR=${ZCVFS_KERNEL_FLAVOR:-bench}
+export ZCVFS_GUEST_CPUS=${ZCVFS_BENCH_CPUS:-1}
 flavor=$ZCVFS_KERNEL_FLAVOR
 only=${ZCVFS_BENCH_ONLY:-}
 case $only in
@@ -241,7 +252,8 @@ fi
 wall="$(( (t1 - t0) / 60 )) min $(( (t1 - t0) % 60 )) s (build $(( t_built - t0 )) s)"
 tools/bench/report.py --out "$out" "${logs[@]}" "${rst[@]}" "${merge[@]}" "${meta[@]}" \
 	--meta "command=make bench" --meta "flavor=$flavor" --meta "commit=$commit" \
-	--meta "wall=$wall" --meta "arches=${arches[*]}" --meta "only=$only" || failed=1
+	--meta "wall=$wall" --meta "arches=${arches[*]}" --meta "only=$only" \
+	--meta "guest_cpus=$ZCVFS_GUEST_CPUS" || failed=1
 
 zcvfs_log "results: $out/results.md, $out/results.json"
 if [ "$docs" = 1 ]; then

@@ -640,9 +640,11 @@ def timing(m):
                     for k, v in sorted(m.items()) if k.startswith("net_seconds_"))
     if "wall" not in m:
         return ""
-    return "The command took {}{}{}.".format(
+    cpus = m.get("guest_cpus")
+    return "The command took {}{}{}.{}".format(
         m["wall"], "; guests (side by side, boot included): " + guests if guests else "",
-        "; NIC guest pairs (side by side): " + net if net else "")
+        "; NIC guest pairs (side by side): " + net if net else "",
+        " Every guest had {} vCPU{}.".format(cpus, "" if cpus == "1" else "s") if cpus else "")
 
 
 def render_md(results):

@@ -34,8 +34,11 @@ zcvfs_qemu_cmd() {
 		      -append "console=ttyAMA0 $args") ;;
 	*) zcvfs_die "unknown arch $arch" ;;
 	esac
-	# sockets=2: SeaBIOS's MP table (x86_64 has no ACPI in tinyconfig)
+	# sockets=N: SeaBIOS's MP table (x86_64 has no ACPI in tinyconfig)
 	# marks a second core of one socket disabled, but lists a second socket.
-	qemu+=(-smp 2,sockets=2,cores=1 -m 2G -accel tcg -display none -monitor none
+	# ZCVFS_GUEST_CPUS (default 2): `make bench` boots its guests with one
+	# vCPU (tools/bench/bench.sh explains why).
+	local cpus=${ZCVFS_GUEST_CPUS:-2}
+	qemu+=(-smp "$cpus,sockets=$cpus,cores=1" -m 2G -accel tcg -display none -monitor none
 	       -serial stdio -no-reboot -kernel "$image" -initrd "$initrd")
 }
