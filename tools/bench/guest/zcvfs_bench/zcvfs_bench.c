@@ -17,7 +17,9 @@
  *                                        in-kernel loan vs copy of LEN bytes
  *                                        of RANGES consecutive ranges, and
  *                                        the loan's phases (the test
- *                                        driver's ZT_BENCH_READ)
+ *                                        driver's ZT_BENCH_READ); with
+ *                                        ZCVFS_MICRO_METHOD=loan|copy|phases
+ *                                        in the environment, only that one
  *   zcvfs_bench nfsmount SOURCE DIR OPTIONS
  *                                        mount(2) of type nfs, text options
  *
@@ -455,10 +457,12 @@ static int cmd_micro(const char *path, long len, long nsamples, long batch_ms, l
 	long long bytes[NMETHODS] = { 0 }, segs[NMETHODS] = { 0 }, iters[NMETHODS] = { 0 };
 	long long phases[NMETHODS][3] = { { 0 } };	/* request, read, return ns */
 	struct counters macc[NMETHODS][MAX_STATS];
+	const char *only;	/* one method only (tools/bench/profile) */
 	int dev, fd;
 
 	if (nsamples < 1 || batch_ms < 1 || ranges < 1)
 		fail("micro: SAMPLES, BATCH_MS and RANGES must be positive");
+	only = getenv("ZCVFS_MICRO_METHOD");
 	memset(macc, 0, sizeof(macc));
 	dev = open("/dev/zcvfs_test", O_RDWR);
 	fd = open(path, O_RDONLY);
@@ -471,6 +475,8 @@ static int cmd_micro(const char *path, long len, long nsamples, long batch_ms, l
 	}
 	for (long i = 0; i < nsamples; i++) {
 		for (int m = 0; m < NMETHODS; m++) {
+			if (only && strcmp(only, methods[m].name))
+				continue;
 			struct zcvfs_test_req r = {
 				.fd = fd, .offset = 0, .length = len, .slot = ranges,
 				.arg = methods[m].arg, .rw = batch_ms * 1000000LL,
@@ -505,6 +511,8 @@ static int cmd_micro(const char *path, long len, long nsamples, long batch_ms, l
 	for (int m = 0; m < NMETHODS; m++) {
 		double *s = samples[m];
 
+		if (only && strcmp(only, methods[m].name))
+			continue;
 		qsort(s, nsamples, sizeof(*s), cmp_double);
 		tag_variant = methods[m].name;
 		memcpy(acc, macc[m], sizeof(acc));

@@ -17,7 +17,11 @@
 #                            the mean of a batch of at least
 #   zcvfs_bench_micro_batch_ms milliseconds of iterations
 #   zcvfs_bench_only         micro: only the set-up (zcfs file only) and
-#                            the micro benchmark
+#                            the micro benchmark; profile: only the set-up
+#                            and the measurements of zcvfs_prof_specs, for
+#                            tools/bench/profile/profile.sh (which see)
+#   zcvfs_prof_specs         METHOD:SIZE,... (profile)
+#   zcvfs_prof_samples       batches of 1 s of a micro method (profile)
 #
 # Each repetition runs every variant once, in turn (zc, copy, tmpfs, ...),
 # so that a slow phase of the emulator hits all variants alike.
@@ -67,7 +71,10 @@ skip() {	# description reason
 emit() { echo "$*" >> "$OUT"; }
 
 ktap_print_header
-if [ "$ONLY" = micro ]; then ktap_set_plan 2; else ktap_set_plan 6; fi
+case $ONLY in
+micro|profile) ktap_set_plan 2 ;;
+*) ktap_set_plan 6 ;;
+esac
 
 # --- 1. Set-up: modules, filesystems, the test file on zcfs and tmpfs. ----
 setup() {
@@ -79,7 +86,7 @@ setup() {
 	# write(2) calls, then fsync (a filesystem with large folios gets them).
 	log "creating the ${MIB} MiB test file on zcfs"
 	$B mkfile $ZCFS/src "$MIB" && $B verify $ZCFS/src "$MIB" || return 1
-	if [ "$ONLY" != micro ]; then
+	if [ -z "$ONLY" ]; then
 		log "creating the ${MIB} MiB test file on tmpfs"
 		$B mkfile $TMPFS/src "$MIB" && $B verify $TMPFS/src "$MIB" || return 1
 	fi
@@ -101,6 +108,57 @@ if setup; then
 else
 	ktap_test_fail "setup: modules, zcfs and tmpfs with a ${MIB} MiB test file"
 	ktap_exit_fail_msg "no set-up, no measurements"
+fi
+
+# --- Profile only: each spec measured once, between the markers that
+# tools/bench/profile/profile.sh snapshots the instruction counts at. ----
+profile_one() {	# method size
+	case $1 in
+	nfs-zc|nfs-copy)
+		zc=1
+		[ "$1" = nfs-copy ] && zc=0
+		nfs_load_profile "$zc" || return 1
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+		echo "==== PROFILE START $1-$2"
+		sleep 3
+		$B read -b prof -v "$1" -r 1 -s zcnfsd=$NFSD_STATS $NFS/src >> "$OUT"
+		rc=$?
+		echo "==== PROFILE END $1-$2"
+		sleep 3
+		cat "$OUT"
+		umount $NFS && rmmod zcnfsd && return $rc ;;
+	loan|copy|phases)
+		echo "==== PROFILE START $1-$2"
+		sleep 3
+		ZCVFS_MICRO_METHOD=$1 $B micro -b prof -r 1 $ZCFS/src "$2" \
+			"${zcvfs_prof_samples:-10}" 1000 "$(micro_ranges "$2")" >> "$OUT"
+		rc=$?
+		echo "==== PROFILE END $1-$2"
+		sleep 3
+		cat "$OUT"
+		return $rc ;;
+	*)
+		log "profile: unknown method $1"
+		return 1 ;;
+	esac
+}
+nfs_load_profile() {	# zerocopy
+	insmod $M/zcnfsd.ko export_path=$ZCFS zerocopy="$1" root_squash=0 &&
+		$B nfsmount "127.0.0.1:$ZCFS" $NFS "$NFS_OPTS"
+}
+profile() {
+	echo "==== PROFILE SYMS BEGIN"
+	grep -E ' [tT] ' /proc/kallsyms
+	echo "==== PROFILE SYMS END"
+	for spec in $(echo "$zcvfs_prof_specs" | tr , ' '); do
+		: > "$OUT"
+		profile_one "${spec%%:*}" "${spec#*:}" || return 1
+	done
+}
+if [ "$ONLY" = profile ]; then
+	ktap_test_result "profile: $zcvfs_prof_specs" profile
+	ktap_finished
 fi
 
 # --- 2. Micro: in-kernel loan + read + return vs copy, 4 KiB to 1 MiB. ----
