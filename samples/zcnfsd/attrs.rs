@@ -82,8 +82,8 @@ const NSEC_PER_SEC: u32 = 1_000_000_000;
 
 /// The VFS change a `sattr3` asks for: NFS3ERR_INVAL for a time whose
 /// `nseconds` is not below 10^9 (which no inode can hold), checked before
-/// anything changes. (The VFS helper refuses, likewise before any change,
-/// seconds the file system cannot store.)
+/// anything changes. (`ExportPath::setattr` refuses, likewise before any
+/// change, seconds the file system cannot store.)
 pub(crate) fn set_attr(s: &Sattr3) -> core::result::Result<SetAttr, Nfsstat3> {
     let mut sa = SetAttr::default();
     if let Some(mode) = s.mode {

@@ -30,7 +30,7 @@ use crate::proto::xdr::{Encode, Encoder, XdrResult};
 use crate::vfs::attr::{set, Attr, SetAttr};
 use crate::vfs::dentry::{Dentry, Dir};
 use crate::vfs::file::fsync;
-use crate::vfs::path::MAY_EXEC;
+use crate::vfs::permission::MAY_EXEC;
 use crate::MAX_IO;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;

@@ -9,8 +9,9 @@
 //! Layout:
 //! - [`proto`]: the wire codec (no_std, host-tested);
 //! - [`net`]: kernel sockets and the zero-copy send completion;
-//! - [`vfs`] over `zcnfsd_vfs.c` / `zcnfsd_thread.c`: the VFS and kernel
-//!   thread abstractions, one file each;
+//! - [`vfs`]: the VFS and kernel thread abstractions, one file each,
+//!   calling the kernel (and, for what Rust cannot reach, the C of
+//!   `zcnfsd_vfs.c` / `zcnfsd_thread.c`);
 //! - [`ctx`]: the server context;
 //! - [`server`]: the listener and connection threads;
 //! - [`connection`], [`record`]: the transport (record marking, reading a

@@ -4,32 +4,35 @@
 //! and [`Dir`], a dentry checked to be a directory: the only thing the
 //! operations on names take.
 
+use super::helpers::{
+    exportfs_encode_fh, lookup_one_positive_unlocked, zcnfsd_d_can_lookup, zcnfsd_d_inode,
+    zcnfsd_d_is_dir, zcnfsd_d_is_reg, zcnfsd_d_unhashed, zcnfsd_dget, zcnfsd_inode_nlink,
+    zcnfsd_is_deaddir, zcnfsd_is_root, FILEID_INVALID,
+};
 use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
-use kernel::error::{from_err_ptr, to_result};
+use kernel::error::from_err_ptr;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::sync::aref::{ARef, AlwaysRefCounted};
 use kernel::types::Opaque;
 
-// Pointers to opaque kernel structures only.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
-    fn zcnfsd_encode_fid(d: *mut bindings::dentry, fid: *mut u32, words: *mut c_int) -> c_int;
-    fn zcnfsd_dentry_inode_key(d: *mut bindings::dentry) -> usize;
-    fn zcnfsd_mode_check(d: *mut bindings::dentry, type_: u32) -> c_int;
-    fn zcnfsd_lookup(
-        dir: *mut bindings::dentry,
-        name: *const u8,
-        len: u32,
-    ) -> *mut bindings::dentry;
+/// `name` as a `struct qstr` (`QSTR_LEN`: length, no hash yet), for the
+/// VFS's lookups; `ENAMETOOLONG` if its length does not fit.
+pub(super) fn qstr(name: &[u8]) -> Result<bindings::qstr> {
+    let len = u32::try_from(name.len()).map_err(|_| ENAMETOOLONG)?;
+    Ok(bindings::qstr {
+        __bindgen_anon_1: bindings::qstr__bindgen_ty_1 {
+            __bindgen_anon_1: bindings::qstr__bindgen_ty_1__bindgen_ty_1 { hash: 0, len },
+        },
+        name: name.as_ptr(),
+    })
 }
 
-/// A name's length as the C helpers take it.
-pub(super) fn name_len(name: &[u8]) -> Result<u32> {
-    u32::try_from(name.len()).map_err(|_| ENAMETOOLONG)
+/// `&nop_mnt_idmap`: the export's mounts are not idmapped.
+pub(super) fn nop_idmap() -> *mut bindings::mnt_idmap {
+    &raw mut bindings::nop_mnt_idmap
 }
 
 /// Most 32-bit words of a fid that zcnfsd puts in a file handle.
@@ -80,7 +83,7 @@ unsafe impl AlwaysRefCounted for Dentry {
 }
 
 impl Dentry {
-    /// Takes ownership of a reference returned by a C helper, or of its
+    /// Takes ownership of a reference returned by the VFS, or of its
     /// error.
     ///
     /// # Safety
@@ -100,13 +103,59 @@ impl Dentry {
         self.0.get()
     }
 
+    /// Its inode (`d_inode`): never NULL, as the dentry is positive; alive
+    /// as long as `self` is.
+    pub(super) fn inode(&self) -> *mut bindings::inode {
+        // SAFETY: `self` is alive (type invariant).
+        unsafe { zcnfsd_d_inode(self.as_ptr()) }
+    }
+
+    /// The mode (type and permission bits) of its inode.
+    pub(super) fn mode(&self) -> u32 {
+        // SAFETY: the inode of a live positive dentry is alive (type
+        // invariant); `i_mode` is read as the VFS reads it.
+        u32::from(unsafe { (*self.inode()).i_mode })
+    }
+
+    /// Whether it is a directory (`d_is_dir`).
+    pub(super) fn is_dir(&self) -> bool {
+        // SAFETY: `self` is alive (type invariant).
+        unsafe { zcnfsd_d_is_dir(self.as_ptr()) }
+    }
+
+    /// Whether it is a regular file (`d_is_reg`).
+    pub(super) fn is_reg(&self) -> bool {
+        // SAFETY: `self` is alive (type invariant).
+        unsafe { zcnfsd_d_is_reg(self.as_ptr()) }
+    }
+
+    /// Whether it still names a live object: positive, linked, and either
+    /// still in the dcache hash or a file system root (never hashed).
+    ///
+    /// # Safety
+    ///
+    /// `d` is a live dentry (positive or not).
+    pub(super) unsafe fn is_live(d: *mut bindings::dentry) -> bool {
+        // SAFETY: `d` is alive (the function's safety requirements).
+        let inode = unsafe { zcnfsd_d_inode(d) };
+        if inode.is_null() {
+            return false;
+        }
+        // SAFETY: the inode of a live dentry is alive while the dentry is.
+        let dead = unsafe { zcnfsd_inode_nlink(inode) == 0 || zcnfsd_is_deaddir(inode) };
+        if dead {
+            return false;
+        }
+        // SAFETY: `d` is alive.
+        unsafe { zcnfsd_is_root(d) || !zcnfsd_d_unhashed(d) }
+    }
+
     /// The identity of its inode (the address of the `struct inode`): two
     /// dentries, or a dentry and an open file
     /// ([`super::file::inode_key`]), name the same inode if their keys are
     /// equal while both are held.
     pub(crate) fn inode_key(&self) -> usize {
-        // SAFETY: `self` is alive and positive (type invariant).
-        unsafe { zcnfsd_dentry_inode_key(self.as_ptr()) }
+        self.inode() as usize
     }
 
     /// Whether both are the same dentry.
@@ -128,8 +177,11 @@ impl Dentry {
         let mut raw = [0u32; FID_MAX_WORDS];
         let mut words = FID_MAX_WORDS as c_int;
         // SAFETY: `self` is alive; `raw` has room for `words` words, which
-        // the helper updates.
-        let t = unsafe { zcnfsd_encode_fid(self.as_ptr(), raw.as_mut_ptr(), &mut words) };
+        // `exportfs_encode_fh` updates.
+        let t = unsafe { exportfs_encode_fh(self.as_ptr(), raw.as_mut_ptr(), &mut words, 0) };
+        if t == FILEID_INVALID {
+            return Err(EOVERFLOW);
+        }
         if t < 0 {
             return Err(Error::from_errno(t));
         }
@@ -145,16 +197,28 @@ impl Dentry {
     }
 
     /// Whether it is of type `t`, as NFSD's `fh_verify()` checks the
-    /// object a file handle names: `ENOTDIR` if a directory is wanted,
-    /// `EISDIR` (a directory) or `EINVAL` (any other type) if a regular
-    /// file is.
+    /// object a file handle names (`nfsd_mode_check()` and
+    /// `nfsd3_map_status()` for NFSv3): `ENOTDIR` if a directory is wanted
+    /// (a directory the VFS cannot look names up in included), `EISDIR` (a
+    /// directory) or `EINVAL` (any other type) if a regular file is. The
+    /// type of an inode never changes, so the answer holds as long as the
+    /// dentry is referenced.
     pub(crate) fn check_type(&self, t: ObjType) -> Result {
-        let mode = match t {
-            ObjType::Dir => bindings::S_IFDIR,
-            ObjType::Reg => bindings::S_IFREG,
-        };
-        // SAFETY: `self` is alive and positive (type invariant).
-        to_result(unsafe { zcnfsd_mode_check(self.as_ptr(), mode) })
+        match t {
+            ObjType::Dir => {
+                // SAFETY: `self` is alive (type invariant).
+                if unsafe { zcnfsd_d_can_lookup(self.as_ptr()) } {
+                    Ok(())
+                } else {
+                    Err(ENOTDIR)
+                }
+            }
+            ObjType::Reg => match self.mode() & bindings::S_IFMT {
+                bindings::S_IFREG => Ok(()),
+                bindings::S_IFDIR => Err(EISDIR),
+                _ => Err(EINVAL),
+            },
+        }
     }
 }
 
@@ -186,12 +250,19 @@ impl Dir {
         Ok(Dir(d))
     }
 
-    /// Looks `name` up in this directory (not `.` or `..`).
+    /// Looks `name` up in this directory (not `.` or `..`): the positive
+    /// dentry, `ENOENT` if there is none.
     pub(crate) fn lookup(&self, name: &[u8]) -> Result<ARef<Dentry>> {
-        let len = name_len(name)?;
-        // SAFETY: `self` is a live directory; `name` is valid for `len`
-        // bytes; the helper returns a new reference or an error.
-        unsafe { Dentry::from_result(zcnfsd_lookup(self.as_ptr(), name.as_ptr(), len)) }
+        let mut q = qstr(name)?;
+        // SAFETY: `self` is a live directory; `q` points to `name`, valid
+        // for the call; the lookup returns a new reference or an error.
+        unsafe {
+            Dentry::from_result(lookup_one_positive_unlocked(
+                nop_idmap(),
+                &mut q,
+                self.as_ptr(),
+            ))
+        }
     }
 }
 

@@ -1,54 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Operations on an open file ([`kernel::fs::File`]) that the kernel crate
-//! does not offer: `vfs_fsync_range`, and `iterate_dir` with a Rust
-//! closure as the actor.
+//! does not offer: its inode's identity and link count, the synchronous
+//! close (`__fput_sync`), `vfs_fsync_range`, and `iterate_dir` with a
+//! `dir_context` whose actor runs a Rust closure.
 
+use super::helpers::{zcnfsd_file_inode, zcnfsd_inode_nlink};
+use kernel::bindings;
 use kernel::error::to_result;
-use kernel::ffi::{c_int, c_void};
+use kernel::ffi::{c_char, c_int, c_uint};
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
-
-/// `zcnfsd_dirent_fn`: one directory entry to the caller.
-type DirentFn =
-    unsafe extern "C" fn(priv_: *mut c_void, name: *const u8, namelen: u32, ino: u64) -> bool;
-
-// Pointers to opaque kernel structures only.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn zcnfsd_file_inode_key(f: *mut kernel::bindings::file) -> usize;
-    fn zcnfsd_file_unlinked(f: *mut kernel::bindings::file) -> bool;
-    fn zcnfsd_fput_sync(f: *mut kernel::bindings::file);
-    fn zcnfsd_readdir(
-        f: *mut kernel::bindings::file,
-        pos: i64,
-        emit: DirentFn,
-        priv_: *mut c_void,
-        res: *mut ReaddirRes,
-    ) -> c_int;
-}
-
-/// `struct zcnfsd_readdir_res`.
-#[repr(C)]
-#[derive(Clone, Copy, Default, Debug)]
-struct ReaddirRes {
-    next_pos: i64,
-    eof: u32,
-    pad: u32,
-}
 
 /// The identity of `file`'s inode, equal to
 /// [`super::dentry::Dentry::inode_key`] of a dentry of the same inode.
 pub(crate) fn inode_key(file: &File) -> usize {
     // SAFETY: `file` is a live file.
-    unsafe { zcnfsd_file_inode_key(file.as_ptr()) }
+    unsafe { zcnfsd_file_inode(file.as_ptr()) as usize }
 }
 
 /// Whether `file`'s inode has no name left (removed while open).
 pub(crate) fn unlinked(file: &File) -> bool {
-    // SAFETY: `file` is a live file.
-    unsafe { zcnfsd_file_unlinked(file.as_ptr()) }
+    // SAFETY: `file` is a live file, which holds its inode; the link count
+    // is read once (`READ_ONCE`), it may change under us.
+    unsafe { zcnfsd_inode_nlink(zcnfsd_file_inode(file.as_ptr())) == 0 }
 }
 
 /// Drops `file`; if that was the last reference, the file is closed before
@@ -60,13 +36,13 @@ pub(crate) fn close_sync(file: ARef<File>) {
     // SAFETY: `into_raw` passed us the reference `file` held; it is given
     // to `__fput_sync`, which drops it (and closes the file if it was the
     // last). `File` is a transparent wrapper of `struct file`.
-    unsafe { zcnfsd_fput_sync(f.as_ptr().cast()) }
+    unsafe { bindings::__fput_sync(f.as_ptr().cast()) }
 }
 
 /// `vfs_fsync_range` of `[start, end]` (inclusive).
 pub(crate) fn fsync(file: &File, start: i64, end: i64) -> Result {
     // SAFETY: `file` is a live file.
-    to_result(unsafe { kernel::bindings::vfs_fsync_range(file.as_ptr(), start, end, 0) })
+    to_result(unsafe { bindings::vfs_fsync_range(file.as_ptr(), start, end, 0) })
 }
 
 /// A directory entry as `iterate_dir` reports it.
@@ -86,25 +62,53 @@ pub(crate) struct DirPos {
     pub(crate) eof: bool,
 }
 
-/// The actor's callback: runs the closure.
+/// A `struct dir_context` with the closure its actor calls.
+///
+/// # Invariants
+///
+/// `ctx` is the first field (the actor finds the whole from it, as C's
+/// `container_of`); `f` is the `&mut F` that [`iterate_dir`] passed, for
+/// the duration of `iterate_dir`'s call of the VFS.
+#[repr(C)]
+struct ReaddirCtx<F> {
+    ctx: bindings::dir_context,
+    f: *mut F,
+    /// The closure refused an entry (or a name had a negative length).
+    full: bool,
+}
+
+/// The actor (`filldir_t`): hands each entry to the closure.
 ///
 /// # Safety
 ///
-/// `priv_` is the `&mut F` that [`iterate_dir`] passed, for the duration of
-/// its call; `name` is valid for `namelen` bytes.
-unsafe extern "C" fn dirent_trampoline<F: FnMut(&DirEntry<'_>) -> bool>(
-    priv_: *mut c_void,
-    name: *const u8,
-    namelen: u32,
+/// `ctx` is the `ctx` field of a live [`ReaddirCtx<F>`] that nothing else
+/// uses during the call; `name` is valid for `namlen` bytes.
+unsafe extern "C" fn filldir<F: FnMut(&DirEntry<'_>) -> bool>(
+    ctx: *mut bindings::dir_context,
+    name: *const c_char,
+    namlen: c_int,
+    _offset: bindings::loff_t,
     ino: u64,
+    _d_type: c_uint,
 ) -> bool {
-    // SAFETY: by the function's safety requirements `priv_` is a `&mut F`
-    // that nothing else uses during this call.
-    let f = unsafe { &mut *priv_.cast::<F>() };
-    // SAFETY: the name is valid for `namelen` bytes during the call (the
+    // SAFETY: `ctx` is the first field of a `ReaddirCtx<F>` (its type
+    // invariant, `#[repr(C)]`), which nothing else uses during the call.
+    let c = unsafe { &mut *ctx.cast::<ReaddirCtx<F>>() };
+    let Ok(len) = usize::try_from(namlen) else {
+        c.full = true;
+        return false;
+    };
+    // SAFETY: the name is valid for `namlen` bytes during the call (the
     // actor's arguments).
-    let name = unsafe { core::slice::from_raw_parts(name, namelen as usize) };
-    f(&DirEntry { ino, name })
+    let name = unsafe { core::slice::from_raw_parts(name.cast::<u8>(), len) };
+    // SAFETY: `c.f` is the unaliased `&mut F` of `iterate_dir` (type
+    // invariant).
+    let f = unsafe { &mut *c.f };
+    if !f(&DirEntry { ino, name }) {
+        c.full = true;
+        return false;
+    }
+    true
 }
 
 /// `iterate_dir` of `dir` from position `pos`: calls `f` with each entry
@@ -116,20 +120,31 @@ pub(crate) fn iterate_dir<F: FnMut(&DirEntry<'_>) -> bool>(
     pos: i64,
     f: &mut F,
 ) -> Result<DirPos> {
-    let mut res = ReaddirRes::default();
-    // SAFETY: `dir` is a live file; `dirent_trampoline::<F>` matches the
-    // `&mut F` passed as `priv_`, which lives, unaliased, for the call.
-    to_result(unsafe {
-        zcnfsd_readdir(
-            dir.as_ptr(),
-            pos,
-            dirent_trampoline::<F>,
-            core::ptr::from_mut::<F>(f).cast::<c_void>(),
-            &mut res,
-        )
-    })?;
+    // SAFETY: `dir` is a live file.
+    let off = unsafe { bindings::vfs_llseek(dir.as_ptr(), pos, bindings::SEEK_SET as c_int) };
+    if off < 0 {
+        return Err(Error::from_errno(off as c_int));
+    }
+    // INVARIANT: `ctx` first; `f` is borrowed for the whole call below.
+    let mut c = ReaddirCtx {
+        ctx: bindings::dir_context {
+            actor: Some(filldir::<F>),
+            ..Default::default()
+        },
+        f: core::ptr::from_mut::<F>(f),
+        full: false,
+    };
+    // SAFETY: `dir` is a live file; the pointer, to all of `c`, is one to
+    // its first field `ctx`, whose actor is `filldir::<F>` for this `F`;
+    // `c` lives, used by nothing else, for the call.
+    let err = unsafe {
+        bindings::iterate_dir(dir.as_ptr(), (&raw mut c).cast::<bindings::dir_context>())
+    };
+    if err < 0 && !c.full {
+        return Err(Error::from_errno(err));
+    }
     Ok(DirPos {
-        next: res.next_pos,
-        eof: res.eof != 0,
+        next: c.ctx.pos,
+        eof: !c.full,
     })
 }

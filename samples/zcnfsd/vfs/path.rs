@@ -1,99 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`ExportPath`]: the exported directory's mount and dentry, and the VFS
-//! operations that need that mount (file handles, attributes, permission,
-//! operations on names, open, statfs).
+//! [`ExportPath`]: the exported directory's mount and dentry, file handles
+//! (decoding a fid into a dentry of the export) and open. The other
+//! operations that need the export's mount are `impl ExportPath` blocks
+//! with their own concept: attributes ([`super::attr`]), permission
+//! ([`super::permission`]), operations on names ([`super::names`]).
 
-use super::attr::{Attr, SetAttr, StatFs};
-use super::dentry::{name_len, Dentry, Dir, Fid, FID_MAX_WORDS};
+use super::dentry::{Dentry, Fid, FID_MAX_WORDS};
+use super::helpers::{
+    exportfs_decode_fh, kern_path, zcnfsd_current_cred, zcnfsd_dget, zcnfsd_export_path_param,
+    LOOKUP_DIR,
+};
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{from_err_ptr, to_result};
-use kernel::ffi::{c_char, c_int};
+use kernel::ffi::{c_int, c_void};
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
-
-// Pointers to opaque kernel structures only.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn zcnfsd_export_path_param() -> *const c_char;
-    fn zcnfsd_export_open(out: *mut bindings::path) -> c_int;
-    fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
-    fn zcnfsd_decode_fid(
-        mnt: *mut bindings::vfsmount,
-        export_root: *mut bindings::dentry,
-        fid: *mut u32,
-        words: c_int,
-        fid_type: c_int,
-    ) -> *mut bindings::dentry;
-    fn zcnfsd_getattr(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        out: *mut Attr,
-    ) -> c_int;
-    fn zcnfsd_setattr(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        sa: *const SetAttr,
-    ) -> c_int;
-    fn zcnfsd_access(mnt: *mut bindings::vfsmount, d: *mut bindings::dentry, want: u32) -> u32;
-    fn zcnfsd_permission(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        acc: c_int,
-    ) -> c_int;
-    fn zcnfsd_create(
-        mnt: *mut bindings::vfsmount,
-        dir: *mut bindings::dentry,
-        name: *const u8,
-        len: u32,
-        mode: u32,
-        existed: *mut bool,
-    ) -> *mut bindings::dentry;
-    fn zcnfsd_mkdir(
-        mnt: *mut bindings::vfsmount,
-        dir: *mut bindings::dentry,
-        name: *const u8,
-        len: u32,
-        mode: u32,
-    ) -> *mut bindings::dentry;
-    fn zcnfsd_remove(
-        mnt: *mut bindings::vfsmount,
-        dir: *mut bindings::dentry,
-        name: *const u8,
-        len: u32,
-        rmdir: bool,
-    ) -> c_int;
-    fn zcnfsd_rename(
-        mnt: *mut bindings::vfsmount,
-        fdir: *mut bindings::dentry,
-        fname: *const u8,
-        flen: u32,
-        tdir: *mut bindings::dentry,
-        tname: *const u8,
-        tlen: u32,
-    ) -> c_int;
-    fn zcnfsd_may_open(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        write: c_int,
-        flags: *mut c_int,
-    ) -> c_int;
-    fn zcnfsd_open(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        write: c_int,
-    ) -> *mut bindings::file;
-    fn zcnfsd_statfs(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        out: *mut StatFs,
-    ) -> c_int;
-}
-
-/// `MAY_EXEC`: search permission on a directory.
-pub(crate) const MAY_EXEC: i32 = bindings::MAY_EXEC as i32;
 
 /// The `export_path` module parameter, if given.
 pub(crate) fn export_path_param() -> Option<&'static CStr> {
@@ -122,21 +46,49 @@ unsafe impl Send for ExportPath {}
 // SAFETY: only read after construction.
 unsafe impl Sync for ExportPath {}
 
+/// `exportfs_decode_fh`'s `acceptable`: a decoded object must be inside
+/// the export and not removed.
+///
+/// # Safety
+///
+/// `export_root` is the export's dentry, `d` a live dentry.
+unsafe extern "C" fn acceptable(export_root: *mut c_void, d: *mut bindings::dentry) -> c_int {
+    // SAFETY: `d` is a live dentry and `export_root` the export's (the
+    // function's safety requirements).
+    let ok = unsafe { Dentry::is_live(d) && bindings::is_subdir(d, export_root.cast()) };
+    c_int::from(ok)
+}
+
 impl ExportPath {
-    /// Looks up the `export_path` parameter (a directory).
+    /// Looks up the `export_path` parameter (a directory): `EINVAL` if it
+    /// is not given or empty.
     pub(crate) fn open() -> Result<ExportPath> {
+        let name = export_path_param()
+            .filter(|p| !p.is_empty())
+            .ok_or(EINVAL)?;
         let mut path = bindings::path {
             mnt: core::ptr::null_mut(),
             dentry: core::ptr::null_mut(),
         };
-        // SAFETY: `path` is writable; on success it holds references.
-        to_result(unsafe { zcnfsd_export_open(&mut path) })?;
+        // SAFETY: `name` is a C string; `path` is writable; on success it
+        // holds references.
+        to_result(unsafe { kern_path(name.as_char_ptr(), LOOKUP_DIR, &mut path) })?;
         // INVARIANT: kern_path succeeded.
         Ok(ExportPath { path })
     }
 
-    fn mnt(&self) -> *mut bindings::vfsmount {
+    /// The export's mount, referenced as long as `self` lives.
+    pub(super) fn mnt(&self) -> *mut bindings::vfsmount {
         self.path.mnt
+    }
+
+    /// A `struct path` of `d` on the export's mount, valid as long as both
+    /// `self` and `d` are.
+    pub(super) fn path_of(&self, d: &Dentry) -> bindings::path {
+        bindings::path {
+            mnt: self.mnt(),
+            dentry: d.as_ptr(),
+        }
     }
 
     /// The exported directory, with a new reference.
@@ -152,126 +104,29 @@ impl ExportPath {
         let mut raw = fid.raw;
         let words = c_int::try_from(fid.words.min(FID_MAX_WORDS)).map_err(|_| EINVAL)?;
         // SAFETY: the path holds references on its mount and dentry; `raw`
-        // holds `words` words; the helper returns a new reference or an
-        // error.
+        // holds `words` words; `acceptable` gets the export's dentry as its
+        // context; the result is a new reference or an error.
         unsafe {
-            Dentry::from_result(zcnfsd_decode_fid(
+            Dentry::from_result(exportfs_decode_fh(
                 self.mnt(),
-                self.path.dentry,
                 raw.as_mut_ptr(),
                 words,
                 c_int::from(fid.fid_type),
+                acceptable,
+                self.path.dentry.cast(),
             ))
         }
     }
 
-    /// The ACCESS3_* bits of `want` that the permission checks grant the
-    /// current credentials (`nfsd_access`).
-    pub(crate) fn access(&self, d: &Dentry, want: u32) -> u32 {
-        // SAFETY: the path holds a reference on its mount; `d` is a live,
-        // positive dentry (its type invariant).
-        unsafe { zcnfsd_access(self.mnt(), d.as_ptr(), want) }
-    }
-
-    /// Whether the current credentials have the access `acc` (`MAY_*`) to
-    /// `d`, as `nfsd_permission` decides it: `EACCES`, `EPERM`, `EROFS`.
-    pub(crate) fn permission(&self, d: &Dentry, acc: i32) -> Result {
-        // SAFETY: the path holds a reference on its mount; `d` is a live,
-        // positive dentry.
-        to_result(unsafe { zcnfsd_permission(self.mnt(), d.as_ptr(), acc) })
-    }
-
-    /// `vfs_getattr` of `d` (on this export's mount).
-    pub(crate) fn getattr(&self, d: &Dentry) -> Result<Attr> {
-        let mut a = Attr::default();
-        // SAFETY: both referenced; `a` is writable.
-        to_result(unsafe { zcnfsd_getattr(self.mnt(), d.as_ptr(), &mut a) })?;
-        Ok(a)
-    }
-
-    /// `notify_change` of `d`.
-    pub(crate) fn setattr(&self, d: &Dentry, sa: &SetAttr) -> Result {
-        // SAFETY: both referenced; `sa` is readable.
-        to_result(unsafe { zcnfsd_setattr(self.mnt(), d.as_ptr(), sa) })
-    }
-
-    /// Creates regular file `name` in `dir`, or finds the existing object:
-    /// returns it and whether it existed.
-    pub(crate) fn create(&self, dir: &Dir, name: &[u8], mode: u32) -> Result<(ARef<Dentry>, bool)> {
-        let len = name_len(name)?;
-        let mut existed = false;
-        // SAFETY: references held; `name` valid for `len` bytes; the helper
-        // returns a new reference or an error.
-        let d = unsafe {
-            Dentry::from_result(zcnfsd_create(
-                self.mnt(),
-                dir.as_ptr(),
-                name.as_ptr(),
-                len,
-                mode,
-                &mut existed,
-            ))
-        }?;
-        Ok((d, existed))
-    }
-
-    /// Creates directory `name` in `dir`.
-    pub(crate) fn mkdir(&self, dir: &Dir, name: &[u8], mode: u32) -> Result<ARef<Dentry>> {
-        let len = name_len(name)?;
-        // SAFETY: references held; `name` valid for `len` bytes; the helper
-        // returns a new reference or an error.
-        unsafe {
-            Dentry::from_result(zcnfsd_mkdir(
-                self.mnt(),
-                dir.as_ptr(),
-                name.as_ptr(),
-                len,
-                mode,
-            ))
-        }
-    }
-
-    /// Removes `name` from `dir` (a directory if `rmdir`, else anything
-    /// but).
-    pub(crate) fn remove(&self, dir: &Dir, name: &[u8], rmdir: bool) -> Result {
-        let len = name_len(name)?;
-        // SAFETY: references held; `name` valid for `len` bytes.
-        to_result(unsafe { zcnfsd_remove(self.mnt(), dir.as_ptr(), name.as_ptr(), len, rmdir) })
-    }
-
-    /// Renames `fname` in `fdir` to `tname` in `tdir` (over an existing
-    /// target).
-    pub(crate) fn rename(&self, fdir: &Dir, fname: &[u8], tdir: &Dir, tname: &[u8]) -> Result {
-        let (flen, tlen) = (name_len(fname)?, name_len(tname)?);
-        // SAFETY: references held; the names are valid for their lengths.
-        to_result(unsafe {
-            zcnfsd_rename(
-                self.mnt(),
-                fdir.as_ptr(),
-                fname.as_ptr(),
-                flen,
-                tdir.as_ptr(),
-                tname.as_ptr(),
-                tlen,
-            )
-        })
-    }
-
-    /// Whether the current credentials may open `d` (read-write if
-    /// `write`), by the checks [`ExportPath::open_file`] makes: a file
-    /// opened for other credentials is reused only after these.
-    pub(crate) fn may_open(&self, d: &Dentry, write: bool) -> Result {
-        let mut flags: c_int = 0;
-        // SAFETY: references held; `flags` is writable.
-        to_result(unsafe {
-            zcnfsd_may_open(self.mnt(), d.as_ptr(), c_int::from(write), &mut flags)
-        })
-    }
-
-    /// Opens `d` (read-write if `write`).
+    /// Opens `d` (read-write if `write`) for the current credentials, after
+    /// the checks of [`ExportPath::may_open`] (`dentry_open` makes none).
     pub(crate) fn open_file(&self, d: &Dentry, write: bool) -> Result<ARef<File>> {
-        // SAFETY: references held.
-        let f = from_err_ptr(unsafe { zcnfsd_open(self.mnt(), d.as_ptr(), c_int::from(write)) })?;
+        let flags = self.open_flags(d, write)?;
+        let p = self.path_of(d);
+        // SAFETY: `p` names a referenced mount and dentry; the current
+        // credentials are alive during the call (`dentry_open` takes its
+        // own reference).
+        let f = from_err_ptr(unsafe { bindings::dentry_open(&p, flags, zcnfsd_current_cred()) })?;
         let f = NonNull::new(f.cast::<File>()).ok_or(EINVAL)?;
         // SAFETY: dentry_open returned a new reference on a file that is in
         // no file table, so no `fdget_pos` is active on it (File's
@@ -279,12 +134,16 @@ impl ExportPath {
         Ok(unsafe { ARef::from_raw(f) })
     }
 
-    /// `vfs_statfs` of the file system holding `d`.
-    pub(crate) fn statfs(&self, d: &Dentry) -> Result<StatFs> {
-        let mut s = StatFs::default();
-        // SAFETY: references held; `s` is writable.
-        to_result(unsafe { zcnfsd_statfs(self.mnt(), d.as_ptr(), &mut s) })?;
-        Ok(s)
+    /// Runs `f` with write access to the export's mount (`mnt_want_write`
+    /// before, `mnt_drop_write` after), or fails as `mnt_want_write` does
+    /// (`EROFS`).
+    pub(super) fn with_write<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        // SAFETY: the path holds a reference on its mount.
+        to_result(unsafe { bindings::mnt_want_write(self.mnt()) })?;
+        let r = f();
+        // SAFETY: the write access taken above.
+        unsafe { bindings::mnt_drop_write(self.mnt()) };
+        r
     }
 }
 
