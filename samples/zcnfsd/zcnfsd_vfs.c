@@ -47,6 +47,29 @@ const char *zcnfsd_export_path_param(void)
 static_assert(ZCNFSD_LOOKUP_DIR == (LOOKUP_FOLLOW | LOOKUP_DIRECTORY));
 static_assert(ZCNFSD_FILEID_INVALID == FILEID_INVALID);
 
+/*
+ * The exported functions vfs/helpers.rs declares by hand (their headers
+ * are not among those the kernel crate's bindings are made from), checked
+ * here against the kernel's own declarations: a signature that changes
+ * fails the build instead of the call.  Each type below is written as
+ * helpers.rs declares it (struct fid is the u32 words of a fid there).
+ */
+#define ZCNFSD_SAME_TYPE(fn, type) static_assert(__same_type(&(fn), (type)NULL), #fn)
+ZCNFSD_SAME_TYPE(kern_path, int (*)(const char *, unsigned int, struct path *));
+ZCNFSD_SAME_TYPE(lookup_one_positive_unlocked,
+		 struct dentry *(*)(struct mnt_idmap *, struct qstr *, struct dentry *));
+ZCNFSD_SAME_TYPE(start_creating,
+		 struct dentry *(*)(struct mnt_idmap *, struct dentry *, struct qstr *));
+ZCNFSD_SAME_TYPE(start_removing,
+		 struct dentry *(*)(struct mnt_idmap *, struct dentry *, struct qstr *));
+ZCNFSD_SAME_TYPE(start_renaming,
+		 int (*)(struct renamedata *, int, struct qstr *, struct qstr *));
+ZCNFSD_SAME_TYPE(end_renaming, void (*)(struct renamedata *));
+ZCNFSD_SAME_TYPE(exportfs_encode_fh, int (*)(struct dentry *, struct fid *, int *, int));
+ZCNFSD_SAME_TYPE(exportfs_decode_fh,
+		 struct dentry *(*)(struct vfsmount *, struct fid *, int, int,
+				    int (*)(void *, struct dentry *), void *));
+
 int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 		  struct zcnfsd_statfs *out)
 {

@@ -9,7 +9,9 @@
 //!   function or macro of the kernel that the abstractions use;
 //! - exported functions of the kernel whose headers (`linux/namei.h`,
 //!   `linux/exportfs.h`) are not among those the bindings are made from,
-//!   declared here as the kernel declares them.
+//!   declared here as the kernel declares them; `zcnfsd_vfs.c` checks each
+//!   signature against the kernel's declaration at build time
+//!   (`ZCNFSD_SAME_TYPE`), so keep the two in step.
 //!
 //! No code: each abstraction calls these under its own `// SAFETY:`.
 
