@@ -20,6 +20,9 @@
 #   nfs-zc:N, nfs-copy:N    an NFS READ of the whole file through the
 #                           guest's client over loopback from zcnfsd, with
 #                           zero-copy or zerocopy=0 (N only names the run)
+#   nfs-zc-write:N, nfs-copy-write:N
+#                           an NFS WRITE of a new file of the same size
+#                           (write(2) of 1 MiB, fsync, close), likewise
 # The guest has ZCVFS_BENCH_CPUS vCPUs (default 1, as in make bench).
 # QEMU runs tb_profile.so (built here from tb_profile.c), which writes a
 # snapshot of the counts when the guest starts and ends each measurement;

@@ -128,6 +128,19 @@ profile_one() {	# method size
 		sleep 3
 		cat "$OUT"
 		umount $NFS && rmmod zcnfsd && return $rc ;;
+	nfs-zc-write|nfs-copy-write)
+		zc=1
+		[ "$1" = nfs-copy-write ] && zc=0
+		nfs_load_profile "$zc" || return 1
+		echo "==== PROFILE START $1-$2"
+		sleep 3
+		$B write -b prof -v "$1" -r 1 -s zcnfsd=$NFSD_STATS $NFS/dst "$MIB" >> "$OUT"
+		rc=$?
+		echo "==== PROFILE END $1-$2"
+		sleep 3
+		cat "$OUT"
+		rm -f $NFS/dst
+		umount $NFS && rmmod zcnfsd && return $rc ;;
 	loan|copy|phases)
 		echo "==== PROFILE START $1-$2"
 		sleep 3
