@@ -10,9 +10,10 @@
 //! Waiters sleep on one condition variable per inode and re-check after
 //! every unlock; an unlock with nobody waiting wakes nobody (the count of
 //! waiters is kept under the same mutex as the ranges, so an unlock sees
-//! every waiter that found a conflict before it). There is no queueing: a stream of overlapping readers can
-//! delay a writer (the inode's writers are already serialised by the inode
-//! lock, so only readers compete with them).
+//! every waiter that found a conflict before it). There is no queueing: a
+//! stream of overlapping readers can delay a writer (the inode's writers
+//! are already serialised by the inode lock, so only readers compete with
+//! them).
 //!
 //! A lock made disabled (the test-only mount option `debug_norangelock`)
 //! locks nothing: the control run of the torn-read test shows with it that
