@@ -110,55 +110,66 @@ else
 	ktap_exit_fail_msg "no set-up, no measurements"
 fi
 
+# --- The zcnfsd module and the NFS mount (here for the profile too). ----
+nfs_load() {
+	insmod $M/zcnfsd.ko export_path="$1" zerocopy="$2" root_squash=0
+}
+
+nfs_unload() {
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rmmod zcnfsd 2>/dev/null && return 0
+		sleep 1
+	done
+	log "rmmod zcnfsd keeps failing:"; sed 's/^/#   /' $NFSD_STATS
+	return 1
+}
+
+nfs_mount() {
+	$B nfsmount "127.0.0.1:$1" $NFS "$NFS_OPTS"
+}
+
 # --- Profile only: each spec measured once, between the markers that
 # tools/bench/profile/profile.sh snapshots the instruction counts at. ----
+# measured NAME CMD...: CMD (output to $OUT) between NAME's markers.
+measured() {
+	name=$1
+	shift
+	echo "==== PROFILE START $name"
+	sleep 3
+	"$@" >> "$OUT"
+	rc=$?
+	echo "==== PROFILE END $name"
+	sleep 3
+	cat "$OUT"
+	return $rc
+}
 profile_one() {	# method size
 	case $1 in
-	nfs-zc|nfs-copy)
-		zc=1
-		[ "$1" = nfs-copy ] && zc=0
-		nfs_load_profile "$zc" || return 1
-		sync
-		echo 3 > /proc/sys/vm/drop_caches
-		echo "==== PROFILE START $1-$2"
-		sleep 3
-		$B read -b prof -v "$1" -r 1 -s zcnfsd=$NFSD_STATS $NFS/src >> "$OUT"
-		rc=$?
-		echo "==== PROFILE END $1-$2"
-		sleep 3
-		cat "$OUT"
-		umount $NFS && rmmod zcnfsd && return $rc ;;
-	nfs-zc-write|nfs-copy-write)
-		zc=1
-		[ "$1" = nfs-copy-write ] && zc=0
-		nfs_load_profile "$zc" || return 1
-		echo "==== PROFILE START $1-$2"
-		sleep 3
-		$B write -b prof -v "$1" -r 1 -s zcnfsd=$NFSD_STATS $NFS/dst "$MIB" >> "$OUT"
-		rc=$?
-		echo "==== PROFILE END $1-$2"
-		sleep 3
-		cat "$OUT"
-		rm -f $NFS/dst
-		umount $NFS && rmmod zcnfsd && return $rc ;;
 	loan|copy|phases)
-		echo "==== PROFILE START $1-$2"
-		sleep 3
-		ZCVFS_MICRO_METHOD=$1 $B micro -b prof -r 1 $ZCFS/src "$2" \
-			"${zcvfs_prof_samples:-10}" 1000 "$(micro_ranges "$2")" >> "$OUT"
-		rc=$?
-		echo "==== PROFILE END $1-$2"
-		sleep 3
-		cat "$OUT"
-		return $rc ;;
+		measured "$1-$2" env ZCVFS_MICRO_METHOD="$1" $B micro -b prof -r 1 \
+			$ZCFS/src "$2" "${zcvfs_prof_samples:-10}" 1000 "$(micro_ranges "$2")"
+		return ;;
+	nfs-zc|nfs-zc-write) zc=1 ;;
+	nfs-copy|nfs-copy-write) zc=0 ;;
 	*)
 		log "profile: unknown method $1"
 		return 1 ;;
 	esac
-}
-nfs_load_profile() {	# zerocopy
-	insmod $M/zcnfsd.ko export_path=$ZCFS zerocopy="$1" root_squash=0 &&
-		$B nfsmount "127.0.0.1:$ZCFS" $NFS "$NFS_OPTS"
+	nfs_load $ZCFS "$zc" || return 1
+	nfs_mount $ZCFS || { nfs_unload; return 1; }
+	stats="-s zcnfsd=$NFSD_STATS"
+	case $1 in
+	*-write)
+		measured "$1-$2" $B write -b prof -v "$1" -r 1 $stats $NFS/dst "$MIB"
+		rc=$?
+		rm -f $NFS/dst ;;
+	*)
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+		measured "$1-$2" $B read -b prof -v "$1" -r 1 $stats $NFS/src
+		rc=$? ;;
+	esac
+	umount $NFS && nfs_unload && return $rc
 }
 profile() {
 	echo "==== PROFILE SYMS BEGIN"
@@ -204,23 +215,6 @@ ktap_test_result "anchor: sendfile and read+write from tmpfs into a TCP socket" 
 # --- 4-6. NFS through the guest's own client, over loopback. --------------
 # One variant: export, zerocopy parameter.  root_squash=0: the benchmark
 # writes as root into root-owned exports (a no_root_squash export).
-nfs_load() {
-	insmod $M/zcnfsd.ko export_path="$1" zerocopy="$2" root_squash=0
-}
-
-nfs_unload() {
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		rmmod zcnfsd 2>/dev/null && return 0
-		sleep 1
-	done
-	log "rmmod zcnfsd keeps failing:"; sed 's/^/#   /' $NFSD_STATS
-	return 1
-}
-
-nfs_mount() {
-	$B nfsmount "127.0.0.1:$1" $NFS "$NFS_OPTS"
-}
-
 # nfs_run VARIANT EXPORT ZEROCOPY REP
 nfs_run() {
 	v=$1; exp=$2; zc=$3; r=$4
