@@ -72,6 +72,7 @@ impl<T: Vacant, const N: usize> InlineVec<T, N> {
     }
 
     /// Empty, with room for `n` elements: allocates only if `n > N`.
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
     pub(crate) fn with_capacity(n: usize) -> Result<Self> {
         let mut v = Self::new();
         if n > N {

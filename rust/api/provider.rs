@@ -175,6 +175,7 @@ pub(crate) struct SegVec {
 impl SegVec {
     /// Empty, with room for `n` segments (allocates only beyond
     /// [`SEGS_INLINE`]).
+    #[cfg(any(zcvfs_role_core, zcvfs_test_api))]
     pub(crate) fn with_capacity(n: usize) -> Result<Self> {
         Ok(SegVec {
             v: InlineVec::with_capacity(n)?,

@@ -105,22 +105,27 @@ pub(crate) fn cow_for_write_fault(inode: &Inode, folio: &LockedFolio) -> Result<
     Ok(true)
 }
 
-/// Moves `folio`, a whole page of a write loan (in no cache), into the
-/// page cache at page `index`, replacing what is there: `Ok(None)`. A
-/// replacement takes over the charge of the folio it replaces; a new page
-/// of the file is charged (`ENOSPC` when the mount is full). A cached
-/// folio larger than a page is not replaced by one page: the folio is
-/// handed back (`Ok(Some(folio))`) for the caller to copy its bytes in
-/// instead. On failure the folio is handed back too.
+/// Moves `folio`, whole pages of a write loan (in no cache) that start
+/// at page `index` (aligned to the folio's size), into the page cache,
+/// replacing what is there: `Ok(None)`. It replaces a cached folio of the
+/// same pages, taking over its charge; into pages that hold nothing it is
+/// added and charged (`ENOSPC` for a page when the mount is full). Where
+/// the cache holds the pages otherwise (a larger folio around them,
+/// smaller folios among them), or a large folio cannot be charged, the
+/// folio is handed back (`Ok(Some(folio))`) for the caller to copy its
+/// bytes in instead: the copy changes the cached folios in place, and
+/// writes what fits on a nearly full mount. On failure the folio is
+/// handed back too.
 pub(crate) fn donate(
     locked: &InodeLockGuard<'_>,
     folio: ARef<Folio>,
     index: u64,
 ) -> Result<Option<ARef<Folio>>, (Error, ARef<Folio>)> {
     let inode = locked.inode();
+    let nr = folio.nr_pages();
     loop {
         if let Some(old) = inode.lock_cached_folio(index) {
-            if old.nr_pages() > 1 {
+            if old.index() != index || old.nr_pages() != nr {
                 return Ok(Some(folio));
             }
             // The cache took its own reference; ours is dropped.
@@ -129,16 +134,24 @@ pub(crate) fn donate(
                 Err(e) => Err((e, folio)),
             };
         }
-        if !inode.space().charge(1) {
+        if !inode.space().charge(nr as u64) {
+            if nr > 1 {
+                return Ok(Some(folio));
+            }
             return Err((ENOSPC, folio));
         }
         match inode.add_cached(&folio, index) {
             Ok(()) => return Ok(None),
             Err(e) => {
-                inode.space().uncharge(1);
-                // Someone added a folio meanwhile: replace it.
+                inode.space().uncharge(nr as u64);
                 if e != EEXIST {
                     return Err((e, folio));
+                }
+                // Some of the pages are cached (a large folio's range
+                // holds smaller folios): copy. A page that someone added
+                // meanwhile is replaced.
+                if nr > 1 {
+                    return Ok(Some(folio));
                 }
             }
         }

@@ -24,7 +24,7 @@ use kernel::types::Opaque;
 extern "C" {
     fn zcfs_folio_get(folio: *mut bindings::folio);
     fn zcfs_folio_put(folio: *mut bindings::folio);
-    fn zcfs_folio_alloc() -> *mut bindings::folio;
+    fn zcfs_folio_alloc(order: u32) -> *mut bindings::folio;
     fn zcfs_folio_zero_outside(folio: *mut bindings::folio, off: usize, len: usize);
     fn zcfs_lookup_folios(
         file: *mut bindings::file,
@@ -91,12 +91,15 @@ impl Folio {
         Some(unsafe { ARef::from_raw(ptr.cast()) })
     }
 
-    /// A fresh order-0 folio, in no cache, not zeroed: the caller fills it
-    /// or zeroes it ([`Folio::zero_outside`]) before anyone reads it.
-    pub(crate) fn alloc() -> Result<ARef<Folio>> {
-        // SAFETY: plain allocation; the result is a new folio with one
-        // reference, or null.
-        unsafe { Self::from_owned(zcfs_folio_alloc()) }.ok_or(ENOMEM)
+    /// A fresh folio of `2^order` pages, in no cache, not zeroed: the
+    /// caller fills it or zeroes it ([`Folio::zero_outside`]) before anyone
+    /// reads it. A large folio is tried without retrying: `ENOMEM` tells
+    /// the caller to use smaller ones.
+    pub(crate) fn alloc(order: u32) -> Result<ARef<Folio>> {
+        // SAFETY: plain allocation (the page allocator refuses an order it
+        // does not have); the result is a new folio with one reference, or
+        // null.
+        unsafe { Self::from_owned(zcfs_folio_alloc(order)) }.ok_or(ENOMEM)
     }
 
     /// Zeroes the bytes of the folio outside `len` bytes at `off` (both

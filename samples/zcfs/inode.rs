@@ -41,6 +41,7 @@ extern "C" {
     ) -> c_int;
     fn zcfs_cond_resched();
     fn zcfs_inode_mapped(inode: *mut bindings::inode) -> bool;
+    fn zcfs_inode_max_order(inode: *mut bindings::inode) -> u32;
     fn zcfs_isize(inode: *mut bindings::inode) -> i64;
     fn zcfs_inode_lock(inode: *mut bindings::inode);
     fn zcfs_inode_unlock(inode: *mut bindings::inode);
@@ -194,14 +195,23 @@ impl Inode {
         to_result(unsafe { zcfs_page_cache_replace(self.as_raw(), old.as_raw(), new.as_raw()) })
     }
 
-    /// Adds `new`, a fresh order-0 folio (else `EINVAL`) that the caller
-    /// charged to the mount, to the cache at page `index`, uptodate and
-    /// dirty.
-    /// `EEXIST` if a folio is there. The cache takes its own reference.
+    /// Adds `new`, a fresh folio (else `EINVAL`) that the caller charged to
+    /// the mount, to the cache at page `index`, uptodate and dirty; a
+    /// large folio must be aligned in the file to its size and no larger
+    /// than [`Inode::max_folio_order`] allows (else `EINVAL`). `EEXIST` if
+    /// a folio is in any of the pages it would take. The cache takes its
+    /// own references.
     pub(crate) fn add_cached(&self, new: &Folio, index: u64) -> Result {
         // SAFETY: live inode (invariant), `new` live; the C side checks
         // that it is fresh.
         to_result(unsafe { zcfs_page_cache_add(self.as_raw(), new.as_raw(), index) })
+    }
+
+    /// The largest folio order the file's cache takes: 0 on a kernel
+    /// without large folios for files.
+    pub(crate) fn max_folio_order(&self) -> u32 {
+        // SAFETY: live inode (invariant).
+        unsafe { zcfs_inode_max_order(self.as_raw()) }
     }
 
     /// Whether the file is memory-mapped anywhere.

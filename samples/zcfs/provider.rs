@@ -14,11 +14,14 @@
 //!   writer tells a loaned folio by its references (see [`crate::cache`]).
 //!   Refused (`EINVAL`) while the file is memory-mapped.
 //! - WRITE: `reqzcbuf` allocates fresh folios laid out along the file's
-//!   pages (offset loans) or from page 0 (anonymous loans), zeroing only
-//!   the bytes of each page outside the loan (its partial edges), which
-//!   the consumer does not fill; `write_xuio`, under the inode lock and the
-//!   exclusive range lock, moves every whole aligned page into the page
-//!   cache (donation) and copies the partial ones.
+//!   pages (offset loans) or from page 0 (anonymous loans): a page for
+//!   each partial page at the loan's edges, with the bytes outside the
+//!   loan zeroed (the consumer does not fill them), and for the whole
+//!   pages between them the largest folios the file's cache takes that
+//!   are aligned in the file to their size ([`folio_layout`]), one
+//!   segment each. `write_xuio`, under the inode lock and the exclusive
+//!   range lock, moves every folio of whole pages that lands aligned into
+//!   the page cache (donation, by folio) and copies the others.
 //! - Return: dropping the [`ZcLoan`] releases every folio it still holds,
 //!   gives back the budget and the inode reference. A lent folio stays
 //!   marked lent (`PG_owner_2`): a consumer may have handed its page to
@@ -41,26 +44,46 @@ use kernel::prelude::*;
 use kernel::sync::aref::ARef;
 use kernel::sync::barrier::{smp_mb, Full};
 
-/// The page-sized pieces of `len` bytes that start `first_off` bytes into
-/// a page: `(offset in page, length)` of each.
-pub(crate) fn layout(first_off: usize, len: usize) -> impl Iterator<Item = (usize, usize)> {
+/// Number of pages that `len` bytes starting `first_off` bytes into a
+/// page span.
+pub(crate) fn pages_spanned(first_off: usize, len: usize) -> usize {
+    (first_off % PAGE_SIZE + len).div_ceil(PAGE_SIZE)
+}
+
+/// The folios of a WRITE loan of `len` bytes that starts `first_off`
+/// bytes into page `index` of the file: `(order, offset in the folio,
+/// length)` of each, in file order. A partial page (at either edge) is a
+/// folio of its own; whole pages go in folios of the largest order, at
+/// most `max_order`, that the loan's whole pages fill and that is aligned
+/// in the file to its size, as the page cache would place them.
+pub(crate) fn folio_layout(
+    mut index: u64,
+    first_off: usize,
+    len: usize,
+    max_order: u32,
+) -> impl Iterator<Item = (u32, usize, usize)> {
     let mut off = first_off % PAGE_SIZE;
     let mut left = len;
     core::iter::from_fn(move || {
         if left == 0 {
             return None;
         }
-        let this = left.min(PAGE_SIZE - off);
-        let piece = (off, this);
-        left -= this;
-        off = 0;
-        Some(piece)
+        if off != 0 || left < PAGE_SIZE {
+            let this = left.min(PAGE_SIZE - off);
+            let piece = (0, off, this);
+            left -= this;
+            off = 0;
+            index += 1;
+            return Some(piece);
+        }
+        let whole = (left / PAGE_SIZE) as u64;
+        // `whole >= 1`: its log fits; an index of 0 is aligned to any.
+        let order = max_order.min(whole.ilog2()).min(index.trailing_zeros());
+        let bytes = PAGE_SIZE << order;
+        left -= bytes;
+        index += 1 << order;
+        Some((order, 0, bytes))
     })
-}
-
-/// Number of pages [`layout`] spans.
-pub(crate) fn pages_spanned(first_off: usize, len: usize) -> usize {
-    (first_off % PAGE_SIZE + len).div_ceil(PAGE_SIZE)
 }
 
 /// The folios of a loan, one slot per segment: a loan of up to
@@ -98,6 +121,14 @@ pub(crate) struct ZcLoan {
 // construction, in `folio.rs`: this module is safe code.
 
 impl ZcLoan {
+    /// WRITE: adds the fresh `folio`, with the segment of `len` bytes at
+    /// `off` in it that the consumer fills.
+    fn push_folio(&mut self, folio: ARef<Folio>, off: usize, len: usize) -> Result {
+        let seg = folio.segment(off, len);
+        self.folios.push(Some(folio))?;
+        self.segs.push(seg)
+    }
+
     /// READ: forget the folios of a previous read.
     fn release_read(&mut self) {
         release_read(&mut self.folios, &mut self.segs);
@@ -195,16 +226,22 @@ impl ZcLoan {
         let mut failed = None;
         for (i, seg) in segs.iter().enumerate() {
             let slen = seg.bv_len as usize;
-            let whole = pos % PAGE_SIZE as u64 == 0 && seg.bv_offset == 0 && slen == PAGE_SIZE;
             let slot = self.folios.as_mut_slice().get_mut(i);
-            let r = match (whole, slot.and_then(Option::take)) {
+            let folio = slot.and_then(Option::take);
+            // Whole pages, their folio aligned in the file to its size.
+            let whole = folio.as_ref().is_some_and(|f| {
+                let size = f.nr_pages() * PAGE_SIZE;
+                seg.bv_offset == 0 && slen == size && pos % size as u64 == 0
+            });
+            let r = match (whole, folio) {
                 (true, Some(folio)) => {
+                    let nr = folio.nr_pages() as u64;
                     match cache::donate(&locked, folio, pos / PAGE_SIZE as u64) {
                         Ok(None) => {
-                            out.pages_donated += 1;
+                            out.pages_donated += nr;
                             Ok(slen)
                         }
-                        // A large cached folio there: copy the page in.
+                        // The cache holds these pages otherwise: copy.
                         Ok(Some(folio)) => {
                             self.folios.as_mut_slice()[i] = Some(folio);
                             copy(&locked, file, pos, seg, &mut out)
@@ -266,7 +303,7 @@ fn copy(
     let r = cache::cow_range(locked.inode(), pos, seg.bv_len.into())
         .and_then(|()| locked.copy_in(file, pos, seg));
     if let Ok(n) = r {
-        out.pages_copied += 1;
+        out.pages_copied += pages_spanned(seg.bv_offset as usize, seg.bv_len as usize) as u64;
         stats::add(&STATS.write_bytes_copied, n as u64);
     }
     r
@@ -332,16 +369,34 @@ impl Provider for Zcfs {
             loan.folios = Folios::with_spill_capacity(npages);
             return Ok(loan);
         }
-        loan.segs = SegVec::with_capacity(npages)?;
-        loan.folios = Folios::with_capacity(npages)?;
-        for (off, plen) in layout(first, len) {
-            // The consumer fills the segment; only the rest of the page
-            // (the partial edges of the loan) is zeroed here.
-            let folio = Folio::alloc()?;
-            folio.zero_outside(off, plen);
-            let seg = folio.segment(off, plen);
-            loan.folios.push(Some(folio))?;
-            loan.segs.push(seg)?;
+        // One segment per folio: room for them all comes at once, if more
+        // than the inline slots are needed.
+        loan.segs = SegVec::with_spill_capacity(npages);
+        loan.folios = Folios::with_spill_capacity(npages);
+        let index = req.offset.unwrap_or(0) / PAGE_SIZE as u64;
+        let max_order = loan.inode.max_folio_order();
+        for (order, off, flen) in folio_layout(index, first, len, max_order) {
+            if order == 0 {
+                // The consumer fills the segment; only the rest of the
+                // page (a partial edge of the loan) is zeroed here.
+                let folio = Folio::alloc(0)?;
+                folio.zero_outside(off, flen);
+                loan.push_folio(folio, off, flen)?;
+                continue;
+            }
+            // Whole pages: a large folio, or smaller ones where it cannot
+            // be had (each aligned: `done` stays a multiple of the size).
+            let (pages, mut o, mut done) = (1usize << order, order, 0usize);
+            while done < pages {
+                match Folio::alloc(o) {
+                    Ok(folio) => {
+                        loan.push_folio(folio, 0, PAGE_SIZE << o)?;
+                        done += 1 << o;
+                    }
+                    Err(_) if o > 0 => o -= 1,
+                    Err(e) => return Err(e),
+                }
+            }
         }
         Ok(loan)
     }
@@ -371,20 +426,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aligned_and_unaligned() {
-        let mut it = layout(0, 2 * PAGE_SIZE + 10);
-        assert_eq!(it.next(), Some((0, PAGE_SIZE)));
-        assert_eq!(it.next(), Some((0, PAGE_SIZE)));
-        assert_eq!(it.next(), Some((0, 10)));
-        assert_eq!(it.next(), None);
-        let mut it = layout(100, PAGE_SIZE);
-        assert_eq!(it.next(), Some((100, PAGE_SIZE - 100)));
-        assert_eq!(it.next(), Some((0, 100)));
-        assert_eq!(it.next(), None);
-        assert_eq!(layout(5, 0).count(), 0);
+    fn pages_spanned_by_a_range() {
         assert_eq!(pages_spanned(100, PAGE_SIZE), 2);
         assert_eq!(pages_spanned(0, PAGE_SIZE), 1);
         assert_eq!(pages_spanned(PAGE_SIZE - 1, 2), 2);
         assert_eq!(pages_spanned(0, 1), 1);
+    }
+
+    fn all(index: u64, off: usize, len: usize, max: u32) -> Result<KVec<(u32, usize, usize)>> {
+        let mut v = KVec::new();
+        for piece in folio_layout(index, off, len, max) {
+            v.push(piece, GFP_KERNEL)?;
+        }
+        Ok(v)
+    }
+
+    #[test]
+    fn write_folios_aligned_in_the_file() {
+        let p = PAGE_SIZE;
+        // 1 MiB at 0: one folio.
+        let v = all(0, 0, 256 * p, 9).unwrap();
+        assert_eq!(v.as_slice(), &[(8, 0, 256 * p)]);
+        // No large folios: a page each.
+        assert_eq!(all(0, 0, 3 * p, 0).unwrap().len(), 3);
+        // A partial head, whole pages 1..8 aligned up and down, a tail.
+        let v = all(0, 100, 8 * p, 9).unwrap();
+        assert_eq!(
+            v.as_slice(),
+            &[
+                (0, 100, p - 100),
+                (0, 0, p),
+                (1, 0, 2 * p),
+                (2, 0, 4 * p),
+                (0, 0, 100)
+            ]
+        );
+        // At page 6: 2 pages, then 8, then what is left.
+        let v = all(6, 0, 11 * p, 9).unwrap();
+        assert_eq!(v.as_slice(), &[(1, 0, 2 * p), (3, 0, 8 * p), (0, 0, p)]);
+        // The largest order caps; the total is the length.
+        let v = all(0, 0, 64 * p + 5, 2).unwrap();
+        assert_eq!(v.len(), 17);
+        assert_eq!(v.iter().map(|x| x.2).sum::<usize>(), 64 * p + 5);
     }
 }

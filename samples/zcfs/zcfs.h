@@ -78,7 +78,8 @@ loff_t zcfs_isize(struct inode *inode);
 void zcfs_inode_lock(struct inode *inode);
 void zcfs_inode_unlock(struct inode *inode);
 struct page *zcfs_zero_page(void);
-struct folio *zcfs_folio_alloc(void);
+struct folio *zcfs_folio_alloc(unsigned int order);
+unsigned int zcfs_inode_max_order(struct inode *inode);
 void zcfs_folio_zero_outside(struct folio *folio, size_t off, size_t len);
 unsigned int zcfs_lookup_folios(struct file *file, u64 index, u64 last,
 				struct folio **out, unsigned int max);

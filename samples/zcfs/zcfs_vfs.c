@@ -1038,12 +1038,25 @@ struct page *zcfs_zero_page(void)
 }
 
 /*
- * A fresh order-0 folio for a write loan, not zeroed: the consumer fills
- * the loan's bytes, zcfs_folio_zero_outside() zeroes the rest.
+ * A fresh folio of @order for a write loan, not zeroed: the consumer fills
+ * the loan's bytes, zcfs_folio_zero_outside() zeroes the rest.  A large
+ * folio is tried without retries or warnings, as the page cache's own
+ * allocations are (zcfs_grab_folio()): the caller falls back to smaller
+ * ones.
  */
-struct folio *zcfs_folio_alloc(void)
+struct folio *zcfs_folio_alloc(unsigned int order)
 {
-	return folio_alloc(GFP_HIGHUSER, 0);
+	gfp_t gfp = GFP_HIGHUSER;
+
+	if (order)
+		gfp |= __GFP_NORETRY | __GFP_NOWARN;
+	return folio_alloc(gfp, order);
+}
+
+/* The largest folio order @inode's cache takes (0 without large folios). */
+unsigned int zcfs_inode_max_order(struct inode *inode)
+{
+	return mapping_max_folio_order(inode->i_mapping);
 }
 
 /* Zero @folio except @len bytes at @off (clamped to the folio). */
@@ -1289,19 +1302,25 @@ int zcfs_page_cache_replace(struct inode *inode, struct folio *old,
 /*
  * Add the fresh folio @new, which the caller charged to the mount, to
  * @inode's cache at @index, uptodate and dirty: 0, -EEXIST if a folio is
- * there, or another error.  The cache takes its own reference.
+ * in any of the pages it would take, or another error.  A large folio
+ * must be aligned in the file to its size (as the page cache places
+ * them) and no larger than the cache takes.  The cache takes its own
+ * references.
  */
 int zcfs_page_cache_add(struct inode *inode, struct folio *new, u64 index)
 {
+	struct address_space *mapping = inode->i_mapping;
+	long nr = folio_nr_pages(new);
 	int err;
 
-	if (!zcfs_folio_fresh(new) || folio_test_large(new))
+	if (!zcfs_folio_fresh(new) || !IS_ALIGNED(index, nr) ||
+	    folio_order(new) > mapping_max_folio_order(mapping))
 		return -EINVAL;
 	folio_mark_uptodate(new);
-	err = filemap_add_folio(inode->i_mapping, new, index, GFP_KERNEL);
+	err = filemap_add_folio(mapping, new, index, GFP_KERNEL);
 	if (err)
 		return err;
-	zcfs_inode_charged(inode, 1);
+	zcfs_inode_charged(inode, nr);
 	folio_mark_dirty(new);
 	folio_unlock(new);
 	return 0;

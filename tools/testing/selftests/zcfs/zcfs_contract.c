@@ -461,6 +461,65 @@ static bool t_large_folios(void)
 	return true;
 }
 
+/*
+ * Donation by folio: the whole pages of a write loan come in the largest
+ * folios aligned in the file (a 64 KiB loan at offset 0: one folio of 16
+ * pages, unless the allocator has none), each moved into the cache whole
+ * (st_blocks; a READ loan of the range then takes fewer segments than
+ * pages); a second such write replaces the cached folio and a READ loan
+ * of the first keeps its snapshot; where smaller folios hold the range
+ * (a page per write(2)), the loan's bytes are copied in instead.
+ */
+static bool t_write_by_folio(void)
+{
+	static unsigned char one[16 * PG], two[16 * PG];
+	struct zcvfs_test_req st;
+	struct stat s;
+	long long don = zcvfs_stat("write_pages_donated");
+	long long cop = zcvfs_stat("write_pages_copied");
+	long long wsegs;
+
+	pattern(one, sizeof(one), 16);
+	pattern(two, sizeof(two), 17);
+	EXPECT(ftruncate(fd, 0) == 0, "truncate\n");
+	EXPECT(zt_fresh(2, fd, 1, 0, sizeof(one)) == 0, "WRITE request\n");
+	zt_op(ZT_STATE, 2, fd, &st);
+	wsegs = st.out[ZT_ST_NSEGS];
+	ksft_print_msg("64 KiB write loan at 0: %lld segment(s)\n", wsegs);
+	EXPECT(wsegs >= 1 && wsegs < 16, "write loan of a page per segment: %lld\n", wsegs);
+	EXPECT(zt_data(ZT_FILL, 2, 0, one, sizeof(one)) == sizeof(one), "fill\n");
+	EXPECT(zt_write(2, fd, -1) == sizeof(one), "write\n");
+	EXPECT(zt_op(ZT_RET, 2, fd, NULL) == 0, "return\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 16 &&
+	       zcvfs_stat("write_pages_copied") == cop, "donated %lld copied %lld\n",
+	       zcvfs_stat("write_pages_donated") - don, zcvfs_stat("write_pages_copied") - cop);
+	EXPECT(fstat(fd, &s) == 0 && s.st_size == sizeof(one) && s.st_blocks == 16 * (PG / 512),
+	       "size %lld, st_blocks %lld\n", (long long)s.st_size, (long long)s.st_blocks);
+	EXPECT(file_is(fd, 0, one, sizeof(one)), "donated data\n");
+	EXPECT(zt_fresh(0, fd, 0, 0, sizeof(one)) == 0 &&
+	       zt_op(ZT_READ, 0, fd, &st) == sizeof(one), "READ loan\n");
+	EXPECT(st.out[ZT_ST_NSEGS] == wsegs, "the cache's folios are not the loan's: %lld segments\n",
+	       st.out[ZT_ST_NSEGS]);
+	/* The same pages again: the cached folio is replaced, the loan keeps it. */
+	EXPECT(zt_loan_write(fd, 0, two, sizeof(two), 0) == sizeof(two), "second write\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 32, "second write not donated\n");
+	EXPECT(peek_is(0, 0, one, sizeof(one)), "loan changed by the donation\n");
+	EXPECT(file_is(fd, 0, two, sizeof(two)), "data after the second write\n");
+	EXPECT(zt_op(ZT_RET, 0, fd, NULL) == 0, "READ return\n");
+	/* A page per folio in the cache: copied in. */
+	EXPECT(fill_file(fd, sizeof(one), 16), "page-by-page setup\n");
+	cop = zcvfs_stat("write_pages_copied");
+	EXPECT(zt_loan_write(fd, 0, two, sizeof(two), 0) == sizeof(two), "third write\n");
+	EXPECT(zcvfs_stat("write_pages_donated") == don + 32 &&
+	       zcvfs_stat("write_pages_copied") == cop + 16, "third: copied %lld\n",
+	       zcvfs_stat("write_pages_copied") - cop);
+	EXPECT(file_is(fd, 0, two, sizeof(two)), "data after the third write\n");
+	EXPECT(fstat(fd, &s) == 0 && s.st_blocks == 16 * (PG / 512), "st_blocks %lld\n",
+	       (long long)s.st_blocks);
+	EXPECT(outstanding() == 0, "leak\n");
+	return true;
+}
+
 static bool t_mmap(void)
 {
 	unsigned char old[2 * PG], got[16];
@@ -585,6 +644,7 @@ static const struct zcfs_case tests[] = {
 	{ t_write_unfilled, "bytes of a write loan left unfilled reach the file as zeros" },
 	{ t_zc_write_over_loan, "loan stable across zero-copy writes" },
 	{ t_large_folios, "large folios: lent whole, copied away whole, written into" },
+	{ t_write_by_folio, "write loans donated by folio; replaced; copied into small folios" },
 	{ t_mmap, "read loans refused while mapped; mapped writes COW" },
 	{ t_limits, "min_loan, max_loan, max_loan_pages" },
 	{ t_bad_args, "bad arguments: clear errors" },
