@@ -316,7 +316,6 @@ impl Drop for ZcLoan {
         }
         // Unconsumed write folios are freed with `folios`.
         self.inode.space().loan_put(self.budget);
-        stats::sub(&STATS.loans_outstanding, 1);
     }
 }
 
@@ -349,7 +348,6 @@ impl Provider for Zcfs {
             stats::add(&STATS.refused_budget, 1);
             return Err(EINVAL);
         }
-        stats::add(&STATS.loans_outstanding, 1);
         // From here on, dropping the loan gives everything back.
         let mut loan = KBox::new(
             ZcLoan {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! zcfs's own counters, in `/sys/kernel/debug/zcfs/stats` (`name value`
-//! lines). zcvfs counts requests, returns and bytes per filesystem type;
-//! these say what zcfs did with the pages.
+//! lines). zcvfs counts requests, returns, loans outstanding and bytes
+//! per filesystem type; these say what zcfs did with the pages.
 
 #![deny(unsafe_code)]
 
@@ -35,8 +35,6 @@ pub(crate) struct Stats {
     pub(crate) refused_budget: Atomic<u64>,
     /// Read requests or reads refused: the file is memory-mapped.
     pub(crate) refused_mapped: Atomic<u64>,
-    /// Loans not returned yet.
-    pub(crate) loans_outstanding: Atomic<u64>,
 }
 
 /// The module's counters.
@@ -53,17 +51,13 @@ pub(crate) static STATS: Stats = Stats {
     refused_size: Atomic::new(0),
     refused_budget: Atomic::new(0),
     refused_mapped: Atomic::new(0),
-    loans_outstanding: Atomic::new(0),
 };
 
-/// Add `n` to a counter.
+/// Add `n` to a counter (nothing to do, no atomic operation, for 0).
 pub(crate) fn add(c: &Atomic<u64>, n: u64) {
-    c.add(n, Relaxed);
-}
-
-/// Subtract `n` from a counter.
-pub(crate) fn sub(c: &Atomic<u64>, n: u64) {
-    c.fetch_sub(n, Relaxed);
+    if n != 0 {
+        c.add(n, Relaxed);
+    }
 }
 
 /// What debugfs shows: the global counters.
@@ -72,7 +66,7 @@ pub(crate) struct StatsView;
 impl fmt::Debug for StatsView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &STATS;
-        let rows: [(&str, &Atomic<u64>); 13] = [
+        let rows: [(&str, &Atomic<u64>); 12] = [
             ("read_loans", &s.read_loans),
             ("read_pages_loaned", &s.read_pages_loaned),
             ("read_zero_pages", &s.read_zero_pages),
@@ -85,7 +79,6 @@ impl fmt::Debug for StatsView {
             ("refused_size", &s.refused_size),
             ("refused_budget", &s.refused_budget),
             ("refused_mapped", &s.refused_mapped),
-            ("loans_outstanding", &s.loans_outstanding),
         ];
         for (i, (name, v)) in rows.iter().enumerate() {
             if i + 1 == rows.len() {

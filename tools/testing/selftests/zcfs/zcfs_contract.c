@@ -42,7 +42,7 @@ static bool peek_is(int slot, long long skip, const unsigned char *want, size_t 
 
 static long long outstanding(void)
 {
-	return zcfs_stat("loans_outstanding");
+	return zcvfs_stat("loans_outstanding");
 }
 
 /* ---- the tests ---- */

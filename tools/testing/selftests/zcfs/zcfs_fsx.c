@@ -578,7 +578,7 @@ int main(int argc, char **argv)
 		munmap(map, maxsize);
 	close(fd);
 	close(zt_dev);
-	ok = zcfs_stat("loans_outstanding") == 0;
+	ok = zcvfs_stat("loans_outstanding") == 0;
 	err = umount(DIR) | zcfs_unload_all();
 	ok = ok && !err;
 	ksft_test_result(ok, "no loan left, clean umount and unload\n");

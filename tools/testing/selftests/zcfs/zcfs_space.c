@@ -197,7 +197,7 @@ static bool t_full(void)
 	       "read fault of a hole on a full mount: status %#x\n", status);
 	EXPECT(fstat(f, &st) == 0 && st.st_blocks == 0, "failed fault left %lld blocks\n",
 	       (long long)st.st_blocks);
-	outst = zcfs_stat("loans_outstanding");
+	outst = zcvfs_stat("loans_outstanding");
 	EXPECT(outst == 0, "%lld loans outstanding\n", outst);
 	close(f);
 	close(big);

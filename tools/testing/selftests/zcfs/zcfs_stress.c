@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 	ksft_test_result(held_loans(), "loans held across truncate and unlink are stable\n");
 	ksft_test_result(umount_attempts(), "umount EBUSY while loans are outstanding\n");
 
-	ok = !failed && zcfs_stat("loans_outstanding") == 0;
+	ok = !failed && zcvfs_stat("loans_outstanding") == 0;
 	close(zt_dev);
 	err = umount(DIR) | zcfs_unload_all();
 	ok = ok && !err;
