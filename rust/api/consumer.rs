@@ -143,7 +143,10 @@ impl WriteLoan {
         self.loan.xuio.segments_mut()
     }
 
-    /// Set the file offset of anonymous buffers before the write.
+    /// Set the file offset of anonymous buffers before the write. (Built
+    /// where it is used: zcnfsd knows a WRITE's offset before it asks for
+    /// the loan, and asks for an offset loan.)
+    #[cfg(zcvfs_test_api)]
     pub(crate) fn set_offset(&mut self, offset: u64) -> Result {
         self.loan
             .xuio

@@ -434,7 +434,7 @@ impl Xuio {
 
     /// Set `uio_loffset` (the offset of an anonymous write loan before the
     /// write).
-    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    #[cfg(zcvfs_test_api)]
     pub(crate) fn set_loffset(&mut self, offset: i64) {
         self.raw.xu_uio.uio_loffset = offset;
     }

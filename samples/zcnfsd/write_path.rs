@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! WRITE, as the seed's `rfs4_op_write`: an anonymous write loan
-//! (`VOP_REQZCBUF(UIO_WRITE)`, offset -1, [`WriteLoan`]) is requested as
-//! soon as the WRITE arguments up to the data length are known, the payload
-//! is received from the socket straight into the loaned pages, the offset
-//! is set, and `VOP_WRITE` with the xuio donates the pages to the page
-//! cache; the loan is consumed (returned) by the write. `ENOTSUP`,
+//! WRITE, as the seed's `rfs4_op_write`: a write loan
+//! (`VOP_REQZCBUF(UIO_WRITE)`, [`WriteLoan`]) is requested as soon as the
+//! WRITE arguments up to the data length are known, the payload is
+//! received from the socket straight into the loaned pages, and
+//! `VOP_WRITE` with the xuio donates the pages to the page cache; the loan
+//! is consumed (returned) by the write. Unlike the seed, whose loan is
+//! anonymous (offset -1, set before the write), the loan is asked for at
+//! the WRITE's offset, which the arguments already gave: the provider then
+//! lays its buffers out along the file's pages (zcfs: folios aligned in
+//! the file, so that every whole one can be donated, at any offset). `ENOTSUP`,
 //! `EINVAL` and `zerocopy=0` take the ordinary path: the payload is
 //! received into the connection's buffer and written from there.
 //!
@@ -104,7 +108,7 @@ pub(crate) fn write_streamed(
     let offset = h.offset;
     let mut r = None;
     if ctx.zerocopy && count > 0 {
-        match WriteLoan::request(&t.file, None, count, None) {
+        match WriteLoan::request(&t.file, Some(offset), count, None) {
             Ok(mut loan) => {
                 let _held = LoanHeld::new();
                 // One copy, by TCP, from socket buffers into the loaned pages.
@@ -113,7 +117,7 @@ pub(crate) fn write_streamed(
                 stats::add_bytes(&STATS.write_bytes, count);
                 stats::add_bytes(&STATS.write_zc_bytes, count);
                 stats::add_bytes(&STATS.write_copy_bytes, count);
-                r = Some(loan.set_offset(offset).and_then(|()| loan.write()));
+                r = Some(loan.write());
             }
             Err(e) if e == EOPNOTSUPP || e == EINVAL => stats::inc(&STATS.write_fallbacks),
             Err(e) => {
