@@ -148,7 +148,10 @@ impl ZcLoan {
             stats::add(&STATS.refused_mapped, 1);
             return Err(EINVAL);
         }
-        release_read(folios, segs);
+        // A read that failed released what it had found (`read_xuio`).
+        if !folios.as_slice().is_empty() {
+            release_read(folios, segs);
+        }
         let size = inode.size();
         let n = if offset >= size {
             0
@@ -349,28 +352,23 @@ impl Provider for Zcfs {
             return Err(EINVAL);
         }
         // From here on, dropping the loan gives everything back.
+        // One segment and one slot per folio (READ: none until the read
+        // finds the folios), inline for a few folios (a loan of large
+        // folios usually fits); beyond that, room for one per page comes at
+        // once.
         let mut loan = KBox::new(
             ZcLoan {
                 inode,
                 rw: req.rw,
                 budget: npages as u64,
-                folios: Folios::new(),
-                segs: SegVec::default(),
+                folios: Folios::with_spill_capacity(npages),
+                segs: SegVec::with_spill_capacity(npages),
             },
             GFP_KERNEL,
         )?;
         if req.rw == Rw::Read {
-            // No segments until the read finds the folios: one per folio,
-            // so a loan of large folios usually fits the inline slots; at
-            // one page per folio the room for all of them comes at once.
-            loan.segs = SegVec::with_spill_capacity(npages);
-            loan.folios = Folios::with_spill_capacity(npages);
             return Ok(loan);
         }
-        // One segment per folio: room for them all comes at once, if more
-        // than the inline slots are needed.
-        loan.segs = SegVec::with_spill_capacity(npages);
-        loan.folios = Folios::with_spill_capacity(npages);
         let index = req.offset.unwrap_or(0) / PAGE_SIZE as u64;
         let max_order = loan.inode.max_folio_order();
         for (order, off, flen) in folio_layout(index, first, len, max_order) {
