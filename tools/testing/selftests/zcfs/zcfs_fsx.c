@@ -522,13 +522,8 @@ int main(int argc, char **argv)
 	held_data = malloc(maxsize);
 	if (!model || !buf || !got || !held_data)
 		ksft_exit_fail_msg("out of memory\n");
-	err = zcfs_setup_driver();
-	if (err)
-		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
 	/* Loans of up to 256 KiB for the zero-copy full checks. */
-	err = zcfs_mount(DIR, "max_loan=262144,max_loan_pages=1024");
-	if (err)
-		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
+	zcfs_start(DIR, "max_loan=262144,max_loan_pages=1024");
 	fd = open(DIR "/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		ksft_exit_fail_msg("open: %s\n", strerror(errno));
