@@ -369,6 +369,7 @@ static bool do_op(long long n, int op)
 {
 	long long off, len, r, want, old;
 	struct zcvfs_test_req req;
+	const char *what;
 
 	pick(&off, &len, maxsize);
 	record(n, op, off, len);
@@ -380,23 +381,21 @@ static bool do_op(long long n, int op)
 		wrote(off, buf, len);
 		return verify_range("after write", off, len);
 	case OP_READ:
-		r = pread(fd, got, len, off);
-		want = expect_len(off, len);
-		if (r != want) {
-			ksft_print_msg("read returned %lld, want %lld\n", r, want);
-			return false;
-		}
-		return compare("read", got, off, r);
 	case OP_ZC_READ:
-		if (!unmap(off))
-			return false;
-		r = zt_loan_read(fd, off, got, len);
+		what = op == OP_READ ? "read" : "zc read";
+		if (op == OP_READ) {
+			r = pread(fd, got, len, off);
+		} else {
+			if (!unmap(off))
+				return false;
+			r = zt_loan_read(fd, off, got, len);
+		}
 		want = expect_len(off, len);
 		if (r != want) {
-			ksft_print_msg("zc read returned %lld, want %lld\n", r, want);
+			ksft_print_msg("%s returned %lld, want %lld\n", what, r, want);
 			return false;
 		}
-		return compare("zc read", got, off, r);
+		return compare(what, got, off, r);
 	case OP_ZC_WRITE:
 	case OP_ZC_WRITE_ANON:
 		fill_random(buf, len);
