@@ -102,31 +102,26 @@ pub(crate) fn set_attr(s: &Sattr3) -> core::result::Result<SetAttr, Nfsstat3> {
         sa.valid |= set::SIZE;
         sa.size = size;
     }
-    match s.atime {
-        SetTime::DontChange => {}
-        SetTime::ServerTime => sa.valid |= set::ATIME_NOW,
-        SetTime::ClientTime(t) => {
-            if t.nseconds >= NSEC_PER_SEC {
-                return Err(Nfsstat3::Inval);
-            }
-            sa.valid |= set::ATIME;
-            sa.atime_sec = i64::from(t.seconds);
-            sa.atime_nsec = t.nseconds;
-        }
-    }
-    match s.mtime {
-        SetTime::DontChange => {}
-        SetTime::ServerTime => sa.valid |= set::MTIME_NOW,
-        SetTime::ClientTime(t) => {
-            if t.nseconds >= NSEC_PER_SEC {
-                return Err(Nfsstat3::Inval);
-            }
-            sa.valid |= set::MTIME;
-            sa.mtime_sec = i64::from(t.seconds);
-            sa.mtime_nsec = t.nseconds;
-        }
-    }
+    let (bits, sec, nsec) = set_time(s.atime, set::ATIME_NOW, set::ATIME)?;
+    sa.valid |= bits;
+    (sa.atime_sec, sa.atime_nsec) = (sec, nsec);
+    let (bits, sec, nsec) = set_time(s.mtime, set::MTIME_NOW, set::MTIME)?;
+    sa.valid |= bits;
+    (sa.mtime_sec, sa.mtime_nsec) = (sec, nsec);
     Ok(sa)
+}
+
+/// What one time of a `sattr3` adds to a [`SetAttr`]: the `valid` bits
+/// (none to leave it, `now` for the server's time, `exact` for the
+/// client's) and the client's seconds and nanoseconds (else zero);
+/// NFS3ERR_INVAL for `nseconds` not below 10^9.
+fn set_time(t: SetTime, now: u32, exact: u32) -> core::result::Result<(u32, i64, u32), Nfsstat3> {
+    match t {
+        SetTime::DontChange => Ok((0, 0, 0)),
+        SetTime::ServerTime => Ok((now, 0, 0)),
+        SetTime::ClientTime(t) if t.nseconds >= NSEC_PER_SEC => Err(Nfsstat3::Inval),
+        SetTime::ClientTime(t) => Ok((exact, i64::from(t.seconds), t.nseconds)),
+    }
 }
 
 /// The `nfsstat3` for a VFS error, as NFSD's `nfserrno()` maps them.

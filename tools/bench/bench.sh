@@ -134,6 +134,22 @@ done
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+# One guest of the pair, role server (its QEMU listens on the port) or
+# client (connects to it), with more run-guest.sh options after the port.
+# Run it in the background: it becomes the guest's run-guest.sh in a
+# session of its own, so that $! is the process group to end (kill -- -$!).
+net_guest() {	# arch role nic port [run-guest.sh options]
+	local arch=$1 role=$2 nic=$3 port=$4 server=off mac=02
+	shift 4
+	[ "$role" = server ] && server=on mac=01
+	exec setsid tools/guest/run-guest.sh "$arch" --mode bench --boot-tries 1 \
+		--timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" "$@" \
+		--suite tools/bench/guest/zcvfs_bench --append "$append zcvfs_bench_role=$role" \
+		--log "$out/$arch/net-$role.log" \
+		--qemu -netdev --qemu "stream,id=n0,server=$server,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
+		--qemu -device --qemu "$nic,netdev=n0,mac=52:54:00:17:00:$mac" \
+		> "$out/net-$role-$arch.verdict" 2>&1
+}
 # One try of the pair. Returns 75 if a guest stalled at boot (its
 # run-guest.sh gave up after one boot: the pair is tried again as a whole,
 # since neither guest can go on without the other).
@@ -146,13 +162,7 @@ net_pair_once() {	# arch
 	port=$(free_port)
 	# A session of its own: if the client ends without telling the server
 	# to stop, the server's run-guest.sh and its QEMU are ended as a group.
-	setsid tools/guest/run-guest.sh "$arch" --mode bench --timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
-		--boot-tries 1 \
-		--suite tools/bench/guest/zcvfs_bench --append "$append zcvfs_bench_role=server" \
-		--log "$out/$arch/net-server.log" \
-		--qemu -netdev --qemu "stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
-		--qemu -device --qemu "$nic,netdev=n0,mac=52:54:00:17:00:01" \
-		> "$out/net-server-$arch.verdict" 2>&1 &
+	net_guest "$arch" server "$nic" "$port" &
 	spid=$!
 	# The server's QEMU listens once its initramfs is packed.
 	for i in $(seq 1 300); do
@@ -164,14 +174,7 @@ net_pair_once() {	# arch
 		zcvfs_log "net $arch: the server guest's QEMU never listened on port $port"
 		rc=1
 	else
-		ZCVFS_BUILD=$out/net-client setsid tools/guest/run-guest.sh "$arch" --mode bench \
-			--no-modules --boot-tries 1 \
-			--timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" \
-			--suite tools/bench/guest/zcvfs_bench --append "$append zcvfs_bench_role=client" \
-			--log "$out/$arch/net-client.log" \
-			--qemu -netdev --qemu "stream,id=n0,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
-			--qemu -device --qemu "$nic,netdev=n0,mac=52:54:00:17:00:02" \
-			> "$out/net-client-$arch.verdict" 2>&1 &
+		ZCVFS_BUILD=$out/net-client net_guest "$arch" client "$nic" "$port" --no-modules &
 		cpid=$!
 		# A server that stalled at boot will never answer: end the client.
 		while kill -0 $cpid 2>/dev/null; do

@@ -89,23 +89,18 @@ def per_rep_metrics(rec):
         return m
     mib = rec["bytes"] / MIB
     m["mib_s"] = mib / (rec["ns"] / 1e9)
-    m["cpu_ms_per_mib"] = rec["busy_ticks"] * 1000.0 / rec["hz"] / mib
-    if rec["total_ticks"]:
-        m["cpu_busy_share"] = rec["busy_ticks"] / rec["total_ticks"]
+    cpu_metrics(m, "", rec, mib)
     s = rec.get("stats", {})
     if bench in ("nfs_read", "nfs_write"):
         d = "read" if bench == "nfs_read" else "write"
-        payload = s.get("zcnfsd.%s_bytes" % d)
+        # All kernel copies on the server: its own and, for READ, those
+        # the network stack made of pages given to it by reference.
+        stack = s.get("zcnfsd.read_stack_copy_bytes", 0) if d == "read" else 0
+        payload = payload_metrics(m, s, d, rec["bytes"], stack)
         if payload:
-            # All kernel copies on the server: its own and, for READ, those
-            # the network stack made of pages given to it by reference.
-            stack = s.get("zcnfsd.read_stack_copy_bytes", 0) if d == "read" else 0
             m["server_copies_per_byte"] = s.get("zcnfsd.%s_copy_bytes" % d, 0) / payload
-            m["copies_per_byte"] = (s.get("zcnfsd.%s_copy_bytes" % d, 0) + stack) / payload
             if d == "read" and "zcnfsd.read_stack_copy_bytes" in s:
                 m["stack_copies_per_byte"] = stack / payload
-            m["zc_share"] = s.get("zcnfsd.%s_zc_bytes" % d, 0) / payload
-            m["payload_per_file_byte"] = payload / rec["bytes"]
         m["fallbacks"] = s.get("zcnfsd.%s_fallbacks" % d, 0)
         m["calls"] = s.get("zcnfsd.%s_calls" % d, 0)
         if d == "write" and payload and "zcfs.write_bytes_copied" in s:
@@ -113,17 +108,12 @@ def per_rep_metrics(rec):
     srv = rec.get("srv")
     if srv is not None:
         # The server guest's own /proc/stat and counters (NIC runs).
-        m["srv_cpu_ms_per_mib"] = srv["busy_ticks"] * 1000.0 / srv["hz"] / mib
-        if srv["total_ticks"]:
-            m["srv_cpu_busy_share"] = srv["busy_ticks"] / srv["total_ticks"]
+        cpu_metrics(m, "srv_", srv, mib)
         c = srv.get("counters", {})
         if bench in ("net_read", "net_write"):
             d = "read" if bench == "net_read" else "write"
-            payload = c.get("zcnfsd.%s_bytes" % d)
+            payload = payload_metrics(m, c, d, rec["bytes"])
             if payload:
-                m["copies_per_byte"] = c.get("zcnfsd.%s_copy_bytes" % d, 0) / payload
-                m["zc_share"] = c.get("zcnfsd.%s_zc_bytes" % d, 0) / payload
-                m["payload_per_file_byte"] = payload / rec["bytes"]
                 # The network stack's copies of the payload, if zcnfsd
                 # counts them (a counter named *stack*): absent -> no cell.
                 stack = [v for k, v in c.items()
@@ -131,6 +121,26 @@ def per_rep_metrics(rec):
                 if stack:
                     m["stack_copies_per_byte"] = sum(stack) / payload
     return m
+
+
+def cpu_metrics(m, prefix, ticks, mib):
+    """CPU per MiB and busy share (prefix + name) of a guest's /proc/stat ticks."""
+    m[prefix + "cpu_ms_per_mib"] = ticks["busy_ticks"] * 1000.0 / ticks["hz"] / mib
+    if ticks["total_ticks"]:
+        m[prefix + "cpu_busy_share"] = ticks["busy_ticks"] / ticks["total_ticks"]
+
+
+def payload_metrics(m, counters, d, file_bytes, more_copies=0):
+    """zcnfsd's copies (plus more_copies bytes) and zero-copy share per byte
+    of payload of direction d ("read" or "write"), and the payload per file
+    byte; returns the payload (None or 0: no such metrics)."""
+    payload = counters.get("zcnfsd.%s_bytes" % d)
+    if payload:
+        copies = counters.get("zcnfsd.%s_copy_bytes" % d, 0) + more_copies
+        m["copies_per_byte"] = copies / payload
+        m["zc_share"] = counters.get("zcnfsd.%s_zc_bytes" % d, 0) / payload
+        m["payload_per_file_byte"] = payload / file_bytes
+    return payload
 
 
 def parse_ktap(lines):

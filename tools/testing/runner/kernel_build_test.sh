@@ -55,19 +55,9 @@ EOF
 chmod +x "$src/scripts/kconfig/merge_config.sh" "$ZCVFS_CACHE/tools/bin/bindgen" "$tmp/bin/make"
 export PATH=$tmp/bin:$PATH FAKE_MAKE_CALLS=$tmp/make-calls
 
-n=0
-pass=0
-fail=0
+. "$(dirname "$0")/ktap.sh"
 result() {	# NAME OK-or-not REASON
-	n=$((n + 1))
-	if [ "$2" = ok ]; then
-		echo "ok $n build-kernel.sh: $1"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n build-kernel.sh: $1 ($3)"
-		sed 's/^/# /' "$tmp/err" | tail -n 20
-		fail=$((fail + 1))
-	fi
+	ktap_result "$2" "build-kernel.sh: $1" "${3:-}" "$tmp/err" 20
 }
 # run [ENV=...]: build-kernel.sh x86_64, stdout in $tmp/out, stderr
 # in $tmp/err, exit status in $rc.
@@ -135,5 +125,4 @@ else
 	result "failed build: non-zero, nothing on stdout, the log's tail on stderr" no "exit $rc, stdout '$(head -c 200 "$tmp/out")'"
 fi
 
-echo "kernel-build: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+ktap_totals kernel-build

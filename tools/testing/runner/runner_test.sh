@@ -19,9 +19,7 @@ here=$ZCVFS_ROOT/tools/testing/runner
 arch=x86_64
 out=$ZCVFS_BUILD/$arch/runner-test
 mkdir -p "$out"
-pass=0
-fail=0
-n=0
+. "$here/ktap.sh"
 
 # expect_failure NAME PATTERNS LOGPATTERN run-guest-args...: the run must exit
 # non-zero, its verdict must match every line of PATTERNS and its console
@@ -41,50 +39,34 @@ expect_failure() {
 	case_pid[$name]=$!
 }
 check() {
-	local name=$1 rc p missing=
+	local name=$1 rc p missing= ok=no
 	wait "${case_pid[$name]}"
 	rc=$?
-	n=$((n + 1))
 	while IFS= read -r p; do
 		grep -Eq -- "$p" "$out/$name.verdict" || missing+=" /$p/"
 	done <<< "${case_pattern[$name]}"
-	if [ $rc -ne 0 ] && [ -z "$missing" ] &&
-	   grep -Eq "${case_logpattern[$name]}" "$out/$name.log"; then
-		echo "ok $n runner fails the run: $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n runner fails the run: $name (exit $rc, verdict lacks${missing:- nothing})"
-		sed 's/^/# /' "$out/$name.verdict" | tail -n 30
-		fail=$((fail + 1))
-	fi
+	[ $rc -ne 0 ] && [ -z "$missing" ] &&
+		grep -Eq "${case_logpattern[$name]}" "$out/$name.log" && ok=ok
+	ktap_result $ok "runner fails the run: $name" \
+		"exit $rc, verdict lacks${missing:- nothing}" "$out/$name.verdict" 30
 }
 
 echo "TAP version 13"
 echo "1..7"
 
 # Unit tests of the log checker on synthetic logs.
-n=$((n + 1))
 if python3 "$here/test_check_log.py" > "$out/unit.log" 2>&1; then
-	echo "ok $n check-log.py unit tests ($(grep -o 'Ran [0-9]* tests' "$out/unit.log"))"
-	pass=$((pass + 1))
+	ktap_result ok "check-log.py unit tests ($(grep -o 'Ran [0-9]* tests' "$out/unit.log"))"
 else
-	echo "not ok $n check-log.py unit tests"
-	sed 's/^/# /' "$out/unit.log"
-	fail=$((fail + 1))
+	ktap_result no "check-log.py unit tests" "" "$out/unit.log"
 fi
 
 # A selection naming no packed program stops the run before any boot.
-n=$((n + 1))
-if ! ZCVFS_BUILD=$out/select.build "$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" \
+ok=no
+! ZCVFS_BUILD=$out/select.build "$ZCVFS_ROOT/tools/guest/mkinitramfs.sh" "$arch" \
 	"$out/select.cpio.gz" "" --suite "$here/fixtures/crash" --tests crash:no_such.sh \
-	> "$out/select.log" 2>&1 && grep -q "no test crash:no_such.sh" "$out/select.log"; then
-	echo "ok $n mkinitramfs refuses a selection that names no program"
-	pass=$((pass + 1))
-else
-	echo "not ok $n mkinitramfs refuses a selection that names no program"
-	sed 's/^/# /' "$out/select.log"
-	fail=$((fail + 1))
-fi
+	> "$out/select.log" 2>&1 && grep -q "no test crash:no_such.sh" "$out/select.log" && ok=ok
+ktap_result $ok "mkinitramfs refuses a selection that names no program" "" "$out/select.log"
 
 # The WARN()ing and the panicking fixture modules, built against the same
 # kernel.
@@ -132,5 +114,4 @@ check hung-guest
 check boot-stall
 check panic-in-second-program
 
-echo "runner: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+ktap_totals runner

@@ -44,20 +44,23 @@ def run(text):
 
 
 class CheckLog(unittest.TestCase):
-    def test_clean_run_passes_and_counts_leaves(self):
-        rc, out, totals = run(guest_log(GOOD))
+    def assert_passes(self, ktap, totals, line):
+        """The guest's KTAP passes with these totals and prints line."""
+        rc, out, got = run(guest_log(ktap))
         self.assertEqual(rc, 0, out)
-        self.assertEqual(totals, (2, 0, 1))
-        self.assertIn("skipped: selftests: zcvfs: a.sh / second: needs zcfs", out)
+        self.assertEqual(got, totals)
+        self.assertIn(line, out)
+        return out
+
+    def test_clean_run_passes_and_counts_leaves(self):
+        self.assert_passes(GOOD, (2, 0, 1), "skipped: selftests: zcvfs: a.sh / second: needs zcfs")
 
     def test_whole_program_skip_is_counted_with_its_reason(self):
         ktap = ["TAP version 13", "1..1", "# selftests: zcvfs: c.sh",
                 "# 1..0 # SKIP needs CONFIG_FANOTIFY",
                 "ok 1 selftests: zcvfs: c.sh # SKIP"]
-        rc, out, totals = run(guest_log(ktap))
-        self.assertEqual(rc, 0, out)
-        self.assertEqual(totals, (0, 0, 1))
-        self.assertIn("skipped: selftests: zcvfs: c.sh: needs CONFIG_FANOTIFY", out)
+        self.assert_passes(ktap, (0, 0, 1),
+                           "skipped: selftests: zcvfs: c.sh: needs CONFIG_FANOTIFY")
 
     def test_nested_not_ok_fails(self):
         ktap = [l.replace("# ok 1 first", "# not ok 1 first") for l in GOOD]
@@ -115,10 +118,8 @@ class CheckLog(unittest.TestCase):
         ktap = ["TAP version 13", "1..1", "# selftests: zcvfs: d.sh", "# TAP version 13",
                 "# 1..2", "# ok 1 needs CONFIG_FOO # SKIP", "# ok 2 works",
                 "ok 1 selftests: zcvfs: d.sh"]
-        rc, out, totals = run(guest_log(ktap))
-        self.assertEqual(rc, 0, out)
-        self.assertEqual(totals, (1, 0, 1))
-        self.assertIn("skipped: selftests: zcvfs: d.sh / needs CONFIG_FOO\n", out)
+        out = self.assert_passes(ktap, (1, 0, 1),
+                                 "skipped: selftests: zcvfs: d.sh / needs CONFIG_FOO\n")
         self.assertNotIn("no reason given", out)
 
     def test_c_style_skip_is_a_skip_with_its_reason(self):
@@ -126,10 +127,7 @@ class CheckLog(unittest.TestCase):
         ktap = ["TAP version 13", "1..1", "# selftests: zcvfs: e", "# TAP version 13",
                 "# 1..2", "# ok 1 # SKIP no torn read seen", "# ok 2 reads",
                 "ok 1 selftests: zcvfs: e"]
-        rc, out, totals = run(guest_log(ktap))
-        self.assertEqual(rc, 0, out)
-        self.assertEqual(totals, (1, 0, 1))
-        self.assertIn("skipped: selftests: zcvfs: e: no torn read seen", out)
+        self.assert_passes(ktap, (1, 0, 1), "skipped: selftests: zcvfs: e: no torn read seen")
 
     def test_crash_keeps_the_results_before_it_and_names_the_program(self):
         # No end marker, no KTAP section: only the live lines on the console,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What zcvfs_bench and zcvfs_net share: dying with a message, the
- * monotonic clock, writing a whole buffer, the labels of the JSON lines
- * and the CPU times of a /proc/stat "cpu" line.
+ * monotonic clock, writing a whole buffer, the command line, the labels
+ * of the JSON lines and the CPU times of a /proc/stat "cpu" line.
  */
 #ifndef ZCVFS_BENCH_UTIL_H
 #define ZCVFS_BENCH_UTIL_H
@@ -76,6 +76,40 @@ static inline bool tag_option(int opt, const char *arg)
 		return true;
 	}
 	return false;
+}
+
+/* "PROGRAM: usage: see the comment at the top of PROGRAM.c" and exit 1. */
+static inline void usage(void)
+{
+	fprintf(stderr, "%s: usage: see the comment at the top of %s.c\n",
+		program_invocation_short_name, program_invocation_short_name);
+	exit(1);
+}
+
+/*
+ * The command line PROGRAM CMD [OPTION]... ARG...: returns CMD and leaves
+ * *argc and *argv at the ARGs.  The options are those of optstring
+ * (getopt's, with a leading '+'): -b, -v and -r set the labels
+ * (tag_option()), any other is given to more() if there is one; one that
+ * neither takes is a usage error.
+ */
+static inline const char *command_line(int *argc, char ***argv, const char *optstring,
+				       bool (*more)(int opt, char *arg))
+{
+	const char *cmd;
+	int opt;
+
+	if (*argc < 2)
+		usage();
+	cmd = (*argv)[1];
+	optind = 2;
+	while ((opt = getopt(*argc, *argv, optstring)) != -1) {
+		if (!tag_option(opt, optarg) && !(more && more(opt, optarg)))
+			usage();
+	}
+	*argv += optind;
+	*argc -= optind;
+	return cmd;
 }
 
 static inline void print_head(void)

@@ -544,40 +544,25 @@ static int cmd_nfsmount(const char *src, const char *dir, const char *opts)
 	return 0;
 }
 
-static void usage(void)
+/* -s NAME=FILE: one more counters file for print_stats(). */
+static bool stats_option(int opt, char *arg)
 {
-	fail("usage: see the comment at the top of zcvfs_bench.c");
+	char *eq;
+
+	if (opt != 's')
+		return false;
+	eq = strchr(arg, '=');
+	if (!eq || nstats == MAX_STATS || eq - arg >= 32)
+		usage();
+	memcpy(stats[nstats].prefix, arg, eq - arg);
+	stats[nstats].path = eq + 1;
+	nstats++;
+	return true;
 }
 
 int main(int argc, char **argv)
 {
-	const char *cmd;
-	int opt;
-
-	if (argc < 2)
-		usage();
-	cmd = argv[1];
-	optind = 2;
-	while ((opt = getopt(argc, argv, "+b:v:r:s:")) != -1) {
-		char *eq;
-
-		if (tag_option(opt, optarg))
-			continue;
-		switch (opt) {
-		case 's':
-			eq = strchr(optarg, '=');
-			if (!eq || nstats == MAX_STATS || eq - optarg >= 32)
-				usage();
-			memcpy(stats[nstats].prefix, optarg, eq - optarg);
-			stats[nstats].path = eq + 1;
-			nstats++;
-			break;
-		default:
-			usage();
-		}
-	}
-	argv += optind;
-	argc -= optind;
+	const char *cmd = command_line(&argc, &argv, "+b:v:r:s:", stats_option);
 
 	if (!strcmp(cmd, "mkfile") && argc == 2)
 		return cmd_mkfile(argv[0], atol(argv[1]));

@@ -633,26 +633,10 @@ static int cmd_rpcd(int pmap_port, int mount_port, const char *client)
 	}
 }
 
-static void usage(void)
-{
-	fail("usage: see the comment at the top of zcvfs_net.c");
-}
-
 int main(int argc, char **argv)
 {
-	const char *cmd;
-	int opt;
+	const char *cmd = command_line(&argc, &argv, "+b:v:r:", NULL);
 
-	if (argc < 2)
-		usage();
-	cmd = argv[1];
-	optind = 2;
-	while ((opt = getopt(argc, argv, "+b:v:r:")) != -1) {
-		if (!tag_option(opt, optarg))
-			usage();
-	}
-	argv += optind;
-	argc -= optind;
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!strcmp(cmd, "agent") && argc == 2)

@@ -369,6 +369,7 @@ static bool do_op(long long n, int op)
 {
 	long long off, len, r, want, old;
 	struct zcvfs_test_req req;
+	const char *what;
 
 	pick(&off, &len, maxsize);
 	record(n, op, off, len);
@@ -380,23 +381,21 @@ static bool do_op(long long n, int op)
 		wrote(off, buf, len);
 		return verify_range("after write", off, len);
 	case OP_READ:
-		r = pread(fd, got, len, off);
-		want = expect_len(off, len);
-		if (r != want) {
-			ksft_print_msg("read returned %lld, want %lld\n", r, want);
-			return false;
-		}
-		return compare("read", got, off, r);
 	case OP_ZC_READ:
-		if (!unmap(off))
-			return false;
-		r = zt_loan_read(fd, off, got, len);
+		what = op == OP_READ ? "read" : "zc read";
+		if (op == OP_READ) {
+			r = pread(fd, got, len, off);
+		} else {
+			if (!unmap(off))
+				return false;
+			r = zt_loan_read(fd, off, got, len);
+		}
 		want = expect_len(off, len);
 		if (r != want) {
-			ksft_print_msg("zc read returned %lld, want %lld\n", r, want);
+			ksft_print_msg("%s returned %lld, want %lld\n", what, r, want);
 			return false;
 		}
-		return compare("zc read", got, off, r);
+		return compare(what, got, off, r);
 	case OP_ZC_WRITE:
 	case OP_ZC_WRITE_ANON:
 		fill_random(buf, len);
@@ -522,13 +521,8 @@ int main(int argc, char **argv)
 	held_data = malloc(maxsize);
 	if (!model || !buf || !got || !held_data)
 		ksft_exit_fail_msg("out of memory\n");
-	err = zcfs_setup_driver();
-	if (err)
-		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
 	/* Loans of up to 256 KiB for the zero-copy full checks. */
-	err = zcfs_mount(DIR, "max_loan=262144,max_loan_pages=1024");
-	if (err)
-		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
+	zcfs_start(DIR, "max_loan=262144,max_loan_pages=1024");
 	fd = open(DIR "/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		ksft_exit_fail_msg("open: %s\n", strerror(errno));

@@ -322,16 +322,10 @@ static const struct zcfs_case tests[] = {
 int main(void)
 {
 	static const char *const mounts[] = { SP };
-	int err;
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests) + 1);
-	err = zcfs_setup_driver();
-	if (err)
-		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
-	err = zcfs_mount(SP, "size=4m");
-	if (err)
-		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
+	zcfs_start(SP, "size=4m");
 
 	zcfs_run_cases(tests, ARRAY_SIZE(tests));
 	zcfs_finish(mounts, ARRAY_SIZE(mounts));

@@ -414,12 +414,7 @@ int main(int argc, char **argv)
 		secs = 1;
 	ksft_print_header();
 	ksft_set_plan(6);
-	err = zcfs_setup_driver();
-	if (err)
-		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
-	err = zcfs_mount(DIR, "");
-	if (err)
-		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
+	zcfs_start(DIR, "");
 
 	ksft_test_result(torn_reads(0, 16 * PG),
 			 "no torn reads: aligned range, write(2) and donated writes\n");

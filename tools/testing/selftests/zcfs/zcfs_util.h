@@ -82,6 +82,21 @@ static inline int zcfs_mount(const char *dir, const char *opts)
 	return mount("none", dir, "zcfs", 0, opts) ? -errno : 0;
 }
 
+/*
+ * zcfs_setup_driver() and zcfs_mount(dir, opts), or the end of the
+ * program with a KTAP failure naming which.
+ */
+static inline void zcfs_start(const char *dir, const char *opts)
+{
+	int err = zcfs_setup_driver();
+
+	if (err)
+		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
+	err = zcfs_mount(dir, opts);
+	if (err)
+		ksft_exit_fail_msg("mount: %s\n", strerror(-err));
+}
+
 /* Unload the test driver, zcfs and zcvfs; 0 or an error. */
 static inline int zcfs_unload_all(void)
 {

@@ -509,39 +509,42 @@ static bool c_access(void)
 	return true;
 }
 
-static bool c_root_squashed(void)
+/*
+ * As root: READ of root's 0600 file gets read_st, and a CREATE of open/NAME
+ * succeeds with a file owned by owner:owner (root_squash: NFS3ERR_ACCES
+ * and 65534, nobody; root_squash=0: NFS3_OK and 0).
+ */
+static bool root_reads_and_creates(const char *how, long read_st, const char *name,
+				   unsigned int owner)
 {
+	char what[96], path[64];
 	struct fh f, open;
 	struct stat st;
 
 	as_user(0, 0);
 	if (!lookup_ok("secret", &f) || !lookup_ok("open", &open))
 		return false;
-	EXPECT_ST("root READ of root's 0600 file (squashed)", read_(&f, 4096), NFS3ERR_ACCES);
-	EXPECT_ST("root CREATE open/byroot", create(&open, "byroot", 0644), NFS3_OK);
-	if (!stat_of("open/byroot", &st))
+	snprintf(what, sizeof(what), "root READ of root's 0600 file (%s)", how);
+	EXPECT_ST(what, read_(&f, 4096), read_st);
+	snprintf(path, sizeof(path), "open/%s", name);
+	snprintf(what, sizeof(what), "root CREATE %s", path);
+	EXPECT_ST(what, create(&open, name, 0644), NFS3_OK);
+	if (!stat_of(path, &st))
 		return false;
-	EXPECT(st.st_uid == 65534 && st.st_gid == 65534,
-	       "open/byroot: owner %u:%u, expected 65534:65534\n", st.st_uid, st.st_gid);
-	msg("open/byroot owned by 65534:65534\n");
+	EXPECT(st.st_uid == owner && st.st_gid == owner, "%s: owner %u:%u, expected %u:%u\n",
+	       path, st.st_uid, st.st_gid, owner, owner);
+	msg("%s owned by %u:%u\n", path, owner, owner);
 	return true;
+}
+
+static bool c_root_squashed(void)
+{
+	return root_reads_and_creates("squashed", NFS3ERR_ACCES, "byroot", 65534);
 }
 
 static bool c_root_unsquashed(void)
 {
-	struct fh f, open;
-	struct stat st;
-
-	as_user(0, 0);
-	if (!lookup_ok("secret", &f) || !lookup_ok("open", &open))
-		return false;
-	EXPECT_ST("root READ of root's 0600 file (root_squash=0)", read_(&f, 4096), NFS3_OK);
-	EXPECT_ST("root CREATE open/byroot0", create(&open, "byroot0", 0644), NFS3_OK);
-	if (!stat_of("open/byroot0", &st))
-		return false;
-	EXPECT(st.st_uid == 0 && st.st_gid == 0, "open/byroot0: owner %u:%u, expected 0:0\n",
-	       st.st_uid, st.st_gid);
-	return true;
+	return root_reads_and_creates("root_squash=0", NFS3_OK, "byroot0", 0);
 }
 
 static bool c_auth_none(void)

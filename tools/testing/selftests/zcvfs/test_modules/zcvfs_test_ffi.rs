@@ -16,12 +16,13 @@ use kernel::uaccess::UserPtr;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcvfs_test_read_bvec(
+    fn zcvfs_test_rw_bvec(
         file: *mut bindings::file,
         bv: *const bindings::bio_vec,
         nr: usize,
         len: usize,
         pos: i64,
+        write: bool,
     ) -> isize;
     fn zcvfs_test_c_read(
         file: *mut bindings::file,
@@ -29,13 +30,6 @@ extern "C" {
         len: usize,
         buf: *mut u8,
         zc: *mut i32,
-    ) -> isize;
-    fn zcvfs_test_write_bvec(
-        file: *mut bindings::file,
-        bv: *const bindings::bio_vec,
-        nr: usize,
-        len: usize,
-        pos: i64,
     ) -> isize;
     fn zcvfs_test_bvec_to_user(
         bv: *const bindings::bio_vec,
@@ -60,13 +54,37 @@ pub(crate) fn fget(fd: i64) -> Result<ARef<File>> {
     Ok(unsafe { LocalFile::assume_no_fdget_pos(f) })
 }
 
-/// `pos` as a file position, once `segs` are known to cover `len` bytes.
-fn bvec_io_pos(segs: &[Segment], len: usize, pos: u64) -> Result<i64> {
-    let total = Segment::total(segs);
-    if len > total {
+/// Read `len` bytes at `pos` into the pages of `segs` (`write` false), or
+/// write them from those pages (`write` true), without fsnotify.
+///
+/// # Safety
+///
+/// For a read, nothing but the caller accesses the pages of `segs` (they
+/// are a `WritableSegments`).
+unsafe fn rw_bvec(
+    file: &File,
+    segs: &[Segment],
+    len: usize,
+    pos: u64,
+    write: bool,
+) -> Result<usize> {
+    if len > Segment::total(segs) {
         return Err(EINVAL);
     }
-    i64::try_from(pos).map_err(|_| EINVAL)
+    let pos = i64::try_from(pos).map_err(|_| EINVAL)?;
+    // SAFETY: `file` is live; `segs` are valid (`Segment`) and cover `len`
+    // bytes (checked above); a write only reads them, and the pages a read
+    // writes are only the caller's (the function's contract).
+    from_ssize(unsafe {
+        zcvfs_test_rw_bvec(
+            file.as_ptr(),
+            Segment::as_raw_slice(segs),
+            segs.len(),
+            len,
+            pos,
+            write,
+        )
+    })
 }
 
 /// Read `len` bytes at `pos` into the pages of `segs` (no fsnotify).
@@ -76,19 +94,8 @@ pub(crate) fn read_into(
     len: usize,
     pos: u64,
 ) -> Result<usize> {
-    let raw = segs.as_slice();
-    let pos = bvec_io_pos(raw, len, pos)?;
-    // SAFETY: `file` is live; `raw` describe pages only the caller uses
-    // (`WritableSegments`) and cover `len` bytes (checked by `bvec_io_pos`).
-    let n = from_ssize(unsafe {
-        zcvfs_test_read_bvec(
-            file.as_ptr(),
-            Segment::as_raw_slice(raw),
-            raw.len(),
-            len,
-            pos,
-        )
-    })?;
+    // SAFETY: `segs` are writable segments, which only the caller uses.
+    let n = unsafe { rw_bvec(file, segs.as_slice(), len, pos, false) }?;
     // SAFETY: the read just wrote the first `n` bytes.
     unsafe { segs.mark_filled(0, n) };
     Ok(n)
@@ -96,18 +103,8 @@ pub(crate) fn read_into(
 
 /// Write `len` bytes at `pos` from the pages of `segs` (no fsnotify).
 pub(crate) fn write_from(file: &File, segs: &[Segment], len: usize, pos: u64) -> Result<usize> {
-    let pos = bvec_io_pos(segs, len, pos)?;
-    // SAFETY: `file` is live; `segs` are valid (`Segment`) and cover `len`
-    // bytes (checked by `bvec_io_pos`); they are only read.
-    from_ssize(unsafe {
-        zcvfs_test_write_bvec(
-            file.as_ptr(),
-            Segment::as_raw_slice(segs),
-            segs.len(),
-            len,
-            pos,
-        )
-    })
+    // SAFETY: a write; the contract is only about reads.
+    unsafe { rw_bvec(file, segs, len, pos, true) }
 }
 
 /// Copy the start of `segs` to user memory at `ptr` (at most `len`

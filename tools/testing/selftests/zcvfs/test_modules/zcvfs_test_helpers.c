@@ -10,44 +10,28 @@
 #include <linux/uio.h>
 #include <linux/bvec.h>
 
-ssize_t zcvfs_test_read_bvec(struct file *file, const struct bio_vec *bv,
-			     unsigned long nr, size_t len, loff_t pos);
-ssize_t zcvfs_test_write_bvec(struct file *file, const struct bio_vec *bv,
-			      unsigned long nr, size_t len, loff_t pos);
+ssize_t zcvfs_test_rw_bvec(struct file *file, const struct bio_vec *bv,
+			   unsigned long nr, size_t len, loff_t pos, bool write);
 
-ssize_t zcvfs_test_read_bvec(struct file *file, const struct bio_vec *bv,
-			     unsigned long nr, size_t len, loff_t pos)
-{
-	struct kiocb kiocb;
-	struct iov_iter iter;
-	int ret;
-
-	if (!(file->f_mode & FMODE_READ) || !file->f_op->read_iter)
-		return -EINVAL;
-	ret = rw_verify_area(READ, file, &pos, len);
-	if (ret)
-		return ret;
-	init_sync_kiocb(&kiocb, file);
-	kiocb.ki_pos = pos;
-	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
-	return file->f_op->read_iter(&kiocb, &iter);
-}
-
-ssize_t zcvfs_test_write_bvec(struct file *file, const struct bio_vec *bv,
-			      unsigned long nr, size_t len, loff_t pos)
+/* Read into (write false) or write from (write true) the pages of @bv. */
+ssize_t zcvfs_test_rw_bvec(struct file *file, const struct bio_vec *bv,
+			   unsigned long nr, size_t len, loff_t pos, bool write)
 {
 	struct kiocb kiocb;
 	struct iov_iter iter;
 	ssize_t ret;
 
-	if (!(file->f_mode & FMODE_WRITE) || !file->f_op->write_iter)
+	if (!(file->f_mode & (write ? FMODE_WRITE : FMODE_READ)) ||
+	    !(write ? file->f_op->write_iter : file->f_op->read_iter))
 		return -EINVAL;
-	ret = rw_verify_area(WRITE, file, &pos, len);
+	ret = rw_verify_area(write ? WRITE : READ, file, &pos, len);
 	if (ret)
 		return ret;
 	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_pos = pos;
-	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, len);
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, nr, len);
+	if (!write)
+		return file->f_op->read_iter(&kiocb, &iter);
 	file_start_write(file);
 	ret = file->f_op->write_iter(&kiocb, &iter);
 	file_end_write(file);
