@@ -659,12 +659,8 @@ int main(void)
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests) + 1);
-	err = zcfs_setup_driver();
-	if (err)
-		ksft_exit_fail_msg("modules / test driver: %s\n", strerror(-err));
-	err = zcfs_mount(ZC, "");
-	if (!err)
-		err = zcfs_mount(NOZC, "nozerocopy");
+	zcfs_start(ZC, "");
+	err = zcfs_mount(NOZC, "nozerocopy");
 	if (!err)
 		err = zcfs_mount(LIM, "min_loan=8192,max_loan=16384,max_loan_pages=5");
 	if (err)
