@@ -138,10 +138,15 @@ impl<P: Send> LoanTable<P> {
         })
     }
 
-    /// Record a loan; its `id` (cookie) is assigned here and returned. On
-    /// allocation failure the record is handed back (to be dropped after
-    /// the provider has its buffers back).
-    pub(crate) fn insert(&self, mut rec: LoanRecord<P>) -> Result<u64, Option<LoanRecord<P>>> {
+    /// Record a loan; its `id` (cookie) is assigned here and returned, and
+    /// `f` sees it once it is in place (under the table's spinlock: no
+    /// sleeping). On allocation failure the record is handed back (to be
+    /// dropped after the provider has its buffers back).
+    pub(crate) fn insert(
+        &self,
+        mut rec: LoanRecord<P>,
+        f: impl FnOnce(&mut LoanRecord<P>),
+    ) -> Result<u64, Option<LoanRecord<P>>> {
         // Allocated outside the lock when the last look found no free slot
         // (resp. no room for one more slot).
         let mut spare: Option<KBox<MaybeUninit<Slot<P>>>> = None;
@@ -162,6 +167,9 @@ impl<P: Send> LoanTable<P> {
                 let id = new_cookie(&mut s.next_seq, head);
                 rec.id = id;
                 **slot = Slot::Loan(rec);
+                if let Slot::Loan(r) = &mut **slot {
+                    f(r);
+                }
                 s.count += 1;
                 return Ok(id);
             }
@@ -200,6 +208,9 @@ impl<P: Send> LoanTable<P> {
                             Slot::Loan(rec) => Err(Some(rec)),
                             Slot::Free { .. } => Err(None),
                         };
+                    }
+                    if let Some(Slot::Loan(r)) = s.get_mut(id) {
+                        f(r);
                     }
                     s.count += 1;
                     drop(guard);
@@ -329,8 +340,8 @@ mod tests {
     #[test]
     fn insert_take_once() -> Result {
         let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
-        let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
-        let b = t.insert(rec(0x2000, 7)).map_err(|_| ENOMEM)?;
+        let a = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
+        let b = t.insert(rec(0x2000, 7), |_| {}).map_err(|_| ENOMEM)?;
         assert_ne!(a, b);
         assert_eq!(t.len(), 2);
         // Wrong xuio address: a copied xuio finds nothing.
@@ -343,7 +354,7 @@ mod tests {
         assert_eq!(t.len(), 1);
         // The freed slot is reused, under a new cookie: the old one finds
         // nothing.
-        let c = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
+        let c = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
         assert_ne!(c, a);
         assert_eq!(slot_of(c), slot_of(a));
         assert_eq!(t.take(a, 0x1000, 7).err(), Some(LookupError::NotFound));
@@ -365,7 +376,7 @@ mod tests {
         // More than the first vector of slots holds: it grows.
         for i in 0..(3 * MIN_SLOTS + 1) {
             ids.push(
-                t.insert(rec(0x1000 + i, 7)).map_err(|_| ENOMEM)?,
+                t.insert(rec(0x1000 + i, 7), |_| {}).map_err(|_| ENOMEM)?,
                 GFP_KERNEL,
             )?;
         }
@@ -383,7 +394,7 @@ mod tests {
         }
         assert_eq!(t.len(), 0);
         // The free slots are reused, the last freed first.
-        let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
+        let a = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
         assert_eq!(slot_of(a), 0);
         assert!(t.take(a, 0x1000, 7).is_ok());
         Ok(())
@@ -392,7 +403,7 @@ mod tests {
     #[test]
     fn busy_blocks_return_and_io() -> Result {
         let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
-        let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
+        let a = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
         // A failed check leaves the loan free.
         assert_eq!(t.begin_io(a, 0x1000, 7, |_| Err::<(), _>(EIO)), Err(EIO));
         assert!(t.begin_io(a, 0x1000, 7, |_| Ok(())).is_ok());
