@@ -25,6 +25,7 @@ use crate::registry::Registry;
 use crate::stats::FsStats;
 use crate::validate::{self, FileLimits, Io};
 use crate::vfs::{self as kf, FsTypeRef};
+use crate::xuio_alloc;
 use crate::zcvfs_api::bindings::*;
 use crate::zcvfs_api::error::{from_ssize, to_ssize};
 use crate::zcvfs_api::xuio::{XuioExt, ZcState};
@@ -689,6 +690,7 @@ pub(crate) fn shutdown() {
     drop(REGISTRY_VIEW.replace(None));
     REGISTRY.lock().clear();
     STATS.lock().clear();
+    xuio_alloc::drain();
 }
 
 /// The `enum zcvfs_fem_op` values.

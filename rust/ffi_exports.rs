@@ -12,6 +12,7 @@ use crate::module_ref::ModulePtr;
 use crate::monitor_ops::{chain_of, FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
 use crate::vfs::FsTypeRef;
+use crate::xuio_alloc;
 use crate::zcvfs_api::bindings::{
     RawCallerContext, RawFemArg, RawMonitorOps, RawProviderOps, RawXuio,
 };
@@ -133,6 +134,24 @@ pub(crate) unsafe extern "C" fn fop_truncate(
 ) -> c_int {
     // SAFETY: the caller's contract.
     errno(unsafe { file_ref(file) }.and_then(|f| dispatch::truncate(f, length, ct)))
+}
+
+/// `zcvfs_xuio_alloc` (see zcvfs.h).
+#[no_mangle]
+pub(crate) extern "C" fn zcvfs_xuio_alloc() -> *mut RawXuio {
+    xuio_alloc::alloc()
+}
+
+/// `zcvfs_xuio_free` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `xuio` is null or came from `zcvfs_xuio_alloc` and is not used after
+/// the call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_xuio_free(xuio: *mut RawXuio) {
+    // SAFETY: the caller's contract.
+    unsafe { xuio_alloc::free(xuio) }
 }
 
 /// `zcvfs_register_provider` (see zcvfs.h).

@@ -85,6 +85,16 @@ int fop_truncate(struct file *file, loff_t length,
 		 const struct zcvfs_caller_context *ct);
 
 /*
+ * A zeroed xuio for a consumer's requests (NULL: no memory; may sleep),
+ * and its release.  A freed xuio is kept as its CPU's spare and handed out
+ * again, so that a loan at a time costs no kmalloc()/kfree().  An xuio may
+ * be anywhere else as well (on the stack, in a bigger structure): only its
+ * address must not change while a loan is out through it.
+ */
+struct xuio *zcvfs_xuio_alloc(void);
+void zcvfs_xuio_free(struct xuio *xuio);
+
+/*
  * bio_vec segments: their total length; an iterator over @len bytes of
  * them from byte @skip on (-EINVAL if they are shorter); copies between
  * them and a buffer (at most @len bytes, fewer if they hold less); zeroing
