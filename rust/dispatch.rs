@@ -288,14 +288,21 @@ fn restore(x: &mut RawXuio, rec: &LoanRecord<LoanPins>, offset: i64) {
     x.set_resid(rec.len as i64);
 }
 
-/// `fop_retzcbuf`.
-pub(crate) fn retzcbuf(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
+/// `fop_retzcbuf`. Gives back the returned loan's pins, which the caller
+/// drops once it no longer uses `file`: the loan's reference on the file
+/// may be the only one (a consumer may rely on it until the return has
+/// completed, zcvfs.h).
+pub(crate) fn retzcbuf(
+    file: &File,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+) -> Result<LoanPins> {
     let r = retzcbuf_inner(file, x, ct);
     count_refusal_of(file, &r);
     r
 }
 
-fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
+fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result<LoanPins> {
     match validate::zc_or_plain(XuioExt::of(x))? {
         None => return Err(EINVAL),
         Some(ZcState::Returned) => return Err(EALREADY),
@@ -324,8 +331,8 @@ fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> 
     if let Some(s) = &rec.pins.stats {
         s.returned(rec.len);
     }
-    // `rec` drops here: the file and the provider's module are released.
-    Ok(())
+    // Released by the caller: the file and the provider's module.
+    Ok(rec.pins)
 }
 
 /// `fop_read_xuio` (`write == false`) and `fop_write_xuio`.

@@ -78,7 +78,8 @@ pub(crate) unsafe extern "C" fn fop_reqzcbuf(
 ///
 /// # Safety
 ///
-/// As for [`fop_reqzcbuf`].
+/// As for [`fop_reqzcbuf`], except that the file may be valid only through
+/// the loan's own reference on it (zcvfs.h).
 #[no_mangle]
 pub(crate) unsafe extern "C" fn fop_retzcbuf(
     file: *mut bindings::file,
@@ -86,7 +87,10 @@ pub(crate) unsafe extern "C" fn fop_retzcbuf(
     ct: *const RawCallerContext,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    errno(unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::retzcbuf(f, x, ct)))
+    let r = unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::retzcbuf(f, x, ct));
+    // The loan's pins go last, after every use of `file`: their reference
+    // on it may be the caller's only one (zcvfs.h).
+    errno(r.map(drop))
 }
 
 /// `fop_read_xuio` (see zcvfs.h).

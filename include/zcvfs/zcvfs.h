@@ -72,7 +72,12 @@ int zcvfs_sb_set_features(struct super_block *sb, __u64 features);
 int zcvfs_sb_clear_features(struct super_block *sb, __u64 features);
 int vfs_has_feature(struct super_block *sb, __u64 feature);
 
-/* The VOP entry points (VOP_REQZCBUF, VOP_RETZCBUF, VOP_READ/WRITE). */
+/*
+ * The VOP entry points (VOP_REQZCBUF, VOP_RETZCBUF, VOP_READ/WRITE).  A
+ * loan holds a reference on the file it was requested on until its
+ * fop_retzcbuf() has completed, so a caller may use that file for the
+ * loan's calls without a reference of its own.
+ */
 int fop_reqzcbuf(struct file *file, enum uio_rw rw, struct xuio *xuio,
 		 const struct zcvfs_caller_context *ct);
 int fop_retzcbuf(struct file *file, struct xuio *xuio,
