@@ -66,8 +66,9 @@ pub(crate) fn reqzcbuf(file: &File, rw: Rw, xuio: &mut Xuio, ct: Option<&CallerC
     Ok(())
 }
 
-/// `VOP_RETZCBUF`: return every buffer loaned through `xuio`.
-#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+/// `VOP_RETZCBUF`: return every buffer loaned through `xuio` (consumers
+/// return through [`Loan`]'s drop).
+#[cfg(zcvfs_test_api)]
 pub(crate) fn retzcbuf(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
     raw_retzcbuf(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
@@ -175,11 +176,15 @@ impl Loan {
 impl Drop for Loan {
     fn drop(&mut self) {
         // The only return of this loan: `Loan` is not `Clone` and `drop`
-        // runs once. zcvfs drops its reference on the file only after it
-        // is done with it.
-        let ct = self.ct;
-        let (file, xuio) = self.parts();
-        if let Err(e) = retzcbuf(file, xuio, ct) {
+        // runs once. No `&File` here: the loan's reference, which zcvfs
+        // drops at the end of the call, may be the file's last one.
+        let ct = ct_ptr(CallerContext::raw(self.ct));
+        let xuio = self.xuio.as_raw_mut();
+        // SAFETY: the file is valid for the call: zcvfs holds the loan's
+        // reference on it (type invariant) until the call has completed;
+        // `xuio` points to the loan's `RawXuio`, exclusively borrowed; `ct`
+        // is null or valid.
+        if let Err(e) = to_result(unsafe { fop_retzcbuf(self.file.as_ptr(), xuio, ct) }) {
             pr_warn!("zcvfs: return of a loan failed: {:?}\n", e);
         }
     }
@@ -444,7 +449,7 @@ fn raw_reqzcbuf(file: &File, rw: u32, xuio: *mut RawXuio, ct: Option<&RawCallerC
 }
 
 /// `fop_retzcbuf`.
-#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+#[cfg(zcvfs_test_api)]
 fn raw_retzcbuf(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result {
     // SAFETY: as in `reqzcbuf`.
     to_result(unsafe { fop_retzcbuf(file.as_ptr(), xuio, ct_ptr(ct)) })
