@@ -25,6 +25,7 @@ use crate::registry::Registry;
 use crate::stats::FsStats;
 use crate::validate::{self, FileLimits, Io};
 use crate::vfs::{self as kf, FsTypeRef};
+use crate::xuio_alloc;
 use crate::zcvfs_api::bindings::*;
 use crate::zcvfs_api::error::{from_ssize, to_ssize};
 use crate::zcvfs_api::xuio::{XuioExt, ZcState};
@@ -76,7 +77,27 @@ fn count_refusal_of<T>(file: &File, r: &Result<T>) {
 
 /// Run the inode's monitors around `base`. Returns the chain's result and
 /// whether `base` ran.
+#[inline(always)]
 fn run_chain(
+    file: &File,
+    op: u32,
+    rw: u32,
+    xuio: *mut RawXuio,
+    length: i64,
+    ct: *const RawCallerContext,
+    base: &mut impl FnMut() -> isize,
+) -> (isize, bool) {
+    // No monitor anywhere: no lookup at all, and `base` is called here
+    // directly (inlined in the caller).
+    if MONITORED_INODES.load(Acquire) == 0 {
+        return (base(), true);
+    }
+    run_monitors(file, op, rw, xuio, length, ct, base)
+}
+
+/// [`run_chain`] when some inode has monitors.
+#[inline(never)]
+fn run_monitors(
     file: &File,
     op: u32,
     rw: u32,
@@ -85,10 +106,6 @@ fn run_chain(
     ct: *const RawCallerContext,
     base: &mut dyn FnMut() -> isize,
 ) -> (isize, bool) {
-    // No monitor anywhere: no lookup at all.
-    if MONITORED_INODES.load(Acquire) == 0 {
-        return (base(), true);
-    }
     let inode = kf::inode_key(file);
     // A reference on the inode's stack, taken under RCU.
     let stack = {
@@ -143,9 +160,10 @@ pub(crate) fn reqzcbuf(
         Some(p) => (Some(p.ops), p.stats),
         None => (None, None),
     };
-    let stats = stats.or_else(|| stats_of(fstype));
+    let mut stats = stats.or_else(|| stats_of(fstype));
     let r = match ops {
-        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, ops, module, &stats),
+        // On success the statistics move into the loan's pins.
+        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, ops, module, &mut stats),
         _ => Err(EOPNOTSUPP),
     };
     count_refusal(&stats, &r);
@@ -159,7 +177,7 @@ fn reqzcbuf_inner(
     ct: *const RawCallerContext,
     ops: ProviderOpsRef,
     module: Option<ModuleRef>,
-    stats: &Option<Arc<FsStats>>,
+    stats: &mut Option<Arc<FsStats>>,
 ) -> Result {
     let lim = limits(file);
     let offset = x.loffset();
@@ -195,7 +213,7 @@ fn reqzcbuf_inner(
     };
     let (r, ran) = run_chain(file, ZCVFS_FEM_REQZCBUF, rw, xp, 0, ct, &mut base);
     if !ran {
-        if let Some(s) = stats {
+        if let Some(s) = &*stats {
             s.vetoed.add(1, Relaxed);
         }
     }
@@ -209,6 +227,14 @@ fn reqzcbuf_inner(
         return Err(from_ssize(r).err().unwrap_or(EIO));
     }
 
+    let table = match loans() {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ops.retzcbuf(file, x);
+            x.clear_loan(rw, XUIO_ZC_NONE);
+            return Err(e);
+        }
+    };
     let rec = LoanRecord {
         id: 0,
         xuio: xp as usize,
@@ -223,31 +249,34 @@ fn reqzcbuf_inner(
             file: file.into(),
             ops,
             _module: module,
-            stats: stats.clone(),
+            // Moved, not cloned: the request's reference becomes the loan's.
+            stats: stats.take(),
         },
     };
-    let id = match loans().map(|t| t.insert(rec)) {
-        Ok(Ok(id)) => id,
-        Ok(Err(rec)) => {
-            let _ = ops.retzcbuf(file, x);
-            x.clear_loan(rw, XUIO_ZC_NONE);
-            // The pins go after the provider's last call.
-            drop(rec);
-            return Err(ENOMEM);
+    // Counted as soon as the loan is recorded (under the table's lock).
+    let counted = |rec: &mut LoanRecord<LoanPins>| {
+        if let Some(s) = &rec.pins.stats {
+            s.loaned(len);
         }
-        Err(e) => {
+    };
+    let id = match table.insert(rec, counted) {
+        Ok(id) => id,
+        Err(rec) => {
             let _ = ops.retzcbuf(file, x);
             x.clear_loan(rw, XUIO_ZC_NONE);
-            return Err(e);
+            // Back to the caller, which counts the refusal.
+            if let Some(mut rec) = rec {
+                *stats = rec.pins.stats.take();
+                // The pins go after the provider's last call.
+                drop(rec);
+            }
+            return Err(ENOMEM);
         }
     };
     x.set_xuio(Some(UIOTYPE_ZEROCOPY));
     x.set_zc_state(rw, XUIO_ZC_LOANED, id);
     x.set_resid(len as i64);
     x.set_loffset(offset);
-    if let Some(s) = stats {
-        s.loaned(len);
-    }
     Ok(())
 }
 
@@ -259,14 +288,21 @@ fn restore(x: &mut RawXuio, rec: &LoanRecord<LoanPins>, offset: i64) {
     x.set_resid(rec.len as i64);
 }
 
-/// `fop_retzcbuf`.
-pub(crate) fn retzcbuf(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
+/// `fop_retzcbuf`. Gives back the returned loan's pins, which the caller
+/// drops once it no longer uses `file`: the loan's reference on the file
+/// may be the only one (a consumer may rely on it until the return has
+/// completed, zcvfs.h).
+pub(crate) fn retzcbuf(
+    file: &File,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+) -> Result<LoanPins> {
     let r = retzcbuf_inner(file, x, ct);
     count_refusal_of(file, &r);
     r
 }
 
-fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result {
+fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> Result<LoanPins> {
     match validate::zc_or_plain(XuioExt::of(x))? {
         None => return Err(EINVAL),
         Some(ZcState::Returned) => return Err(EALREADY),
@@ -295,8 +331,8 @@ fn retzcbuf_inner(file: &File, x: &mut RawXuio, ct: *const RawCallerContext) -> 
     if let Some(s) = &rec.pins.stats {
         s.returned(rec.len);
     }
-    // `rec` drops here: the file and the provider's module are released.
-    Ok(())
+    // Released by the caller: the file and the provider's module.
+    Ok(rec.pins)
 }
 
 /// `fop_read_xuio` (`write == false`) and `fop_write_xuio`.
@@ -376,7 +412,7 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
     let lim = limits(file);
     let table = loans()?;
     // Take the loan for this I/O (busy), with what the call needs.
-    let (id, ops, len, offset, pfile, stats) =
+    let (id, ops, len, offset, pfile) =
         table.begin_io(zc.xu_zc_loan, xp as usize, kf::inode_key(file), |rec| {
             validate::check_zc_io(io, rec.rw, rec.state)?;
             // Anonymous WRITE buffers get their offset now; others keep it.
@@ -397,17 +433,9 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
             } else {
                 Some(rec.pins.file.clone())
             };
-            Ok((
-                rec.id,
-                rec.pins.ops,
-                rec.len,
-                offset,
-                pfile,
-                rec.pins.stats.clone(),
-            ))
+            Ok((rec.id, rec.pins.ops, rec.len, offset, pfile))
         })?;
     let pfile: &File = pfile.as_deref().unwrap_or(file);
-    let stats = &stats;
     // What the provider was handed (checked at the request to cover the
     // loan): a read that used all of it needs no new sum.
     let handed = x.published();
@@ -450,11 +478,24 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
             rec.state = st;
             rec.offset = offset;
         }
+        // Counted here, where the loan's statistics are at hand.
+        let Some(s) = &rec.pins.stats else { return };
+        match (ran, &n) {
+            (false, _) => s.vetoed.add(1, Relaxed),
+            (true, Ok(n)) if write => {
+                s.zc_writes.add(1, Relaxed);
+                s.zc_write_bytes.add(*n as u64, Relaxed);
+                s.write_pages_donated.add(wres.pages_donated, Relaxed);
+                s.write_pages_copied.add(wres.pages_copied, Relaxed);
+            }
+            (true, Ok(n)) => {
+                s.zc_reads.add(1, Relaxed);
+                s.zc_read_bytes.add(*n as u64, Relaxed);
+            }
+            (true, Err(_)) => {}
+        }
     });
     if !ran {
-        if let Some(s) = stats {
-            s.vetoed.add(1, Relaxed);
-        }
         // A monitor answered without the operation: nothing happened.
         return Err(from_ssize(r).err().unwrap_or(EPERM));
     }
@@ -466,17 +507,6 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
         cur.xu_zc_loan,
     );
     x.set_resid((len - n) as i64);
-    if let Some(s) = stats {
-        if write {
-            s.zc_writes.add(1, Relaxed);
-            s.zc_write_bytes.add(n as u64, Relaxed);
-            s.write_pages_donated.add(wres.pages_donated, Relaxed);
-            s.write_pages_copied.add(wres.pages_copied, Relaxed);
-        } else {
-            s.zc_reads.add(1, Relaxed);
-            s.zc_read_bytes.add(n as u64, Relaxed);
-        }
-    }
     // What read(2) and write(2) tell watchers.
     if write {
         if n > 0 {
@@ -667,6 +697,7 @@ pub(crate) fn shutdown() {
     drop(REGISTRY_VIEW.replace(None));
     REGISTRY.lock().clear();
     STATS.lock().clear();
+    xuio_alloc::drain();
 }
 
 /// The `enum zcvfs_fem_op` values.

@@ -12,6 +12,7 @@ use crate::module_ref::ModulePtr;
 use crate::monitor_ops::{chain_of, FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
 use crate::vfs::FsTypeRef;
+use crate::xuio_alloc;
 use crate::zcvfs_api::bindings::{
     RawCallerContext, RawFemArg, RawMonitorOps, RawProviderOps, RawXuio,
 };
@@ -77,7 +78,8 @@ pub(crate) unsafe extern "C" fn fop_reqzcbuf(
 ///
 /// # Safety
 ///
-/// As for [`fop_reqzcbuf`].
+/// As for [`fop_reqzcbuf`], except that the file may be valid only through
+/// the loan's own reference on it (zcvfs.h).
 #[no_mangle]
 pub(crate) unsafe extern "C" fn fop_retzcbuf(
     file: *mut bindings::file,
@@ -85,7 +87,10 @@ pub(crate) unsafe extern "C" fn fop_retzcbuf(
     ct: *const RawCallerContext,
 ) -> c_int {
     // SAFETY: the caller's contract.
-    errno(unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::retzcbuf(f, x, ct)))
+    let r = unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::retzcbuf(f, x, ct));
+    // The loan's pins go last, after every use of `file`: their reference
+    // on it may be the caller's only one (zcvfs.h).
+    errno(r.map(drop))
 }
 
 /// `fop_read_xuio` (see zcvfs.h).
@@ -133,6 +138,24 @@ pub(crate) unsafe extern "C" fn fop_truncate(
 ) -> c_int {
     // SAFETY: the caller's contract.
     errno(unsafe { file_ref(file) }.and_then(|f| dispatch::truncate(f, length, ct)))
+}
+
+/// `zcvfs_xuio_alloc` (see zcvfs.h).
+#[no_mangle]
+pub(crate) extern "C" fn zcvfs_xuio_alloc() -> *mut RawXuio {
+    xuio_alloc::alloc()
+}
+
+/// `zcvfs_xuio_free` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `xuio` is null or came from `zcvfs_xuio_alloc` and is not used after
+/// the call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_xuio_free(xuio: *mut RawXuio) {
+    // SAFETY: the caller's contract.
+    unsafe { xuio_alloc::free(xuio) }
 }
 
 /// `zcvfs_register_provider` (see zcvfs.h).

@@ -12,9 +12,11 @@
 #![deny(unsafe_code)]
 
 use crate::zcvfs_api::xuio::{Published, Rw, ZcState};
+use core::mem::MaybeUninit;
+use kernel::alloc::kvec::PushError;
+use kernel::new_spinlock;
 use kernel::prelude::*;
-use kernel::sync::atomic::{Atomic, Relaxed};
-use kernel::xarray::{AllocKind, XArray};
+use kernel::sync::SpinLock;
 
 /// One loan. `P` holds what pins it (file, provider module, statistics).
 pub(crate) struct LoanRecord<P> {
@@ -74,102 +76,164 @@ fn slot_of(cookie: u64) -> usize {
     (cookie & 0xffff_ffff) as usize
 }
 
-/// The table: the loans in the slots of an [`XArray`], found by the slot
-/// index in their cookie (no search, no shifting on removal).
+/// The most slots (a slot index fits the low 32 bits of a cookie).
+const MAX_SLOTS: usize = 1 << 32;
+
+/// Room for this many slots at first.
+const MIN_SLOTS: usize = 16;
+
+/// What the table's lock protects.
+struct Slots<P> {
+    /// Every slot, in a box of its own (a bigger vector only moves the
+    /// pointers); never shrinks.
+    v: KVec<KBox<Slot<P>>>,
+    /// The first free slot (`NO_SLOT`: none).
+    free_head: usize,
+    next_seq: u64,
+    count: usize,
+}
+
+impl<P> Slots<P> {
+    /// The slot of cookie `id`, if there is one.
+    fn get_mut(&mut self, id: u64) -> Option<&mut Slot<P>> {
+        self.v.get_mut(slot_of(id)).map(|b| &mut **b)
+    }
+}
+
+/// A new cookie for slot `index`, with the next sequence number.
+fn new_cookie(next_seq: &mut u64, index: usize) -> u64 {
+    let seq = *next_seq;
+    *next_seq = seq.wrapping_add(1);
+    // Never 0 (no loan), whatever the sequence number.
+    (u64::from((seq as u32) | 0x8000_0000) << 32) | index as u64
+}
+
+/// The table: the loans in slots found by the slot index in their cookie
+/// (no search, no shifting on removal), under one spinlock.
 ///
 /// A cookie is the slot index (low 32 bits) and a sequence number (high 32
 /// bits, never 0), so that a stale cookie for a reused slot finds nothing.
 /// Returned loans leave their slot allocated, in a list of free slots that
-/// the next loans reuse: after warm-up a loan allocates nothing, and the
-/// array's nodes stay (the indices stay as small as the number of loans
-/// outstanding at once). Each operation is one lookup under the array's
-/// spinlock, which also covers the free list; nothing else is locked.
+/// the next loans reuse: after warm-up a loan allocates nothing (the
+/// indices stay as small as the number of loans outstanding at once).
+/// Each operation is one indexed access under the lock, which covers the
+/// free list and the counts too; nothing is allocated under it (a new slot
+/// and a bigger vector of slots are allocated before it is taken).
 #[pin_data]
 pub(crate) struct LoanTable<P: Send> {
     #[pin]
-    slots: XArray<KBox<Slot<P>>>,
-    /// The first free slot (`NO_SLOT`: none); changed under the array's lock.
-    free_head: Atomic<usize>,
-    /// The number of slots; changed under the array's lock.
-    nslots: Atomic<usize>,
-    next_seq: Atomic<u64>,
-    count: Atomic<usize>,
+    slots: SpinLock<Slots<P>>,
 }
 
 impl<P: Send> LoanTable<P> {
     /// An empty table.
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(LoanTable {
-            slots <- XArray::new(AllocKind::Alloc),
-            free_head: Atomic::new(NO_SLOT),
-            nslots: Atomic::new(0),
-            next_seq: Atomic::new(1),
-            count: Atomic::new(0),
+            slots <- new_spinlock!(Slots {
+                v: KVec::new(),
+                free_head: NO_SLOT,
+                next_seq: 1,
+                count: 0,
+            }),
         })
     }
 
-    /// Record a loan; its `id` (cookie) is assigned here and returned. On
-    /// allocation failure the record is handed back (to be dropped after
-    /// the provider has its buffers back).
-    pub(crate) fn insert(&self, mut rec: LoanRecord<P>) -> Result<u64, Option<LoanRecord<P>>> {
-        let seq = self.next_seq.fetch_add(1, Relaxed);
-        // Never 0 (no loan), whatever the sequence number.
-        let high = u64::from((seq as u32) | 0x8000_0000) << 32;
-        let mut spare = None;
+    /// Record a loan; its `id` (cookie) is assigned here and returned, and
+    /// `f` sees it once it is in place (under the table's spinlock: no
+    /// sleeping). On allocation failure the record is handed back (to be
+    /// dropped after the provider has its buffers back).
+    pub(crate) fn insert(
+        &self,
+        mut rec: LoanRecord<P>,
+        f: impl FnOnce(&mut LoanRecord<P>),
+    ) -> Result<u64, Option<LoanRecord<P>>> {
+        // Allocated outside the lock when the last look found no free slot
+        // (resp. no room for one more slot).
+        let mut spare: Option<KBox<MaybeUninit<Slot<P>>>> = None;
+        let mut bigger: Option<KVec<KBox<Slot<P>>>> = None;
         loop {
-            // A new slot is allocated outside the lock, when none looks free.
-            if spare.is_none() && self.free_head.load(Relaxed) == NO_SLOT {
+            let mut guard = self.slots.lock();
+            let s = &mut *guard;
+            let head = s.free_head;
+            if head != NO_SLOT {
+                let Some(slot) = s.v.get_mut(head) else {
+                    // The free list only holds present slots.
+                    return Err(Some(rec));
+                };
+                let Slot::Free { next } = **slot else {
+                    return Err(Some(rec));
+                };
+                s.free_head = next;
+                let id = new_cookie(&mut s.next_seq, head);
+                rec.id = id;
+                **slot = Slot::Loan(rec);
+                if let Slot::Loan(r) = &mut **slot {
+                    f(r);
+                }
+                s.count += 1;
+                return Ok(id);
+            }
+            let index = s.v.len();
+            if index >= MAX_SLOTS {
+                return Err(Some(rec));
+            }
+            if index == s.v.capacity() {
+                match bigger.take() {
+                    Some(mut big) if big.capacity() > index => {
+                        for b in s.v.drain_all() {
+                            // Within the capacity checked above: cannot
+                            // fail; if it did, the slot is leaked, not
+                            // freed.
+                            if let Err(PushError(b)) = big.push_within_capacity(b) {
+                                core::mem::forget(b);
+                            }
+                        }
+                        // The old vector, empty now, is freed outside the
+                        // lock.
+                        bigger = Some(core::mem::replace(&mut s.v, big));
+                    }
+                    // Too small now: freed outside the lock.
+                    other => bigger = other,
+                }
+            }
+            if index < s.v.capacity() {
+                if let Some(b) = spare.take() {
+                    let id = new_cookie(&mut s.next_seq, index);
+                    rec.id = id;
+                    if let Err(PushError(b)) =
+                        s.v.push_within_capacity(KBox::write(b, Slot::Loan(rec)))
+                    {
+                        // Not reachable: there is room.
+                        return match KBox::into_inner(b) {
+                            Slot::Loan(rec) => Err(Some(rec)),
+                            Slot::Free { .. } => Err(None),
+                        };
+                    }
+                    if let Some(Slot::Loan(r)) = s.get_mut(id) {
+                        f(r);
+                    }
+                    s.count += 1;
+                    drop(guard);
+                    drop(bigger);
+                    return Ok(id);
+                }
+            }
+            let want = (s.v.capacity() * 2).max(MIN_SLOTS);
+            let need_vec = index == s.v.capacity();
+            drop(guard);
+            // The free slots went, or none was free: allocate, try again.
+            if spare.is_none() {
                 match KBox::<Slot<P>>::new_uninit(GFP_KERNEL) {
                     Ok(b) => spare = Some(b),
                     Err(_) => return Err(Some(rec)),
                 }
             }
-            let mut slots = self.slots.lock();
-            let head = self.free_head.load(Relaxed);
-            if head != NO_SLOT {
-                let Some(slot) = slots.get_mut(head) else {
-                    // The free list only holds present slots.
-                    return Err(Some(rec));
-                };
-                let Slot::Free { next } = *slot else {
-                    return Err(Some(rec));
-                };
-                self.free_head.store(next, Relaxed);
-                rec.id = high | head as u64;
-                let id = rec.id;
-                *slot = Slot::Loan(rec);
-                drop(slots);
-                self.count.add(1, Relaxed);
-                return Ok(id);
-            }
-            let Some(b) = spare.take() else {
-                // The free slots went meanwhile: allocate one, try again.
-                continue;
-            };
-            let index = self.nslots.load(Relaxed);
-            if index > 0xffff_ffff {
-                return Err(Some(rec));
-            }
-            // Taken even if the store fails (the lock may be dropped while
-            // it allocates): a failure leaves an unused index, no harm.
-            self.nslots.store(index + 1, Relaxed);
-            rec.id = high | index as u64;
-            let id = rec.id;
-            let boxed = KBox::write(b, Slot::Loan(rec));
-            return match slots.store(index, boxed, GFP_KERNEL) {
-                Ok(old) => {
-                    drop(slots);
-                    // A new index: nothing was there.
-                    drop(old);
-                    self.count.add(1, Relaxed);
-                    Ok(id)
+            if need_vec {
+                match KVec::with_capacity(want, GFP_KERNEL) {
+                    Ok(v) => bigger = Some(v),
+                    Err(_) => return Err(Some(rec)),
                 }
-                Err(e) => match KBox::into_inner(e.value) {
-                    Slot::Loan(rec) => Err(Some(rec)),
-                    // Not reachable: it was made a loan above.
-                    Slot::Free { .. } => Err(None),
-                },
-            };
+            }
         }
     }
 
@@ -205,7 +269,7 @@ impl<P: Send> LoanTable<P> {
         f: impl FnOnce(&mut LoanRecord<P>) -> Result<R>,
     ) -> Result<R> {
         let mut slots = self.slots.lock();
-        let slot = slots.get_mut(slot_of(id)).ok_or(LookupError::NotFound)?;
+        let slot = slots.get_mut(id).ok_or(LookupError::NotFound)?;
         let r = Self::check(slot, id, xuio, inode)?;
         let v = f(r)?;
         r.busy = true;
@@ -216,7 +280,7 @@ impl<P: Send> LoanTable<P> {
     /// table's spinlock: no sleeping).
     pub(crate) fn end_io(&self, id: u64, f: impl FnOnce(&mut LoanRecord<P>)) {
         let mut slots = self.slots.lock();
-        if let Some(Slot::Loan(r)) = slots.get_mut(slot_of(id)) {
+        if let Some(Slot::Loan(r)) = slots.get_mut(id) {
             if r.id == id {
                 r.busy = false;
                 f(r);
@@ -232,15 +296,15 @@ impl<P: Send> LoanTable<P> {
         xuio: usize,
         inode: usize,
     ) -> Result<LoanRecord<P>, LookupError> {
-        let index = slot_of(id);
-        let mut slots = self.slots.lock();
-        let slot = slots.get_mut(index).ok_or(LookupError::NotFound)?;
+        let mut guard = self.slots.lock();
+        let s = &mut *guard;
+        let next = s.free_head;
+        let slot = s.get_mut(id).ok_or(LookupError::NotFound)?;
         Self::check(slot, id, xuio, inode)?;
-        let next = self.free_head.load(Relaxed);
         let old = core::mem::replace(slot, Slot::Free { next });
-        self.free_head.store(index, Relaxed);
-        drop(slots);
-        self.count.fetch_sub(1, Relaxed);
+        s.free_head = slot_of(id);
+        s.count -= 1;
+        drop(guard);
         match old {
             Slot::Loan(rec) => Ok(rec),
             // Not reachable: `check` saw a loan.
@@ -250,7 +314,7 @@ impl<P: Send> LoanTable<P> {
 
     /// Number of outstanding loans.
     pub(crate) fn len(&self) -> usize {
-        self.count.load(Relaxed)
+        self.slots.lock().count
     }
 }
 
@@ -276,8 +340,8 @@ mod tests {
     #[test]
     fn insert_take_once() -> Result {
         let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
-        let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
-        let b = t.insert(rec(0x2000, 7)).map_err(|_| ENOMEM)?;
+        let a = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
+        let b = t.insert(rec(0x2000, 7), |_| {}).map_err(|_| ENOMEM)?;
         assert_ne!(a, b);
         assert_eq!(t.len(), 2);
         // Wrong xuio address: a copied xuio finds nothing.
@@ -290,7 +354,7 @@ mod tests {
         assert_eq!(t.len(), 1);
         // The freed slot is reused, under a new cookie: the old one finds
         // nothing.
-        let c = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
+        let c = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
         assert_ne!(c, a);
         assert_eq!(slot_of(c), slot_of(a));
         assert_eq!(t.take(a, 0x1000, 7).err(), Some(LookupError::NotFound));
@@ -306,9 +370,40 @@ mod tests {
     }
 
     #[test]
+    fn many_slots() -> Result {
+        let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
+        let mut ids = KVec::new();
+        // More than the first vector of slots holds: it grows.
+        for i in 0..(3 * MIN_SLOTS + 1) {
+            ids.push(
+                t.insert(rec(0x1000 + i, 7), |_| {}).map_err(|_| ENOMEM)?,
+                GFP_KERNEL,
+            )?;
+        }
+        assert_eq!(t.len(), 3 * MIN_SLOTS + 1);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(slot_of(*id), i);
+        }
+        // Every loan is still found after the moves, and only by its xuio.
+        for (i, id) in ids.iter().enumerate().rev() {
+            assert_eq!(
+                t.take(*id, 0x2000 + i, 7).err(),
+                Some(LookupError::NotFound)
+            );
+            assert!(t.take(*id, 0x1000 + i, 7).is_ok());
+        }
+        assert_eq!(t.len(), 0);
+        // The free slots are reused, the last freed first.
+        let a = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
+        assert_eq!(slot_of(a), 0);
+        assert!(t.take(a, 0x1000, 7).is_ok());
+        Ok(())
+    }
+
+    #[test]
     fn busy_blocks_return_and_io() -> Result {
         let t = KBox::pin_init(LoanTable::new(), GFP_KERNEL)?;
-        let a = t.insert(rec(0x1000, 7)).map_err(|_| ENOMEM)?;
+        let a = t.insert(rec(0x1000, 7), |_| {}).map_err(|_| ENOMEM)?;
         // A failed check leaves the loan free.
         assert_eq!(t.begin_io(a, 0x1000, 7, |_| Err::<(), _>(EIO)), Err(EIO));
         assert!(t.begin_io(a, 0x1000, 7, |_| Ok(())).is_ok());

@@ -32,6 +32,8 @@ EXPORT_SYMBOL_GPL(fop_retzcbuf);
 EXPORT_SYMBOL_GPL(fop_read_xuio);
 EXPORT_SYMBOL_GPL(fop_write_xuio);
 EXPORT_SYMBOL_GPL(fop_truncate);
+EXPORT_SYMBOL_GPL(zcvfs_xuio_alloc);
+EXPORT_SYMBOL_GPL(zcvfs_xuio_free);
 EXPORT_SYMBOL_GPL(zcvfs_register_provider);
 EXPORT_SYMBOL_GPL(zcvfs_unregister_provider);
 EXPORT_SYMBOL_GPL(zcvfs_sb_set_features);

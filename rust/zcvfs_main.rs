@@ -16,7 +16,8 @@
 //! - the abstractions over C, each with its `unsafe` code: [`vfs`] (VFS
 //!   calls on a file), [`module_ref`] (module references), [`rcu_box`]
 //!   (a value published under RCU), [`module_static`] (a pinned value
-//!   from module load to unload),
+//!   from module load to unload), [`xuio_alloc`] (the consumers' xuios,
+//!   a spare per CPU),
 //!   [`provider_ops`] and [`monitor_ops`] (the C ops tables zcvfs calls),
 //!   [`helpers`] (the declarations of `helpers/zcvfs_helpers.c`) and
 //!   [`ffi_exports`] (the exported C ABI; `zcvfs_exports.c` exports it).
@@ -44,6 +45,7 @@ mod registry;
 mod stats;
 mod validate;
 mod vfs;
+mod xuio_alloc;
 mod xuio_tests;
 
 module! {

@@ -72,7 +72,12 @@ int zcvfs_sb_set_features(struct super_block *sb, __u64 features);
 int zcvfs_sb_clear_features(struct super_block *sb, __u64 features);
 int vfs_has_feature(struct super_block *sb, __u64 feature);
 
-/* The VOP entry points (VOP_REQZCBUF, VOP_RETZCBUF, VOP_READ/WRITE). */
+/*
+ * The VOP entry points (VOP_REQZCBUF, VOP_RETZCBUF, VOP_READ/WRITE).  A
+ * loan holds a reference on the file it was requested on until its
+ * fop_retzcbuf() has completed, so a caller may use that file for the
+ * loan's calls without a reference of its own.
+ */
 int fop_reqzcbuf(struct file *file, enum uio_rw rw, struct xuio *xuio,
 		 const struct zcvfs_caller_context *ct);
 int fop_retzcbuf(struct file *file, struct xuio *xuio,
@@ -83,6 +88,16 @@ ssize_t fop_write_xuio(struct file *file, struct xuio *xuio,
 		       const struct zcvfs_caller_context *ct);
 int fop_truncate(struct file *file, loff_t length,
 		 const struct zcvfs_caller_context *ct);
+
+/*
+ * A zeroed xuio for a consumer's requests (NULL: no memory; may sleep),
+ * and its release.  A freed xuio is kept as its CPU's spare and handed out
+ * again, so that a loan at a time costs no kmalloc()/kfree().  An xuio may
+ * be anywhere else as well (on the stack, in a bigger structure): only its
+ * address must not change while a loan is out through it.
+ */
+struct xuio *zcvfs_xuio_alloc(void);
+void zcvfs_xuio_free(struct xuio *xuio);
 
 /*
  * bio_vec segments: their total length; an iterator over @len bytes of

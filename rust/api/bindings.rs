@@ -277,6 +277,12 @@ extern "C" {
         xuio: *mut RawXuio,
         ct: *const RawCallerContext,
     ) -> isize;
+    /// `zcvfs_xuio_alloc`.
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn zcvfs_xuio_alloc() -> *mut RawXuio;
+    /// `zcvfs_xuio_free`.
+    #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn zcvfs_xuio_free(xuio: *mut RawXuio);
     /// `fop_truncate`.
     #[cfg(zcvfs_test_api)]
     pub(crate) fn fop_truncate(

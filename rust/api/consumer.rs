@@ -14,51 +14,10 @@
 //! `EINVAL` (the provider will not loan now).
 #![deny(unsafe_code)]
 
-use super::fop::{self, CallerContext};
-use super::xuio::{Rw, Segment, WritableSegments, Xuio};
+use super::fop::{CallerContext, Loan};
+use super::xuio::{Rw, Segment, WritableSegments};
 use kernel::fs::File;
 use kernel::prelude::*;
-use kernel::sync::aref::ARef;
-
-/// A loan: the file and the xuio, returned on drop.
-///
-/// # Invariants
-///
-/// `xuio` had a successful `fop_reqzcbuf` on `file` and has not been
-/// returned yet.
-struct Loan {
-    file: ARef<File>,
-    xuio: Xuio,
-    ct: Option<&'static CallerContext>,
-}
-
-impl Loan {
-    fn request(
-        file: &File,
-        rw: Rw,
-        offset: i64,
-        len: usize,
-        ct: Option<&'static CallerContext>,
-    ) -> Result<Loan> {
-        let mut xuio = Xuio::new_request(offset, i64::try_from(len).map_err(|_| EOVERFLOW)?)?;
-        fop::reqzcbuf(file, rw, &mut xuio, ct)?;
-        Ok(Loan {
-            file: file.into(),
-            xuio,
-            ct,
-        })
-    }
-}
-
-impl Drop for Loan {
-    fn drop(&mut self) {
-        // The only return of this loan: `Loan` is not `Clone` and `drop`
-        // runs once.
-        if let Err(e) = fop::retzcbuf(&self.file, &mut self.xuio, self.ct) {
-            pr_warn!("zcvfs: return of a loan failed: {:?}\n", e);
-        }
-    }
-}
 
 /// Loaned READ buffers, not read yet: no access to the segments.
 pub(crate) struct ReadLoan {
@@ -81,9 +40,9 @@ impl ReadLoan {
 
     /// `VOP_READ` with the loan. On success the segments hold the file's
     /// data (trimmed at end of file). On failure the loan is returned.
+    #[inline]
     pub(crate) fn read(mut self) -> Result<ReadData> {
-        let loan = &mut self.loan;
-        let len = fop::read_xuio(&loan.file, &mut loan.xuio, loan.ct)?;
+        let len = self.loan.read()?;
         Ok(ReadData { loan: self, len })
     }
 }
@@ -109,7 +68,7 @@ impl ReadData {
     /// The loaned segments, for an `ITER_BVEC` iterator.
     pub(crate) fn segments(&self) -> &[Segment] {
         // `Filled` is guaranteed by construction; fall back to nothing.
-        self.loan.loan.xuio.segments().unwrap_or(&[])
+        self.loan.loan.xuio().segments().unwrap_or(&[])
     }
 }
 
@@ -140,7 +99,7 @@ impl WriteLoan {
     /// The segments to fill, e.g. with a receive from a socket
     /// (`EINVAL` never happens before the write, which consumes the loan).
     pub(crate) fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
-        self.loan.xuio.segments_mut()
+        self.loan.segments_mut()
     }
 
     /// Set the file offset of anonymous buffers before the write. (Built
@@ -149,7 +108,6 @@ impl WriteLoan {
     #[cfg(zcvfs_test_api)]
     pub(crate) fn set_offset(&mut self, offset: u64) -> Result {
         self.loan
-            .xuio
             .set_loffset(i64::try_from(offset).map_err(|_| EOVERFLOW)?);
         Ok(())
     }
@@ -157,8 +115,7 @@ impl WriteLoan {
     /// `VOP_WRITE` with the loan, then its return. The loan is consumed:
     /// after a write the caller never touches the segments again.
     pub(crate) fn write(mut self) -> Result<usize> {
-        let loan = &mut self.loan;
-        fop::write_xuio(&loan.file, &mut loan.xuio, loan.ct)
+        self.loan.write()
         // `self` drops here: the one return.
     }
 }

@@ -10,8 +10,10 @@
 use super::bindings::*;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::error::from_ssize;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+use super::xuio::WritableSegments;
 #[cfg(zcvfs_test_api)]
-use super::xuio::{copy_from_segments, copy_to_segments, Segment, WritableSegments};
+use super::xuio::{copy_from_segments, copy_to_segments, Segment};
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::xuio::{Rw, Xuio};
 #[cfg(zcvfs_role_provider)]
@@ -64,8 +66,9 @@ pub(crate) fn reqzcbuf(file: &File, rw: Rw, xuio: &mut Xuio, ct: Option<&CallerC
     Ok(())
 }
 
-/// `VOP_RETZCBUF`: return every buffer loaned through `xuio`.
-#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+/// `VOP_RETZCBUF`: return every buffer loaned through `xuio` (consumers
+/// return through [`Loan`]'s drop).
+#[cfg(zcvfs_test_api)]
 pub(crate) fn retzcbuf(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result {
     raw_retzcbuf(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
@@ -88,6 +91,113 @@ pub(crate) fn write_xuio(
     xuio.zero_unfilled()?;
     raw_write_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
+
+/// A loan: its xuio and its file, returned on drop (exactly one
+/// `fop_retzcbuf`). zcvfs holds a reference on the file of a loan until its
+/// return has completed (`include/zcvfs/zcvfs.h`), so the loan takes none
+/// of its own. The protocol's states are [`super::consumer`]'s.
+///
+/// # Invariants
+///
+/// `xuio` had a successful `fop_reqzcbuf` on the file `file` and has not
+/// been returned: only `drop` returns it (no `&mut Xuio` is handed out, so
+/// nothing else can call `fop_retzcbuf` on it). Hence zcvfs holds a
+/// reference on `file` for as long as this value exists.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+pub(crate) struct Loan {
+    file: core::ptr::NonNull<bindings::file>,
+    xuio: Xuio,
+    ct: Option<&'static CallerContext>,
+}
+
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+impl Loan {
+    /// `VOP_REQZCBUF` for `len` bytes at `offset` (`-1`: anonymous WRITE
+    /// buffers).
+    pub(crate) fn request(
+        file: &File,
+        rw: Rw,
+        offset: i64,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+    ) -> Result<Loan> {
+        let mut xuio = Xuio::new_request(offset, i64::try_from(len).map_err(|_| EOVERFLOW)?)?;
+        reqzcbuf(file, rw, &mut xuio, ct)?;
+        // INVARIANT: the request succeeded; zcvfs now holds a reference on
+        // `file` until the return.
+        Ok(Loan {
+            file: core::ptr::NonNull::from(file).cast(),
+            xuio,
+            ct,
+        })
+    }
+
+    /// The loan's file and its xuio.
+    fn parts(&mut self) -> (&File, &mut Xuio) {
+        // SAFETY: zcvfs holds a reference on the file while the loan is
+        // out, which it is for as long as `self` exists (type invariant).
+        let file = unsafe { File::from_raw_file(self.file.as_ptr()) };
+        (file, &mut self.xuio)
+    }
+
+    /// The xuio (its loaned segments, when the protocol allows).
+    pub(crate) fn xuio(&self) -> &Xuio {
+        &self.xuio
+    }
+
+    /// `VOP_READ` with the loan.
+    pub(crate) fn read(&mut self) -> Result<usize> {
+        let ct = self.ct;
+        let (file, xuio) = self.parts();
+        read_xuio(file, xuio, ct)
+    }
+
+    /// `VOP_WRITE` with the loan (what the consumer did not fill zeroed
+    /// first).
+    pub(crate) fn write(&mut self) -> Result<usize> {
+        let ct = self.ct;
+        let (file, xuio) = self.parts();
+        write_xuio(file, xuio, ct)
+    }
+
+    /// The segments of a WRITE loan to fill (see
+    /// [`Xuio::segments_mut`]).
+    pub(crate) fn segments_mut(&mut self) -> Result<WritableSegments<'_>> {
+        self.xuio.segments_mut()
+    }
+
+    /// Set the file offset of anonymous WRITE buffers.
+    pub(crate) fn set_loffset(&mut self, offset: i64) {
+        self.xuio.set_loffset(offset);
+    }
+}
+
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+impl Drop for Loan {
+    fn drop(&mut self) {
+        // The only return of this loan: `Loan` is not `Clone` and `drop`
+        // runs once. No `&File` here: the loan's reference, which zcvfs
+        // drops at the end of the call, may be the file's last one.
+        let ct = ct_ptr(CallerContext::raw(self.ct));
+        let xuio = self.xuio.as_raw_mut();
+        // SAFETY: the file is valid for the call: zcvfs holds the loan's
+        // reference on it (type invariant) until the call has completed;
+        // `xuio` points to the loan's `RawXuio`, exclusively borrowed; `ct`
+        // is null or valid.
+        if let Err(e) = to_result(unsafe { fop_retzcbuf(self.file.as_ptr(), xuio, ct) }) {
+            pr_warn!("zcvfs: return of a loan failed: {:?}\n", e);
+        }
+    }
+}
+
+// SAFETY: the file pointer is only an identity the loan's reference keeps
+// valid (any thread may use a file it has a reference on); the rest is
+// `Send`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+unsafe impl Send for Loan {}
+// SAFETY: shared access reads the xuio only (`Xuio` is `Sync`).
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+unsafe impl Sync for Loan {}
 
 /// `VOP_READ` with a plain xuio over `buf` (the normal VFS path).
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
@@ -339,7 +449,7 @@ fn raw_reqzcbuf(file: &File, rw: u32, xuio: *mut RawXuio, ct: Option<&RawCallerC
 }
 
 /// `fop_retzcbuf`.
-#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+#[cfg(zcvfs_test_api)]
 fn raw_retzcbuf(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>) -> Result {
     // SAFETY: as in `reqzcbuf`.
     to_result(unsafe { fop_retzcbuf(file.as_ptr(), xuio, ct_ptr(ct)) })

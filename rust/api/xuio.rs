@@ -19,6 +19,8 @@ use core::marker::PhantomData;
 use core::ops::Deref;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use core::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+use core::{ops::DerefMut, ptr::NonNull};
 use kernel::bindings;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::error::to_result;
@@ -368,6 +370,57 @@ fn zero_segments(segs: &[Segment], skip: usize, len: usize) -> Result {
     to_result(unsafe { zcvfs_bvec_zero(Segment::as_raw_slice(segs), n, skip, len) })
 }
 
+/// A `struct xuio` from `zcvfs_xuio_alloc`, given back with
+/// `zcvfs_xuio_free` on drop (a loan at a time then costs no allocation:
+/// zcvfs keeps the freed one as its CPU's spare).
+///
+/// # Invariants
+///
+/// `0` came from `zcvfs_xuio_alloc` (non-null, initialised, at a fixed
+/// address) and is owned by this value.
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+struct XuioBox(NonNull<RawXuio>);
+
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+impl XuioBox {
+    /// A zeroed xuio (`ENOMEM` if memory is short).
+    fn new() -> Result<Self> {
+        // SAFETY: no precondition.
+        let p = unsafe { zcvfs_xuio_alloc() };
+        // INVARIANT: from `zcvfs_xuio_alloc`, checked non-null, zeroed
+        // (a valid `RawXuio`), ours.
+        NonNull::new(p).map(XuioBox).ok_or(ENOMEM)
+    }
+}
+
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+impl Deref for XuioBox {
+    type Target = RawXuio;
+
+    fn deref(&self) -> &RawXuio {
+        // SAFETY: valid and owned by `self` (type invariant).
+        unsafe { self.0.as_ref() }
+    }
+}
+
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+impl DerefMut for XuioBox {
+    fn deref_mut(&mut self) -> &mut RawXuio {
+        // SAFETY: valid and owned by `self` (type invariant), borrowed
+        // exclusively through `&mut self`.
+        unsafe { self.0.as_mut() }
+    }
+}
+
+#[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
+impl Drop for XuioBox {
+    fn drop(&mut self) {
+        // SAFETY: from `zcvfs_xuio_alloc` and owned (type invariant); never
+        // used again.
+        unsafe { zcvfs_xuio_free(self.0.as_ptr()) }
+    }
+}
+
 /// An owned extended uio for the zero-copy protocol.
 ///
 /// # Invariants
@@ -378,7 +431,7 @@ fn zero_segments(segs: &[Segment], skip: usize, len: usize) -> Result {
 ///   state in `raw.xu_ext.xu_zc` says whether it may be read.
 #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 pub(crate) struct Xuio {
-    raw: KBox<RawXuio>,
+    raw: XuioBox,
     // What the consumer filled of a WRITE loan (reset by each request).
     #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     fill: FillMark,
@@ -390,7 +443,7 @@ impl Xuio {
     /// anonymous write buffers). The values are not checked here: zcvfs
     /// checks them.
     pub(crate) fn new_request(offset: i64, len: i64) -> Result<Self> {
-        let mut raw = KBox::new(RawXuio::zeroed(), GFP_KERNEL)?;
+        let mut raw = XuioBox::new()?;
         raw.xu_uio.uio_loffset = offset;
         raw.xu_uio.uio_resid = len;
         Ok(Xuio {

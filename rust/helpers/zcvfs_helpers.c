@@ -3,10 +3,11 @@
  * The C of zcvfs.ko that Rust cannot reach: static inline kernel functions
  * (init_utsname(), fsnotify_access(), fsnotify_modify(), copy_to_iter(),
  * copy_from_iter(), iov_iter_zero())
- * wrapped as callable functions, and the bio_vec iterator every module of
- * the project uses (exported in include/zcvfs/zcvfs.h).  No logic lives
- * here; field reads and exported kernel functions are called from Rust
- * through the kernel crate's bindings.
+ * wrapped as callable functions, the per-CPU operations on the spare
+ * xuios (macros), and the bio_vec iterator every module of the project
+ * uses (exported in include/zcvfs/zcvfs.h).  No logic lives here; field
+ * reads and exported kernel functions are called from Rust through the
+ * kernel crate's bindings.
  */
 
 #include <linux/utsname.h>
@@ -14,8 +15,42 @@
 #include <linux/fsnotify.h>
 #include <linux/uio.h>
 #include <linux/bvec.h>
+#include <linux/percpu.h>
+#include <linux/cpumask.h>
 #include <zcvfs/zcvfs.h>
 #include "zcvfs_helpers.h"
+
+/*
+ * One spare xuio allocation per CPU, owned by rust/xuio_alloc.rs (which
+ * allocates and frees them); these are the per-CPU operations on it.
+ */
+static DEFINE_PER_CPU(void *, zcvfs_spare_xuio);
+
+/* Take this CPU's spare (NULL: none). */
+void *zcvfs_helper_spare_xuio_take(void)
+{
+	return this_cpu_xchg(zcvfs_spare_xuio, NULL);
+}
+
+/* Make @x this CPU's spare if it has none; false if it has one. */
+bool zcvfs_helper_spare_xuio_put(void *x)
+{
+	return this_cpu_cmpxchg(zcvfs_spare_xuio, NULL, x) == NULL;
+}
+
+/* Take the spare of any CPU (NULL: none left), at module unload. */
+void *zcvfs_helper_spare_xuio_take_any(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		void *x = xchg(per_cpu_ptr(&zcvfs_spare_xuio, cpu), NULL);
+
+		if (x)
+			return x;
+	}
+	return NULL;
+}
 
 /* The running kernel's release string (init_utsname() is static inline). */
 const char *zcvfs_helper_kernel_release(void)

@@ -60,7 +60,7 @@ def symbols(log):
 
 def measurement(log, name):
     """The JSON line of the measurement, and its unit and count."""
-    method = name.rsplit("-", 1)[0]
+    method, _, size = name.rpartition("-")
     for line in open(log, errors="replace"):
         line = line.strip()
         if line.startswith("{") and '"bench":"prof"' in line:
@@ -68,6 +68,10 @@ def measurement(log, name):
             if rec.get("variant") != method:
                 continue
             if "iters" in rec:
+                # A micro method's SIZE is its byte count: loan:4096 and
+                # loan:65536 are two measurements of one variant.
+                if str(rec.get("bytes")) != size:
+                    continue
                 return rec, "call", rec["iters"]
             return rec, "MiB", rec["bytes"] / 1048576
     return None, "run", 1
