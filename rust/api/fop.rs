@@ -167,6 +167,7 @@ impl Loan {
     }
 
     /// Set the file offset of anonymous WRITE buffers.
+    #[cfg(zcvfs_test_api)]
     pub(crate) fn set_loffset(&mut self, offset: i64) {
         self.xuio.set_loffset(offset);
     }
