@@ -87,8 +87,8 @@ pub(crate) fn folio_layout(
 }
 
 /// The folios of a loan, one slot per segment: a loan of up to
-/// [`SEGS_INLINE`] pages keeps them (and its segments) inside itself, so
-/// that it costs a single allocation.
+/// [`SEGS_INLINE`] folios (or holes) keeps them (and its segments) inside
+/// itself, so that it costs a single allocation.
 type Folios = InlineVec<Option<ARef<Folio>>, SEGS_INLINE>;
 
 /// READ: release the folios of a loan. They stay marked lent: a consumer
