@@ -17,7 +17,10 @@ set -uo pipefail
 unset ZCVFS_TESTS
 here=$ZCVFS_ROOT/tools/testing/runner
 arch=x86_64
-out=$ZCVFS_BUILD/$arch/runner-test
+# Not under $ZCVFS_BUILD/$arch: that is the project's module output, whose
+# *.ko the test guest's initramfs collects (find) while this script builds
+# its fixture modules beside it (make test runs both at once).
+out=$ZCVFS_BUILD/runner-test/$arch
 mkdir -p "$out"
 . "$here/ktap.sh"
 
