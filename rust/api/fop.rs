@@ -10,6 +10,7 @@
 use super::bindings::*;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::error::from_ssize;
+use super::error::to_result;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::xuio::WritableSegments;
 #[cfg(zcvfs_test_api)]
@@ -19,7 +20,6 @@ use super::xuio::{Rw, Xuio};
 #[cfg(zcvfs_role_provider)]
 use core::marker::PhantomData;
 use kernel::bindings;
-use kernel::error::to_result;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::ffi::c_void;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
