@@ -18,7 +18,7 @@ use crate::globals::{self, FemChain, LoanPins, MonitorEntry, ProviderReg};
 use crate::globals::{LOANS, MONITORED_INODES, MONITORS, MONITOR_VIEW};
 use crate::globals::{REGISTRY, REGISTRY_VIEW, STATS};
 use crate::loans::{LoanRecord, LoanTable};
-use crate::module_ref::{ModulePtr, ModuleRef};
+use crate::module_ref::{ModulePin, ModulePtr, ModuleRef};
 use crate::monitor_ops::{FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
 use crate::registry::Registry;
@@ -177,17 +177,18 @@ fn request(
     read: bool,
 ) -> Result<usize> {
     let fstype = kf::fs_type(file);
-    // One RCU read-side section: the feature, the provider, a reference on
-    // its module. The provider cannot unregister (and its module go away)
-    // before the reference is taken: unregistering waits for a grace
-    // period.
+    // One RCU read-side section: the feature, the provider, a pin of its
+    // module (a reference, unless it is the filesystem's own module, which
+    // the caller's file keeps and then the loan's: `ModulePin`). The
+    // provider cannot unregister (and its module go away) before the
+    // reference is taken: unregistering waits for a grace period.
     let (provider, zc, module) = {
         let g = rcu::read_lock();
         let reg = REGISTRY_VIEW.get(&g);
         let provider = reg.and_then(|r| r.provider(fstype.key()));
         let zc = reg.is_some_and(|r| r.has_feature(kf::sb_key(file), VFSFT_ZEROCOPY_SUPPORTED));
         let module = match (&provider, zc) {
-            (Some(p), true) => ModuleRef::get(p.owner).ok(),
+            (Some(p), true) => ModulePin::get(p.owner, fstype.owner()).ok(),
             _ => None,
         };
         (provider, zc, module)
@@ -214,7 +215,7 @@ fn reqzcbuf_inner(
     x: &mut RawXuio,
     ct: *const RawCallerContext,
     ops: ProviderOpsRef,
-    module: Option<ModuleRef>,
+    module: Option<ModulePin>,
     stats: &mut Option<Arc<FsStats>>,
     read: bool,
 ) -> Result<usize> {

@@ -20,7 +20,7 @@
 
 use crate::fem::{Chain, Link, MonitorTable, MonitorView};
 use crate::loans::LoanTable;
-use crate::module_ref::{ModulePtr, ModuleRef};
+use crate::module_ref::{ModulePin, ModulePtr, ModuleRef};
 use crate::module_static::ModuleStatic;
 use crate::monitor_ops::{FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
@@ -45,7 +45,7 @@ pub(crate) struct ProviderReg {
 pub(crate) struct LoanPins {
     pub(crate) file: ARef<File>,
     pub(crate) ops: ProviderOpsRef,
-    pub(crate) _module: ModuleRef,
+    pub(crate) _module: ModulePin,
     pub(crate) stats: Option<Arc<FsStats>>,
 }
 

@@ -38,6 +38,32 @@ impl Drop for ModuleRef {
     }
 }
 
+/// What keeps a loan's provider loaded.
+///
+/// A provider registered by the module of the filesystem it serves (zcfs)
+/// is kept loaded by the loan's file: the file pins its mount, a mounted
+/// super_block its filesystem type's module. Any other provider (one
+/// registered for another module's type, as the test driver's for
+/// tmpfs) needs a reference on its own module.
+pub(crate) enum ModulePin {
+    /// The provider is the filesystem's module, which the loan's file
+    /// keeps (the loan holds both).
+    ByFile,
+    /// A reference on the provider's module (dropped with the pin).
+    Ref { _module: ModuleRef },
+}
+
+impl ModulePin {
+    /// A pin of `owner`, a provider's module, for a loan of a file whose
+    /// filesystem type belongs to `fs_owner`.
+    pub(crate) fn get(owner: ModulePtr, fs_owner: ModulePtr) -> Result<ModulePin> {
+        if owner == fs_owner {
+            return Ok(ModulePin::ByFile);
+        }
+        ModuleRef::get(owner).map(|m| ModulePin::Ref { _module: m })
+    }
+}
+
 /// The owner module of a registration.
 ///
 /// # Invariants

@@ -5,6 +5,7 @@
 //! path of a plain xuio over the caller's segments.
 
 use crate::helpers::{zcvfs_helper_fsnotify_access, zcvfs_helper_fsnotify_modify};
+use crate::module_ref::ModulePtr;
 use crate::zcvfs_api::bindings::{RawXuio, UIO_SEG_BVEC};
 use crate::zcvfs_api::error::from_ssize;
 use crate::zcvfs_api::error::to_result;
@@ -108,6 +109,13 @@ impl FsTypeRef {
     /// The address, as a key.
     pub(crate) fn key(self) -> usize {
         self.0 as usize
+    }
+
+    /// The module of the filesystem type (null: built in).
+    pub(crate) fn owner(self) -> ModulePtr {
+        // SAFETY: a registered filesystem type (type invariant), pinned as
+        // for `name`; `owner` never changes.
+        ModulePtr(unsafe { (*self.0).owner })
     }
 
     /// The name, e.g. `tmpfs`.
