@@ -3,9 +3,9 @@
 //! zcvfs.ko's global state, each table next to the type of what it holds.
 //!
 //! The hot path (request, read/write, return of a loan) takes no mutex:
-//! - the loans are in the slots of a vector ([`LOANS`]), found by the
-//!   slot index in their cookie: one indexed access under the table's
-//!   spinlock per step of a loan;
+//! - the loans are in the slots of 16 vectors ([`LOANS`]), found by the
+//!   shard and slot index in their cookie: one indexed access under the
+//!   shard's spinlock per step of a loan, no global lock;
 //! - the registry and the monitor stacks are read under RCU, from copies
 //!   ([`REGISTRY_VIEW`], [`MONITOR_VIEW`]) that the writers (under the
 //!   mutexes [`REGISTRY`] and [`MONITORS`], which hold their own copies)

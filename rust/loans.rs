@@ -71,13 +71,34 @@ enum Slot<P> {
 /// No free slot.
 const NO_SLOT: usize = usize::MAX;
 
-/// The index of a cookie's slot (its low 32 bits).
+/// Shards of the table, each a vector of slots under a spinlock of its own
+/// (a power of two).
+const SHARDS: usize = 16;
+
+/// Bits of a cookie's low half that are its slot's index in its shard; the
+/// shard is in the 4 bits above them.
+const INDEX_BITS: u32 = 28;
+
+/// The index of a cookie's slot in its shard.
 fn slot_of(cookie: u64) -> usize {
-    (cookie & 0xffff_ffff) as usize
+    (cookie & ((1 << INDEX_BITS) - 1)) as usize
 }
 
-/// The most slots (a slot index fits the low 32 bits of a cookie).
-const MAX_SLOTS: usize = 1 << 32;
+/// The shard of a cookie.
+fn shard_of(cookie: u64) -> usize {
+    (cookie >> INDEX_BITS) as usize & (SHARDS - 1)
+}
+
+/// The shard of a new loan through the xuio at `xuio`: spread by the
+/// address, so that consumers with xuios of their own (a freed xuio stays
+/// its CPU's spare) seldom share a shard's lock. (Bits below 256 bytes
+/// tell nothing apart: an xuio is that big.)
+fn shard_for(xuio: usize) -> usize {
+    ((xuio >> 8) ^ (xuio >> 12) ^ (xuio >> 16)) & (SHARDS - 1)
+}
+
+/// The most slots of a shard (an index fits [`INDEX_BITS`]).
+const MAX_SLOTS: usize = 1 << INDEX_BITS;
 
 /// Room for this many slots at first.
 const MIN_SLOTS: usize = 16;
@@ -100,42 +121,53 @@ impl<P> Slots<P> {
     }
 }
 
-/// A new cookie for slot `index`, with the next sequence number.
-fn new_cookie(next_seq: &mut u64, index: usize) -> u64 {
+/// A new cookie for slot `index` of shard `shard`, with the shard's next
+/// sequence number.
+fn new_cookie(next_seq: &mut u64, shard: usize, index: usize) -> u64 {
     let seq = *next_seq;
     *next_seq = seq.wrapping_add(1);
     // Never 0 (no loan), whatever the sequence number.
-    (u64::from((seq as u32) | 0x8000_0000) << 32) | index as u64
+    (u64::from((seq as u32) | 0x8000_0000) << 32) | ((shard as u64) << INDEX_BITS) | index as u64
 }
 
-/// The table: the loans in slots found by the slot index in their cookie
-/// (no search, no shifting on removal), under one spinlock.
+/// The table: the loans in slots found by the shard and slot index in
+/// their cookie (no search, no shifting on removal), each shard under a
+/// spinlock of its own: no lock is global.
 ///
-/// A cookie is the slot index (low 32 bits) and a sequence number (high 32
-/// bits, never 0), so that a stale cookie for a reused slot finds nothing.
-/// Returned loans leave their slot allocated, in a list of free slots that
-/// the next loans reuse: after warm-up a loan allocates nothing (the
-/// indices stay as small as the number of loans outstanding at once).
-/// Each operation is one indexed access under the lock, which covers the
-/// free list and the counts too; nothing is allocated under it (a new slot
-/// and a bigger vector of slots are allocated before it is taken).
+/// A cookie is the slot index (low 28 bits), the shard (4 bits) and a
+/// sequence number (high 32 bits, never 0), so that a stale cookie for a
+/// reused slot finds nothing. A loan goes to the shard of its xuio's
+/// address ([`shard_for`]). Returned loans leave their slot allocated, in
+/// their shard's list of free slots that the next loans reuse: after
+/// warm-up a loan allocates nothing (the indices stay as small as the
+/// number of loans outstanding at once). Each operation is one indexed
+/// access under one shard's lock, which covers the shard's free list and
+/// count too; nothing is allocated under it (a new slot and a bigger
+/// vector of slots are allocated before it is taken).
 #[pin_data]
 pub(crate) struct LoanTable<P: Send> {
     #[pin]
-    slots: SpinLock<Slots<P>>,
+    shards: [SpinLock<Slots<P>>; SHARDS],
 }
 
 impl<P: Send> LoanTable<P> {
     /// An empty table.
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(LoanTable {
-            slots <- new_spinlock!(Slots {
-                v: KVec::new(),
-                free_head: NO_SLOT,
-                next_seq: 1,
-                count: 0,
+            shards <- pin_init::pin_init_array_from_fn(|_| {
+                new_spinlock!(Slots {
+                    v: KVec::new(),
+                    free_head: NO_SLOT,
+                    next_seq: 1,
+                    count: 0,
+                })
             }),
         })
+    }
+
+    /// The shard of cookie `id`.
+    fn shard(&self, id: u64) -> &SpinLock<Slots<P>> {
+        &self.shards[shard_of(id)]
     }
 
     /// Record a loan; its `id` (cookie) is assigned here and returned, and
@@ -151,8 +183,9 @@ impl<P: Send> LoanTable<P> {
         // (resp. no room for one more slot).
         let mut spare: Option<KBox<MaybeUninit<Slot<P>>>> = None;
         let mut bigger: Option<KVec<KBox<Slot<P>>>> = None;
+        let shard = shard_for(rec.xuio);
         loop {
-            let mut guard = self.slots.lock();
+            let mut guard = self.shards[shard].lock();
             let s = &mut *guard;
             let head = s.free_head;
             if head != NO_SLOT {
@@ -164,7 +197,7 @@ impl<P: Send> LoanTable<P> {
                     return Err(Some(rec));
                 };
                 s.free_head = next;
-                let id = new_cookie(&mut s.next_seq, head);
+                let id = new_cookie(&mut s.next_seq, shard, head);
                 rec.id = id;
                 **slot = Slot::Loan(rec);
                 if let Slot::Loan(r) = &mut **slot {
@@ -198,7 +231,7 @@ impl<P: Send> LoanTable<P> {
             }
             if index < s.v.capacity() {
                 if let Some(b) = spare.take() {
-                    let id = new_cookie(&mut s.next_seq, index);
+                    let id = new_cookie(&mut s.next_seq, shard, index);
                     rec.id = id;
                     if let Err(PushError(b)) =
                         s.v.push_within_capacity(KBox::write(b, Slot::Loan(rec)))
@@ -268,7 +301,7 @@ impl<P: Send> LoanTable<P> {
         inode: usize,
         f: impl FnOnce(&mut LoanRecord<P>) -> Result<R>,
     ) -> Result<R> {
-        let mut slots = self.slots.lock();
+        let mut slots = self.shard(id).lock();
         let slot = slots.get_mut(id).ok_or(LookupError::NotFound)?;
         let r = Self::check(slot, id, xuio, inode)?;
         let v = f(r)?;
@@ -279,7 +312,7 @@ impl<P: Send> LoanTable<P> {
     /// End a read or write on a loan, updating it with `f` (under the
     /// table's spinlock: no sleeping).
     pub(crate) fn end_io(&self, id: u64, f: impl FnOnce(&mut LoanRecord<P>)) {
-        let mut slots = self.slots.lock();
+        let mut slots = self.shard(id).lock();
         if let Some(Slot::Loan(r)) = slots.get_mut(id) {
             if r.id == id {
                 r.busy = false;
@@ -296,7 +329,7 @@ impl<P: Send> LoanTable<P> {
         xuio: usize,
         inode: usize,
     ) -> Result<LoanRecord<P>, LookupError> {
-        let mut guard = self.slots.lock();
+        let mut guard = self.shard(id).lock();
         let s = &mut *guard;
         let next = s.free_head;
         let slot = s.get_mut(id).ok_or(LookupError::NotFound)?;
@@ -314,7 +347,7 @@ impl<P: Send> LoanTable<P> {
 
     /// Number of outstanding loans.
     pub(crate) fn len(&self) -> usize {
-        self.slots.lock().count
+        self.shards.iter().map(|s| s.lock().count).sum()
     }
 }
 
