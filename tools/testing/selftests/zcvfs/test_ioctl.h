@@ -44,6 +44,7 @@ _Static_assert(sizeof(struct zcvfs_test_req) == 18 * 8,
 #define ZT_PROVIDER_ENABLE	ZT_IOC(0x01)	/* fd; arg: max loan bytes (0: default) */
 #define ZT_PROVIDER_DISABLE	ZT_IOC(0x02)
 #define ZT_HAS_FEATURE		ZT_IOC(0x03)	/* fd -> result 0/1 */
+#define ZT_PROVIDER_FAIL_READS	ZT_IOC(0x04)	/* arg: errno its reads fail with (0: none) */
 
 /* Raw C-ABI sequences on a slot (fop_* called exactly as asked). */
 #define ZT_REQ		ZT_IOC(0x10)	/* slot fd rw offset length; arg: ZT_REQ_* */

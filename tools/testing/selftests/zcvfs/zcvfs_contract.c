@@ -609,6 +609,32 @@ static bool t_one_call_read(void)
 	EXPECT(one_call_read(plain_fd, 0, got, 100, &step) == -EOPNOTSUPP && step == 1,
 	       "no zero-copy: not ENOTSUP\n");
 	EXPECT(outstanding() == 0, "a loan leaked\n");
+	/*
+	 * The provider's read fails (fault injection): in one call, the loan
+	 * it made is returned and not counted; in two calls, the request
+	 * succeeds and the failed read returns the loan. Nothing stays out.
+	 */
+	{
+		struct zcvfs_test_req on = { .arg = EIO }, off = { .arg = 0 };
+		struct zcvfs_test_req r = { .fd = zc_fd, .offset = 0, .length = 4096,
+					    .buf = (uintptr_t)got, .buf_len = 4096 };
+		long long one, two, injected, out1;
+
+		req = zt_stat("tmpfs", "nreqzcbuf");
+		injected = zt(ZT_PROVIDER_FAIL_READS, &on);
+		one = one_call_read(zc_fd, 0, got, 4096, &step);
+		out1 = outstanding();
+		two = zt(ZT_LOAN_READ, &r);
+		/* Off again before any check can return. */
+		EXPECT(zt(ZT_PROVIDER_FAIL_READS, &off) == 0 && injected == 0,
+		       "fault injection\n");
+		EXPECT(one == -EIO && step == 1, "one-call failed read: %lld step %lld\n", one, step);
+		EXPECT(out1 == 0, "a failed one-call read left its loan out\n");
+		EXPECT(two == -EIO && r.out[0] == 2, "two-call failed read: %lld step %lld\n",
+		       two, r.out[0]);
+		EXPECT(zt_stat("tmpfs", "nreqzcbuf") == req + 1, "loans counted\n");
+		EXPECT(outstanding() == 0, "a failed two-call read left its loan out\n");
+	}
 	/* With monitors: they see the two calls of the protocol, and the return. */
 	c = mon_install(zc_fd, ZT_MON_COUNT, 0, 0);
 	EXPECT(c > 0, "install\n");

@@ -28,6 +28,10 @@ pub(crate) const DEFAULT_MAX_LOAN: u64 = 256 * 1024;
 /// The current largest loan.
 pub(crate) static MAX_LOAN: Atomic<u64> = Atomic::new(DEFAULT_MAX_LOAN);
 
+/// Fault injection for the tests of a failed read: when not 0, the errno
+/// every read of a loan fails with (`ZT_PROVIDER_FAIL_READS`).
+pub(crate) static READ_ERROR: Atomic<i32> = Atomic::new(0);
+
 /// A loan: pages and the segments describing the loaned bytes.
 pub(crate) struct TestLoan {
     pages: KVec<Page>,
@@ -89,6 +93,10 @@ impl Provider for TestProvider {
     }
 
     fn read_xuio(file: &File, loan: &mut TestLoan, offset: u64, len: usize) -> Result<usize> {
+        let injected = READ_ERROR.load(Relaxed);
+        if injected != 0 {
+            return Err(Error::from_errno(-injected));
+        }
         // SAFETY: the loan's pages are its own, and `&mut` of the loan means
         // no consumer looks at them during the read.
         let segs = unsafe { WritableSegments::new(loan.segs.as_slice()) };

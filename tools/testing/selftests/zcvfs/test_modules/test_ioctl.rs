@@ -43,6 +43,7 @@ const fn zt(nr: u32) -> u32 {
 pub(crate) const ZT_PROVIDER_ENABLE: u32 = zt(0x01);
 pub(crate) const ZT_PROVIDER_DISABLE: u32 = zt(0x02);
 pub(crate) const ZT_HAS_FEATURE: u32 = zt(0x03);
+pub(crate) const ZT_PROVIDER_FAIL_READS: u32 = zt(0x04);
 pub(crate) const ZT_REQ: u32 = zt(0x10);
 pub(crate) const ZT_READ: u32 = zt(0x11);
 pub(crate) const ZT_WRITE: u32 = zt(0x12);

@@ -18,6 +18,7 @@ use kernel::ioctl::_IOC_SIZE;
 use kernel::miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration};
 use kernel::new_mutex;
 use kernel::prelude::*;
+use kernel::sync::atomic::Relaxed;
 use kernel::sync::{aref::ARef, Arc, Mutex};
 use kernel::uaccess::{UserPtr, UserSlice};
 
@@ -166,6 +167,14 @@ impl MiscDevice for TestDev {
             ZT_PROVIDER_ENABLE => provider_enable(&mut req)?,
             ZT_PROVIDER_DISABLE => {
                 ffi::PROVIDER.lock().disable();
+                req.set(Ok(0));
+            }
+            ZT_PROVIDER_FAIL_READS => {
+                let errno = i32::try_from(req.arg).map_err(|_| EINVAL)?;
+                if !(0..4096).contains(&errno) {
+                    return Err(EINVAL);
+                }
+                provider::READ_ERROR.store(errno, Relaxed);
                 req.set(Ok(0));
             }
             ZT_HAS_FEATURE => {
