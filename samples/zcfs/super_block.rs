@@ -126,29 +126,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_space_free(p: *mut c_void) {
     }
 }
 
-/// Charge `pages` before they enter a file's cache: false if the mount is
-/// full (`ENOSPC`).
-///
-/// # Safety
-///
-/// `p` is a live space ([`zcfs_rs_space_new`]).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_space_charge(p: *mut c_void, pages: u64) -> bool {
-    // SAFETY: see the function's safety section.
-    unsafe { space(p) }.charge(pages)
-}
-
-/// Give back the charge of `pages` that left the cache.
-///
-/// # Safety
-///
-/// `p` is a live space ([`zcfs_rs_space_new`]).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_space_uncharge(p: *mut c_void, pages: u64) {
-    // SAFETY: see the function's safety section.
-    unsafe { space(p) }.uncharge(pages)
-}
-
 /// `size=` in pages (0: no limit).
 ///
 /// # Safety
