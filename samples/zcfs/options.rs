@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Mount options: the loan limits (`struct zcfs_opts` of `zcfs.h`).
+//! Mount options: the loan limits (`struct zcfs_opts` of `zcfs.h`), and
+//! how `/proc/mounts` shows them (`show_options`).
 
 #![deny(unsafe_code)]
 
+use kernel::page::PAGE_SHIFT;
 use kernel::prelude::*;
+use kernel::seq_file::{seq_print, SeqFile};
 
 /// `struct zcfs_opts`.
 #[repr(C)]
@@ -24,6 +27,10 @@ pub struct RawOpts {
     pub debug_norangelock: u32,
 }
 
+/// The mode of the root directory without `mode=` (`ZCFS_DEFAULT_MODE`
+/// of `zcfs.h`).
+pub(crate) const DEFAULT_MODE: u32 = 0o755;
+
 /// The largest loan a mount may allow: the kernel's largest single I/O
 /// (`MAX_RW_COUNT` is `INT_MAX` rounded down to a page) is far above; this
 /// keeps one loan's segment array small.
@@ -42,6 +49,32 @@ pub(crate) fn check(o: &RawOpts) -> Result {
     Ok(())
 }
 
+/// `show_options`: the options of a mount whose `size=` is `max_blocks`
+/// pages, as `/proc/mounts` shows them: `size=` (in KiB) and `mode=` when
+/// they are not the defaults (`default_max_blocks`, [`DEFAULT_MODE`]), the
+/// loan limits always, the flags when set.
+pub(crate) fn show(m: &SeqFile, o: &RawOpts, max_blocks: u64, default_max_blocks: u64) {
+    if max_blocks != default_max_blocks {
+        seq_print!(m, ",size={}k", max_blocks << (PAGE_SHIFT - 10));
+    }
+    if o.mode != DEFAULT_MODE {
+        seq_print!(m, ",mode={:o}", o.mode);
+    }
+    seq_print!(
+        m,
+        ",min_loan={},max_loan={},max_loan_pages={}",
+        o.min_loan,
+        o.max_loan,
+        o.max_loan_pages
+    );
+    if o.nozerocopy != 0 {
+        seq_print!(m, ",nozerocopy");
+    }
+    if o.debug_norangelock != 0 {
+        seq_print!(m, ",debug_norangelock");
+    }
+}
+
 #[kunit_tests(zcfs_options)]
 mod tests {
     use super::*;
@@ -51,7 +84,7 @@ mod tests {
             min_loan,
             max_loan,
             max_loan_pages,
-            mode: 0o755,
+            mode: DEFAULT_MODE,
             nozerocopy: 0,
             debug_norangelock: 0,
         }

@@ -88,6 +88,19 @@ impl Space {
         u64::try_from(self.used_blocks.load(Relaxed)).unwrap_or(0)
     }
 
+    /// What `statfs` reports of a mount with `size=` (as
+    /// `shmem_statfs()`): its blocks and the free ones (`f_blocks`,
+    /// `f_bfree` and `f_bavail`); `None` without a limit, where
+    /// `simple_statfs()`'s numbers stand.
+    pub(crate) fn statfs_blocks(&self) -> Option<(u64, u64)> {
+        let max = self.max_blocks();
+        let used = self.used_blocks();
+        if max == 0 {
+            return None;
+        }
+        Some((max, max.saturating_sub(used)))
+    }
+
     /// Remount with a new `size=`: `EINVAL` if the mount already holds
     /// more.
     pub(crate) fn resize(&self, max_blocks: u64) -> Result {
@@ -165,7 +178,9 @@ mod tests {
         s.uncharge(2);
         assert!(s.resize(3).is_ok());
         assert_eq!(s.max_blocks(), 3);
+        assert_eq!(s.statfs_blocks(), Some((3, 1)));
         assert!(s.resize(0).is_ok());
+        assert_eq!(s.statfs_blocks(), None);
         assert!(s.charge(100));
         assert!(s.loan_take(2));
         assert!(!s.loan_take(1));

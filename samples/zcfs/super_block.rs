@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The `zcfs` filesystem type and its super blocks: registration with the
-//! VFS (the type itself is a static of `zcfs_vfs.c`), and the entry points
-//! through which the mount callbacks of `zcfs_vfs.c` check the options,
-//! offer or withdraw zero-copy, and reach the mount's [`Space`] (its
-//! `s_fs_info` holds it).
+//! VFS (the type itself is a static of `zcfs_vfs.c`), a mounted zcfs
+//! super_block ([`ZcfsSb`]: its options and [`Space`]), and the entry
+//! points through which the mount callbacks of `zcfs_vfs.c` check the
+//! options, offer or withdraw zero-copy, and reach the mount's [`Space`]
+//! (its `s_fs_info` holds it).
 
 use crate::options::{self, RawOpts};
 use crate::space::Space;
@@ -14,7 +15,7 @@ use kernel::bindings;
 use kernel::error::to_result;
 use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
-use kernel::types::ForeignOwnable;
+use kernel::types::{ForeignOwnable, Opaque};
 
 // Pointers to opaque kernel structures: some bindgen types contain
 // zero-length arrays, which the lint flags although only pointers cross.
@@ -23,6 +24,53 @@ extern "C" {
     fn zcfs_fs_type_ptr() -> *mut bindings::file_system_type;
     fn zcfs_register_fs() -> c_int;
     fn zcfs_unregister_fs();
+    fn zcfs_sb_opts(sb: *mut bindings::super_block) -> *const RawOpts;
+    fn zcfs_sb_space(sb: *mut bindings::super_block) -> *mut c_void;
+    fn zcfs_default_max_blocks() -> usize;
+}
+
+/// A mounted zcfs super_block.
+///
+/// # Invariants
+///
+/// A `&ZcfsSb` is a live zcfs super_block, set up by `get_tree` (its
+/// `s_fs_info` holds its options and its [`Space`]), for at least the
+/// lifetime of the borrow.
+#[repr(transparent)]
+pub(crate) struct ZcfsSb(Opaque<bindings::super_block>);
+
+impl ZcfsSb {
+    /// The super_block at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a live zcfs super_block that `get_tree` set up, for `'a`
+    /// (a callback of a mounted zcfs: `statfs`, `show_options`).
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a ZcfsSb {
+        // SAFETY: see the function's safety section; `ZcfsSb` is
+        // `repr(transparent)` over `struct super_block`.
+        unsafe { &*ptr.cast::<ZcfsSb>() }
+    }
+
+    /// The mount's options.
+    pub(crate) fn opts(&self) -> RawOpts {
+        // SAFETY: a set-up zcfs super_block (invariant): its `s_fs_info`
+        // holds the options.
+        unsafe { *zcfs_sb_opts(self.0.get()) }
+    }
+
+    /// The mount's space and loan budget.
+    pub(crate) fn space(&self) -> &Space {
+        // SAFETY: a set-up zcfs super_block (invariant): its `s_fs_info`
+        // holds the space, freed only after the super_block is killed.
+        unsafe { space(zcfs_sb_space(self.0.get())) }
+    }
+}
+
+/// tmpfs's default `size=` in pages: half of RAM.
+pub(crate) fn default_max_blocks() -> u64 {
+    // SAFETY: reads the RAM size.
+    unsafe { zcfs_default_max_blocks() as u64 }
 }
 
 /// The `zcfs` filesystem type, for its provider registration.

@@ -4,21 +4,25 @@
 //! the file, inode and VM operations of regular files that read and change
 //! their data (`read_iter`, `write_iter`, `setattr`, `page_mkwrite`), the
 //! address-space operations of every zcfs inode (`read_folio`,
-//! `write_begin`, `write_end`), and the give-back of an inode's charges
-//! at eviction. Each turns its raw pointers into the safe types of
-//! [`crate::inode`], [`crate::folio`] and [`crate::kiocb`], calls the
-//! logic in [`crate::rw`] (or [`crate::space`]) and turns the result into
-//! the C return value.
+//! `write_begin`, `write_end`), the give-back of an inode's charges at
+//! eviction, and the super operations `statfs` and `show_options`. Each
+//! turns its raw pointers into the safe types of [`crate::inode`],
+//! [`crate::folio`], [`crate::kiocb`] and [`crate::super_block`], calls
+//! the logic in [`crate::rw`] (or [`crate::space`], [`crate::options`])
+//! and turns the result into the C return value.
 
 use crate::folio::{Folio, FolioGuard, FolioLock};
 use crate::inode::{CacheInode, Inode};
 use crate::kiocb::{IovIter, Kiocb};
+use crate::options;
 use crate::rw::{self, Fault};
 use crate::space;
+use crate::super_block::{self, ZcfsSb};
 use kernel::bindings;
 use kernel::error::to_result;
 use kernel::ffi::{c_int, c_uint, c_void};
 use kernel::prelude::*;
+use kernel::seq_file::SeqFile;
 
 // Pointers to opaque kernel structures: some bindgen types contain
 // zero-length arrays, which the lint flags although only pointers cross.
@@ -27,6 +31,7 @@ extern "C" {
     fn zcfs_vmf_file(vmf: *mut bindings::vm_fault) -> *mut bindings::file;
     fn zcfs_vmf_folio(vmf: *mut bindings::vm_fault) -> *mut bindings::folio;
     fn zcfs_vmf_error(err: c_int) -> bindings::vm_fault_t;
+    fn zcfs_statfs_set_blocks(buf: *mut bindings::kstatfs, blocks: u64, avail: u64);
 }
 
 /// A byte count or a negative errno, as `ssize_t`.
@@ -227,4 +232,58 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_end(
 pub(crate) unsafe extern "C" fn zcfs_rs_recalc(inode: *mut bindings::inode) {
     // SAFETY: see the function's safety section.
     space::recalc(unsafe { CacheInode::from_raw(inode) });
+}
+
+/// `statfs`: `simple_statfs()`, with the blocks of `size=` (as
+/// `shmem_statfs()`, [`crate::space::Space::statfs_blocks`]).
+///
+/// # Safety
+///
+/// The VFS's `statfs` call on a mounted zcfs: `dentry` is live, `buf` is
+/// valid for writes, for the call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_statfs(
+    dentry: *mut bindings::dentry,
+    buf: *mut bindings::kstatfs,
+) -> c_int {
+    // SAFETY: see the function's safety section: the dentry's super_block
+    // is a mounted zcfs, which `get_tree` set up.
+    let sb = unsafe { ZcfsSb::from_raw((*dentry).d_sb) };
+    let blocks = sb.space().statfs_blocks();
+    // SAFETY: the call's own arguments.
+    let err = unsafe { bindings::simple_statfs(dentry, buf) };
+    if err != 0 {
+        return err;
+    }
+    if let Some((total, avail)) = blocks {
+        // SAFETY: `buf` is valid for writes (see the function's safety
+        // section).
+        unsafe { zcfs_statfs_set_blocks(buf, total, avail) };
+    }
+    0
+}
+
+/// `show_options` ([`options::show`]).
+///
+/// # Safety
+///
+/// The VFS's `show_options` call on a mounted zcfs: `m` is live and the
+/// calling thread's, `root` is live, for the call.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_show_options(
+    m: *mut bindings::seq_file,
+    root: *mut bindings::dentry,
+) -> c_int {
+    // SAFETY: see the function's safety section: the root's super_block
+    // is a mounted zcfs, which `get_tree` set up.
+    let sb = unsafe { ZcfsSb::from_raw((*root).d_sb) };
+    // SAFETY: see the function's safety section.
+    let m = unsafe { SeqFile::from_raw(m) };
+    options::show(
+        m,
+        &sb.opts(),
+        sb.space().max_blocks(),
+        super_block::default_max_blocks(),
+    );
+    0
 }

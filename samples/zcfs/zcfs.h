@@ -2,8 +2,10 @@
 /*
  * zcfs: the interface between the C plumbing (zcfs_vfs.c) and the Rust
  * side of the module.  The zcfs_rs_*() functions are implemented in Rust
- * (inode.rs, super_block.rs, vfs_ops.rs); struct zcfs_opts is mirrored in
- * options.rs (`RawOpts`).
+ * (inode.rs, super_block.rs, vfs_ops.rs), the operation-table callbacks
+ * of the data path among them; the other functions are C, for Rust
+ * (folio.rs, inode.rs, kiocb.rs, vfs_ops.rs).  struct zcfs_opts is
+ * mirrored in options.rs (`RawOpts`).
  */
 #ifndef _ZCFS_H
 #define _ZCFS_H
@@ -15,6 +17,8 @@
 #define ZCFS_DEFAULT_MIN_LOAN		1ULL
 #define ZCFS_DEFAULT_MAX_LOAN		(1ULL << 20)
 #define ZCFS_DEFAULT_MAX_LOAN_PAGES	4096ULL
+/* Of the root directory; mirrored in options.rs (DEFAULT_MODE). */
+#define ZCFS_DEFAULT_MODE		0755
 
 /* Mount options (see Documentation/zcfs.rst). */
 struct zcfs_opts {
@@ -49,8 +53,10 @@ struct iattr;
 struct inode;
 struct iov_iter;
 struct kiocb;
+struct kstatfs;
 struct mnt_idmap;
 struct page;
+struct seq_file;
 struct file_system_type;
 struct super_block;
 struct vm_fault;
@@ -85,6 +91,8 @@ int zcfs_rs_write_end(const struct kiocb *iocb,
 		      unsigned int len, unsigned int copied,
 		      struct folio *folio, void *fsdata);
 void zcfs_rs_recalc(struct inode *inode);
+int zcfs_rs_statfs(struct dentry *dentry, struct kstatfs *buf);
+int zcfs_rs_show_options(struct seq_file *m, struct dentry *root);
 
 /* C, for Rust. */
 struct file_system_type *zcfs_fs_type_ptr(void);
@@ -94,6 +102,10 @@ struct inode *zcfs_file_inode(struct file *file);
 void *zcfs_inode_state(struct inode *inode);
 const struct zcfs_opts *zcfs_inode_opts(struct inode *inode);
 void *zcfs_inode_space(struct inode *inode);
+const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb);
+void *zcfs_sb_space(struct super_block *sb);
+void zcfs_statfs_set_blocks(struct kstatfs *buf, u64 blocks, u64 avail);
+unsigned long zcfs_default_max_blocks(void);
 bool zcfs_inode_mapped(struct inode *inode);
 loff_t zcfs_isize(struct inode *inode);
 void zcfs_inode_lock(struct inode *inode);

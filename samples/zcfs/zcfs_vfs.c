@@ -2,38 +2,38 @@
 /*
  * zcfs: the VFS plumbing of the zero-copy provider filesystem.
  *
- * This file holds what has to be C: the operation tables and the callbacks
- * the kernel calls through them (mostly generic libfs functions, as
- * ramfs), the fs_context parameter table and its parsing (fs_parse() and
- * its fsparam_*() tables are macros), and wrappers of static inline
- * functions and macros for the Rust side (folios, the page cache, inode
- * locks, i_size), declared in zcfs.h.  The callbacks take their decisions
- * from Rust, through the zcfs_rs_*() functions: the byte-range locks
- * (range_lock.rs), whether a file was ever lent (inode_state.rs), when a
- * folio must be copied away and how a write loan's pages enter the cache
- * (cache.rs), the mount's space and loan budget (space.rs), the loans
- * themselves (provider.rs), the checks of the loan limits (options.rs)
- * and the statistics.
- *
- * Two pieces of accounting stay here, each for a stated reason:
- * - the per-inode count of charged folios and its reconciliation with
- *   nrpages (zcfs_recalc(), as shmem_recalc_inode()): the count lives in
- *   the inode container (struct zcfs_inode_info, which embeds the struct
- *   inode that alloc_inode returns) and covers every inode with pages
- *   (symlinks too), while the Rust state exists for regular files only;
- *   what it gives back goes to the mount's space in Rust;
- * - the defaults of size= and max_loan_pages, which are derived from
- *   totalram_pages() while the options are parsed.
+ * This file holds what has to be C, and the inode and mount plumbing
+ * that has not moved to Rust:
+ * - the operation tables; those of a file's data (read_iter, write_iter,
+ *   setattr, page_mkwrite, and the address-space operations of every
+ *   inode) point at Rust callbacks (vfs_ops.rs, the logic in rw.rs),
+ *   declared in zcfs.h, as do statfs and show_options (space.rs,
+ *   options.rs);
+ * - the fs_context parameter table and its parsing (fs_parse() and its
+ *   fsparam_*() tables are macros), and the defaults of size= and
+ *   max_loan_pages, derived from totalram_pages();
+ * - the inode container (struct zcfs_inode_info, which embeds the struct
+ *   inode that alloc_inode returns, and holds the per-inode count of
+ *   charged pages that space.rs keeps as an atomic);
+ * - the C callbacks that remain, inode and mount plumbing: inode
+ *   creation (mknod, mkdir, symlink), allocation and eviction, get_tree
+ *   and reconfigure, file handles;
+ * - wrappers of the static inline functions and macros that Rust calls
+ *   (folios, the page cache, iov_iter and kiocb helpers, faults, inode
+ *   locks, i_size), and a few page-cache primitives built of them (the
+ *   batched lookup of a READ loan, the replacement and addition of a
+ *   folio).
+ * The decisions are Rust's: the byte-range locks (range_lock.rs),
+ * whether a file was ever lent (inode_state.rs), when a folio must be
+ * copied away and how a write loan's pages enter the cache (cache.rs),
+ * the mount's space and each inode's charges (space.rs), the loans
+ * (provider.rs), the checks of the loan limits (options.rs) and the
+ * statistics.
  *
  * Storage is the page cache, as in ramfs: folios (large ones where the
- * kernel supports them) on an unevictable mapping, never written back.
- * Every folio that enters a file's cache is first charged to the mount,
- * by its pages (size=, as tmpfs's nr_blocks), and charges are given back
- * when folios leave it; holes are read as zeros without
- * entering the cache.  A folio that is on loan, or that was lent and is
- * still referenced by someone else, is never changed in place (cache.rs):
- * write_iter and setattr call zcfs_rs_cow_range(), page_mkwrite calls
- * zcfs_rs_mkwrite_cow().  See Documentation/zcfs.rst.
+ * kernel supports them) on an unevictable mapping, never written back;
+ * every folio that enters a file's cache is first charged to the mount.
+ * See Documentation/zcfs.rst.
  */
 
 #include <linux/exportfs.h>
@@ -54,7 +54,6 @@
 #include "zcfs.h"
 
 #define ZCFS_MAGIC		0x7a636673	/* "zcfs" */
-#define ZCFS_DEFAULT_MODE	0755
 
 /* ---- the inode container ---- */
 
@@ -79,7 +78,7 @@ static struct zcfs_sb_info *ZCFS_SB(struct super_block *sb)
 	return sb->s_fs_info;
 }
 
-/* ---- address space: ramfs's, with every new folio charged (file_ops.rs) ---- */
+/* ---- address space: ramfs's, every new folio charged (vfs_ops.rs, rw.rs) ---- */
 
 static const struct address_space_operations zcfs_aops = {
 	.read_folio	= zcfs_rs_read_folio,
@@ -96,7 +95,7 @@ static const struct inode_operations zcfs_dir_inode_ops;
 static const struct inode_operations zcfs_file_inode_ops;
 static const struct file_operations zcfs_file_ops;
 
-static const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb)
+const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb)
 {
 	struct zcfs_sb_info *sbi = sb->s_fs_info;
 
@@ -221,8 +220,7 @@ static void zcfs_evict_inode(struct inode *inode)
 	inode->i_private = NULL;
 }
 
-/* ---- regular files: the data path is Rust's (file_ops.rs, rw.rs) ---- */
-
+/* ---- regular files: the data path is Rust's (vfs_ops.rs, rw.rs) ---- */
 
 static const struct vm_operations_struct zcfs_vm_ops = {
 	.fault		= filemap_fault,
@@ -264,8 +262,8 @@ static const struct inode_operations zcfs_file_inode_ops = {
 
 /* ---- super block and mount options ---- */
 
-/* tmpfs's default size: half of RAM. */
-static unsigned long zcfs_default_max_blocks(void)
+/* tmpfs's default size: half of RAM (also for show_options, options.rs). */
+unsigned long zcfs_default_max_blocks(void)
 {
 	return totalram_pages() / 2;
 }
@@ -299,47 +297,13 @@ static void zcfs_free_inode(struct inode *inode)
 	kfree(ZCFS_I(inode));
 }
 
-/* simple_statfs(), with the blocks of size= (as shmem_statfs()). */
-static int zcfs_statfs(struct dentry *dentry, struct kstatfs *buf)
-{
-	void *space = ZCFS_SB(dentry->d_sb)->space;
-	u64 max = zcfs_rs_space_max_blocks(space);
-	u64 used = zcfs_rs_space_used_blocks(space);
-	int err = simple_statfs(dentry, buf);
-
-	if (err || !max)
-		return err;
-	buf->f_blocks = max;
-	buf->f_bavail = buf->f_bfree = max > used ? max - used : 0;
-	return 0;
-}
-
-static int zcfs_show_options(struct seq_file *m, struct dentry *root)
-{
-	struct zcfs_sb_info *sbi = root->d_sb->s_fs_info;
-	const struct zcfs_opts *o = &sbi->opts;
-	u64 max = zcfs_rs_space_max_blocks(sbi->space);
-
-	if (max != zcfs_default_max_blocks())
-		seq_printf(m, ",size=%lluk", max << (PAGE_SHIFT - 10));
-	if (o->mode != ZCFS_DEFAULT_MODE)
-		seq_printf(m, ",mode=%o", o->mode);
-	seq_printf(m, ",min_loan=%llu,max_loan=%llu,max_loan_pages=%llu",
-		   o->min_loan, o->max_loan, o->max_loan_pages);
-	if (o->nozerocopy)
-		seq_puts(m, ",nozerocopy");
-	if (o->debug_norangelock)
-		seq_puts(m, ",debug_norangelock");
-	return 0;
-}
-
 static const struct super_operations zcfs_super_ops = {
 	.alloc_inode	= zcfs_alloc_inode,
 	.free_inode	= zcfs_free_inode,
-	.statfs		= zcfs_statfs,
+	.statfs		= zcfs_rs_statfs,
 	.drop_inode	= inode_just_drop,
 	.evict_inode	= zcfs_evict_inode,
-	.show_options	= zcfs_show_options,
+	.show_options	= zcfs_rs_show_options,
 };
 
 enum zcfs_param {
@@ -628,6 +592,18 @@ const struct zcfs_opts *zcfs_inode_opts(struct inode *inode)
 void *zcfs_inode_space(struct inode *inode)
 {
 	return ZCFS_SB(inode->i_sb)->space;
+}
+
+void *zcfs_sb_space(struct super_block *sb)
+{
+	return ZCFS_SB(sb)->space;
+}
+
+/* struct kstatfs is not in the Rust bindings. */
+void zcfs_statfs_set_blocks(struct kstatfs *buf, u64 blocks, u64 avail)
+{
+	buf->f_blocks = blocks;
+	buf->f_bavail = buf->f_bfree = avail;
 }
 
 bool zcfs_inode_mapped(struct inode *inode)
@@ -938,7 +914,7 @@ int zcfs_page_cache_add(struct inode *inode, struct folio *new, u64 index)
 	return filemap_add_folio(mapping, new, index, GFP_KERNEL);
 }
 
-/* ---- for the data path (rw.rs, through file_ops.rs, inode.rs, folio.rs) ---- */
+/* ---- for the data path (rw.rs, through vfs_ops.rs, kiocb.rs, inode.rs, folio.rs) ---- */
 
 s64 *zcfs_inode_alloced(struct inode *inode)
 {
