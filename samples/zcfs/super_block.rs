@@ -26,7 +26,7 @@ extern "C" {
     fn zcfs_unregister_fs();
     fn zcfs_sb_opts(sb: *mut bindings::super_block) -> *const RawOpts;
     fn zcfs_sb_space(sb: *mut bindings::super_block) -> *mut c_void;
-    fn zcfs_default_max_blocks() -> usize;
+    fn zcfs_totalram_pages() -> usize;
 }
 
 /// A mounted zcfs super_block.
@@ -67,10 +67,10 @@ impl ZcfsSb {
     }
 }
 
-/// tmpfs's default `size=` in pages: half of RAM.
-pub(crate) fn default_max_blocks() -> u64 {
-    // SAFETY: reads the RAM size.
-    unsafe { zcfs_default_max_blocks() as u64 }
+/// The pages of RAM (`totalram_pages`).
+pub(crate) fn ram_pages() -> u64 {
+    // SAFETY: reads a counter.
+    unsafe { zcfs_totalram_pages() as u64 }
 }
 
 /// The `zcfs` filesystem type, for its provider registration.
@@ -125,17 +125,50 @@ pub(crate) unsafe extern "C" fn zcfs_rs_sb_withdraw_zerocopy(sb: *mut bindings::
     }
 }
 
-/// Check mount options: 0 or `-EINVAL`.
+/// A new mount's options before parsing (`init_fs_context`,
+/// [`options::defaults`]), on a machine of `ram_pages` pages of RAM.
 ///
 /// # Safety
 ///
-/// `o` points to valid options.
+/// `o` is valid for writes.
 #[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_check_opts(o: *const RawOpts) -> c_int {
+pub(crate) unsafe extern "C" fn zcfs_rs_default_opts(o: *mut RawOpts, ram_pages: u64) {
     // SAFETY: see the function's safety section.
-    match options::check(unsafe { &*o }) {
+    unsafe { *o = options::defaults(ram_pages) };
+}
+
+/// A new mount's `size=` in pages before parsing
+/// ([`options::default_max_blocks`]).
+#[no_mangle]
+pub(crate) extern "C" fn zcfs_rs_default_max_blocks(ram_pages: u64) -> u64 {
+    options::default_max_blocks(ram_pages)
+}
+
+/// `ZCFS_OPTS_BAD_LIMITS` of `zcfs.h`.
+const OPTS_BAD_LIMITS: c_int = 1;
+/// `ZCFS_OPTS_BAD_LOAN_PAGES` of `zcfs.h`.
+const OPTS_BAD_LOAN_PAGES: c_int = 2;
+
+/// The checks and derived default of a parsed mount's options
+/// (`get_tree`, [`options::finish`]): 0, or why they are refused
+/// (`ZCFS_OPTS_BAD_*`, for the message).
+///
+/// # Safety
+///
+/// `o` points to valid options, valid for writes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_finish_opts(
+    o: *mut RawOpts,
+    max_blocks: u64,
+    max_loan_pages_given: bool,
+    ram_pages: u64,
+) -> c_int {
+    // SAFETY: see the function's safety section.
+    let o = unsafe { &mut *o };
+    match options::finish(o, max_blocks, max_loan_pages_given, ram_pages) {
         Ok(()) => 0,
-        Err(e) => e.to_errno(),
+        Err(options::Refusal::LoanLimits) => OPTS_BAD_LIMITS,
+        Err(options::Refusal::LoanPages) => OPTS_BAD_LOAN_PAGES,
     }
 }
 

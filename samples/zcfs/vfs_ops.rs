@@ -283,7 +283,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_show_options(
         m,
         &sb.opts(),
         sb.space().max_blocks(),
-        super_block::default_max_blocks(),
+        options::default_max_blocks(super_block::ram_pages()),
     );
     0
 }

@@ -14,11 +14,9 @@
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
 
-#define ZCFS_DEFAULT_MIN_LOAN		1ULL
-#define ZCFS_DEFAULT_MAX_LOAN		(1ULL << 20)
-#define ZCFS_DEFAULT_MAX_LOAN_PAGES	4096ULL
-/* Of the root directory; mirrored in options.rs (DEFAULT_MODE). */
-#define ZCFS_DEFAULT_MODE		0755
+/* zcfs_rs_finish_opts(): why the options are refused (options.rs). */
+#define ZCFS_OPTS_BAD_LIMITS		1
+#define ZCFS_OPTS_BAD_LOAN_PAGES	2
 
 /* Mount options (see Documentation/zcfs.rst). */
 struct zcfs_opts {
@@ -71,7 +69,10 @@ void zcfs_rs_space_free(void *space);
 u64 zcfs_rs_space_max_blocks(void *space);
 u64 zcfs_rs_space_used_blocks(void *space);
 int zcfs_rs_space_resize(void *space, u64 max_blocks);
-int zcfs_rs_check_opts(const struct zcfs_opts *opts);
+void zcfs_rs_default_opts(struct zcfs_opts *opts, u64 ram_pages);
+u64 zcfs_rs_default_max_blocks(u64 ram_pages);
+int zcfs_rs_finish_opts(struct zcfs_opts *opts, u64 max_blocks,
+			bool max_loan_pages_given, u64 ram_pages);
 int zcfs_rs_sb_offer_zerocopy(struct super_block *sb);
 void zcfs_rs_sb_withdraw_zerocopy(struct super_block *sb);
 
@@ -105,7 +106,7 @@ void *zcfs_inode_space(struct inode *inode);
 const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb);
 void *zcfs_sb_space(struct super_block *sb);
 void zcfs_statfs_set_blocks(struct kstatfs *buf, u64 blocks, u64 avail);
-unsigned long zcfs_default_max_blocks(void);
+unsigned long zcfs_totalram_pages(void);
 bool zcfs_inode_mapped(struct inode *inode);
 loff_t zcfs_isize(struct inode *inode);
 void zcfs_inode_lock(struct inode *inode);

@@ -6,7 +6,7 @@
 //! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
 //!
 //! Layout, one file per abstraction:
-//! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
+//! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount-option parsing,
 //!   inode and mount callbacks, wrappers of static inlines, folio and
 //!   page-cache primitives);
 //! - [`folio`], [`inode`], [`kiocb`], [`super_block`], [`vfs_ops`]: the

@@ -10,8 +10,8 @@
  *   declared in zcfs.h, as do statfs and show_options (space.rs,
  *   options.rs);
  * - the fs_context parameter table and its parsing (fs_parse() and its
- *   fsparam_*() tables are macros), and the defaults of size= and
- *   max_loan_pages, derived from totalram_pages();
+ *   fsparam_*() tables are macros; the defaults, checks and limits of the
+ *   options are options.rs's);
  * - the inode container (struct zcfs_inode_info, which embeds the struct
  *   inode that alloc_inode returns, and holds the per-inode count of
  *   charged pages that space.rs keeps as an atomic);
@@ -23,12 +23,12 @@
  *   locks, i_size), and a few page-cache primitives built of them (the
  *   batched lookup of a READ loan, the replacement and addition of a
  *   folio).
- * The decisions are Rust's: the byte-range locks (range_lock.rs),
- * whether a file was ever lent (inode_state.rs), when a folio must be
- * copied away and how a write loan's pages enter the cache (cache.rs),
- * the mount's space and each inode's charges (space.rs), the loans
- * (provider.rs), the checks of the loan limits (options.rs) and the
- * statistics.
+ * The decisions are Rust's: the data path (rw.rs), the byte-range locks
+ * (range_lock.rs), whether a file was ever lent (inode_state.rs), when a
+ * folio must be copied away and how a write loan's pages enter the cache
+ * (cache.rs), the mount's space and each inode's charges (space.rs), the
+ * loans (provider.rs), the options' defaults and checks (options.rs) and
+ * the statistics.
  *
  * Storage is the page cache, as in ramfs: folios (large ones where the
  * kernel supports them) on an unevictable mapping, never written back;
@@ -262,24 +262,9 @@ static const struct inode_operations zcfs_file_inode_ops = {
 
 /* ---- super block and mount options ---- */
 
-/* tmpfs's default size: half of RAM (also for show_options, options.rs). */
-unsigned long zcfs_default_max_blocks(void)
+unsigned long zcfs_totalram_pages(void)
 {
-	return totalram_pages() / 2;
-}
-
-/*
- * The default budget of pages on loan: ZCFS_DEFAULT_MAX_LOAN_PAGES, at
- * most 1/64 of RAM; and the most a mount may set: a quarter of RAM.
- */
-static u64 zcfs_default_max_loan_pages(void)
-{
-	return clamp_t(u64, totalram_pages() / 64, 1, ZCFS_DEFAULT_MAX_LOAN_PAGES);
-}
-
-static u64 zcfs_max_max_loan_pages(void)
-{
-	return max_t(u64, totalram_pages() / 4, 1);
+	return totalram_pages();
 }
 
 static struct inode *zcfs_alloc_inode(struct super_block *sb)
@@ -471,17 +456,18 @@ static int zcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 static int zcfs_get_tree(struct fs_context *fc)
 {
 	struct zcfs_sb_info *sbi = fc->s_fs_info;
-	int err = zcfs_rs_check_opts(&sbi->opts);
 
-	if (err)
-		return invalfc(fc, "Invalid loan limits");
-	/* Loans must not pin an unbounded part of RAM (zcfs.rst). */
-	if (sbi->opts.max_loan_pages > zcfs_max_max_loan_pages())
+	/* The checks and the derived default are options.rs's. */
+	switch (zcfs_rs_finish_opts(&sbi->opts, sbi->max_blocks,
+				    sbi->max_loan_pages_given,
+				    totalram_pages())) {
+	case 0:
+		break;
+	case ZCFS_OPTS_BAD_LOAN_PAGES:
 		return invalfc(fc, "max_loan_pages above a quarter of RAM");
-	/* By default, loans pin at most a quarter of size= besides the cache. */
-	if (!sbi->max_loan_pages_given && sbi->max_blocks)
-		sbi->opts.max_loan_pages = min_t(u64, sbi->opts.max_loan_pages,
-						 max(sbi->max_blocks / 4, 1UL));
+	default:
+		return invalfc(fc, "Invalid loan limits");
+	}
 	sbi->space = zcfs_rs_space_new(sbi->max_blocks, sbi->opts.max_loan_pages);
 	if (!sbi->space)
 		return -ENOMEM;
@@ -527,11 +513,9 @@ static int zcfs_init_fs_context(struct fs_context *fc)
 
 	if (!sbi)
 		return -ENOMEM;
-	sbi->max_blocks = zcfs_default_max_blocks();
-	sbi->opts.mode = ZCFS_DEFAULT_MODE;
-	sbi->opts.min_loan = ZCFS_DEFAULT_MIN_LOAN;
-	sbi->opts.max_loan = ZCFS_DEFAULT_MAX_LOAN;
-	sbi->opts.max_loan_pages = zcfs_default_max_loan_pages();
+	/* The defaults are options.rs's. */
+	sbi->max_blocks = zcfs_rs_default_max_blocks(totalram_pages());
+	zcfs_rs_default_opts(&sbi->opts, totalram_pages());
 	fc->s_fs_info = sbi;
 	fc->ops = &zcfs_context_ops;
 	return 0;
