@@ -28,7 +28,7 @@ use crate::vfs::{self as kf, FsTypeRef};
 use crate::xuio_alloc;
 use crate::zcvfs_api::bindings::*;
 use crate::zcvfs_api::error::{from_ssize, to_ssize};
-use crate::zcvfs_api::xuio::{XuioExt, ZcState};
+use crate::zcvfs_api::xuio::{Published, XuioExt, ZcState};
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Acquire, Relaxed, Release};
@@ -139,6 +139,43 @@ pub(crate) fn reqzcbuf(
     x: &mut RawXuio,
     ct: *const RawCallerContext,
 ) -> Result {
+    request(file, rw, x, ct, false).map(|_| ())
+}
+
+/// `fop_reqzcbuf_read`: `fop_reqzcbuf(UIO_READ)` and `fop_read_xuio` of
+/// the loan in one call, all or nothing: on success the loan is out and
+/// filled (as after the two calls), on failure nothing is out.
+///
+/// With no monitor installed anywhere, the read runs before the loan is
+/// recorded (no one else can reach it then): one entry, one check of the
+/// arguments, one update of the loan table. Monitors see the protocol's
+/// two calls, made one after the other.
+pub(crate) fn reqzcbuf_read(
+    file: &File,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+) -> Result<usize> {
+    if MONITORED_INODES.load(Acquire) == 0 {
+        return request(file, UIO_READ, x, ct, true);
+    }
+    reqzcbuf(file, UIO_READ, x, ct)?;
+    let r = rw_xuio(file, false, x, ct);
+    if r.is_err() {
+        // The caller holds `file`: the pins may go at once.
+        drop(retzcbuf(file, x, ct));
+    }
+    r
+}
+
+/// A request, and with `read` the read of the loan before it is recorded
+/// (no monitor runs then: [`reqzcbuf_read`]). Returns the bytes read.
+fn request(
+    file: &File,
+    rw: u32,
+    x: &mut RawXuio,
+    ct: *const RawCallerContext,
+    read: bool,
+) -> Result<usize> {
     let fstype = kf::fs_type(file);
     // One RCU read-side section: the feature, the provider, a reference on
     // its module. The provider cannot unregister (and its module go away)
@@ -163,13 +200,14 @@ pub(crate) fn reqzcbuf(
     let mut stats = stats.or_else(|| stats_of(fstype));
     let r = match ops {
         // On success the statistics move into the loan's pins.
-        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, ops, module, &mut stats),
+        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, ops, module, &mut stats, read),
         _ => Err(EOPNOTSUPP),
     };
     count_refusal(&stats, &r);
     r
 }
 
+#[allow(clippy::too_many_arguments)]
 fn reqzcbuf_inner(
     file: &File,
     rw: u32,
@@ -178,7 +216,8 @@ fn reqzcbuf_inner(
     ops: ProviderOpsRef,
     module: Option<ModuleRef>,
     stats: &mut Option<Arc<FsStats>>,
-) -> Result {
+    read: bool,
+) -> Result<usize> {
     let lim = limits(file);
     let offset = x.loffset();
     let rwv = validate::check_request(rw, XuioExt::of(x), offset, x.resid(), &lim)?;
@@ -211,7 +250,12 @@ fn reqzcbuf_inner(
             Err(e) => e.to_errno() as isize,
         }
     };
-    let (r, ran) = run_chain(file, ZCVFS_FEM_REQZCBUF, rw, xp, 0, ct, &mut base);
+    let (r, ran) = if read {
+        // Fused with the read: no monitor is installed ([`reqzcbuf_read`]).
+        (base(), true)
+    } else {
+        run_chain(file, ZCVFS_FEM_REQZCBUF, rw, xp, 0, ct, &mut base)
+    };
     if !ran {
         if let Some(s) = &*stats {
             s.vetoed.add(1, Relaxed);
@@ -226,6 +270,24 @@ fn reqzcbuf_inner(
         x.clear_loan(rw, XUIO_ZC_NONE);
         return Err(from_ssize(r).err().unwrap_or(EIO));
     }
+    // The fused read, before the loan is recorded: nobody else can reach
+    // it yet, so it needs no busy mark.
+    let done = if read {
+        // What the provider's read is for, whatever its request left.
+        x.set_loffset(offset);
+        x.set_resid(len as i64);
+        let handed = x.published();
+        match provider_read(file, ops, x, len, &handed) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                let _ = ops.retzcbuf(file, x);
+                x.clear_loan(rw, XUIO_ZC_NONE);
+                return Err(e);
+            }
+        }
+    } else {
+        None
+    };
 
     let table = match loans() {
         Ok(t) => t,
@@ -243,7 +305,11 @@ fn reqzcbuf_inner(
         len,
         offset,
         published: x.published(),
-        state: ZcState::Loaned,
+        state: if done.is_some() {
+            ZcState::Filled
+        } else {
+            ZcState::Loaned
+        },
         busy: false,
         pins: LoanPins {
             file: file.into(),
@@ -257,6 +323,10 @@ fn reqzcbuf_inner(
     let counted = |rec: &mut LoanRecord<LoanPins>| {
         if let Some(s) = &rec.pins.stats {
             s.loaned(len);
+            if let Some(n) = done {
+                s.zc_reads.add(1, Relaxed);
+                s.zc_read_bytes.add(n as u64, Relaxed);
+            }
         }
     };
     let id = match table.insert(rec, counted) {
@@ -274,10 +344,36 @@ fn reqzcbuf_inner(
         }
     };
     x.set_xuio(Some(UIOTYPE_ZEROCOPY));
-    x.set_zc_state(rw, XUIO_ZC_LOANED, id);
-    x.set_resid(len as i64);
     x.set_loffset(offset);
-    Ok(())
+    let Some(n) = done else {
+        x.set_zc_state(rw, XUIO_ZC_LOANED, id);
+        x.set_resid(len as i64);
+        return Ok(0);
+    };
+    // As after `fop_read_xuio`.
+    x.set_zc_state(rw, XUIO_ZC_FILLED, id);
+    x.set_resid((len - n) as i64);
+    kf::notify_access(file);
+    Ok(n)
+}
+
+/// The provider's read of the loan in `x` (`len` bytes, `handed` the
+/// segments it was given), checked: the provider trims the segments to
+/// what it read.
+fn provider_read(
+    file: &File,
+    ops: ProviderOpsRef,
+    x: &mut RawXuio,
+    len: usize,
+    handed: &Published,
+) -> Result<usize> {
+    let n = ops.read_xuio(file, x)?;
+    let intact = n == len && x.published() == *handed && x.segflg() == UIO_SEG_BVEC;
+    if n > len || !(intact || x.loaned_segments_total() == Some(n as u64)) {
+        pr_warn!("zcvfs: provider read segments inconsistent; refused\n");
+        return Err(EIO);
+    }
+    Ok(n)
 }
 
 /// Put the loan's recorded values back into the xuio before calling the
@@ -446,15 +542,7 @@ fn zc_rw(file: &File, write: bool, x: &mut RawXuio, ct: *const RawCallerContext)
             ops.write_xuio(pfile, x, &mut wres)
                 .and_then(|n| if n > len { Err(EIO) } else { Ok(n) })
         } else {
-            ops.read_xuio(pfile, x).and_then(|n| {
-                // The provider trims the segments to what it read.
-                let intact = n == len && x.published() == handed && x.segflg() == UIO_SEG_BVEC;
-                if n > len || !(intact || x.loaned_segments_total() == Some(n as u64)) {
-                    pr_warn!("zcvfs: provider read segments inconsistent; refused\n");
-                    return Err(EIO);
-                }
-                Ok(n)
-            })
+            provider_read(pfile, ops, x, len, &handed)
         };
         to_ssize(r)
     };

@@ -110,6 +110,21 @@ pub(crate) unsafe extern "C" fn fop_read_xuio(
     )
 }
 
+/// `fop_reqzcbuf_read` (see zcvfs.h).
+///
+/// # Safety
+///
+/// As for [`fop_reqzcbuf`].
+#[no_mangle]
+pub(crate) unsafe extern "C" fn fop_reqzcbuf_read(
+    file: *mut bindings::file,
+    xuio: *mut RawXuio,
+    ct: *const RawCallerContext,
+) -> isize {
+    // SAFETY: the caller's contract.
+    ssize(unsafe { file_and_xuio(file, xuio) }.and_then(|(f, x)| dispatch::reqzcbuf_read(f, x, ct)))
+}
+
 /// `fop_write_xuio` (see zcvfs.h).
 ///
 /// # Safety

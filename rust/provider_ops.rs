@@ -4,7 +4,7 @@
 
 use crate::zcvfs_api::bindings::{RawProviderOps, RawWriteResult, RawXuio};
 use crate::zcvfs_api::error::from_ssize;
-use kernel::error::to_result;
+use crate::zcvfs_api::error::to_result;
 use kernel::fs::File;
 use kernel::prelude::*;
 

@@ -17,10 +17,12 @@ pub(crate) struct FsStats {
     pub(crate) nreqzcbuf: Atomic<u64>,
     /// Successful `fop_retzcbuf` calls.
     pub(crate) nretzcbuf: Atomic<u64>,
-    /// Loans not returned yet.
-    pub(crate) loans_outstanding: Atomic<u64>,
-    /// Bytes of those loans.
-    pub(crate) bytes_on_loan: Atomic<u64>,
+    /// Bytes of the loans made. (The loans and bytes outstanding are the
+    /// differences, made when they are read: two counters fewer to update
+    /// per loan.)
+    bytes_loaned: Atomic<u64>,
+    /// Bytes of the loans returned.
+    bytes_returned: Atomic<u64>,
     /// Requests refused because the filesystem lacks zero-copy.
     pub(crate) enotsup: Atomic<u64>,
     /// Requests and I/O refused with `EINVAL`.
@@ -53,8 +55,8 @@ impl FsStats {
         FsStats {
             nreqzcbuf: Atomic::new(0),
             nretzcbuf: Atomic::new(0),
-            loans_outstanding: Atomic::new(0),
-            bytes_on_loan: Atomic::new(0),
+            bytes_loaned: Atomic::new(0),
+            bytes_returned: Atomic::new(0),
             enotsup: Atomic::new(0),
             einval: Atomic::new(0),
             other_errors: Atomic::new(0),
@@ -84,24 +86,33 @@ impl FsStats {
     /// A loan of `len` bytes was made.
     pub(crate) fn loaned(&self, len: usize) {
         self.nreqzcbuf.add(1, Relaxed);
-        self.loans_outstanding.add(1, Relaxed);
-        self.bytes_on_loan.add(len as u64, Relaxed);
+        self.bytes_loaned.add(len as u64, Relaxed);
     }
 
     /// A loan of `len` bytes was returned.
     pub(crate) fn returned(&self, len: usize) {
         self.nretzcbuf.add(1, Relaxed);
-        self.loans_outstanding.fetch_sub(1, Relaxed);
-        self.bytes_on_loan.fetch_sub(len as u64, Relaxed);
+        self.bytes_returned.add(len as u64, Relaxed);
     }
 
     /// The counters, in display order.
     pub(crate) fn values(&self) -> [(&'static str, u64); 16] {
+        // The returns first: each follows its loan, so the differences are
+        // not negative when nothing runs meanwhile, and are clamped at 0
+        // when something does.
+        let (ret, ret_bytes) = (
+            self.nretzcbuf.load(Relaxed),
+            self.bytes_returned.load(Relaxed),
+        );
+        let (req, req_bytes) = (
+            self.nreqzcbuf.load(Relaxed),
+            self.bytes_loaned.load(Relaxed),
+        );
         [
-            ("nreqzcbuf", self.nreqzcbuf.load(Relaxed)),
-            ("nretzcbuf", self.nretzcbuf.load(Relaxed)),
-            ("loans_outstanding", self.loans_outstanding.load(Relaxed)),
-            ("bytes_on_loan", self.bytes_on_loan.load(Relaxed)),
+            ("nreqzcbuf", req),
+            ("nretzcbuf", ret),
+            ("loans_outstanding", req.saturating_sub(ret)),
+            ("bytes_on_loan", req_bytes.saturating_sub(ret_bytes)),
             ("enotsup", self.enotsup.load(Relaxed)),
             ("einval", self.einval.load(Relaxed)),
             ("other_errors", self.other_errors.load(Relaxed)),

@@ -7,9 +7,9 @@
 use crate::helpers::{zcvfs_helper_fsnotify_access, zcvfs_helper_fsnotify_modify};
 use crate::zcvfs_api::bindings::{RawXuio, UIO_SEG_BVEC};
 use crate::zcvfs_api::error::from_ssize;
+use crate::zcvfs_api::error::to_result;
 use core::mem::MaybeUninit;
 use kernel::bindings;
-use kernel::error::to_result;
 use kernel::ffi::c_ulong;
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;

@@ -30,6 +30,7 @@ static_assert(sizeof(enum uio_rw) == 4);
 EXPORT_SYMBOL_GPL(fop_reqzcbuf);
 EXPORT_SYMBOL_GPL(fop_retzcbuf);
 EXPORT_SYMBOL_GPL(fop_read_xuio);
+EXPORT_SYMBOL_GPL(fop_reqzcbuf_read);
 EXPORT_SYMBOL_GPL(fop_write_xuio);
 EXPORT_SYMBOL_GPL(fop_truncate);
 EXPORT_SYMBOL_GPL(zcvfs_xuio_alloc);

@@ -29,6 +29,7 @@ use kernel::prelude::*;
 #[path = "api/mod.rs"]
 mod zcvfs_api;
 
+mod box_cache_tests;
 mod dispatch;
 mod fem;
 mod ffi_exports;

@@ -84,6 +84,13 @@ int fop_retzcbuf(struct file *file, struct xuio *xuio,
 		 const struct zcvfs_caller_context *ct);
 ssize_t fop_read_xuio(struct file *file, struct xuio *xuio,
 		      const struct zcvfs_caller_context *ct);
+/*
+ * fop_reqzcbuf(UIO_READ) and fop_read_xuio() of the loan in one call, all
+ * or nothing: on success the loan is out and filled (one fop_retzcbuf()
+ * owed), on failure nothing is out.
+ */
+ssize_t fop_reqzcbuf_read(struct file *file, struct xuio *xuio,
+			  const struct zcvfs_caller_context *ct);
 ssize_t fop_write_xuio(struct file *file, struct xuio *xuio,
 		       const struct zcvfs_caller_context *ct);
 int fop_truncate(struct file *file, loff_t length,

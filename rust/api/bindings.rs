@@ -270,6 +270,13 @@ extern "C" {
         xuio: *mut RawXuio,
         ct: *const RawCallerContext,
     ) -> isize;
+    /// `fop_reqzcbuf_read`.
+    #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+    pub(crate) fn fop_reqzcbuf_read(
+        file: *mut bindings::file,
+        xuio: *mut RawXuio,
+        ct: *const RawCallerContext,
+    ) -> isize;
     /// `fop_write_xuio`.
     #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
     pub(crate) fn fop_write_xuio(

@@ -2,15 +2,18 @@
 
 //! The consumer's side of zero-copy, with the protocol in the types.
 //!
-//! - [`ReadLoan::request`] loans READ buffers; their segments are not
-//!   reachable until [`ReadLoan::read`] succeeds and yields [`ReadData`].
+//! - [`ReadData::request`] loans READ buffers and reads into them in one
+//!   call (`fop_reqzcbuf_read`): the segments are reachable only through
+//!   the [`ReadData`] it yields, after the read. (The two steps,
+//!   [`ReadLoan::request`] then [`ReadLoan::read`], are built for the
+//!   tests of the protocol.)
 //! - [`WriteLoan::request`] loans WRITE buffers to fill;
 //!   [`WriteLoan::write`] consumes the loan.
 //! - Dropping a loan (in any state) returns it: exactly one `fop_retzcbuf`
 //!   per loan, releasing whatever is still loaned.
 //!
 //! A consumer falls back to the copy path ([`super::fop::read_plain`]) when
-//! `request` fails with `ENOTSUP` (the filesystem has no zero-copy) or
+//! a request fails with `ENOTSUP` (the filesystem has no zero-copy) or
 //! `EINVAL` (the provider will not loan now).
 #![deny(unsafe_code)]
 
@@ -25,7 +28,10 @@ pub(crate) struct ReadLoan {
 }
 
 impl ReadLoan {
-    /// `VOP_REQZCBUF(UIO_READ)` for `len` bytes at `offset`.
+    /// `VOP_REQZCBUF(UIO_READ)` for `len` bytes at `offset`. (The two
+    /// steps are built for the tests of the protocol; a consumer makes
+    /// them in one call, [`ReadData::request`].)
+    #[cfg(zcvfs_test_api)]
     pub(crate) fn request(
         file: &File,
         offset: u64,
@@ -40,7 +46,7 @@ impl ReadLoan {
 
     /// `VOP_READ` with the loan. On success the segments hold the file's
     /// data (trimmed at end of file). On failure the loan is returned.
-    #[inline]
+    #[cfg(zcvfs_test_api)]
     pub(crate) fn read(mut self) -> Result<ReadData> {
         let len = self.loan.read()?;
         Ok(ReadData { loan: self, len })
@@ -54,6 +60,23 @@ pub(crate) struct ReadData {
 }
 
 impl ReadData {
+    /// [`ReadLoan::request`] and [`ReadLoan::read`] in one call
+    /// (`fop_reqzcbuf_read`), which costs zcvfs one entry and one update
+    /// of its loan table instead of two. On failure nothing is on loan.
+    pub(crate) fn request(
+        file: &File,
+        offset: u64,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+    ) -> Result<ReadData> {
+        let offset = i64::try_from(offset).map_err(|_| EOVERFLOW)?;
+        let (loan, len) = Loan::request_read(file, offset, len, ct)?;
+        Ok(ReadData {
+            loan: ReadLoan { loan },
+            len,
+        })
+    }
+
     /// Bytes read (the segments cover exactly this many).
     pub(crate) fn len(&self) -> usize {
         self.len

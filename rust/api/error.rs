@@ -2,16 +2,28 @@
 
 //! The errno conventions of the C ABI, in one place.
 //!
-//! The kernel crate converts `int` returns (`0` or `-errno`) with
-//! [`kernel::error::to_result`] and back with [`kernel::error::from_result`];
-//! this module adds the `ssize_t`-style returns (a byte count or `-errno`)
-//! and the 64-bit ids of `zcvfs_monitor_install`, used by every module of
-//! the project (zcvfs.ko, its providers and its consumers).
+//! The kernel crate converts `int` results back with
+//! [`kernel::error::from_result`]; this module has the `int` returns (`0`
+//! or `-errno`) as [`Result`]s ([`to_result`], inlined, unlike the kernel
+//! crate's: the loan path calls it once per call of the C ABI), the
+//! `ssize_t`-style returns (a byte count or `-errno`) and the 64-bit ids of
+//! `zcvfs_monitor_install`, used by every module of the project (zcvfs.ko,
+//! its providers and its consumers).
 #![deny(unsafe_code)]
 
-#[cfg(zcvfs_role_core)]
 use kernel::ffi::c_int;
 use kernel::prelude::*;
+
+/// A C return of `0` or `-errno` as a [`Result`] (as
+/// [`kernel::error::to_result`], inlined).
+#[inline]
+pub(crate) fn to_result(r: c_int) -> Result {
+    if r < 0 {
+        Err(Error::from_errno(r))
+    } else {
+        Ok(())
+    }
+}
 
 /// A C return of bytes or `-errno` (`ssize_t`) as a [`Result`].
 pub(crate) fn from_ssize(r: isize) -> Result<usize> {

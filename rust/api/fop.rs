@@ -10,6 +10,7 @@
 use super::bindings::*;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::error::from_ssize;
+use super::error::to_result;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use super::xuio::WritableSegments;
 #[cfg(zcvfs_test_api)]
@@ -19,7 +20,6 @@ use super::xuio::{Rw, Xuio};
 #[cfg(zcvfs_role_provider)]
 use core::marker::PhantomData;
 use kernel::bindings;
-use kernel::error::to_result;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::ffi::c_void;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
@@ -74,7 +74,7 @@ pub(crate) fn retzcbuf(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>)
 }
 
 /// `VOP_READ` with a zero-copy xuio.
-#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+#[cfg(zcvfs_test_api)]
 pub(crate) fn read_xuio(file: &File, xuio: &mut Xuio, ct: Option<&CallerContext>) -> Result<usize> {
     raw_read_xuio(file, xuio.as_raw_mut(), CallerContext::raw(ct))
 }
@@ -132,6 +132,27 @@ impl Loan {
         })
     }
 
+    /// `VOP_REQZCBUF` for a READ of `len` bytes at `offset` and
+    /// `VOP_READ` of the loan, in one call (`fop_reqzcbuf_read`); returns
+    /// the loan, filled, and the bytes read. On failure nothing is out.
+    pub(crate) fn request_read(
+        file: &File,
+        offset: i64,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+    ) -> Result<(Loan, usize)> {
+        let mut xuio = Xuio::new_request(offset, i64::try_from(len).map_err(|_| EOVERFLOW)?)?;
+        let n = raw_reqzcbuf_read(file, xuio.as_raw_mut(), CallerContext::raw(ct))?;
+        // INVARIANT: the request succeeded; zcvfs now holds a reference on
+        // `file` until the return.
+        let loan = Loan {
+            file: core::ptr::NonNull::from(file).cast(),
+            xuio,
+            ct,
+        };
+        Ok((loan, n))
+    }
+
     /// The loan's file and its xuio.
     fn parts(&mut self) -> (&File, &mut Xuio) {
         // SAFETY: zcvfs holds a reference on the file while the loan is
@@ -146,6 +167,7 @@ impl Loan {
     }
 
     /// `VOP_READ` with the loan.
+    #[cfg(zcvfs_test_api)]
     pub(crate) fn read(&mut self) -> Result<usize> {
         let ct = self.ct;
         let (file, xuio) = self.parts();
@@ -462,6 +484,17 @@ fn raw_read_xuio(file: &File, xuio: *mut RawXuio, ct: Option<&RawCallerContext>)
     // SAFETY: as in `reqzcbuf`; a plain xuio passed here has segments that
     // live at least as long as the call (see `read_plain`).
     from_ssize(unsafe { fop_read_xuio(file.as_ptr(), xuio, ct_ptr(ct)) })
+}
+
+/// `fop_reqzcbuf_read`.
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+fn raw_reqzcbuf_read(
+    file: &File,
+    xuio: *mut RawXuio,
+    ct: Option<&RawCallerContext>,
+) -> Result<usize> {
+    // SAFETY: as in `reqzcbuf`.
+    from_ssize(unsafe { fop_reqzcbuf_read(file.as_ptr(), xuio, ct_ptr(ct)) })
 }
 
 /// `fop_write_xuio`.

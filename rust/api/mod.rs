@@ -51,7 +51,9 @@
 //! - [`monitor`]: file event monitors ([`monitor::Monitor`]), their C ops
 //!   table and callbacks, and [`monitor::MonitorHandle`];
 //! - [`inline_vec`]: a vector with its first elements in place, so that a
-//!   small loan needs a single allocation.
+//!   small loan needs a single allocation;
+//! - [`box_cache`]: spare boxes kept for reuse, so that a provider's loan
+//!   at a time allocates nothing.
 //!
 //! The rule: a type lives in one file with its invariants, its
 //! constructors (`from_raw`), its `Send`/`Sync` impls and the calls of
@@ -64,6 +66,8 @@
 //! `monitor`.
 
 pub(crate) mod bindings;
+#[cfg(any(zcvfs_role_core, zcvfs_role_provider))]
+pub(crate) mod box_cache;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
 pub(crate) mod consumer;
 pub(crate) mod error;

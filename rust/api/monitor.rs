@@ -10,8 +10,9 @@
 //! nothing is loaned. A return of buffers cannot be vetoed.
 
 use super::bindings::*;
+use super::error::to_result;
 use super::error::{from_id, from_ssize};
-use kernel::error::{from_result, to_result, VTABLE_DEFAULT_ERROR};
+use kernel::error::{from_result, VTABLE_DEFAULT_ERROR};
 use kernel::ffi::c_void;
 use kernel::fs::File;
 use kernel::prelude::*;

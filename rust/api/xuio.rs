@@ -12,6 +12,8 @@
 use super::bindings::*;
 #[cfg(zcvfs_test_api)]
 use super::error::from_ssize;
+#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
+use super::error::to_result;
 #[cfg(any(zcvfs_role_core, zcvfs_role_provider, zcvfs_test_api))]
 use super::inline_vec::Vacant;
 #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
@@ -22,8 +24,6 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 use core::{ops::DerefMut, ptr::NonNull};
 use kernel::bindings;
-#[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]
-use kernel::error::to_result;
 #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]
 use kernel::ffi::c_void;
 #[cfg(any(zcvfs_role_core, zcvfs_role_consumer, zcvfs_test_api))]

@@ -8,6 +8,7 @@
 //! `<linux/mm.h>` and `<linux/pagemap.h>`, wrapped in `zcfs_vfs.c`.
 
 use crate::zcvfs_api::xuio::Segment;
+use core::mem::MaybeUninit;
 use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
@@ -123,8 +124,9 @@ impl Folio {
     /// reference each; none if page `index` is a hole. Nothing is
     /// allocated.
     pub(crate) fn lookup(file: &File, index: u64, last: u64) -> FolioBatch {
+        // Not zeroed first: only the pointers the lookup stores are read.
         let mut batch = FolioBatch {
-            ptrs: [core::ptr::null_mut(); BATCH],
+            ptrs: [const { MaybeUninit::uninit() }; BATCH],
             n: 0,
             next: 0,
         };
@@ -135,7 +137,7 @@ impl Folio {
                 file.as_ptr(),
                 index,
                 last,
-                batch.ptrs.as_mut_ptr(),
+                batch.ptrs.as_mut_ptr().cast(),
                 BATCH as u32,
             )
         };
@@ -192,9 +194,10 @@ const BATCH: usize = 16;
 ///
 /// # Invariants
 ///
-/// `ptrs[next..n]` are live folios, each with a reference this value owns.
+/// `ptrs[..n]` are initialized, and `ptrs[next..n]` are live folios, each
+/// with a reference this value owns.
 pub(crate) struct FolioBatch {
-    ptrs: [*mut bindings::folio; BATCH],
+    ptrs: [MaybeUninit<*mut bindings::folio>; BATCH],
     n: usize,
     next: usize,
 }
@@ -206,7 +209,8 @@ impl Iterator for FolioBatch {
         if self.next >= self.n {
             return None;
         }
-        let ptr = self.ptrs[self.next];
+        // SAFETY: `next < n`: initialized (invariant).
+        let ptr = unsafe { self.ptrs[self.next].assume_init() };
         self.next += 1;
         // SAFETY: an owned, referenced folio (invariant), handed over once.
         unsafe { Folio::from_owned(ptr) }

@@ -11,11 +11,11 @@ use crate::inode_state::InodeState;
 use crate::options::RawOpts;
 use crate::space::Space;
 use crate::zcvfs_api::error::from_ssize;
+use crate::zcvfs_api::error::to_result;
 use crate::zcvfs_api::xuio::Segment;
 use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
-use kernel::error::to_result;
 use kernel::ffi::{c_int, c_void};
 use kernel::fs::File;
 use kernel::prelude::*;
@@ -27,8 +27,6 @@ use kernel::types::{ForeignOwnable, Opaque};
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_file_inode(file: *mut bindings::file) -> *mut bindings::inode;
-    fn zcfs_inode_state(inode: *mut bindings::inode) -> *mut c_void;
     fn zcfs_inode_opts(inode: *mut bindings::inode) -> *const RawOpts;
     fn zcfs_inode_space(inode: *mut bindings::inode) -> *mut c_void;
     fn zcfs_lock_cached_folio(inode: *mut bindings::inode, index: u64) -> *mut bindings::folio;
@@ -107,17 +105,26 @@ impl Inode {
     /// The inode of `file`, which zcvfs passes to zcfs's provider
     /// operations: `EINVAL` unless it is a zcfs regular file.
     pub(crate) fn of_file(file: &File) -> Result<ARef<Inode>> {
-        // SAFETY: `file` is live, so is its inode.
-        let inode = unsafe { zcfs_file_inode(file.as_ptr()) };
-        // SAFETY: as above; zcvfs calls zcfs only for zcfs files, and the
-        // state is null unless the inode is a regular file.
-        if unsafe { zcfs_inode_state(inode) }.is_null() {
+        Inode::of_file_ref(file).map(ARef::from)
+    }
+
+    /// The inode of `file`, borrowed for as long as `file` (which holds a
+    /// reference on it): as [`Inode::of_file`], without a reference of
+    /// its own.
+    pub(crate) fn of_file_ref(file: &File) -> Result<&Inode> {
+        // SAFETY: `file` is live; `f_inode` is set at open and never
+        // changes.
+        let inode = unsafe { (*file.as_ptr()).f_inode };
+        // SAFETY: as above, the inode is live; its type and `i_private`
+        // are set when it is made and never change. zcvfs calls zcfs only
+        // for zcfs files, which have a state if they are regular files.
+        let (mode, state) = unsafe { (u32::from((*inode).i_mode), (*inode).i_private) };
+        if mode & bindings::S_IFMT != bindings::S_IFREG || state.is_null() {
             return Err(EINVAL);
         }
         // SAFETY: a zcfs regular-file inode with its state, which `file`
-        // holds while it is borrowed; `ARef::from` takes our reference.
-        let inode = unsafe { &*inode.cast::<Inode>() };
-        Ok(ARef::from(inode))
+        // references while it is borrowed.
+        Ok(unsafe { &*inode.cast::<Inode>() })
     }
 
     /// The inode at `ptr`, for the C callbacks.
@@ -137,9 +144,9 @@ impl Inode {
     ///
     /// `file` is a live zcfs regular file, referenced for `'a`.
     pub(crate) unsafe fn of_zcfs_file<'a>(file: *mut bindings::file) -> &'a Inode {
-        // SAFETY: see the function's safety section: the file holds its
-        // inode.
-        unsafe { Self::from_raw(zcfs_file_inode(file)) }
+        // SAFETY: see the function's safety section: `f_inode` is set at
+        // open and never changes, and the file holds its inode.
+        unsafe { Self::from_raw((*file).f_inode) }
     }
 
     fn as_raw(&self) -> *mut bindings::inode {
@@ -149,10 +156,9 @@ impl Inode {
     /// The inode's range lock and loan set.
     pub(crate) fn state(&self) -> Pin<&InodeState> {
         // SAFETY: by the type invariant `i_private` is the inode's live
-        // `Pin<KBox<InodeState>>`, not freed while the inode is referenced.
-        unsafe {
-            <Pin<KBox<InodeState>> as ForeignOwnable>::borrow(zcfs_inode_state(self.as_raw()))
-        }
+        // `Pin<KBox<InodeState>>` (set when the inode is made, never
+        // changed), not freed while the inode is referenced.
+        unsafe { <Pin<KBox<InodeState>> as ForeignOwnable>::borrow((*self.as_raw()).i_private) }
     }
 
     /// The mount's options.

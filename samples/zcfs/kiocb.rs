@@ -11,8 +11,8 @@
 use crate::folio::Folio;
 use crate::inode::{Inode, InodeLockGuard};
 use crate::zcvfs_api::error::from_ssize;
+use crate::zcvfs_api::error::to_result;
 use kernel::bindings;
-use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::types::Opaque;
 

@@ -35,6 +35,7 @@ use crate::cache;
 use crate::folio::{self, Folio};
 use crate::inode::{Inode, InodeLockGuard};
 use crate::stats::{self, STATS};
+use crate::zcvfs_api::box_cache::BoxCache;
 use crate::zcvfs_api::inline_vec::InlineVec;
 use crate::zcvfs_api::provider::{LoanRequest, Provider, SegVec, WriteOutcome, SEGS_INLINE};
 use crate::zcvfs_api::xuio::{Rw, Segment};
@@ -144,10 +145,8 @@ impl ZcLoan {
         } = self;
         let state = inode.state();
         let _range = state.range.guard(offset, len as u64, false)?;
-        if inode.mapped() {
-            stats::add(&STATS.refused_mapped, 1);
-            return Err(EINVAL);
-        }
+        // Whether the file is mapped is checked after the folios are
+        // marked lent (below); the request checked it already.
         // A read that failed released what it had found (`read_xuio`).
         if !folios.as_slice().is_empty() {
             release_read(folios, segs);
@@ -322,6 +321,10 @@ impl Drop for ZcLoan {
     }
 }
 
+/// Spare loan boxes: a loan at a time allocates nothing (drained at module
+/// exit).
+pub(crate) static LOAN_BOXES: BoxCache<ZcLoan> = BoxCache::new();
+
 /// The zcfs provider.
 pub(crate) struct Zcfs;
 
@@ -356,16 +359,13 @@ impl Provider for Zcfs {
         // finds the folios), inline for a few folios (a loan of large
         // folios usually fits); beyond that, room for one per page comes at
         // once.
-        let mut loan = KBox::new(
-            ZcLoan {
-                inode,
-                rw: req.rw,
-                budget: npages as u64,
-                folios: Folios::with_spill_capacity(npages),
-                segs: SegVec::with_spill_capacity(npages),
-            },
-            GFP_KERNEL,
-        )?;
+        let mut loan = LOAN_BOXES.boxed(ZcLoan {
+            inode,
+            rw: req.rw,
+            budget: npages as u64,
+            folios: Folios::with_spill_capacity(npages),
+            segs: SegVec::with_spill_capacity(npages),
+        })?;
         if req.rw == Rw::Read {
             return Ok(loan);
         }
@@ -395,6 +395,10 @@ impl Provider for Zcfs {
             }
         }
         Ok(loan)
+    }
+
+    fn retzcbuf(_file: &File, loan: KBox<ZcLoan>) {
+        LOAN_BOXES.recycle(loan);
     }
 
     fn read_xuio(file: &File, loan: &mut ZcLoan, offset: u64, len: usize) -> Result<usize> {

@@ -9,10 +9,10 @@
 
 use crate::options::{self, RawOpts};
 use crate::space::Space;
+use crate::zcvfs_api::error::to_result;
 use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use crate::zcvfs_api::fop::{FsType, SuperBlock};
 use kernel::bindings;
-use kernel::error::to_result;
 use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
 use kernel::types::{ForeignOwnable, Opaque};

@@ -99,8 +99,6 @@ int zcfs_rs_show_options(struct seq_file *m, struct dentry *root);
 struct file_system_type *zcfs_fs_type_ptr(void);
 int zcfs_register_fs(void);
 void zcfs_unregister_fs(void);
-struct inode *zcfs_file_inode(struct file *file);
-void *zcfs_inode_state(struct inode *inode);
 const struct zcfs_opts *zcfs_inode_opts(struct inode *inode);
 void *zcfs_inode_space(struct inode *inode);
 const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb);

@@ -82,6 +82,9 @@ impl kernel::Module for ZcfsModule {
 impl Drop for ZcfsModule {
     fn drop(&mut self) {
         super_block::unregister_fs();
+        // No loan is out (each holds a reference on this module): the
+        // spare loan boxes can go.
+        provider::LOAN_BOXES.drain();
         pr_info!("zcfs unregistered\n");
     }
 }

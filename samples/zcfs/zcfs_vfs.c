@@ -558,16 +558,6 @@ void zcfs_unregister_fs(void)
 
 /* ---- helpers for the provider (Rust) ---- */
 
-struct inode *zcfs_file_inode(struct file *file)
-{
-	return file_inode(file);
-}
-
-void *zcfs_inode_state(struct inode *inode)
-{
-	return S_ISREG(inode->i_mode) ? inode->i_private : NULL;
-}
-
 const struct zcfs_opts *zcfs_inode_opts(struct inode *inode)
 {
 	return zcfs_sb_opts(inode->i_sb);

@@ -2,7 +2,8 @@
 
 //! READ, as the seed's `rfs4_op_read`: the file from the server's cache
 //! of open files ([`crate::file_cache`]), `VOP_REQZCBUF(UIO_READ)` then
-//! `VOP_READ` with the xuio ([`ReadLoan`]); the reply header is encoded
+//! `VOP_READ` with the xuio, made as one call ([`ReadData::request`],
+//! `fop_reqzcbuf_read`); the reply header is encoded
 //! here and the loaned page-cache pages follow it to the socket by
 //! reference ([`Tail::Loaned`]); the loan is returned by the socket
 //! layer, by the connection's send mode: when the spliced send returns (a
@@ -23,7 +24,7 @@ use crate::proto::nfs3::{encode_read_ok_header, Nfs3Proc, Nfsstat3, ReadArgs, Re
 use crate::proto::xdr::{Encode, Encoder, XdrResult};
 use crate::record::Tail;
 use crate::stats::{self, LoanHeld, STATS};
-use crate::zcvfs_api::consumer::ReadLoan;
+use crate::zcvfs_api::consumer::ReadData;
 use crate::zcvfs_api::fop;
 use crate::MAX_IO;
 use kernel::fs::File;
@@ -101,11 +102,11 @@ fn read_data(
     Ok(Tail::Copied(n))
 }
 
-/// The zero-copy read: request, read, and hand the loaned pages over.
+/// The zero-copy read: request and read (one call), and hand the loaned
+/// pages over.
 fn read_loaned(file: &File, offset: u64, count: usize) -> Result<Tail> {
-    let loan = ReadLoan::request(file, offset, count, None)?;
+    let data = ReadData::request(file, offset, count, None)?;
     let held = LoanHeld::new();
-    let data = loan.read()?;
     if data.is_empty() {
         // At or beyond end of file: nothing to send, return the loan now.
         return Ok(Tail::None);

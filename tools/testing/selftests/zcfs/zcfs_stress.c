@@ -103,6 +103,8 @@ static void *reader(void *p)
 		long long n;
 
 		if (a->ops & 1) {
+			/* Two calls and one call, in turn. */
+			r.arg = (a->zc_ops & 1) ? ZT_LOAN_READ_ONE_CALL : 0;
 			n = ztd(dev, ZT_LOAN_READ, &r);
 			a->zc_ops++;
 		} else {

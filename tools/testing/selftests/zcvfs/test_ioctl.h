@@ -73,7 +73,8 @@ _Static_assert(sizeof(struct zcvfs_test_req) == 18 * 8,
 #define ZT_PLAIN_WRITE	ZT_IOC(0x21)	/* fd offset buf buf_len; arg 1: pages */
 
 /* The safe Rust consumer API end to end (ReadLoan / WriteLoan). */
-#define ZT_LOAN_READ	ZT_IOC(0x30)	/* fd offset length buf; out[0]: failed step */
+#define ZT_LOAN_READ	ZT_IOC(0x30)	/* fd offset length buf arg; out[0]: failed step */
+#define ZT_LOAN_READ_ONE_CALL	1	/* ZT_LOAN_READ arg: ReadData::request */
 #define ZT_LOAN_WRITE	ZT_IOC(0x31)	/* fd offset(-1: anon) buf buf_len arg(offset if anon) */
 /* The C consumer example of the documentation (C ABI from a C module). */
 #define ZT_C_READ	ZT_IOC(0x32)	/* fd offset buf buf_len; out[0]: 1 if zero-copy */

@@ -572,6 +572,61 @@ static bool wait_fanotify(int ffd, unsigned long long mask)
 	return false;
 }
 
+/* ReadData::request: fop_reqzcbuf_read, the request and the read in one call. */
+static long long one_call_read(int fd, long long off, void *buf, size_t len, long long *step)
+{
+	struct zcvfs_test_req r = { .fd = fd, .offset = off, .length = len,
+				    .buf = (uintptr_t)buf, .buf_len = len,
+				    .arg = ZT_LOAN_READ_ONE_CALL };
+	long long n = zt(ZT_LOAN_READ, &r);
+
+	*step = r.out[0];
+	return n;
+}
+
+static bool t_one_call_read(void)
+{
+	unsigned char b[12288], got[12288];
+	long long c, v, cc[ZT_OUT], step;
+	long long req = zt_stat("tmpfs", "nreqzcbuf"), ret = zt_stat("tmpfs", "nretzcbuf");
+	long long reads = zt_stat("tmpfs", "zc_reads"), bytes = zt_stat("tmpfs", "zc_read_bytes");
+
+	pattern(b, sizeof(b), 37);
+	EXPECT(fill_file(zc_fd, sizeof(b), 37), "setup\n");
+	/* Without monitors: the fused path, counted as a request and a read. */
+	memset(got, 0, sizeof(got));
+	EXPECT(one_call_read(zc_fd, 1000, got, 9000, &step) == 9000, "read: step %lld\n", step);
+	EXPECT(!memcmp(got, b + 1000, 9000), "data\n");
+	EXPECT(zt_stat("tmpfs", "nreqzcbuf") == req + 1 && zt_stat("tmpfs", "nretzcbuf") == ret + 1 &&
+	       zt_stat("tmpfs", "zc_reads") == reads + 1 &&
+	       zt_stat("tmpfs", "zc_read_bytes") == bytes + 9000, "statistics\n");
+	/* Trimmed at end of file; at or past it, nothing. */
+	EXPECT(one_call_read(zc_fd, 12000, got, 4096, &step) == 288, "tail: step %lld\n", step);
+	EXPECT(!memcmp(got, b + 12000, 288), "tail data\n");
+	EXPECT(one_call_read(zc_fd, 20000, got, 100, &step) == 0, "past the end\n");
+	/* Bad requests fail at once, and nothing is on loan. */
+	EXPECT(one_call_read(zc_fd, 0, got, 0, &step) == -EINVAL && step == 1, "length 0\n");
+	EXPECT(one_call_read(plain_fd, 0, got, 100, &step) == -EOPNOTSUPP && step == 1,
+	       "no zero-copy: not ENOTSUP\n");
+	EXPECT(outstanding() == 0, "a loan leaked\n");
+	/* With monitors: they see the two calls of the protocol, and the return. */
+	c = mon_install(zc_fd, ZT_MON_COUNT, 0, 0);
+	EXPECT(c > 0, "install\n");
+	EXPECT(one_call_read(zc_fd, 0, got, 4096, &step) == 4096 && !memcmp(got, b, 4096),
+	       "monitored read: step %lld\n", step);
+	EXPECT(mon_counts(c, cc) && cc[ZT_OP_REQZCBUF] == 1 && cc[ZT_OP_READ] == 1 &&
+	       cc[ZT_OP_RETZCBUF] == 1, "monitor counts req%lld r%lld ret%lld\n",
+	       cc[ZT_OP_REQZCBUF], cc[ZT_OP_READ], cc[ZT_OP_RETZCBUF]);
+	/* A vetoed read fails the call, and the loan is back. */
+	v = mon_install(zc_fd, ZT_MON_VETO, 1 << ZT_OP_READ, EACCES);
+	EXPECT(v > 0, "install veto\n");
+	EXPECT(one_call_read(zc_fd, 0, got, 4096, &step) == -EACCES && step == 1, "veto\n");
+	EXPECT(outstanding() == 0, "a vetoed read left its loan out\n");
+	EXPECT(mon_counts(c, cc) && cc[ZT_OP_RETZCBUF] == 2, "return not seen after veto\n");
+	EXPECT(mon_uninstall(v) && mon_uninstall(c), "uninstall\n");
+	return true;
+}
+
 static bool t_fsnotify(void)
 {
 	unsigned char b[4096];
@@ -696,6 +751,7 @@ static const struct {
 	{ "a loan pins the mount: umount EBUSY until the return", t_pins },
 	{ "counting monitors see every operation, top first", t_monitors_count },
 	{ "vetoes change nothing and leak nothing", t_monitors_veto },
+	{ "request and read in one call, with and without monitors", t_one_call_read },
 	{ "inotify and fanotify see zero-copy I/O", t_fsnotify },
 	{ "loans outlive the provider registration", t_unregistered_provider },
 	{ "closing the test device returns its loans", t_close_returns },

@@ -57,12 +57,15 @@ pub(crate) const MAX_RANGES: usize = 1024;
 /// How the consumer gets at the data.
 #[derive(Clone, Copy)]
 pub(crate) enum Method {
-    /// `ReadLoan::request` + `read` + drop (the return), one loan at a
-    /// time.
+    /// `ReadData::request` (the request and the read in one call,
+    /// `fop_reqzcbuf_read`, as zcnfsd's READ makes them) + drop (the
+    /// return), one loan at a time.
     Loan,
     /// `fop::read_plain` into a kernel buffer: one copy of every byte.
     Copy,
-    /// The loan's phases, each timed over a batch of loans (module doc).
+    /// The loan's phases, each timed over a batch of loans (module doc):
+    /// `ReadLoan::request`, `ReadLoan::read` and the return, as three
+    /// calls.
     Phases,
 }
 
@@ -140,7 +143,8 @@ pub(crate) fn run(
     };
     match method {
         Method::Loan => repeat(&mut out, ranges, min_ns, |i| {
-            let data = ReadLoan::request(file, at(i), len, Some(ct))?.read()?;
+            // Request and read in one call, as zcnfsd's READ does.
+            let data = ReadData::request(file, at(i), len, Some(ct))?;
             // The return (the drop of `data`) is part of the iteration.
             Ok((data.len(), data.segments().len()))
         })?,

@@ -67,6 +67,8 @@ pub(crate) const ZT_REQ_ASYNCIO: i64 = 1;
 pub(crate) const ZT_REQ_FRESH: i64 = 2;
 /// `arg` of `ZT_WRITE`.
 pub(crate) const ZT_WRITE_SET_OFFSET: i64 = 1;
+/// `ZT_LOAN_READ`'s `arg`: request and read in one call.
+pub(crate) const ZT_LOAN_READ_ONE_CALL: i64 = 1;
 /// `arg` of `ZT_MON_INSTALL`: a counting or a vetoing monitor.
 pub(crate) const ZT_MON_COUNT: i64 = 0;
 pub(crate) const ZT_MON_VETO: i64 = 1;

@@ -37,7 +37,7 @@ mod ffi;
 
 use monitors::{CountMonitor, VetoMonitor};
 use test_ioctl::*;
-use zcvfs_api::consumer::{ReadLoan, WriteLoan};
+use zcvfs_api::consumer::{ReadData, ReadLoan, WriteLoan};
 use zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
 use zcvfs_api::fop::{self, CallerContext, PageBuf};
 use zcvfs_api::monitor::MonitorHandle;
@@ -398,21 +398,33 @@ fn loan_read(req: &mut Req) -> Result {
     let (ptr, len) = req.user_buf()?;
     let offset = u64::try_from(req.offset).map_err(|_| EINVAL)?;
     let want = usize::try_from(req.length).map_err(|_| EINVAL)?;
-    let loan = match ReadLoan::request(&f, offset, want, Some(&CT)) {
-        Ok(l) => l,
-        Err(e) => {
-            req.out[0] = 1;
-            req.set(Err(e));
-            return Ok(());
+    let data = if req.arg == ZT_LOAN_READ_ONE_CALL {
+        // Request and read in one call (`fop_reqzcbuf_read`).
+        match ReadData::request(&f, offset, want, Some(&CT)) {
+            Ok(d) => d,
+            Err(e) => {
+                req.out[0] = 1;
+                req.set(Err(e));
+                return Ok(());
+            }
         }
-    };
-    // `loan.segments()` does not exist: only `ReadData` has segments.
-    let data = match loan.read() {
-        Ok(d) => d,
-        Err(e) => {
-            req.out[0] = 2;
-            req.set(Err(e));
-            return Ok(());
+    } else {
+        let loan = match ReadLoan::request(&f, offset, want, Some(&CT)) {
+            Ok(l) => l,
+            Err(e) => {
+                req.out[0] = 1;
+                req.set(Err(e));
+                return Ok(());
+            }
+        };
+        // `loan.segments()` does not exist: only `ReadData` has segments.
+        match loan.read() {
+            Ok(d) => d,
+            Err(e) => {
+                req.out[0] = 2;
+                req.set(Err(e));
+                return Ok(());
+            }
         }
     };
     let n = data.len().min(len);
