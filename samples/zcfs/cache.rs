@@ -16,6 +16,7 @@
 
 use crate::folio::{Folio, LockedFolio};
 use crate::inode::{Inode, InodeLockGuard};
+use crate::space;
 use crate::stats::{self, STATS};
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
@@ -140,7 +141,12 @@ pub(crate) fn donate(
             }
             return Err((ENOSPC, folio));
         }
-        match inode.add_cached(&folio, index) {
+        let added = inode.add_cached(&folio, index).map(|added| {
+            // Counted before it is unlocked (and may be truncated).
+            space::inode_charged(inode, nr as u64);
+            added.mark_dirty();
+        });
+        match added {
             Ok(()) => return Ok(None),
             Err(e) => {
                 inode.space().uncharge(nr as u64);

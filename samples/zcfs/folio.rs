@@ -367,3 +367,209 @@ unsafe fn zero_page_segment(zero: *mut bindings::page, off: usize, len: usize) -
     // the bytes are kept within it.
     unsafe { page_segment(zero, off, len.min(PAGE_SIZE - off)) }
 }
+
+// ---- page-cache folios of the data path (`crate::rw`) ----
+
+use kernel::page::PAGE_SHIFT;
+
+// Pointers to opaque kernel structures: some bindgen types contain
+// zero-length arrays, which the lint flags although only pointers cross.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn zcfs_filemap_alloc_folio(gfp: bindings::gfp_t, order: u32) -> *mut bindings::folio;
+    fn zcfs_folio_lock(folio: *mut bindings::folio);
+    fn zcfs_folio_test_uptodate(folio: *mut bindings::folio) -> bool;
+    fn zcfs_folio_mark_uptodate(folio: *mut bindings::folio);
+    fn zcfs_folio_zero_segments(
+        folio: *mut bindings::folio,
+        start1: usize,
+        end1: usize,
+        start2: usize,
+        end2: usize,
+    );
+    fn zcfs_flush_dcache_folio(folio: *mut bindings::folio);
+}
+
+impl Folio {
+    /// The folio at `ptr`, borrowed.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a live folio on which the caller holds a reference for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::folio) -> &'a Folio {
+        // SAFETY: see the function's safety section; `Folio` is
+        // `repr(transparent)` over `struct folio`.
+        unsafe { &*ptr.cast::<Folio>() }
+    }
+
+    /// Takes over the reference a C function returned with `ptr`, or
+    /// `None` if it returned null.
+    ///
+    /// # Safety
+    ///
+    /// As [`Folio::from_owned`]: `ptr` is null or a live folio on which
+    /// the caller owns a reference, which it gives up.
+    pub(crate) unsafe fn take_owned(ptr: *mut bindings::folio) -> Option<ARef<Folio>> {
+        // SAFETY: see the function's safety section.
+        unsafe { Self::from_owned(ptr) }
+    }
+
+    /// A fresh folio of `2^order` pages for a page cache, allocated with
+    /// `gfp` as the page cache allocates its own (`filemap_alloc_folio`),
+    /// in no cache, not zeroed; `None` when memory is short.
+    pub(crate) fn alloc_for_cache(gfp: bindings::gfp_t, order: u32) -> Option<ARef<Folio>> {
+        // SAFETY: plain allocation (the page allocator refuses an order it
+        // does not have); the result is a new folio with one reference, or
+        // null.
+        unsafe { Self::from_owned(zcfs_filemap_alloc_folio(gfp, order)) }
+    }
+
+    /// The folio's size in bytes (`folio_size`).
+    pub(crate) fn size(&self) -> usize {
+        self.nr_pages() << PAGE_SHIFT
+    }
+
+    /// The offset in the folio of the file position `pos`
+    /// (`offset_in_folio`).
+    pub(crate) fn offset_of(&self, pos: u64) -> usize {
+        // The size is a power of two: the offset is below it.
+        (pos as usize) & self.size().wrapping_sub(1)
+    }
+
+    /// Whether the folio holds valid data (`folio_test_uptodate`).
+    pub(crate) fn test_uptodate(&self) -> bool {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_folio_test_uptodate(self.as_raw()) }
+    }
+
+    /// `flush_dcache_folio`: user mappings may have written the folio.
+    pub(crate) fn flush_dcache(&self) {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_flush_dcache_folio(self.as_raw()) }
+    }
+
+    /// `folio_mark_accessed`, for the page cache's LRU.
+    pub(crate) fn mark_accessed(&self) {
+        // SAFETY: a live folio (invariant).
+        unsafe { bindings::folio_mark_accessed(self.as_raw()) }
+    }
+
+    /// Locks the folio (`folio_lock`, may sleep) for as long as the
+    /// returned lock lives.
+    pub(crate) fn lock(&self) -> FolioLock<'_> {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_folio_lock(self.as_raw()) };
+        // SAFETY: locked just now; the lock is handed over.
+        unsafe { FolioLock::new(self) }
+    }
+}
+
+impl LockedFolio {
+    /// Marks the folio's data valid (`folio_mark_uptodate`).
+    pub(crate) fn mark_uptodate(&self) {
+        // SAFETY: a live, locked folio (invariant).
+        unsafe { zcfs_folio_mark_uptodate(self.as_raw()) }
+    }
+
+    /// Zeroes the bytes `[start1, end1)` and `[start2, end2)` of the folio
+    /// (`folio_zero_segments`); the ends are clamped to the folio.
+    pub(crate) fn zero_segments(&self, start1: usize, end1: usize, start2: usize, end2: usize) {
+        let size = self.size();
+        // SAFETY: a live, locked folio (invariant); the segments are
+        // within it.
+        unsafe {
+            zcfs_folio_zero_segments(
+                self.as_raw(),
+                start1,
+                end1.min(size),
+                start2,
+                end2.min(size),
+            )
+        }
+    }
+
+    /// Zeroes `len` bytes at `start` of the folio (`folio_zero_range`).
+    pub(crate) fn zero_range(&self, start: usize, len: usize) {
+        self.zero_segments(start, start.saturating_add(len), 0, 0);
+    }
+
+    /// Marks the folio dirty (`folio_mark_dirty`): a page-cache folio of
+    /// zcfs is never dropped by invalidation once dirty.
+    pub(crate) fn mark_dirty(&self) {
+        // SAFETY: a live, locked folio (invariant).
+        unsafe { bindings::folio_mark_dirty(self.as_raw()) };
+    }
+
+    /// Waits for writeback of the folio to end (`folio_wait_stable`).
+    pub(crate) fn wait_stable(&self) {
+        // SAFETY: a live, locked folio (invariant).
+        unsafe { bindings::folio_wait_stable(self.as_raw()) }
+    }
+}
+
+impl FolioGuard {
+    /// Takes over the lock of `folio`, with its reference.
+    ///
+    /// # Safety
+    ///
+    /// `folio` is locked by the caller, which gives the lock up.
+    pub(crate) unsafe fn from_locked(folio: ARef<Folio>) -> FolioGuard {
+        // INVARIANT: locked by the caller, now ours.
+        FolioGuard { folio }
+    }
+
+    /// Gives up the folio still locked and referenced, for a caller that
+    /// hands both to the kernel (`write_begin`).
+    pub(crate) fn into_raw(self) -> *mut bindings::folio {
+        let ptr = self.folio.as_raw();
+        // Neither unlocked nor put: both go with the pointer.
+        core::mem::forget(self);
+        ptr
+    }
+}
+
+/// The lock of a folio on which someone else holds the reference; given
+/// up on drop, or kept for the kernel ([`FolioLock::keep`]).
+///
+/// # Invariants
+///
+/// `folio` is locked by this value.
+pub(crate) struct FolioLock<'a> {
+    folio: &'a Folio,
+}
+
+impl<'a> FolioLock<'a> {
+    /// Takes over the lock of `folio`.
+    ///
+    /// # Safety
+    ///
+    /// `folio` is locked by the caller, which gives the lock up.
+    pub(crate) unsafe fn new(folio: &'a Folio) -> FolioLock<'a> {
+        // INVARIANT: locked by the caller, now ours.
+        FolioLock { folio }
+    }
+
+    /// Leaves the folio locked, for the caller's caller to unlock (a
+    /// fault's `VM_FAULT_LOCKED`).
+    pub(crate) fn keep(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl Deref for FolioLock<'_> {
+    type Target = LockedFolio;
+
+    fn deref(&self) -> &LockedFolio {
+        // SAFETY: a referenced folio (`&'a Folio`), locked while `self`
+        // lives (invariant).
+        unsafe { LockedFolio::from_raw(self.folio.as_raw()) }
+    }
+}
+
+impl Drop for FolioLock<'_> {
+    fn drop(&mut self) {
+        // SAFETY: locked by this value (invariant).
+        unsafe { bindings::folio_unlock(self.folio.as_raw()) }
+    }
+}

@@ -3,21 +3,24 @@
 //! The inode of a zcfs regular file, reference counted ([`ARef<Inode>`]),
 //! its lock, and the Rust state it carries in `i_private`
 //! ([`InodeState`]), with the entry points through which the C callbacks
-//! of `zcfs_vfs.c` reach that state.
+//! of `zcfs_vfs.c` reach that state; and any zcfs inode's page cache and
+//! charges ([`CacheInode`]), which a regular file's [`Inode`] derefs to.
 
-use crate::folio::{Folio, FolioGuard, LockedFolio};
+use crate::folio::{Folio, FolioGuard, FolioLock, LockedFolio};
 use crate::inode_state::InodeState;
 use crate::options::RawOpts;
 use crate::space::Space;
 use crate::zcvfs_api::error::from_ssize;
 use crate::zcvfs_api::error::to_result;
 use crate::zcvfs_api::xuio::Segment;
+use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::ffi::{c_int, c_void};
 use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::{ARef, AlwaysRefCounted};
+use kernel::sync::atomic::Atomic;
 use kernel::types::{ForeignOwnable, Opaque};
 
 // Pointers to opaque kernel structures: some bindgen types contain
@@ -52,6 +55,15 @@ extern "C" {
         len: u32,
     ) -> isize;
     fn zcfs_extend_isize(inode: *mut bindings::inode, end: i64);
+    fn zcfs_inode_alloced(inode: *mut bindings::inode) -> *mut i64;
+    fn zcfs_inode_nrpages(inode: *mut bindings::inode) -> usize;
+    fn zcfs_inode_gfp(inode: *mut bindings::inode) -> bindings::gfp_t;
+    fn zcfs_inode_writably_mapped(inode: *mut bindings::inode) -> bool;
+    fn zcfs_get_cached_folio(inode: *mut bindings::inode, index: u64) -> *mut bindings::folio;
+    fn zcfs_sb_start_pagefault(inode: *mut bindings::inode);
+    fn zcfs_sb_end_pagefault(inode: *mut bindings::inode);
+    fn zcfs_folio_host(folio: *mut bindings::folio) -> *mut bindings::inode;
+    fn zcfs_folio_in_cache_of(folio: *mut bindings::folio, inode: *mut bindings::inode) -> bool;
 }
 
 fn pos_i64(pos: u64) -> Result<i64> {
@@ -126,6 +138,17 @@ impl Inode {
         unsafe { &*ptr.cast::<Inode>() }
     }
 
+    /// The inode of `file`, for the C callbacks.
+    ///
+    /// # Safety
+    ///
+    /// `file` is a live zcfs regular file, referenced for `'a`.
+    pub(crate) unsafe fn of_zcfs_file<'a>(file: *mut bindings::file) -> &'a Inode {
+        // SAFETY: see the function's safety section: `f_inode` is set at
+        // open and never changes, and the file holds its inode.
+        unsafe { Self::from_raw((*file).f_inode) }
+    }
+
     fn as_raw(&self) -> *mut bindings::inode {
         self.0.get()
     }
@@ -143,21 +166,6 @@ impl Inode {
         // SAFETY: the super_block (and its `s_fs_info`) lives at least as
         // long as the inode.
         unsafe { *zcfs_inode_opts(self.as_raw()) }
-    }
-
-    /// The mount's space and loan budget.
-    pub(crate) fn space(&self) -> &Space {
-        // SAFETY: the super_block's `s_fs_info` holds the mount's
-        // `KBox<Space>`, freed after the last inode is evicted, which our
-        // reference prevents.
-        unsafe { <KBox<Space> as ForeignOwnable>::borrow(zcfs_inode_space(self.as_raw())) }
-    }
-
-    /// The page-cache folio at page `index`, locked, or `None`.
-    pub(crate) fn lock_cached_folio(&self, index: u64) -> Option<FolioGuard> {
-        // SAFETY: live inode (invariant); the result is null or a folio
-        // of its cache, locked and with a reference for us.
-        unsafe { FolioGuard::from_owned_locked(zcfs_lock_cached_folio(self.as_raw(), index)) }
     }
 
     /// Runs `f` on each folio of the cache that holds a page from `first`
@@ -202,15 +210,178 @@ impl Inode {
     }
 
     /// Adds `new`, a fresh folio (else `EINVAL`) that the caller charged to
-    /// the mount, to the cache at page `index`, uptodate and dirty; a
-    /// large folio must be aligned in the file to its size and no larger
-    /// than [`Inode::max_folio_order`] allows (else `EINVAL`). `EEXIST` if
-    /// a folio is in any of the pages it would take. The cache takes its
-    /// own references.
-    pub(crate) fn add_cached(&self, new: &Folio, index: u64) -> Result {
+    /// the mount, to the cache at page `index`, uptodate and locked until
+    /// the returned lock is dropped (the caller counts the charge and
+    /// marks it dirty first); a large folio must be aligned in the file to
+    /// its size and no larger than [`CacheInode::max_folio_order`] allows
+    /// (else `EINVAL`). `EEXIST` if a folio is in any of the pages it
+    /// would take. The cache takes its own references.
+    pub(crate) fn add_cached<'a>(&self, new: &'a Folio, index: u64) -> Result<FolioLock<'a>> {
         // SAFETY: live inode (invariant), `new` live; the C side checks
         // that it is fresh.
-        to_result(unsafe { zcfs_page_cache_add(self.as_raw(), new.as_raw(), index) })
+        to_result(unsafe { zcfs_page_cache_add(self.as_raw(), new.as_raw(), index) })?;
+        // SAFETY: added, so locked by the page cache's add, for us; the
+        // caller's reference keeps `new` for `'a`.
+        Ok(unsafe { FolioLock::new(new) })
+    }
+
+    /// Whether the file is memory-mapped anywhere.
+    pub(crate) fn mapped(&self) -> bool {
+        // SAFETY: live inode (invariant).
+        unsafe { zcfs_inode_mapped(self.as_raw()) }
+    }
+
+    /// Take the inode lock (`inode_lock`), as write(2) does.
+    pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
+        // SAFETY: live inode (invariant); released by the guard.
+        unsafe { zcfs_inode_lock(self.as_raw()) };
+        InodeLockGuard { inode: self }
+    }
+}
+
+impl Deref for Inode {
+    type Target = CacheInode;
+
+    fn deref(&self) -> &CacheInode {
+        // SAFETY: a zcfs regular-file inode is a zcfs inode, live for the
+        // borrow (invariant); both types are `repr(transparent)` over
+        // `struct inode`.
+        unsafe { CacheInode::from_raw(self.as_raw()) }
+    }
+}
+
+/// A zcfs inode of any type (regular file, directory, symlink): its page
+/// cache, which the address-space operations fill, and what it charged to
+/// the mount's [`Space`].
+///
+/// # Invariants
+///
+/// A `&CacheInode` is a live zcfs inode (made by `zcfs_vfs.c`'s
+/// `alloc_inode`, so inside a `struct zcfs_inode_info`) for at least the
+/// lifetime of the borrow.
+#[repr(transparent)]
+pub(crate) struct CacheInode(Opaque<bindings::inode>);
+
+impl CacheInode {
+    /// The zcfs inode at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a live zcfs inode for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a CacheInode {
+        // SAFETY: see the function's safety section; `CacheInode` is
+        // `repr(transparent)` over `struct inode`.
+        unsafe { &*ptr.cast::<CacheInode>() }
+    }
+
+    /// The inode whose cache `mapping` is.
+    ///
+    /// # Safety
+    ///
+    /// `mapping` is the `i_mapping` of a zcfs inode that is live for `'a`.
+    pub(crate) unsafe fn of_mapping<'a>(mapping: *mut bindings::address_space) -> &'a CacheInode {
+        // SAFETY: see the function's safety section: its host is the inode.
+        unsafe { Self::from_raw((*mapping).host) }
+    }
+
+    /// The inode whose cache holds `folio`.
+    ///
+    /// # Safety
+    ///
+    /// `folio` is a folio of the cache of a zcfs inode that is live for
+    /// `'a`, locked by the caller (so that it stays in that cache).
+    pub(crate) unsafe fn of_cached_folio<'a>(folio: *mut bindings::folio) -> &'a CacheInode {
+        // SAFETY: see the function's safety section.
+        unsafe { Self::from_raw(zcfs_folio_host(folio)) }
+    }
+
+    fn as_raw(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// The mount's space and loan budget.
+    pub(crate) fn space(&self) -> &Space {
+        // SAFETY: the super_block's `s_fs_info` holds the mount's
+        // `KBox<Space>`, freed after the last inode is evicted, which the
+        // inode being live (invariant) prevents.
+        unsafe { <KBox<Space> as ForeignOwnable>::borrow(zcfs_inode_space(self.as_raw())) }
+    }
+
+    /// The pages the inode's cache has charged to the mount's space
+    /// (`struct zcfs_inode_info`'s `alloced`, see [`crate::space::recalc`]).
+    pub(crate) fn charges(&self) -> &Atomic<i64> {
+        // SAFETY: the inode is live (invariant), inside its
+        // `struct zcfs_inode_info`, whose `alloced` is aligned, was zeroed
+        // at allocation and is accessed only through this atomic since.
+        unsafe { Atomic::from_ptr(zcfs_inode_alloced(self.as_raw())) }
+    }
+
+    /// The pages in the inode's cache (`nrpages`).
+    pub(crate) fn cached_pages(&self) -> u64 {
+        // SAFETY: live inode (invariant); read once.
+        unsafe { zcfs_inode_nrpages(self.as_raw()) as u64 }
+    }
+
+    /// The allocation flags of the inode's cache (`mapping_gfp_mask`).
+    pub(crate) fn gfp(&self) -> bindings::gfp_t {
+        // SAFETY: live inode (invariant).
+        unsafe { zcfs_inode_gfp(self.as_raw()) }
+    }
+
+    /// Whether the file is mapped writable anywhere
+    /// (`mapping_writably_mapped`).
+    pub(crate) fn writably_mapped(&self) -> bool {
+        // SAFETY: live inode (invariant).
+        unsafe { zcfs_inode_writably_mapped(self.as_raw()) }
+    }
+
+    /// The page-cache folio at page `index`, locked, or `None`.
+    pub(crate) fn lock_cached_folio(&self, index: u64) -> Option<FolioGuard> {
+        // SAFETY: live inode (invariant); the result is null or a folio
+        // of its cache, locked and with a reference for us.
+        unsafe { FolioGuard::from_owned_locked(zcfs_lock_cached_folio(self.as_raw(), index)) }
+    }
+
+    /// The page-cache folio at page `index`, uptodate or not, unlocked,
+    /// or `None`.
+    pub(crate) fn cached_folio(&self, index: u64) -> Option<ARef<Folio>> {
+        // SAFETY: live inode (invariant); the result is null or a folio
+        // of its cache with a reference for us.
+        unsafe { Folio::take_owned(zcfs_get_cached_folio(self.as_raw(), index)) }
+    }
+
+    /// Whether `folio`, locked, is (still) in this inode's cache.
+    pub(crate) fn holds(&self, folio: &LockedFolio) -> bool {
+        // SAFETY: live inode (invariant), live folio.
+        unsafe { zcfs_folio_in_cache_of(folio.as_raw(), self.as_raw()) }
+    }
+
+    /// Adds the fresh folio `folio` to the cache at page `index`
+    /// (`filemap_add_folio`, which allocates with `gfp`): locked, with
+    /// the reference the caller gave. On failure the reference is
+    /// dropped: `EEXIST` if a folio is in any of the pages it would take.
+    pub(crate) fn add_folio(
+        &self,
+        folio: ARef<Folio>,
+        index: u64,
+        gfp: bindings::gfp_t,
+    ) -> Result<FolioGuard> {
+        let index = usize::try_from(index).map_err(|_| EINVAL)?;
+        // SAFETY: live inode (invariant) and its mapping; `folio` is live,
+        // and the page cache checks that it is in no other cache.
+        to_result(unsafe {
+            bindings::filemap_add_folio((*self.as_raw()).i_mapping, folio.as_raw(), index, gfp)
+        })?;
+        // SAFETY: added, so locked by `filemap_add_folio`, for us.
+        Ok(unsafe { FolioGuard::from_locked(folio) })
+    }
+
+    /// Removes the locked folio from the cache after its fill failed
+    /// (`generic_error_remove_folio`): a hole again.
+    pub(crate) fn error_remove_folio(&self, folio: &LockedFolio) {
+        // SAFETY: live inode (invariant); `folio` is locked, the page
+        // cache checks that it is of this mapping.
+        unsafe { bindings::generic_error_remove_folio((*self.as_raw()).i_mapping, folio.as_raw()) };
     }
 
     /// The largest folio order the file's cache takes: 0 on a kernel
@@ -220,12 +391,6 @@ impl Inode {
         unsafe { zcfs_inode_max_order(self.as_raw()) }
     }
 
-    /// Whether the file is memory-mapped anywhere.
-    pub(crate) fn mapped(&self) -> bool {
-        // SAFETY: live inode (invariant).
-        unsafe { zcfs_inode_mapped(self.as_raw()) }
-    }
-
     /// `i_size`.
     pub(crate) fn size(&self) -> u64 {
         // SAFETY: live inode (invariant).
@@ -233,11 +398,37 @@ impl Inode {
         u64::try_from(s).unwrap_or(0)
     }
 
-    /// Take the inode lock (`inode_lock`), as write(2) does.
-    pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
-        // SAFETY: live inode (invariant); released by the guard.
-        unsafe { zcfs_inode_lock(self.as_raw()) };
-        InodeLockGuard { inode: self }
+    /// Extends `i_size` to `end` if it is smaller. The caller serializes
+    /// size changes: it holds the inode lock, or is the only user of a new
+    /// inode (`write_end` of a write or of a new symlink).
+    pub(crate) fn extend_size(&self, end: u64) -> Result {
+        // SAFETY: live inode (invariant).
+        unsafe { zcfs_extend_isize(self.as_raw(), pos_i64(end)?) };
+        Ok(())
+    }
+
+    /// Freeze protection of a page fault (`sb_start_pagefault`), until the
+    /// returned guard is dropped.
+    pub(crate) fn start_pagefault(&self) -> PagefaultGuard<'_> {
+        // SAFETY: live inode (invariant), and its super_block.
+        unsafe { zcfs_sb_start_pagefault(self.as_raw()) };
+        PagefaultGuard { inode: self }
+    }
+}
+
+/// A page fault's freeze protection of the super_block, held.
+///
+/// # Invariants
+///
+/// This value holds `sb_start_pagefault` of `inode`'s super_block.
+pub(crate) struct PagefaultGuard<'a> {
+    inode: &'a CacheInode,
+}
+
+impl Drop for PagefaultGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: held by this value (invariant).
+        unsafe { zcfs_sb_end_pagefault(self.inode.as_raw()) };
     }
 }
 
@@ -279,9 +470,7 @@ impl<'a> InodeLockGuard<'a> {
 
     /// Extend `i_size` to `end` if it is smaller.
     pub(crate) fn extend_size(&self, end: u64) -> Result {
-        // SAFETY: live, locked inode.
-        unsafe { zcfs_extend_isize(self.inode.as_raw(), pos_i64(end)?) };
-        Ok(())
+        self.inode.extend_size(end)
     }
 }
 

@@ -5,14 +5,23 @@
 //!
 //! Every folio is charged before it enters a file's cache (a write, a fault
 //! of a hole, a donation, a copy-on-write), and its charge is given back
-//! when it leaves (truncate, eviction: `zcfs_recalc` in `zcfs_vfs.c`
-//! counts what left). A copy-on-write needs a free block while both the
-//! lent folio and its copy exist, then gives the lent folio's charge back:
-//! from then on only its loans hold it, and they are bounded by the loan
-//! budget.
+//! when it leaves (truncate, eviction: [`recalc`] counts what left). A
+//! copy-on-write needs a free block while both the lent folio and its copy
+//! exist, then gives the lent folio's charge back: from then on only its
+//! loans hold it, and they are bounded by the loan budget.
+//!
+//! Each inode counts the pages of the charged folios that entered its
+//! cache ([`inode_charged`], [`CacheInode::charges`]); [`recalc`] compares
+//! that count with the pages its cache holds, as `shmem_recalc_inode()`
+//! does, and gives the difference back. The count is an atomic in the C
+//! inode container (`struct zcfs_inode_info`, which embeds the `struct
+//! inode` that `alloc_inode` returns): every zcfs inode with pages has
+//! one (symlinks too), while the Rust state of `i_private` exists for
+//! regular files only.
 
 #![deny(unsafe_code)]
 
+use crate::inode::CacheInode;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Full, Relaxed};
 
@@ -79,6 +88,19 @@ impl Space {
         u64::try_from(self.used_blocks.load(Relaxed)).unwrap_or(0)
     }
 
+    /// What `statfs` reports of a mount with `size=` (as
+    /// `shmem_statfs()`): its blocks and the free ones (`f_blocks`,
+    /// `f_bfree` and `f_bavail`); `None` without a limit, where
+    /// `simple_statfs()`'s numbers stand.
+    pub(crate) fn statfs_blocks(&self) -> Option<(u64, u64)> {
+        let max = self.max_blocks();
+        let used = self.used_blocks();
+        if max == 0 {
+            return None;
+        }
+        Some((max, max.saturating_sub(used)))
+    }
+
     /// Remount with a new `size=`: `EINVAL` if the mount already holds
     /// more.
     pub(crate) fn resize(&self, max_blocks: u64) -> Result {
@@ -109,6 +131,38 @@ impl Space {
     }
 }
 
+/// A charged folio of `pages` pages entered `inode`'s cache: counted
+/// until it leaves it ([`recalc`]). Called before the folio is unlocked,
+/// so that no truncation can remove it uncounted.
+pub(crate) fn inode_charged(inode: &CacheInode, pages: u64) {
+    // A page count fits an i64.
+    inode.charges().fetch_add(pages as i64, Full);
+}
+
+/// Gives back the charges of the folios that left `inode`'s cache
+/// (truncate, eviction), as `shmem_recalc_inode()` does: the inode holds
+/// `nrpages` pages. A folio that was added but not yet counted
+/// ([`inode_charged`]) makes the difference negative: nothing is given
+/// back then.
+pub(crate) fn recalc(inode: &CacheInode) {
+    let charges = inode.charges();
+    let mut alloced = charges.load(Relaxed);
+    loop {
+        // Page counts fit an i64.
+        let freed = alloced - inode.cached_pages() as i64;
+        if freed <= 0 {
+            return;
+        }
+        match charges.cmpxchg(alloced, alloced - freed, Full) {
+            Ok(_) => {
+                inode.space().uncharge(freed as u64);
+                return;
+            }
+            Err(now) => alloced = now,
+        }
+    }
+}
+
 #[kunit_tests(zcfs_space_acct)]
 mod tests {
     use super::*;
@@ -124,7 +178,9 @@ mod tests {
         s.uncharge(2);
         assert!(s.resize(3).is_ok());
         assert_eq!(s.max_blocks(), 3);
+        assert_eq!(s.statfs_blocks(), Some((3, 1)));
         assert!(s.resize(0).is_ok());
+        assert_eq!(s.statfs_blocks(), None);
         assert!(s.charge(100));
         assert!(s.loan_take(2));
         assert!(!s.loan_take(1));

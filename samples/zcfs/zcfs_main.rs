@@ -6,15 +6,18 @@
 //! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
 //!
 //! Layout, one file per abstraction:
-//! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount options,
-//!   folio and page-cache primitives);
-//! - [`folio`], [`inode`], [`super_block`], [`vfs_ops`]: the abstractions over it, each
-//!   with its C declarations, its `Send`/`Sync` and its constructors (the
-//!   only files with `unsafe`; zcvfs is used through the shared API,
-//!   `rust/api/`), and [`loan_buffers`], the provider's promise about its
-//!   loans' segments (an unsafe trait implementation);
-//! - [`provider`], [`cache`], [`space`], [`inode_state`], [`range_lock`],
-//!   [`options`], [`stats`]: the logic, safe Rust (`#![deny(unsafe_code)]`).
+//! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount-option parsing,
+//!   inode and mount callbacks, wrappers of static inlines, folio and
+//!   page-cache primitives);
+//! - [`folio`], [`inode`], [`kiocb`], [`super_block`], [`vfs_ops`]: the
+//!   abstractions over it, each with its C declarations, its `Send`/`Sync`
+//!   and its constructors, and the `extern "C"` callbacks of the data path
+//!   ([`vfs_ops`]) (the only files with `unsafe`; zcvfs is used through the
+//!   shared API, `rust/api/`), and [`loan_buffers`], the provider's promise
+//!   about its loans' segments (an unsafe trait implementation);
+//! - [`provider`], [`rw`], [`cache`], [`space`], [`inode_state`],
+//!   [`range_lock`], [`options`], [`stats`]: the logic, safe Rust
+//!   (`#![deny(unsafe_code)]`).
 
 use kernel::debugfs;
 use kernel::prelude::*;
@@ -28,10 +31,12 @@ mod cache;
 mod folio;
 mod inode;
 mod inode_state;
+mod kiocb;
 mod loan_buffers;
 pub mod options;
 mod provider;
 mod range_lock;
+mod rw;
 mod space;
 mod stats;
 mod super_block;

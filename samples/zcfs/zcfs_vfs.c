@@ -2,38 +2,38 @@
 /*
  * zcfs: the VFS plumbing of the zero-copy provider filesystem.
  *
- * This file holds what has to be C: the operation tables and the callbacks
- * the kernel calls through them (mostly generic libfs functions, as
- * ramfs), the fs_context parameter table and its parsing (fs_parse() and
- * its fsparam_*() tables are macros), and wrappers of static inline
- * functions and macros for the Rust side (folios, the page cache, inode
- * locks, i_size), declared in zcfs.h.  The callbacks take their decisions
- * from Rust, through the zcfs_rs_*() functions: the byte-range locks
+ * This file holds what has to be C, and the inode and mount plumbing
+ * that has not moved to Rust:
+ * - the operation tables; those of a file's data (read_iter, write_iter,
+ *   setattr, page_mkwrite, and the address-space operations of every
+ *   inode) point at Rust callbacks (vfs_ops.rs, the logic in rw.rs),
+ *   declared in zcfs.h, as do statfs and show_options (space.rs,
+ *   options.rs);
+ * - the fs_context parameter table and its parsing (fs_parse() and its
+ *   fsparam_*() tables are macros; the defaults, checks and limits of the
+ *   options are options.rs's);
+ * - the inode container (struct zcfs_inode_info, which embeds the struct
+ *   inode that alloc_inode returns, and holds the per-inode count of
+ *   charged pages that space.rs keeps as an atomic);
+ * - the C callbacks that remain, inode and mount plumbing: inode
+ *   creation (mknod, mkdir, symlink), allocation and eviction, get_tree
+ *   and reconfigure, file handles;
+ * - wrappers of the static inline functions and macros that Rust calls
+ *   (folios, the page cache, iov_iter and kiocb helpers, faults, inode
+ *   locks, i_size), and a few page-cache primitives built of them (the
+ *   batched lookup of a READ loan, the replacement and addition of a
+ *   folio).
+ * The decisions are Rust's: the data path (rw.rs), the byte-range locks
  * (range_lock.rs), whether a file was ever lent (inode_state.rs), when a
  * folio must be copied away and how a write loan's pages enter the cache
- * (cache.rs), the mount's space and loan budget (space.rs), the loans
- * themselves (provider.rs), the checks of the loan limits (options.rs)
- * and the statistics.
- *
- * Two pieces of accounting stay here, each for a stated reason:
- * - the per-inode count of charged folios and its reconciliation with
- *   nrpages (zcfs_recalc(), as shmem_recalc_inode()): the count lives in
- *   the inode container (struct zcfs_inode_info, which embeds the struct
- *   inode that alloc_inode returns) and covers every inode with pages
- *   (symlinks too), while the Rust state exists for regular files only;
- *   what it gives back goes to the mount's space in Rust;
- * - the defaults of size= and max_loan_pages, which are derived from
- *   totalram_pages() while the options are parsed.
+ * (cache.rs), the mount's space and each inode's charges (space.rs), the
+ * loans (provider.rs), the options' defaults and checks (options.rs) and
+ * the statistics.
  *
  * Storage is the page cache, as in ramfs: folios (large ones where the
- * kernel supports them) on an unevictable mapping, never written back.
- * Every folio that enters a file's cache is first charged to the mount,
- * by its pages (size=, as tmpfs's nr_blocks), and charges are given back
- * when folios leave it; holes are read as zeros without
- * entering the cache.  A folio that is on loan, or that was lent and is
- * still referenced by someone else, is never changed in place (cache.rs):
- * write_iter and setattr call zcfs_rs_cow_range(), page_mkwrite calls
- * zcfs_rs_mkwrite_cow().  See Documentation/zcfs.rst.
+ * kernel supports them) on an unevictable mapping, never written back;
+ * every folio that enters a file's cache is first charged to the mount.
+ * See Documentation/zcfs.rst.
  */
 
 #include <linux/exportfs.h>
@@ -54,15 +54,17 @@
 #include "zcfs.h"
 
 #define ZCFS_MAGIC		0x7a636673	/* "zcfs" */
-#define ZCFS_DEFAULT_MODE	0755
 
-/* ---- space accounting ---- */
+/* ---- the inode container ---- */
 
-/* The inode and what its file has charged to the mount. */
+/*
+ * The inode and what its cache has charged to the mount: @alloced is
+ * Rust's (space.rs, as an atomic), zeroed here at allocation.  It covers
+ * every zcfs inode with pages (symlinks too), while the Rust state of
+ * i_private exists for regular files only.
+ */
 struct zcfs_inode_info {
-	spinlock_t lock;
-	/* Pages charged for folios that are (or were) in the cache. */
-	long alloced;
+	s64 alloced;
 	struct inode vfs_inode;
 };
 
@@ -76,224 +78,12 @@ static struct zcfs_sb_info *ZCFS_SB(struct super_block *sb)
 	return sb->s_fs_info;
 }
 
-/*
- * Charge @pages to the mount before they enter a file's cache: false
- * (ENOSPC) if that would pass size= (space.rs).
- */
-static bool zcfs_blocks_charge(struct super_block *sb, long pages)
-{
-	return zcfs_rs_space_charge(ZCFS_SB(sb)->space, pages);
-}
-
-static void zcfs_blocks_uncharge(struct super_block *sb, long pages)
-{
-	zcfs_rs_space_uncharge(ZCFS_SB(sb)->space, pages);
-}
-
-/* A charged folio of @pages pages entered @inode's cache. */
-static void zcfs_inode_charged(struct inode *inode, long pages)
-{
-	struct zcfs_inode_info *info = ZCFS_I(inode);
-
-	spin_lock(&info->lock);
-	info->alloced += pages;
-	spin_unlock(&info->lock);
-}
-
-/*
- * Give back the charges of the folios that left @inode's cache (truncate,
- * eviction), as shmem_recalc_inode() does: the inode holds nrpages
- * folios.  A folio that was added but not yet counted in alloced makes
- * the difference negative: nothing is given back then.
- */
-static void zcfs_recalc(struct inode *inode)
-{
-	struct zcfs_inode_info *info = ZCFS_I(inode);
-	long freed;
-
-	spin_lock(&info->lock);
-	freed = info->alloced - (long)READ_ONCE(inode->i_mapping->nrpages);
-	if (freed > 0)
-		info->alloced -= freed;
-	spin_unlock(&info->lock);
-	if (freed > 0)
-		zcfs_blocks_uncharge(inode->i_sb, freed);
-}
-
-/*
- * The locked folio at @index of @mapping, with a reference: the cached
- * one, or a new one charged to the mount (-ENOSPC when it is full).  A new
- * folio is as large as a write of @len bytes at @index wants, as
- * __filemap_get_folio() makes it for fgf_set_order(@len): at most the
- * mapping's largest order, aligned in the file, and smaller when that
- * size cannot be charged, allocated or added (a page of the range is
- * cached).
- */
-static struct folio *zcfs_grab_folio(struct address_space *mapping,
-				     pgoff_t index, size_t len)
-{
-	struct inode *inode = mapping->host;
-	gfp_t gfp = mapping_gfp_mask(mapping);
-	unsigned int order;
-	struct folio *folio;
-	int err;
-
-	for (;;) {
-		folio = filemap_lock_folio(mapping, index);
-		if (!IS_ERR(folio)) {
-			folio_wait_stable(folio);
-			return folio;
-		}
-		order = len > PAGE_SIZE ? ilog2(len) - PAGE_SHIFT : 0;
-		order = min(order, mapping_max_folio_order(mapping));
-		if (index & ((1UL << order) - 1))
-			order = __ffs(index);
-		err = -ENOSPC;
-		do {
-			long nr = 1L << order;
-			gfp_t alloc_gfp = gfp;
-
-			if (!zcfs_blocks_charge(inode->i_sb, nr)) {
-				err = -ENOSPC;
-				continue;
-			}
-			if (order)
-				alloc_gfp |= __GFP_NORETRY | __GFP_NOWARN;
-			folio = filemap_alloc_folio(alloc_gfp, order, NULL);
-			if (!folio) {
-				zcfs_blocks_uncharge(inode->i_sb, nr);
-				err = -ENOMEM;
-				continue;
-			}
-			err = filemap_add_folio(mapping, folio, index, gfp);
-			if (!err) {
-				zcfs_inode_charged(inode, nr);
-				return folio;
-			}
-			folio_put(folio);
-			zcfs_blocks_uncharge(inode->i_sb, nr);
-		} while (order-- > 0);
-		/* -EEXIST: someone added a folio meanwhile; use it. */
-		if (err != -EEXIST)
-			return ERR_PTR(err);
-	}
-}
-
-/*
- * The uptodate folio at @index of @mapping with a reference, or NULL for
- * a hole.  Nothing is allocated.  A folio being filled (a fault's
- * read_folio, a write's write_begin) is waited for; one that is still not
- * uptodate after that holds no data (its fill failed) and reads as a hole.
- */
-static struct folio *zcfs_cached_folio(struct address_space *mapping,
-				       pgoff_t index)
-{
-	struct folio *folio = filemap_get_folio(mapping, index);
-	bool ok;
-
-	if (IS_ERR(folio))
-		return NULL;
-	if (folio_test_uptodate(folio))
-		return folio;
-	folio_lock(folio);
-	ok = folio->mapping == mapping && folio_test_uptodate(folio);
-	folio_unlock(folio);
-	if (!ok) {
-		folio_put(folio);
-		return NULL;
-	}
-	return folio;
-}
-
-/* ---- address space: ramfs's, with every new folio charged ---- */
-
-/*
- * A folio the page cache made for a fault (filemap_fault) of a hole:
- * charge it, zero it.  Mount full: it leaves the cache again, uncounted,
- * and the fault gets SIGBUS (as on a full tmpfs).
- */
-static int zcfs_aop_read_folio(struct file *file, struct folio *folio)
-{
-	struct inode *inode = folio->mapping->host;
-	long nr = folio_nr_pages(folio);
-
-	if (!zcfs_blocks_charge(inode->i_sb, nr)) {
-		generic_error_remove_folio(folio->mapping, folio);
-		folio_unlock(folio);
-		return -ENOSPC;
-	}
-	zcfs_inode_charged(inode, nr);
-	folio_zero_range(folio, 0, folio_size(folio));
-	flush_dcache_folio(folio);
-	folio_mark_uptodate(folio);
-	/* Never dropped by invalidation (drop_caches): counted until truncated. */
-	folio_mark_dirty(folio);
-	folio_unlock(folio);
-	return 0;
-}
-
-/*
- * simple_write_begin(), charging a new folio, which may be large
- * (zcfs_grab_folio()): the parts of a new folio the write does not cover
- * are zeroed (they were a hole).
- */
-static int zcfs_write_begin(const struct kiocb *iocb,
-			    struct address_space *mapping, loff_t pos,
-			    unsigned int len, struct folio **foliop,
-			    void **fsdata)
-{
-	struct folio *folio = zcfs_grab_folio(mapping, pos >> PAGE_SHIFT, len);
-
-	if (IS_ERR(folio))
-		return PTR_ERR(folio);
-	*foliop = folio;
-	if (!folio_test_uptodate(folio)) {
-		/*
-		 * @len is the caller's whole chunk, which may run past the
-		 * folio (generic_perform_write() trims it after this call):
-		 * what the write covers is [from, to), clamped to the folio.
-		 * Testing len != folio_size() instead, as simple_write_begin()
-		 * does, would leave a folio's head unzeroed for a write from
-		 * its middle whose chunk is just the folio's size.
-		 */
-		size_t from = offset_in_folio(folio, pos);
-		size_t to = min_t(size_t, from + len, folio_size(folio));
-
-		if (from || to != folio_size(folio))
-			folio_zero_segments(folio, 0, from, to, folio_size(folio));
-	}
-	return 0;
-}
-
-/* simple_write_end() (static in libfs). */
-static int zcfs_write_end(const struct kiocb *iocb,
-			  struct address_space *mapping, loff_t pos,
-			  unsigned int len, unsigned int copied,
-			  struct folio *folio, void *fsdata)
-{
-	struct inode *inode = folio->mapping->host;
-	loff_t last_pos = pos + copied;
-
-	if (!folio_test_uptodate(folio)) {
-		if (copied < len) {
-			size_t from = offset_in_folio(folio, pos);
-
-			folio_zero_range(folio, from + copied, len - copied);
-		}
-		folio_mark_uptodate(folio);
-	}
-	if (last_pos > inode->i_size)
-		i_size_write(inode, last_pos);
-	folio_mark_dirty(folio);
-	folio_unlock(folio);
-	folio_put(folio);
-	return copied;
-}
+/* ---- address space: ramfs's, every new folio charged (vfs_ops.rs, rw.rs) ---- */
 
 static const struct address_space_operations zcfs_aops = {
-	.read_folio	= zcfs_aop_read_folio,
-	.write_begin	= zcfs_write_begin,
-	.write_end	= zcfs_write_end,
+	.read_folio	= zcfs_rs_read_folio,
+	.write_begin	= zcfs_rs_write_begin,
+	.write_end	= zcfs_rs_write_end,
 	.dirty_folio	= noop_dirty_folio,
 	.migrate_folio	= filemap_migrate_folio,
 };
@@ -305,7 +95,7 @@ static const struct inode_operations zcfs_dir_inode_ops;
 static const struct inode_operations zcfs_file_inode_ops;
 static const struct file_operations zcfs_file_ops;
 
-static const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb)
+const struct zcfs_opts *zcfs_sb_opts(struct super_block *sb)
 {
 	struct zcfs_sb_info *sbi = sb->s_fs_info;
 
@@ -422,7 +212,7 @@ static const struct inode_operations zcfs_dir_inode_ops = {
 static void zcfs_evict_inode(struct inode *inode)
 {
 	truncate_inode_pages_final(&inode->i_data);
-	zcfs_recalc(inode);
+	zcfs_rs_recalc(inode);
 	clear_inode(inode);
 	/* A loan holds the inode: none can be outstanding here. */
 	if (S_ISREG(inode->i_mode) && inode->i_private)
@@ -430,185 +220,12 @@ static void zcfs_evict_inode(struct inode *inode)
 	inode->i_private = NULL;
 }
 
-/* ---- regular files ---- */
-
-/*
- * shmem_file_read_iter()'s loop: cached folios are copied out, holes are
- * zeros and allocate nothing (no folio enters the cache, st_blocks and the
- * mount's usage stay).  Called with the request's range locked (shared).
- */
-static ssize_t zcfs_file_read(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct file *file = iocb->ki_filp;
-	struct inode *inode = file_inode(file);
-	struct address_space *mapping = inode->i_mapping;
-	ssize_t done = 0;
-	int error = 0;
-
-	while (iov_iter_count(to)) {
-		loff_t isize = i_size_read(inode);
-		size_t offset = iocb->ki_pos & ~PAGE_MASK;
-		struct folio *folio;
-		size_t nr, ret;
-
-		if (iocb->ki_pos >= isize)
-			break;
-		nr = min_t(loff_t, isize - iocb->ki_pos, PAGE_SIZE - offset);
-		nr = min(nr, iov_iter_count(to));
-		folio = zcfs_cached_folio(mapping, iocb->ki_pos >> PAGE_SHIFT);
-		if (folio) {
-			if (mapping_writably_mapped(mapping))
-				flush_dcache_folio(folio);
-			if (!offset)
-				folio_mark_accessed(folio);
-			ret = copy_folio_to_iter(folio,
-						 offset_in_folio(folio, iocb->ki_pos),
-						 nr, to);
-			folio_put(folio);
-		} else if (user_backed_iter(to)) {
-			/* Faster than clear_user(), as in shmem. */
-			ret = copy_page_to_iter(ZERO_PAGE(0), offset, nr, to);
-		} else {
-			/* Never the zero page into a pipe (splice). */
-			ret = iov_iter_zero(nr, to);
-		}
-		done += ret;
-		iocb->ki_pos += ret;
-		if (ret < nr) {
-			error = -EFAULT;
-			break;
-		}
-		if (fatal_signal_pending(current)) {
-			error = -EINTR;
-			break;
-		}
-		cond_resched();
-	}
-	file_accessed(file);
-	return done ? done : error;
-}
-
-static ssize_t zcfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct inode *inode = file_inode(iocb->ki_filp);
-	size_t count = iov_iter_count(to);
-	s64 id;
-	ssize_t ret;
-
-	if (!count)
-		return 0;
-	if (iocb->ki_pos < 0)
-		return -EINVAL;
-	id = zcfs_rs_range_lock(inode->i_private, iocb->ki_pos, count, false);
-	if (id < 0)
-		return id;
-	ret = zcfs_file_read(iocb, to);
-	zcfs_rs_range_unlock(inode->i_private, id);
-	return ret;
-}
-
-static ssize_t zcfs_write_iter(struct kiocb *iocb, struct iov_iter *from)
-{
-	struct file *file = iocb->ki_filp;
-	struct inode *inode = file_inode(file);
-	ssize_t ret;
-	s64 id;
-
-	inode_lock(inode);
-	ret = generic_write_checks(iocb, from);
-	if (ret <= 0)
-		goto out;
-	id = zcfs_rs_range_lock(inode->i_private, iocb->ki_pos,
-				iov_iter_count(from), true);
-	if (id < 0) {
-		ret = id;
-		goto out;
-	}
-	ret = zcfs_rs_cow_range(inode, iocb->ki_pos, iov_iter_count(from));
-	if (!ret)
-		ret = file_modified(file);
-	if (!ret)
-		ret = generic_perform_write(iocb, from);
-	zcfs_rs_range_unlock(inode->i_private, id);
-out:
-	inode_unlock(inode);
-	if (ret > 0)
-		ret = generic_write_sync(iocb, ret);
-	return ret;
-}
-
-static int zcfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
-			struct iattr *iattr)
-{
-	struct inode *inode = d_inode(dentry);
-	loff_t lo;
-	s64 id;
-	int err;
-
-	if (!(iattr->ia_valid & ATTR_SIZE))
-		return simple_setattr(idmap, dentry, iattr);
-	if (iattr->ia_size < 0)
-		return -EINVAL;
-	/* Everything from the lower of the old and new end changes. */
-	lo = min_t(loff_t, i_size_read(inode), iattr->ia_size);
-	id = zcfs_rs_range_lock(inode->i_private, lo, LLONG_MAX - lo, true);
-	if (id < 0)
-		return id;
-	/*
-	 * Only the folio holding the lower end is modified in place (its
-	 * tail zeroed); folios wholly beyond it leave the cache, and a loan
-	 * keeps its own reference to them.
-	 */
-	err = zcfs_rs_cow_range(inode, lo, 1);
-	if (!err)
-		err = simple_setattr(idmap, dentry, iattr);
-	zcfs_recalc(inode);
-	zcfs_rs_range_unlock(inode->i_private, id);
-	return err;
-}
-
-static vm_fault_t zcfs_page_mkwrite(struct vm_fault *vmf)
-{
-	struct file *file = vmf->vma->vm_file;
-	struct inode *inode = file_inode(file);
-	struct address_space *mapping = inode->i_mapping;
-	struct folio *folio = page_folio(vmf->page);
-	vm_fault_t ret = VM_FAULT_LOCKED;
-	int cow;
-
-	sb_start_pagefault(inode->i_sb);
-	file_update_time(file);
-	folio_lock(folio);
-	if (folio->mapping != mapping) {
-		folio_unlock(folio);
-		ret = VM_FAULT_NOPAGE;
-		goto out;
-	}
-	/*
-	 * Never write a loaned folio: copy it away, and fault again.  Loans
-	 * mark folios lent without their lock, then (after a full barrier)
-	 * check that the file is not mapped; the mapping this fault goes
-	 * through was made before it, so a full barrier before the fault
-	 * reads the marks makes one of the two see the other (cache.rs).
-	 */
-	smp_mb();
-	cow = zcfs_rs_mkwrite_cow(inode, folio);
-	if (cow) {
-		folio_unlock(folio);
-		ret = cow < 0 ? vmf_error(cow) : VM_FAULT_NOPAGE;
-		goto out;
-	}
-	folio_mark_dirty(folio);
-	folio_wait_stable(folio);
-out:
-	sb_end_pagefault(inode->i_sb);
-	return ret;
-}
+/* ---- regular files: the data path is Rust's (vfs_ops.rs, rw.rs) ---- */
 
 static const struct vm_operations_struct zcfs_vm_ops = {
 	.fault		= filemap_fault,
 	.map_pages	= filemap_map_pages,
-	.page_mkwrite	= zcfs_page_mkwrite,
+	.page_mkwrite	= zcfs_rs_page_mkwrite,
 };
 
 static int zcfs_mmap_prepare(struct vm_area_desc *desc)
@@ -628,8 +245,8 @@ static unsigned long zcfs_get_unmapped_area(struct file *file,
 }
 
 static const struct file_operations zcfs_file_ops = {
-	.read_iter	= zcfs_read_iter,
-	.write_iter	= zcfs_write_iter,
+	.read_iter	= zcfs_rs_read_iter,
+	.write_iter	= zcfs_rs_write_iter,
 	.mmap_prepare	= zcfs_mmap_prepare,
 	.fsync		= noop_fsync,
 	.splice_read	= copy_splice_read,
@@ -639,30 +256,15 @@ static const struct file_operations zcfs_file_ops = {
 };
 
 static const struct inode_operations zcfs_file_inode_ops = {
-	.setattr	= zcfs_setattr,
+	.setattr	= zcfs_rs_setattr,
 	.getattr	= simple_getattr,
 };
 
 /* ---- super block and mount options ---- */
 
-/* tmpfs's default size: half of RAM. */
-static unsigned long zcfs_default_max_blocks(void)
+unsigned long zcfs_totalram_pages(void)
 {
-	return totalram_pages() / 2;
-}
-
-/*
- * The default budget of pages on loan: ZCFS_DEFAULT_MAX_LOAN_PAGES, at
- * most 1/64 of RAM; and the most a mount may set: a quarter of RAM.
- */
-static u64 zcfs_default_max_loan_pages(void)
-{
-	return clamp_t(u64, totalram_pages() / 64, 1, ZCFS_DEFAULT_MAX_LOAN_PAGES);
-}
-
-static u64 zcfs_max_max_loan_pages(void)
-{
-	return max_t(u64, totalram_pages() / 4, 1);
+	return totalram_pages();
 }
 
 static struct inode *zcfs_alloc_inode(struct super_block *sb)
@@ -671,7 +273,6 @@ static struct inode *zcfs_alloc_inode(struct super_block *sb)
 
 	if (!info)
 		return NULL;
-	spin_lock_init(&info->lock);
 	inode_init_once(&info->vfs_inode);
 	return &info->vfs_inode;
 }
@@ -681,47 +282,13 @@ static void zcfs_free_inode(struct inode *inode)
 	kfree(ZCFS_I(inode));
 }
 
-/* simple_statfs(), with the blocks of size= (as shmem_statfs()). */
-static int zcfs_statfs(struct dentry *dentry, struct kstatfs *buf)
-{
-	void *space = ZCFS_SB(dentry->d_sb)->space;
-	u64 max = zcfs_rs_space_max_blocks(space);
-	u64 used = zcfs_rs_space_used_blocks(space);
-	int err = simple_statfs(dentry, buf);
-
-	if (err || !max)
-		return err;
-	buf->f_blocks = max;
-	buf->f_bavail = buf->f_bfree = max > used ? max - used : 0;
-	return 0;
-}
-
-static int zcfs_show_options(struct seq_file *m, struct dentry *root)
-{
-	struct zcfs_sb_info *sbi = root->d_sb->s_fs_info;
-	const struct zcfs_opts *o = &sbi->opts;
-	u64 max = zcfs_rs_space_max_blocks(sbi->space);
-
-	if (max != zcfs_default_max_blocks())
-		seq_printf(m, ",size=%lluk", max << (PAGE_SHIFT - 10));
-	if (o->mode != ZCFS_DEFAULT_MODE)
-		seq_printf(m, ",mode=%o", o->mode);
-	seq_printf(m, ",min_loan=%llu,max_loan=%llu,max_loan_pages=%llu",
-		   o->min_loan, o->max_loan, o->max_loan_pages);
-	if (o->nozerocopy)
-		seq_puts(m, ",nozerocopy");
-	if (o->debug_norangelock)
-		seq_puts(m, ",debug_norangelock");
-	return 0;
-}
-
 static const struct super_operations zcfs_super_ops = {
 	.alloc_inode	= zcfs_alloc_inode,
 	.free_inode	= zcfs_free_inode,
-	.statfs		= zcfs_statfs,
+	.statfs		= zcfs_rs_statfs,
 	.drop_inode	= inode_just_drop,
 	.evict_inode	= zcfs_evict_inode,
-	.show_options	= zcfs_show_options,
+	.show_options	= zcfs_rs_show_options,
 };
 
 enum zcfs_param {
@@ -889,17 +456,18 @@ static int zcfs_fill_super(struct super_block *sb, struct fs_context *fc)
 static int zcfs_get_tree(struct fs_context *fc)
 {
 	struct zcfs_sb_info *sbi = fc->s_fs_info;
-	int err = zcfs_rs_check_opts(&sbi->opts);
 
-	if (err)
-		return invalfc(fc, "Invalid loan limits");
-	/* Loans must not pin an unbounded part of RAM (zcfs.rst). */
-	if (sbi->opts.max_loan_pages > zcfs_max_max_loan_pages())
+	/* The checks and the derived default are options.rs's. */
+	switch (zcfs_rs_finish_opts(&sbi->opts, sbi->max_blocks,
+				    sbi->max_loan_pages_given,
+				    totalram_pages())) {
+	case 0:
+		break;
+	case ZCFS_OPTS_BAD_LOAN_PAGES:
 		return invalfc(fc, "max_loan_pages above a quarter of RAM");
-	/* By default, loans pin at most a quarter of size= besides the cache. */
-	if (!sbi->max_loan_pages_given && sbi->max_blocks)
-		sbi->opts.max_loan_pages = min_t(u64, sbi->opts.max_loan_pages,
-						 max(sbi->max_blocks / 4, 1UL));
+	default:
+		return invalfc(fc, "Invalid loan limits");
+	}
 	sbi->space = zcfs_rs_space_new(sbi->max_blocks, sbi->opts.max_loan_pages);
 	if (!sbi->space)
 		return -ENOMEM;
@@ -945,11 +513,9 @@ static int zcfs_init_fs_context(struct fs_context *fc)
 
 	if (!sbi)
 		return -ENOMEM;
-	sbi->max_blocks = zcfs_default_max_blocks();
-	sbi->opts.mode = ZCFS_DEFAULT_MODE;
-	sbi->opts.min_loan = ZCFS_DEFAULT_MIN_LOAN;
-	sbi->opts.max_loan = ZCFS_DEFAULT_MAX_LOAN;
-	sbi->opts.max_loan_pages = zcfs_default_max_loan_pages();
+	/* The defaults are options.rs's. */
+	sbi->max_blocks = zcfs_rs_default_max_blocks(totalram_pages());
+	zcfs_rs_default_opts(&sbi->opts, totalram_pages());
 	fc->s_fs_info = sbi;
 	fc->ops = &zcfs_context_ops;
 	return 0;
@@ -1000,6 +566,18 @@ const struct zcfs_opts *zcfs_inode_opts(struct inode *inode)
 void *zcfs_inode_space(struct inode *inode)
 {
 	return ZCFS_SB(inode->i_sb)->space;
+}
+
+void *zcfs_sb_space(struct super_block *sb)
+{
+	return ZCFS_SB(sb)->space;
+}
+
+/* struct kstatfs is not in the Rust bindings. */
+void zcfs_statfs_set_blocks(struct kstatfs *buf, u64 blocks, u64 avail)
+{
+	buf->f_blocks = blocks;
+	buf->f_bavail = buf->f_bfree = avail;
 }
 
 bool zcfs_inode_mapped(struct inode *inode)
@@ -1291,8 +869,9 @@ int zcfs_page_cache_replace(struct inode *inode, struct folio *old,
 
 /*
  * Add the fresh folio @new, which the caller charged to the mount, to
- * @inode's cache at @index, uptodate and dirty: 0, -EEXIST if a folio is
- * in any of the pages it would take, or another error.  A large folio
+ * @inode's cache at @index, uptodate and locked: 0, -EEXIST if a folio is
+ * in any of the pages it would take, or another error.  The caller counts
+ * the charge, marks it dirty and unlocks it (cache.rs).  A large folio
  * must be aligned in the file to its size (as the page cache places
  * them) and no larger than the cache takes.  The cache takes its own
  * references.
@@ -1301,17 +880,138 @@ int zcfs_page_cache_add(struct inode *inode, struct folio *new, u64 index)
 {
 	struct address_space *mapping = inode->i_mapping;
 	long nr = folio_nr_pages(new);
-	int err;
 
 	if (!zcfs_folio_fresh(new) || !IS_ALIGNED(index, nr) ||
 	    folio_order(new) > mapping_max_folio_order(mapping))
 		return -EINVAL;
 	folio_mark_uptodate(new);
-	err = filemap_add_folio(mapping, new, index, GFP_KERNEL);
-	if (err)
-		return err;
-	zcfs_inode_charged(inode, nr);
-	folio_mark_dirty(new);
-	folio_unlock(new);
-	return 0;
+	return filemap_add_folio(mapping, new, index, GFP_KERNEL);
+}
+
+/* ---- for the data path (rw.rs, through vfs_ops.rs, kiocb.rs, inode.rs, folio.rs) ---- */
+
+s64 *zcfs_inode_alloced(struct inode *inode)
+{
+	return &ZCFS_I(inode)->alloced;
+}
+
+unsigned long zcfs_inode_nrpages(struct inode *inode)
+{
+	return READ_ONCE(inode->i_mapping->nrpages);
+}
+
+gfp_t zcfs_inode_gfp(struct inode *inode)
+{
+	return mapping_gfp_mask(inode->i_mapping);
+}
+
+bool zcfs_inode_writably_mapped(struct inode *inode)
+{
+	return mapping_writably_mapped(inode->i_mapping);
+}
+
+/* The uptodate-or-not cached folio at @index, with a reference, or NULL. */
+struct folio *zcfs_get_cached_folio(struct inode *inode, u64 index)
+{
+	struct folio *folio = filemap_get_folio(inode->i_mapping, index);
+
+	return IS_ERR(folio) ? NULL : folio;
+}
+
+void zcfs_sb_start_pagefault(struct inode *inode)
+{
+	sb_start_pagefault(inode->i_sb);
+}
+
+void zcfs_sb_end_pagefault(struct inode *inode)
+{
+	sb_end_pagefault(inode->i_sb);
+}
+
+struct folio *zcfs_filemap_alloc_folio(gfp_t gfp, unsigned int order)
+{
+	return filemap_alloc_folio(gfp, order, NULL);
+}
+
+/* The inode whose cache holds the (locked) folio. */
+struct inode *zcfs_folio_host(struct folio *folio)
+{
+	return folio->mapping->host;
+}
+
+bool zcfs_folio_in_cache_of(struct folio *folio, struct inode *inode)
+{
+	return folio->mapping == inode->i_mapping;
+}
+
+void zcfs_folio_lock(struct folio *folio)
+{
+	folio_lock(folio);
+}
+
+bool zcfs_folio_test_uptodate(struct folio *folio)
+{
+	return folio_test_uptodate(folio);
+}
+
+void zcfs_folio_mark_uptodate(struct folio *folio)
+{
+	folio_mark_uptodate(folio);
+}
+
+void zcfs_folio_zero_segments(struct folio *folio, size_t start1,
+			      size_t end1, size_t start2, size_t end2)
+{
+	folio_zero_segments(folio, start1, end1, start2, end2);
+}
+
+void zcfs_flush_dcache_folio(struct folio *folio)
+{
+	flush_dcache_folio(folio);
+}
+
+size_t zcfs_iov_iter_count(struct iov_iter *iter)
+{
+	return iov_iter_count(iter);
+}
+
+bool zcfs_user_backed_iter(struct iov_iter *iter)
+{
+	return user_backed_iter(iter);
+}
+
+size_t zcfs_copy_folio_to_iter(struct folio *folio, size_t off, size_t len,
+			       struct iov_iter *iter)
+{
+	return copy_folio_to_iter(folio, off, len, iter);
+}
+
+void zcfs_file_accessed(struct file *file)
+{
+	file_accessed(file);
+}
+
+ssize_t zcfs_generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
+
+bool zcfs_fatal_signal_pending(void)
+{
+	return fatal_signal_pending(current);
+}
+
+struct file *zcfs_vmf_file(struct vm_fault *vmf)
+{
+	return vmf->vma->vm_file;
+}
+
+struct folio *zcfs_vmf_folio(struct vm_fault *vmf)
+{
+	return page_folio(vmf->page);
+}
+
+vm_fault_t zcfs_vmf_error(int err)
+{
+	return vmf_error(err);
 }
