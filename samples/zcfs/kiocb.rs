@@ -20,7 +20,6 @@ use kernel::types::Opaque;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_iov_iter_count(iter: *mut bindings::iov_iter) -> usize;
     fn zcfs_user_backed_iter(iter: *mut bindings::iov_iter) -> bool;
     fn zcfs_copy_folio_to_iter(
         folio: *mut bindings::folio,
@@ -167,8 +166,16 @@ impl IovIter {
 
     /// The bytes left (`iov_iter_count`).
     pub(crate) fn count(&self) -> usize {
-        // SAFETY: a live iterator (invariant).
-        unsafe { zcfs_iov_iter_count(self.as_raw()) }
+        // SAFETY: a live iterator (invariant), which the call that handed
+        // it to us owns: its `count` field is read as `iov_iter_count`
+        // does (and as the kernel crate's `iov.rs` does).
+        unsafe {
+            (*self.as_raw())
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .as_ref()
+                .count
+        }
     }
 
     /// Whether the data is in user memory (`user_backed_iter`).

@@ -190,22 +190,31 @@ fn file_read(inode: &Inode, iocb: &Kiocb, to: &IovIter) -> Result<usize> {
         if pos >= isize {
             break;
         }
-        let nr = ((isize - pos) as u64).min((PAGE_SIZE - offset) as u64) as usize;
-        let nr = nr.min(to.count());
-        let ret = match cached_folio(inode, pos as u64 >> PAGE_SHIFT) {
+        let left = ((isize - pos) as u64).min(to.count() as u64);
+        let (ret, nr) = match cached_folio(inode, pos as u64 >> PAGE_SHIFT) {
             Some(folio) => {
+                // The rest of the folio, as shmem reads a folio at a time.
+                let off = folio.offset_of(pos as u64);
+                let nr = left.min((folio.size() - off) as u64) as usize;
                 if inode.writably_mapped() {
                     folio.flush_dcache();
                 }
-                if offset == 0 {
+                if off == 0 {
                     folio.mark_accessed();
                 }
-                to.copy_folio(&folio, folio.offset_of(pos as u64), nr)
+                (to.copy_folio(&folio, off, nr), nr)
             }
-            // Faster than clear_user(), as in shmem.
-            None if to.user_backed() => to.copy_zero_page(offset, nr),
-            // Never the zero page into a pipe (splice).
-            None => to.zero(nr),
+            None => {
+                let nr = left.min((PAGE_SIZE - offset) as u64) as usize;
+                // Faster than clear_user(), as in shmem; never the zero
+                // page into a pipe (splice).
+                let ret = if to.user_backed() {
+                    to.copy_zero_page(offset, nr)
+                } else {
+                    to.zero(nr)
+                };
+                (ret, nr)
+            }
         };
         done += ret;
         iocb.set_pos(pos + ret as i64);

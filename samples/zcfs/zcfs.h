@@ -151,7 +151,6 @@ void zcfs_folio_mark_uptodate(struct folio *folio);
 void zcfs_folio_zero_segments(struct folio *folio, size_t start1,
 			      size_t end1, size_t start2, size_t end2);
 void zcfs_flush_dcache_folio(struct folio *folio);
-size_t zcfs_iov_iter_count(struct iov_iter *iter);
 bool zcfs_user_backed_iter(struct iov_iter *iter);
 size_t zcfs_copy_folio_to_iter(struct folio *folio, size_t off, size_t len,
 			       struct iov_iter *iter);

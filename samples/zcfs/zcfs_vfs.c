@@ -970,11 +970,6 @@ void zcfs_flush_dcache_folio(struct folio *folio)
 	flush_dcache_folio(folio);
 }
 
-size_t zcfs_iov_iter_count(struct iov_iter *iter)
-{
-	return iov_iter_count(iter);
-}
-
 bool zcfs_user_backed_iter(struct iov_iter *iter)
 {
 	return user_backed_iter(iter);
