@@ -30,18 +30,12 @@ mkdir -p "$od"
 od=$(cd "$od" && pwd)
 rm -f "$od"/*.perf "$od"/*.txt
 
-export ZCVFS_KERNEL_FLAVOR=bench ZCVFS_BUILD=$od/build
-export ZCVFS_GUEST_CPUS=${ZCVFS_BENCH_CPUS:-1}
+. tools/bench/profile/prof_guest.sh
 log=$od/guest.log
-: > "$log"
-tools/guest/run-guest.sh "$arch" --mode bench --timeout 3000 \
-	--suite tools/bench/guest/zcvfs_bench --log "$log" \
-	--append "zcvfs_bench_only=profile zcvfs_bench_mib=${ZCVFS_BENCH_MIB:-32}" \
-	--append "zcvfs_prof_specs=$specs zcvfs_prof_samples=${ZCVFS_PROFILE_SAMPLES:-10}" \
-	> "$od/verdict" 2>&1 &
-guest=$!
-# The guest prints "==== PROFILE START name" and then measures for
-# ZCVFS_PROFILE_SAMPLES seconds; perf samples QEMU for most of that.
+prof_guest "$arch" "$specs" "$od"
+# The guest prints "==== PROFILE START name", waits 3 s (for profile.sh's
+# plugin) and then measures for ZCVFS_PROFILE_SAMPLES seconds; perf samples
+# QEMU for most of that.
 secs=$(( ${ZCVFS_PROFILE_SAMPLES:-10} * 8 / 10 ))
 [ "$secs" -ge 1 ] || secs=1
 seen=" "
@@ -50,8 +44,8 @@ while kill -0 $guest 2>/dev/null; do
 		case $seen in *" $name "*) continue ;; esac
 		seen+="$name "
 		pid=$(pgrep -n -f "qemu-system-.*zcvfs_prof_specs=$specs") || continue
-		perf record -q -e cpu-clock -F 2000 -p "$pid" -o "$od/$name.perf" \
-			-- sleep "$secs" > /dev/null 2>&1 &
+		(sleep 3 && perf record -q -e cpu-clock -F 2000 -p "$pid" -o "$od/$name.perf" \
+			-- sleep "$secs") > /dev/null 2>&1 &
 	done < <(tr -d '\r' < "$log" | sed -n 's/^==== PROFILE START \(.*\)$/\1/p')
 	sleep 0.5
 done

@@ -44,17 +44,10 @@ rm -f "$od"/*.snap "$od/trigger"
 gcc -O2 -Wall -shared -fPIC -fvisibility=hidden -o "$od/tb_profile.so" \
 	tools/bench/profile/tb_profile.c -lpthread || zcvfs_die "tb_profile.so: build failed"
 
-export ZCVFS_KERNEL_FLAVOR=bench ZCVFS_BUILD=$od/build
-export ZCVFS_GUEST_CPUS=${ZCVFS_BENCH_CPUS:-1}
+. tools/bench/profile/prof_guest.sh
 trig=$od/trigger
 log=$od/guest.log
-: > "$log"
-tools/guest/run-guest.sh "$arch" --mode bench --timeout 3000 \
-	--suite tools/bench/guest/zcvfs_bench --log "$log" \
-	--append "zcvfs_bench_only=profile zcvfs_bench_mib=${ZCVFS_BENCH_MIB:-32}" \
-	--append "zcvfs_prof_specs=$specs zcvfs_prof_samples=${ZCVFS_PROFILE_SAMPLES:-10}" \
-	--qemu -plugin --qemu "file=$od/tb_profile.so,trigger=$trig" > "$od/verdict" 2>&1 &
-guest=$!
+prof_guest "$arch" "$specs" "$od" --qemu -plugin --qemu "file=$od/tb_profile.so,trigger=$trig"
 # A snapshot at every "==== PROFILE START|END name" the guest prints (the
 # guest waits 3 s after each, far longer than the plugin takes to notice).
 seen=" "
