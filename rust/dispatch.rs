@@ -201,21 +201,21 @@ fn request(
     let mut stats = stats.or_else(|| stats_of(fstype));
     let r = match ops {
         // On success the statistics move into the loan's pins.
-        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, ops, module, &mut stats, read),
+        Some(ops) if zc => reqzcbuf_inner(file, rw, x, ct, (ops, module), &mut stats, read),
         _ => Err(EOPNOTSUPP),
     };
     count_refusal(&stats, &r);
     r
 }
 
-#[allow(clippy::too_many_arguments)]
+/// [`request`] once the provider is known: its ops and the pin of its
+/// module (`None`: its module is going away).
 fn reqzcbuf_inner(
     file: &File,
     rw: u32,
     x: &mut RawXuio,
     ct: *const RawCallerContext,
-    ops: ProviderOpsRef,
-    module: Option<ModulePin>,
+    (ops, module): (ProviderOpsRef, Option<ModulePin>),
     stats: &mut Option<Arc<FsStats>>,
     read: bool,
 ) -> Result<usize> {
