@@ -121,15 +121,7 @@ impl Loan {
         len: usize,
         ct: Option<&'static CallerContext>,
     ) -> Result<Loan> {
-        let mut xuio = Xuio::new_request(offset, i64::try_from(len).map_err(|_| EOVERFLOW)?)?;
-        reqzcbuf(file, rw, &mut xuio, ct)?;
-        // INVARIANT: the request succeeded; zcvfs now holds a reference on
-        // `file` until the return.
-        Ok(Loan {
-            file: core::ptr::NonNull::from(file).cast(),
-            xuio,
-            ct,
-        })
+        Loan::make(file, offset, len, ct, |x| reqzcbuf(file, rw, x, ct)).map(|(loan, ())| loan)
     }
 
     /// `VOP_REQZCBUF` for a READ of `len` bytes at `offset` and
@@ -141,8 +133,23 @@ impl Loan {
         len: usize,
         ct: Option<&'static CallerContext>,
     ) -> Result<(Loan, usize)> {
+        Loan::make(file, offset, len, ct, |x| {
+            raw_reqzcbuf_read(file, x.as_raw_mut(), CallerContext::raw(ct))
+        })
+    }
+
+    /// A fresh xuio for `len` bytes at `offset`, handed to `request` (a
+    /// call of zcvfs that makes a loan through it on `file`); on success,
+    /// the loan and what `request` returned.
+    fn make<R>(
+        file: &File,
+        offset: i64,
+        len: usize,
+        ct: Option<&'static CallerContext>,
+        request: impl FnOnce(&mut Xuio) -> Result<R>,
+    ) -> Result<(Loan, R)> {
         let mut xuio = Xuio::new_request(offset, i64::try_from(len).map_err(|_| EOVERFLOW)?)?;
-        let n = raw_reqzcbuf_read(file, xuio.as_raw_mut(), CallerContext::raw(ct))?;
+        let r = request(&mut xuio)?;
         // INVARIANT: the request succeeded; zcvfs now holds a reference on
         // `file` until the return.
         let loan = Loan {
@@ -150,7 +157,7 @@ impl Loan {
             xuio,
             ct,
         };
-        Ok((loan, n))
+        Ok((loan, r))
     }
 
     /// The loan's file and its xuio.

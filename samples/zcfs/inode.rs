@@ -105,13 +105,6 @@ impl Inode {
     /// The inode of `file`, which zcvfs passes to zcfs's provider
     /// operations: `EINVAL` unless it is a zcfs regular file.
     pub(crate) fn of_file(file: &File) -> Result<ARef<Inode>> {
-        Inode::of_file_ref(file).map(ARef::from)
-    }
-
-    /// The inode of `file`, borrowed for as long as `file` (which holds a
-    /// reference on it): as [`Inode::of_file`], without a reference of
-    /// its own.
-    pub(crate) fn of_file_ref(file: &File) -> Result<&Inode> {
         // SAFETY: `file` is live; `f_inode` is set at open and never
         // changes.
         let inode = unsafe { (*file.as_ptr()).f_inode };
@@ -123,8 +116,9 @@ impl Inode {
             return Err(EINVAL);
         }
         // SAFETY: a zcfs regular-file inode with its state, which `file`
-        // references while it is borrowed.
-        Ok(unsafe { &*inode.cast::<Inode>() })
+        // references while it is borrowed; `ARef::from` takes our
+        // reference.
+        Ok(ARef::from(unsafe { &*inode.cast::<Inode>() }))
     }
 
     /// The inode at `ptr`, for the C callbacks.
