@@ -32,6 +32,8 @@
 #   ZCVFS_BENCH_MICRO_BATCH_MS of at least this many milliseconds (200)
 #   ZCVFS_BENCH_NET          0: skip the NIC benchmarks (step 3; default 1)
 #   ZCVFS_BENCH_LOOPBACK     0: skip the single-guest benchmarks (step 2)
+#   ZCVFS_BENCH_N1           0: skip the arm64 micro benchmark on a
+#                            Neoverse-N1 CPU model (after step 2; "arm64-n1")
 #   ZCVFS_BENCH_ONLY         micro: only the in-kernel micro benchmark
 #                            (step 2 without the anchor and NFS, no step 3;
 #                            test file 32 MiB unless ZCVFS_BENCH_MIB is set;
@@ -121,6 +123,30 @@ if [ "${ZCVFS_BENCH_LOOPBACK:-1}" != 0 ]; then
 		logs+=(--log "$arch=$out/$arch/guest-bench.log")
 		meta+=(--meta "guest_seconds_$arch=$(cat "$out/$arch/guest-seconds" 2>/dev/null || echo '?')")
 	done
+fi
+# The arm64 micro benchmark once more, on a Neoverse-N1 CPU model (after the
+# guests above: not beside them, on a 2-core host).  The default model,
+# QEMU's "max", has FEAT_MOPS: the kernel's memcpy is then a few CPY*
+# instructions, which QEMU carries out with the host's memmove, while every
+# other instruction (a loan's) is emulated; the Neoverse-N1 (a deployed
+# server core: Graviton2, Ampere Altra) has no FEAT_MOPS, so its copy is a
+# loop of loads and stores emulated like the rest (benchmarks.rst, "Where
+# the time of a loan goes").  Its results are the arch "arm64-n1".
+# ZCVFS_BENCH_N1=0 skips it.
+if [ "${ZCVFS_BENCH_LOOPBACK:-1}" != 0 ] && [ "${ZCVFS_BENCH_N1:-1}" != 0 ] &&
+   [[ " ${arches[*]} " == *" arm64 "* ]]; then
+	n1log=$out/arm64/guest-bench-n1.log
+	zcvfs_log "guest arm64 on a Neoverse-N1: the micro benchmark (log in $n1log)"
+	n1append="zcvfs_bench_mib=32 zcvfs_bench_reps=$reps zcvfs_bench_only=micro"
+	n1append+=" zcvfs_bench_micro_samples=$micro_samples zcvfs_bench_micro_batch_ms=$micro_batch_ms"
+	s=$(date +%s)
+	ZCVFS_ARM64_CPU=neoverse-n1 tools/guest/run-guest.sh arm64 --mode bench \
+		--timeout "${ZCVFS_BENCH_TIMEOUT:-1500}" --suite tools/bench/guest/zcvfs_bench \
+		--append "$n1append" --log "$n1log" > "$out/guest-arm64-n1.verdict" 2>&1 || failed=1
+	cat "$out/guest-arm64-n1.verdict"
+	logs+=(--log "arm64-n1=$n1log")
+	meta+=(--meta "guest_seconds_arm64-n1=$(( $(date +%s) - s ))")
+	meta+=(--meta "kernel_arm64-n1=$(basename "${kdir[arm64]}")")
 fi
 for arch in "${arches[@]}"; do
 	meta+=(--meta "kernel_$arch=$(basename "${kdir[$arch]}")")

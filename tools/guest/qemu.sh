@@ -29,8 +29,10 @@ zcvfs_qemu_cmd() {
 		      -append "console=ttyS0 no_timer_check $args") ;;
 	arm64)
 		# pauth-impdef: QEMU's cheap pointer-authentication algorithm;
-		# the architected one is very slow to emulate.
-		qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on
+		# the architected one is very slow to emulate.  ZCVFS_ARM64_CPU
+		# replaces the model, for experiments (e.g. "neoverse-n1": a
+		# deployed server core without FEAT_MOPS; benchmarks.rst).
+		qemu=(qemu-system-aarch64 -M virt -cpu "${ZCVFS_ARM64_CPU:-max,pauth-impdef=on}"
 		      -append "console=ttyAMA0 $args") ;;
 	*) zcvfs_die "unknown arch $arch" ;;
 	esac
