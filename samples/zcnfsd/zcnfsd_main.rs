@@ -8,7 +8,9 @@
 //!
 //! Layout:
 //! - [`proto`]: the wire codec (no_std, host-tested);
-//! - [`net`]: kernel sockets and the zero-copy send completion;
+//! - [`net`]: kernel sockets and the zero-copy send completion (and, for
+//!   the static inlines and macros of the networking headers, the
+//!   wrappers of `zcnfsd_net.c`);
 //! - [`vfs`]: the VFS and kernel thread abstractions, one file each,
 //!   calling the kernel (and, for what Rust cannot reach, the C of
 //!   `zcnfsd_vfs.c` / `zcnfsd_thread.c`);
@@ -163,6 +165,7 @@ fn port_param(name: &str, v: u32) -> Result<u16> {
 
 impl kernel::Module for ZcnfsdModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        net::init()?;
         let port = port_param("port", module_parameters::port.value())?;
         let mountport = port_param("mountport", module_parameters::mountport.value())?;
         if port == mountport {

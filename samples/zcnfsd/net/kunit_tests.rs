@@ -11,8 +11,8 @@ use kernel::prelude::*;
 
 #[kunit_tests(zcnfsd_net)]
 mod tests {
+    use crate::net::counters as net_counters;
     use crate::net::page_buf::PageBuf;
-    use crate::net::zc;
     use crate::net::{counters, wait_zc_idle, zc_sends_in_flight, Listener, SendMode, Stream};
     use kernel::prelude::*;
     use kernel::sync::atomic::{Atomic, Relaxed};
@@ -181,7 +181,7 @@ mod tests {
         let len = data.len() as u64;
 
         let before = RELEASES.load(Relaxed);
-        let attached = zc::attached();
+        let attached = net_counters::attached();
         let c0 = counters();
         reply_roundtrip(&client, &server, buf, &data)?;
 
@@ -193,7 +193,7 @@ mod tests {
         // TCP took the pages by reference, with SKBFL_DONT_ORPHAN: its
         // transmit clones did not copy them, but loopback's receive path
         // did (skb_orphan_frags_rx): the stack's copy, seen and counted.
-        assert_eq!(zc::attached(), attached + 1);
+        assert_eq!(net_counters::attached(), attached + 1);
         let c1 = counters();
         assert_eq!(c1.zc_completions, c0.zc_completions + 1);
         assert_eq!(c1.zc_copied_completions, c0.zc_copied_completions + 1);

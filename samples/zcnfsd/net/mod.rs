@@ -14,18 +14,25 @@
 //!   completion otherwise);
 //! - [`zc_sends_in_flight`] / [`wait_zc_idle`]: the completions still to
 //!   run, and the wait for them at module exit;
-//! - [`counters`]: bytes the stack copied, completions, spliced bytes.
+//! - [`counters()`]: bytes the stack copied, completions, spliced bytes.
 //!
-//! One file per abstraction. The C side is `zcnfsd_net.c`; its
-//! abstractions are [`socket`] (`RawSocket`, an owned kernel socket),
-//! [`reply`] (`ReplyVec`, a whole reply as one iterator),
-//! [`zc`] (`ZcRef`, the notification of a zero-copy send, which owns the
-//! loan until the completion) and [`pages`] (`LoanedPages`, the `unsafe`
-//! trait of pages that may be sent by reference, and the one place that
-//! reads a loan's segments). Only those files (and the tests' own pages,
-//! `page_buf`) contain `unsafe` code; the listener, the stream and the
-//! send policy deny it. See `Documentation/zcnfsd.rst`.
+//! One file per abstraction, over the kernel's socket functions: [`socket`]
+//! (`RawSocket`, an owned kernel socket, and its sends), [`reply`]
+//! (`HeaderPage` and `ReplyVec`, a whole reply as one iterator), [`zc`]
+//! (`ZcNode`, the `struct ubuf_info` of a zero-copy send with its
+//! `ubuf_info_ops` callbacks, `sg_from_iter` and the work item that returns
+//! the loan; `ZcRef`, the sender's reference, which owns the loan until the
+//! completion) and [`pages`] (`LoanedPages`, the `unsafe` trait of pages
+//! that may be sent by reference, and the one place that reads a loan's
+//! segments). Only those files (and the tests' own pages, `page_buf`)
+//! contain `unsafe` code; the listener, the stream, the send policy and the
+//! counters deny it. [`helpers`] declares what they call outside the
+//! bindings: the one-line wrappers of `zcnfsd_net.c` (static inlines and
+//! macros of the networking headers) and exported functions whose headers
+//! the bindings lack. See `Documentation/zcnfsd.rst`.
 
+mod counters;
+mod helpers;
 mod listener;
 mod pages;
 mod reply;
@@ -59,5 +66,11 @@ pub struct NetCounters {
 
 /// The socket layer's counters.
 pub fn counters() -> NetCounters {
-    zc::counters()
+    counters::snapshot()
+}
+
+/// Initialises the socket layer (the locks of the zero-copy sends). Module
+/// load, once, before any socket is made.
+pub fn init() -> kernel::error::Result {
+    zc::init()
 }

@@ -1,91 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`RawSocket`], an owned kernel socket, over the socket helpers of
-//! `zcnfsd_net.c`. Thin: one C call per method, no loops and no errno
-//! policy (those are in [`super::stream`] and [`super::listener`]).
+//! [`RawSocket`], an owned kernel socket, over the kernel's socket calls
+//! (`sock_create_kern`, `kernel_bind`, `kernel_accept`, `sock_recvmsg`,
+//! `sock_sendmsg`...). Thin: one socket call per method, no loops and no
+//! errno policy (those are in [`super::stream`] and [`super::listener`]).
+//!
+//! Two ways to send loaned pages by reference, chosen per connection
+//! ([`RawSocket::peer_local`]; see `Documentation/zcnfsd.rst`):
+//!
+//! - splice (local peers: loopback, the host's own addresses):
+//!   `MSG_SPLICE_PAGES`, as NFSD's `svc_tcp_sendmsg()`. The skbs take plain
+//!   page references; they are not zerocopy-flagged, so local delivery
+//!   does not copy them (`skb_orphan_frags_rx()` only copies zerocopy
+//!   frags);
+//! - notification (other routes: a NIC), as io_uring's
+//!   `IORING_OP_SEND_ZC`: `MSG_ZEROCOPY`, `msg_ubuf` and `sg_from_iter` of
+//!   a [`ZcRef`] (see [`super::zc`]).
+//!
+//! Honest counters ([`super::counters`]): the bytes of a by-reference send
+//! on a route that cannot scatter-gather are counted as copied by the
+//! stack (TCP copies them at `sendmsg` time), spliced bytes as spliced.
 
+use super::counters;
+use super::helpers;
 use super::pages::LoanedPages;
-use super::reply::{RawReply, ReplyVec};
-use super::zc::{RawZc, ZcRef};
+use super::reply::ReplyVec;
+use super::zc::{self, ZcRef};
 use crate::zcvfs_api::xuio::{Segment, WritableSegments};
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 use kernel::bindings;
 use kernel::error::to_result;
-use kernel::ffi::{c_int, c_uint, c_void};
+use kernel::ffi::{c_int, c_long, c_uint};
 use kernel::prelude::*;
-
-// Pointers to opaque kernel structures: some bindgen types contain
-// zero-length arrays, which the lint flags although only pointers cross.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn zcnfsd_net_listen(port: u16, backlog: c_int, res: *mut *mut bindings::socket) -> c_int;
-    fn zcnfsd_net_accept(lsock: *mut bindings::socket, res: *mut *mut bindings::socket) -> c_int;
-    #[cfg(CONFIG_KUNIT = "y")]
-    fn zcnfsd_net_connect_loopback(port: u16, res: *mut *mut bindings::socket) -> c_int;
-    #[cfg(CONFIG_KUNIT = "y")]
-    fn zcnfsd_net_local_port(sock: *mut bindings::socket) -> c_int;
-    fn zcnfsd_net_peer_port(sock: *mut bindings::socket) -> c_int;
-    fn zcnfsd_net_set_timeout(sock: *mut bindings::socket, send: bool, ms: u32);
-    fn zcnfsd_net_shutdown(sock: *mut bindings::socket);
-    fn zcnfsd_net_push(sock: *mut bindings::socket);
-    fn zcnfsd_net_close(sock: *mut bindings::socket);
-    fn zcnfsd_net_recv_kvec(sock: *mut bindings::socket, buf: *mut c_void, len: usize) -> c_int;
-    fn zcnfsd_net_recv_bvec(
-        sock: *mut bindings::socket,
-        segs: *const bindings::bio_vec,
-        nr: c_uint,
-        skip: usize,
-        len: usize,
-    ) -> c_int;
-    fn zcnfsd_net_recv_discard(sock: *mut bindings::socket, len: usize) -> c_int;
-    fn zcnfsd_net_send_kvec(
-        sock: *mut bindings::socket,
-        vecs: *const bindings::kvec,
-        nr: c_uint,
-        skip: usize,
-        len: usize,
-        more: bool,
-    ) -> c_int;
-    fn zcnfsd_net_send_bvec(
-        sock: *mut bindings::socket,
-        segs: *const bindings::bio_vec,
-        nr: c_uint,
-        skip: usize,
-        len: usize,
-        more: bool,
-        splice: bool,
-    ) -> c_int;
-    fn zcnfsd_reply_send(
-        sock: *mut bindings::socket,
-        r: *mut RawReply,
-        zc: *mut RawZc,
-        skip: usize,
-    ) -> c_int;
-    fn zcnfsd_net_segs_sendable(segs: *const bindings::bio_vec, nr: c_uint) -> bool;
-    fn zcnfsd_net_peer_local(sock: *mut bindings::socket) -> bool;
-    fn zcnfsd_net_send_zc(
-        sock: *mut bindings::socket,
-        zc: *mut RawZc,
-        segs: *const bindings::bio_vec,
-        nr: c_uint,
-        skip: usize,
-        len: usize,
-        more: bool,
-    ) -> c_int;
-}
 
 /// The most buffers one copying send takes ([`RawSocket::send_bufs`]).
 pub(super) const MAX_SEND_BUFS: usize = 8;
 
-/// The most bytes one receive or send call is asked for (the C calls
+/// The most bytes one receive or send call is asked for (the socket calls
 /// return `int`).
 pub(super) const MAX_CALL_LEN: usize = 1 << 30;
+
+/// Flags of every receive: whole buffers, no `SIGPIPE`.
+const RECV_FLAGS: u32 = bindings::MSG_WAITALL | bindings::MSG_NOSIGNAL;
 
 /// Bytes transferred, or the error.
 fn to_len(r: c_int) -> Result<usize> {
     to_result(r)?;
     // `to_result` passed: `r >= 0`.
     Ok(r as usize)
+}
+
+/// The flags of a send: no `SIGPIPE`; `MSG_MORE` if more data follows.
+fn send_flags(more: bool) -> u32 {
+    bindings::MSG_NOSIGNAL | if more { bindings::MSG_MORE } else { 0 }
+}
+
+/// The IPv4 address `addr:port` (host byte order).
+fn sockaddr_in(addr: u32, port: u16) -> bindings::sockaddr_in {
+    bindings::sockaddr_in {
+        sin_family: bindings::AF_INET as bindings::__kernel_sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: bindings::in_addr {
+            s_addr: addr.to_be(),
+        },
+        __pad: [0; 8],
+    }
 }
 
 /// An owned kernel socket (TCP, IPv4).
@@ -108,12 +87,21 @@ unsafe impl Send for RawSocket {}
 unsafe impl Sync for RawSocket {}
 
 impl RawSocket {
-    /// Takes ownership of the socket a helper returned.
-    fn from_helper(f: impl FnOnce(*mut *mut bindings::socket) -> c_int) -> Result<RawSocket> {
-        let mut sock: *mut bindings::socket = core::ptr::null_mut();
-        to_result(f(&mut sock))?;
-        // INVARIANT: on success the helpers store a new socket that nobody
-        // else owns.
+    /// A new TCP socket in the initial network namespace.
+    fn tcp() -> Result<RawSocket> {
+        let mut sock: *mut bindings::socket = ptr::null_mut();
+        // SAFETY: `init_net` lives as long as the kernel; `sock` is a valid
+        // out-pointer.
+        to_result(unsafe {
+            bindings::sock_create_kern(
+                &raw mut bindings::init_net,
+                bindings::AF_INET as c_int,
+                bindings::sock_type_SOCK_STREAM as c_int,
+                bindings::IPPROTO_TCP as c_int,
+                &mut sock,
+            )
+        })?;
+        // INVARIANT: a new socket, ours.
         Ok(RawSocket {
             ptr: NonNull::new(sock).ok_or(EINVAL)?,
         })
@@ -123,72 +111,164 @@ impl RawSocket {
         self.ptr.as_ptr()
     }
 
-    /// A socket listening on `0.0.0.0:port` with `SO_REUSEADDR`.
+    /// The socket's `struct sock`.
+    fn sk(&self) -> *mut bindings::sock {
+        // SAFETY: `self.ptr` is a live socket (invariant); its `sk` is set
+        // at creation and stays until the release.
+        unsafe { (*self.as_ptr()).sk }
+    }
+
+    /// Replies are sent whole (`MSG_MORE` until the last piece): no Nagle.
+    fn stream_setup(self) -> RawSocket {
+        // SAFETY: `sk` is the live socket's.
+        unsafe { helpers::tcp_sock_set_nodelay(self.sk()) };
+        self
+    }
+
+    /// A socket listening on `0.0.0.0:port` with `SO_REUSEADDR` (`port` 0:
+    /// an ephemeral port).
     pub(super) fn listen(port: u16, backlog: u32) -> Result<RawSocket> {
         let backlog = c_int::try_from(backlog).map_err(|_| EINVAL)?;
-        // SAFETY: `res` is a valid out-pointer.
-        Self::from_helper(|res| unsafe { zcnfsd_net_listen(port, backlog, res) })
+        let sock = Self::tcp()?;
+        // `INADDR_ANY` (a macro).
+        let mut sin = sockaddr_in(0, port);
+        // SAFETY: the socket is live; `sin` is a valid IPv4 address of the
+        // given size, read by the call.
+        to_result(unsafe {
+            helpers::sock_set_reuseaddr(sock.sk());
+            bindings::kernel_bind(
+                sock.as_ptr(),
+                (&raw mut sin).cast(),
+                size_of::<bindings::sockaddr_in>() as c_int,
+            )
+        })?;
+        // SAFETY: the socket is live and bound.
+        to_result(unsafe { bindings::kernel_listen(sock.as_ptr(), backlog) })?;
+        Ok(sock)
     }
 
-    /// `kernel_accept`, blocking.
+    /// `kernel_accept`, blocking until a connection arrives or the
+    /// listener is shut down.
     pub(super) fn accept(&self) -> Result<RawSocket> {
-        // SAFETY: `self.ptr` is a live socket (invariant); `res` is valid.
-        Self::from_helper(|res| unsafe { zcnfsd_net_accept(self.as_ptr(), res) })
+        let mut sock: *mut bindings::socket = ptr::null_mut();
+        // SAFETY: `self.ptr` is a live socket (invariant); `sock` is a
+        // valid out-pointer.
+        to_result(unsafe { bindings::kernel_accept(self.as_ptr(), &mut sock, 0) })?;
+        // INVARIANT: a new socket, ours.
+        let sock = RawSocket {
+            ptr: NonNull::new(sock).ok_or(EINVAL)?,
+        };
+        Ok(sock.stream_setup())
     }
 
-    /// A socket connected to `127.0.0.1:port`.
+    /// A socket connected to `127.0.0.1:port` (tests).
     #[cfg(CONFIG_KUNIT = "y")]
     pub(super) fn connect_loopback(port: u16) -> Result<RawSocket> {
-        // SAFETY: `res` is a valid out-pointer.
-        Self::from_helper(|res| unsafe { zcnfsd_net_connect_loopback(port, res) })
+        let sock = Self::tcp()?;
+        let mut sin = sockaddr_in(bindings::INADDR_LOOPBACK, port);
+        // SAFETY: the socket is live; `sin` is a valid IPv4 address of the
+        // given size, read by the call.
+        to_result(unsafe {
+            bindings::kernel_connect(
+                sock.as_ptr(),
+                (&raw mut sin).cast(),
+                size_of::<bindings::sockaddr_in>() as c_int,
+                0,
+            )
+        })?;
+        Ok(sock.stream_setup())
     }
 
     /// The local port.
     #[cfg(CONFIG_KUNIT = "y")]
     pub(super) fn local_port(&self) -> Result<u16> {
-        // SAFETY: `self.ptr` is a live socket (invariant).
-        let r = unsafe { zcnfsd_net_local_port(self.as_ptr()) };
-        to_result(r)?;
-        u16::try_from(r).map_err(|_| EINVAL)
+        let mut sin = sockaddr_in(0, 0);
+        // SAFETY: `self.ptr` is live; `sin` has room for an IPv4 address,
+        // which is what the socket has.
+        to_result(unsafe { bindings::kernel_getsockname(self.as_ptr(), (&raw mut sin).cast()) })?;
+        Ok(u16::from_be(sin.sin_port))
     }
 
-    /// The peer's port.
+    /// The peer's port of a connected IPv4 socket.
     pub(super) fn peer_port(&self) -> Result<u16> {
-        // SAFETY: `self.ptr` is a live socket (invariant).
-        let r = unsafe { zcnfsd_net_peer_port(self.as_ptr()) };
-        to_result(r)?;
-        u16::try_from(r).map_err(|_| EINVAL)
+        let mut sin = sockaddr_in(0, 0);
+        // SAFETY: `self.ptr` is live; `sin` has room for an IPv4 address,
+        // which is what the socket has.
+        to_result(unsafe { bindings::kernel_getpeername(self.as_ptr(), (&raw mut sin).cast()) })?;
+        if u32::from(sin.sin_family) != bindings::AF_INET {
+            return Err(EAFNOSUPPORT);
+        }
+        Ok(u16::from_be(sin.sin_port))
     }
 
     /// `SO_RCVTIMEO` (`send` false) or `SO_SNDTIMEO`, in milliseconds (0:
-    /// none).
+    /// none). A receive or send that times out returns what it
+    /// transferred, or `EAGAIN` if nothing.
     pub(super) fn set_timeout(&self, send: bool, ms: u32) {
-        // SAFETY: `self.ptr` is a live socket (invariant).
-        unsafe { zcnfsd_net_set_timeout(self.as_ptr(), send, ms) }
+        let t = if ms != 0 {
+            kernel::time::msecs_to_jiffies(ms) as c_long
+        } else {
+            kernel::task::MAX_SCHEDULE_TIMEOUT
+        };
+        // SAFETY: `sk` is the live socket's.
+        unsafe {
+            if send {
+                helpers::zcnfsd_sk_set_sndtimeo(self.sk(), t)
+            } else {
+                helpers::zcnfsd_sk_set_rcvtimeo(self.sk(), t)
+            }
+        }
     }
 
-    /// `kernel_sock_shutdown(SHUT_RDWR)`.
+    /// `kernel_sock_shutdown(SHUT_RDWR)`: wakes every thread blocked on
+    /// the socket: receives return 0 (end of stream), sends `EPIPE`, and
+    /// accept on a listener `EINVAL`.
     pub(super) fn shutdown(&self) {
         // SAFETY: `self.ptr` is a live socket (invariant).
-        unsafe { zcnfsd_net_shutdown(self.as_ptr()) }
+        unsafe {
+            bindings::kernel_sock_shutdown(self.as_ptr(), bindings::sock_shutdown_cmd_SHUT_RDWR)
+        };
     }
 
-    /// Send what earlier sends with `more` left queued.
+    /// Sends what earlier sends with `more` left queued (a zero-length
+    /// send does not push): setting `TCP_NODELAY` pushes the pending
+    /// frames explicitly.
     pub(super) fn push(&self) {
-        // SAFETY: `self.ptr` is a live socket (invariant).
-        unsafe { zcnfsd_net_push(self.as_ptr()) }
+        // SAFETY: `sk` is the live socket's.
+        unsafe { helpers::tcp_sock_set_nodelay(self.sk()) }
+    }
+
+    /// One receive with `msg`'s iterator.
+    fn recv(&self, msg: &mut bindings::msghdr) -> Result<usize> {
+        // SAFETY: `self.ptr` is live; `msg` is a valid `msghdr` whose
+        // iterator the caller set over memory valid for writes.
+        to_len(unsafe { bindings::sock_recvmsg(self.as_ptr(), msg, RECV_FLAGS as c_int) })
+    }
+
+    /// One send with `msg`'s iterator and flags.
+    fn send(&self, msg: &mut bindings::msghdr) -> Result<usize> {
+        // SAFETY: `self.ptr` is live; `msg` is a valid `msghdr` whose
+        // iterator the caller set over memory valid for reads (and, by
+        // reference, for as long as the flags say).
+        to_len(unsafe { bindings::sock_sendmsg(self.as_ptr(), msg) })
     }
 
     /// One receive into `buf` (`MSG_WAITALL`); `Ok(0)` at end of stream.
     pub(super) fn recv_into(&self, buf: &mut [u8]) -> Result<usize> {
         let len = buf.len().min(MAX_CALL_LEN);
-        // SAFETY: `self.ptr` is live; `buf` is valid for writes of `len`
-        // bytes for the duration of the call.
-        to_len(unsafe { zcnfsd_net_recv_kvec(self.as_ptr(), buf.as_mut_ptr().cast(), len) })
+        let kv = bindings::kvec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: len,
+        };
+        let mut msg = bindings::msghdr::default();
+        // SAFETY: `kv` describes `len` bytes of `buf`, valid for writes for
+        // the duration of the receive.
+        unsafe { bindings::iov_iter_kvec(&mut msg.msg_iter, bindings::ITER_DEST, &kv, 1, len) };
+        self.recv(&mut msg)
     }
 
     /// One receive of up to `len` bytes into the pages of `segs` from byte
-    /// `skip` on (`EINVAL` if the segments are shorter).
+    /// `skip` on (`EINVAL` if the segments are shorter): TCP copies once.
     pub(super) fn recv_segments(
         &self,
         segs: WritableSegments<'_>,
@@ -197,27 +277,39 @@ impl RawSocket {
     ) -> Result<usize> {
         let raw = segs.as_slice();
         let nr = c_uint::try_from(raw.len())?;
-        // SAFETY: `self.ptr` is live; `raw` are valid bio_vecs whose bytes
-        // nothing else accesses (`WritableSegments`), and the helper checks
-        // `skip + len` against their total length.
-        let n = to_len(unsafe {
-            zcnfsd_net_recv_bvec(
-                self.as_ptr(),
+        let mut msg = bindings::msghdr::default();
+        // SAFETY: `raw` are valid bio_vecs whose bytes nothing else
+        // accesses (`WritableSegments`); the call checks `skip + len`
+        // against their total length.
+        to_result(unsafe {
+            helpers::zcvfs_bvec_iter(
+                &mut msg.msg_iter,
+                bindings::ITER_DEST,
                 Segment::as_raw_slice(raw),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
             )
         })?;
+        let n = self.recv(&mut msg)?;
         // SAFETY: the receive just wrote those `n` bytes.
         unsafe { segs.mark_filled(skip, n) };
         Ok(n)
     }
 
-    /// One receive that drops up to `len` bytes.
+    /// One receive that drops up to `len` bytes (an `ITER_DISCARD`
+    /// iterator: no buffer).
     pub(super) fn recv_discard(&self, len: usize) -> Result<usize> {
-        // SAFETY: `self.ptr` is live; the data goes nowhere.
-        to_len(unsafe { zcnfsd_net_recv_discard(self.as_ptr(), len.min(MAX_CALL_LEN)) })
+        let mut msg = bindings::msghdr::default();
+        // SAFETY: a discarding iterator refers to no memory.
+        unsafe {
+            bindings::iov_iter_discard(
+                &mut msg.msg_iter,
+                bindings::ITER_DEST,
+                len.min(MAX_CALL_LEN),
+            )
+        };
+        self.recv(&mut msg)
     }
 
     /// One copying send of `len` bytes of `bufs` (at most
@@ -232,43 +324,83 @@ impl RawSocket {
         if bufs.len() > MAX_SEND_BUFS {
             return Err(EINVAL);
         }
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        if skip > total || len > total - skip {
+            return Err(EINVAL);
+        }
+        let len = len.min(MAX_CALL_LEN);
+        // The bytes `skip..skip + len`, as kvecs.
         let mut vecs = [bindings::kvec {
-            iov_base: core::ptr::null_mut(),
+            iov_base: ptr::null_mut(),
             iov_len: 0,
         }; MAX_SEND_BUFS];
-        for (v, b) in vecs.iter_mut().zip(bufs) {
+        let (mut skip, mut left, mut nr) = (skip, len, 0);
+        for b in bufs {
+            if left == 0 {
+                break;
+            }
+            if skip >= b.len() {
+                skip -= b.len();
+                continue;
+            }
+            let part = &b[skip..];
+            let part = &part[..part.len().min(left)];
+            skip = 0;
+            left -= part.len();
             // The send only reads through the pointer.
-            v.iov_base = b.as_ptr().cast_mut().cast();
-            v.iov_len = b.len();
+            vecs[nr].iov_base = part.as_ptr().cast_mut().cast();
+            vecs[nr].iov_len = part.len();
+            nr += 1;
         }
-        let nr = c_uint::try_from(bufs.len())?;
-        // SAFETY: `self.ptr` is live; `vecs[..nr]` describe the slices of
-        // `bufs`, borrowed for the call, which only reads them (ITER_SOURCE);
-        // the helper checks `skip + len`.
-        to_len(unsafe {
-            zcnfsd_net_send_kvec(
-                self.as_ptr(),
+        let mut msg = bindings::msghdr {
+            msg_flags: send_flags(more),
+            ..Default::default()
+        };
+        // SAFETY: `vecs[..nr]` describe `len` bytes of the slices of
+        // `bufs`, borrowed for the call, which only reads them
+        // (`ITER_SOURCE`).
+        unsafe {
+            bindings::iov_iter_kvec(
+                &mut msg.msg_iter,
+                bindings::ITER_SOURCE,
                 vecs.as_ptr(),
                 nr,
-                skip,
-                len.min(MAX_CALL_LEN),
-                more,
+                len,
             )
-        })
+        };
+        self.send(&mut msg)
     }
 
-    /// Whether the peer is an address of this host (loopback or a local
-    /// address): its data is delivered locally.
+    /// Whether the peer is an address of this host (loopback or any local
+    /// address): its skbs are delivered locally, where zerocopy-flagged
+    /// fragments are copied (`skb_orphan_frags_rx()`).
     pub(super) fn peer_local(&self) -> bool {
-        // SAFETY: `self.ptr` is a live, connected socket (invariant).
-        unsafe { zcnfsd_net_peer_local(self.as_ptr()) }
+        let sk = self.sk();
+        // SAFETY: `sk` is the live socket's; its namespace outlives it.
+        unsafe {
+            helpers::inet_addr_type(helpers::zcnfsd_sock_net(sk), helpers::zcnfsd_sk_daddr(sk))
+                == helpers::RTN_LOCAL
+        }
+    }
+
+    /// A send by reference of `sent` bytes on a route without
+    /// scatter-gather: TCP copied the bytes into its own pages
+    /// (`tcp_sendmsg_locked()` only takes references when the route has
+    /// `NETIF_F_SG`).
+    fn count_nosg(&self, sent: usize) {
+        // SAFETY: `sk` is the live socket's.
+        let caps = unsafe { helpers::zcnfsd_sk_route_caps(self.sk()) };
+        if sent > 0 && caps & (1u64 << bindings::NETIF_F_SG_BIT) == 0 {
+            counters::add_stack_copy(sent as u64);
+        }
     }
 
     /// One send of the pages of `data`, from byte `skip` on: by
     /// reference with `MSG_SPLICE_PAGES` if `splice` (the skbs take their
     /// own page references, which may outlive the call and `data`;
     /// `EINVAL` if TCP may not reference the pages, see
-    /// [`pages_sendable`]), else copying.
+    /// [`pages_sendable`]), else copying (the fallback for pages TCP may
+    /// not reference).
     pub(super) fn send_pages<T: LoanedPages>(
         &self,
         data: &T,
@@ -282,27 +414,43 @@ impl RawSocket {
         }
         let segs = data.segments();
         let nr = c_uint::try_from(segs.len())?;
-        // SAFETY: `self.ptr` is live; `segs` are valid bio_vecs over pages
-        // that stay alive and unwritten while `data` exists (`LoanedPages`),
-        // only read during the call; the helper checks `skip + len`. With
-        // `splice` the pages are page-refcounted (checked above) and their
-        // owner accepts references past `data` (`LoanedPages`).
-        to_len(unsafe {
-            zcnfsd_net_send_bvec(
-                self.as_ptr(),
+        let mut msg = bindings::msghdr {
+            msg_flags: send_flags(more)
+                | if splice {
+                    bindings::MSG_SPLICE_PAGES
+                } else {
+                    0
+                },
+            ..Default::default()
+        };
+        // SAFETY: `segs` are valid bio_vecs over pages that stay alive and
+        // unwritten while `data` exists (`LoanedPages`), only read by the
+        // send; the call checks `skip + len`. With `splice` the pages are
+        // page-refcounted (checked above) and their owner accepts
+        // references past `data` (`LoanedPages`).
+        to_result(unsafe {
+            helpers::zcvfs_bvec_iter(
+                &mut msg.msg_iter,
+                bindings::ITER_SOURCE,
                 Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
-                more,
-                splice,
             )
-        })
+        })?;
+        let n = self.send(&mut msg)?;
+        if splice {
+            counters::add_splice(n as u64);
+            self.count_nosg(n);
+        }
+        Ok(n)
     }
 
     /// One zero-copy send of the pages of `zc`'s owner, from byte `skip`
-    /// on: TCP keeps references to the pages until its completion.
-    /// `EINVAL` if TCP may not reference the pages ([`pages_sendable`]).
+    /// on: TCP keeps references to the pages until its completion. `EINVAL`
+    /// if TCP may not reference the pages ([`pages_sendable`]). TCP falls
+    /// back to copying by itself if the route cannot scatter-gather;
+    /// counted as the stack's copy, and the completion runs either way.
     pub(super) fn send_zc<T: LoanedPages>(
         &self,
         zc: &ZcRef<T>,
@@ -315,56 +463,105 @@ impl RawSocket {
         }
         let segs = zc.owner().segments();
         let nr = c_uint::try_from(segs.len())?;
-        // SAFETY: `self.ptr` is live; `zc` holds the sender's reference on
-        // the ubuf, so the owner (and with it `segs` and their pages) stays
-        // alive until after this call; the pages are page-refcounted
-        // (checked above), so TCP may take references.
-        to_len(unsafe {
-            zcnfsd_net_send_zc(
-                self.as_ptr(),
-                zc.as_raw(),
+        let mut msg = bindings::msghdr {
+            msg_flags: bindings::MSG_ZEROCOPY | send_flags(more),
+            msg_ubuf: zc.ubuf(),
+            sg_from_iter: Some(zc::sg_from_iter),
+            ..Default::default()
+        };
+        // SAFETY: `zc` holds the sender's reference on the ubuf, so the
+        // owner (and with it `segs` and their pages) stays alive until the
+        // completion; the pages are page-refcounted (checked above); the
+        // call checks `skip + len`.
+        to_result(unsafe {
+            helpers::zcvfs_bvec_iter(
+                &mut msg.msg_iter,
+                bindings::ITER_SOURCE,
                 Segment::as_raw_slice(segs),
                 nr,
                 skip,
                 len.min(MAX_CALL_LEN),
-                more,
             )
-        })
+        })?;
+        let n = self.send(&mut msg)?;
+        self.count_nosg(n);
+        Ok(n)
     }
-}
 
-impl RawSocket {
     /// One send of a whole reply from byte `skip` on (the rest of it, if
     /// the socket takes it all): spliced (`MSG_SPLICE_PAGES`, the skbs
     /// take their own page references, which may outlive `r` and the loan)
-    /// or by the notification `r` was built with (TCP references the pages
-    /// until its completion; it keeps the header page until then too).
+    /// or by the notification `r` was built with (`MSG_ZEROCOPY`, our
+    /// ubuf_info, managed fragments: TCP references the pages until its
+    /// completion, which keeps the header page too). No `MSG_MORE`: the
+    /// record ends here.
     pub(super) fn send_reply(&self, r: &ReplyVec<'_>, skip: usize) -> Result<usize> {
-        // SAFETY: `self.ptr` is live; `r` is a live reply whose pages TCP
-        // may reference, past `r` if spliced (`LoanedPages`), or kept by
-        // `r`'s live notification until its completion (`ReplyVec`'s
-        // invariants); the helper checks `skip`.
-        to_len(unsafe { zcnfsd_reply_send(self.as_ptr(), r.as_raw(), r.zc_raw(), skip) })
+        if skip >= r.len() {
+            return Err(EINVAL);
+        }
+        let ubuf = r.ubuf();
+        let mut msg = if ubuf.is_null() {
+            bindings::msghdr {
+                msg_flags: bindings::MSG_NOSIGNAL | bindings::MSG_SPLICE_PAGES,
+                ..Default::default()
+            }
+        } else {
+            bindings::msghdr {
+                msg_flags: bindings::MSG_NOSIGNAL | bindings::MSG_ZEROCOPY,
+                msg_ubuf: ubuf,
+                sg_from_iter: Some(zc::sg_from_iter),
+                ..Default::default()
+            }
+        };
+        let segs = r.segments();
+        // SAFETY: `segs` are valid bio_vecs over `r.len()` bytes of pages
+        // TCP may reference, past `r` if spliced (`LoanedPages`), or kept
+        // by `r`'s live notification until its completion (`ReplyVec`'s
+        // invariants); `skip` is within them (checked above).
+        unsafe {
+            bindings::iov_iter_bvec(
+                &mut msg.msg_iter,
+                bindings::ITER_SOURCE,
+                segs.as_ptr(),
+                segs.len(),
+                r.len(),
+            );
+            bindings::iov_iter_advance(&mut msg.msg_iter, skip);
+        }
+        let n = self.send(&mut msg)?;
+        let payload = r.payload(skip, n);
+        if ubuf.is_null() {
+            counters::add_splice(payload as u64);
+        }
+        self.count_nosg(payload);
+        Ok(n)
     }
 }
 
-/// Whether TCP may hold references to the pages of `data` (no slab memory:
-/// the rule of `sendpage_ok`).
+/// Whether TCP may hold references to the pages of `data`: not to slab
+/// memory, nor to pages without a reference count (the rule of
+/// `sendpage_ok()`, as for `MSG_SPLICE_PAGES`).
 pub(super) fn pages_sendable<T: LoanedPages>(data: &T) -> bool {
-    let segs = data.segments();
-    let Ok(nr) = c_uint::try_from(segs.len()) else {
-        return false;
-    };
-    // SAFETY: `segs` are valid bio_vecs (`LoanedPages`); the helper only
-    // reads them.
-    unsafe { zcnfsd_net_segs_sendable(Segment::as_raw_slice(segs), nr) }
+    data.segments().iter().all(|s| {
+        s.bv_len == 0
+            // SAFETY: `s` is a valid bio_vec (`LoanedPages`); the call only
+            // reads the page's flags and count.
+            || unsafe {
+                helpers::zcnfsd_sendpages_ok(s.bv_page, s.bv_len as usize, s.bv_offset as usize)
+            }
+    })
 }
 
 impl Drop for RawSocket {
+    /// Abortive close: `SO_LINGER` 0 makes the close reset the connection
+    /// and purge the send and retransmit queues at once, so the zero-copy
+    /// completions of unsent data run now even if the peer stopped reading.
     fn drop(&mut self) {
         // SAFETY: `self.ptr` is owned by this value (invariant) and no
-        // method is running (`drop` has `&mut self`): the abortive close
-        // releases it exactly once.
-        unsafe { zcnfsd_net_close(self.as_ptr()) }
+        // method is running (`drop` has `&mut self`): released once.
+        unsafe {
+            helpers::sock_no_linger(self.sk());
+            bindings::sock_release(self.as_ptr());
+        }
     }
 }

@@ -27,7 +27,7 @@
 #![deny(unsafe_code)]
 
 use super::pages::{total_len, LoanedPages};
-use super::reply::ReplyVec;
+use super::reply::{HeaderPage, ReplyVec};
 use super::socket::{pages_sendable, RawSocket};
 use super::zc::{self, ZcRef};
 use kernel::pr_warn_once;
@@ -93,7 +93,7 @@ pub(super) fn send_loaned<T: LoanedPages>(
     if mode == SendMode::Splice || !by_reference {
         return send_spliced(sock, data, len, by_reference, more);
     }
-    let zc = ZcRef::new(data)?;
+    let zc = ZcRef::new(data, None)?;
     let mut done = 0;
     while done < len {
         let n = sock.send_zc(&zc, done, len - done, more)?;
@@ -124,14 +124,17 @@ pub(super) fn send_reply<T: LoanedPages>(
     }
     match mode {
         SendMode::Splice => {
-            let r = ReplyVec::spliced(head, pad, &data)?;
+            let hdr = HeaderPage::new(head, pad)?;
+            let r = ReplyVec::spliced(&hdr, &data)?;
             send_all(sock, &r)
-            // `r`, then `data` (the loan) drop here: the skbs hold page
-            // references of their own.
+            // `r`, `hdr`, then `data` (the loan) drop here: the skbs hold
+            // page references of their own.
         }
         SendMode::Notify => {
-            let zc = ZcRef::new(data)?;
-            let r = ReplyVec::notified(head, pad, &zc)?;
+            // The send keeps the header page until its release: the skbs
+            // hold it as a managed fragment, without a reference.
+            let zc = ZcRef::new(data, Some(HeaderPage::new(head, pad)?))?;
+            let r = ReplyVec::notified(&zc)?;
             send_all(sock, &r)
             // `zc` drops here: the sender's reference; the completion
             // returns the loan once TCP released the pages.
