@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The callbacks of zcfs's operation tables (`zcfs_vfs.c`) that are Rust:
-//! the file, inode and VM operations of regular files that read and change
-//! their data (`read_iter`, `write_iter`, `setattr`, `page_mkwrite`), the
+//! The callbacks of zcfs's operation tables (`zcfs_vfs.c`) that read and
+//! change a file's data: the file, inode and VM operations of regular
+//! files (`read_iter`, `write_iter`, `setattr`, `page_mkwrite`), the
 //! address-space operations of every zcfs inode (`read_folio`,
-//! `write_begin`, `write_end`), the give-back of an inode's charges at
-//! eviction, and the super operations `statfs` and `show_options`. Each
-//! turns its raw pointers into the safe types of [`crate::inode`],
+//! `write_begin`, `write_end`), and the super operations `statfs` and
+//! `show_options` (those of an inode's life are [`crate::inode_ops`]'s,
+//! of the mount [`crate::mount`]'s, of file handles [`crate::export`]'s).
+//! Each turns its raw pointers into the safe types of [`crate::inode`],
 //! [`crate::folio`], [`crate::kiocb`] and [`crate::super_block`], calls
 //! the logic in [`crate::rw`] (or [`crate::space`], [`crate::options`])
 //! and turns the result into the C return value.
@@ -16,7 +17,6 @@ use crate::inode::{CacheInode, Inode};
 use crate::kiocb::{IovIter, Kiocb};
 use crate::options;
 use crate::rw::{self, Fault};
-use crate::space;
 use crate::super_block::{self, ZcfsSb};
 use crate::zcvfs_api::error::to_result;
 use kernel::bindings;
@@ -28,7 +28,6 @@ use kernel::seq_file::SeqFile;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_vmf_file(vmf: *mut bindings::vm_fault) -> *mut bindings::file;
     fn zcfs_vmf_folio(vmf: *mut bindings::vm_fault) -> *mut bindings::folio;
     fn zcfs_vmf_error(err: c_int) -> bindings::vm_fault_t;
     fn zcfs_statfs_set_blocks(buf: *mut bindings::kstatfs, blocks: u64, avail: u64);
@@ -123,7 +122,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_page_mkwrite(
     // SAFETY: see the function's safety section; the mapping holds its
     // file, which `zcfs_vm_ops` (installed by the `mmap_prepare` of
     // `zcfs_file_ops` only) says is a zcfs regular file.
-    let file = unsafe { zcfs_vmf_file(vmf) };
+    let file = unsafe { (*(*vmf).__bindgen_anon_1.vma).vm_file };
     // SAFETY: as above.
     let inode = unsafe { Inode::of_zcfs_file(file) };
     // SAFETY: the fault holds a reference on the page, so on its folio,
@@ -220,18 +219,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_end(
     };
     // At most `len`, which fits a c_int (a chunk of a write).
     rw::write_end(inode, pos, len, copied, folio) as c_int
-}
-
-/// Gives back the charges of the folios that left `inode`'s cache
-/// ([`space::recalc`]): eviction, after the cache was emptied.
-///
-/// # Safety
-///
-/// `inode` is a live zcfs inode (of any type).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_recalc(inode: *mut bindings::inode) {
-    // SAFETY: see the function's safety section.
-    space::recalc(unsafe { CacheInode::from_raw(inode) });
 }
 
 /// `statfs`: `simple_statfs()`, with the blocks of `size=` (as
