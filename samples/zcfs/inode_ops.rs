@@ -4,12 +4,12 @@
 //! holds its charges ([`InodeInfo`], `alloc_inode` and `free_inode`), its
 //! making ([`new_inode`]: a regular file, a directory or a symbolic link,
 //! for `create`, `mkdir`, `symlink` and the root), and its eviction; and
-//! the `mmap_prepare` of regular files. The callbacks of `zcfs_vfs.c`'s
-//! operation tables (`zcfs_super_ops`, `zcfs_dir_inode_ops`,
-//! `zcfs_file_ops`), which give their types to each new inode.
+//! the `mmap_prepare` of regular files: callbacks of the operation tables
+//! ([`crate::tables`]), which [`new_inode`] gives to each new inode.
 
 use crate::inode::{self, CacheInode};
 use crate::space;
+use crate::tables;
 use kernel::bindings;
 use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
@@ -21,13 +21,6 @@ use kernel::types::Opaque;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    // The operation tables of `zcfs_vfs.c`.
-    static zcfs_aops: bindings::address_space_operations;
-    static zcfs_dir_inode_ops: bindings::inode_operations;
-    static zcfs_file_inode_ops: bindings::inode_operations;
-    static zcfs_file_ops: bindings::file_operations;
-    static zcfs_vm_ops: bindings::vm_operations_struct;
-    // Wrappers of static inline functions.
     fn zcfs_mapping_set_large_folios(mapping: *mut bindings::address_space);
     fn zcfs_file_accessed(file: *mut bindings::file);
 }
@@ -76,7 +69,6 @@ fn container_of(inode: *mut bindings::inode) -> *mut InodeInfo {
 /// # Safety
 ///
 /// The VFS's `alloc_inode` call on a zcfs super_block.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_alloc_inode(
     _sb: *mut bindings::super_block,
 ) -> *mut bindings::inode {
@@ -104,7 +96,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_alloc_inode(
 ///
 /// The VFS's `free_inode` call: `inode` came from [`zcfs_rs_alloc_inode`]
 /// and is not used afterwards.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_free_inode(inode: *mut bindings::inode) {
     // SAFETY: see the function's safety section: the container is the
     // `KBox` of `zcfs_rs_alloc_inode`.
@@ -118,7 +109,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_free_inode(inode: *mut bindings::inode) 
 /// # Safety
 ///
 /// The VFS's `evict_inode` call: `inode` is a zcfs inode, unused.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_evict_inode(inode: *mut bindings::inode) {
     // SAFETY: see the function's safety section.
     unsafe { bindings::truncate_inode_pages_final(&raw mut (*inode).i_data) };
@@ -191,7 +181,7 @@ pub(crate) unsafe fn new_inode(
         bindings::__insert_inode_hash(inode, (*inode).i_ino);
         bindings::inode_init_owner(&raw mut bindings::nop_mnt_idmap, inode, dir, mode as u16);
         let mapping = (*inode).i_mapping;
-        (*mapping).a_ops = &raw const zcfs_aops;
+        (*mapping).a_ops = tables::AOPS.get();
         // `mapping_set_gfp_mask`, `mapping_set_unevictable`.
         (*mapping).gfp_mask = crate::folio::gfp_highuser();
         bindings::set_bit(
@@ -216,8 +206,8 @@ pub(crate) unsafe fn new_inode(
             // SAFETY: a new inode, ours alone; the tables are statics.
             unsafe {
                 (*inode).i_private = state;
-                (*inode).i_op = &raw const zcfs_file_inode_ops;
-                (*inode).__bindgen_anon_3.i_fop = &raw const zcfs_file_ops;
+                (*inode).i_op = tables::FILE_INODE_OPS.get();
+                (*inode).__bindgen_anon_3.i_fop = tables::FILE_OPS.get();
                 // Large folios (up to the page cache's largest order): a
                 // no-op on kernels without CONFIG_TRANSPARENT_HUGEPAGE.
                 zcfs_mapping_set_large_folios((*inode).i_mapping);
@@ -225,7 +215,7 @@ pub(crate) unsafe fn new_inode(
         }
         // SAFETY: a new inode, ours alone; the tables are statics.
         Kind::Dir => unsafe {
-            (*inode).i_op = &raw const zcfs_dir_inode_ops;
+            (*inode).i_op = tables::DIR_INODE_OPS.get();
             (*inode).__bindgen_anon_3.i_fop = &raw const bindings::simple_dir_operations;
             bindings::inc_nlink(inode);
         },
@@ -282,7 +272,6 @@ unsafe fn mknod(dir: *mut bindings::inode, dentry: *mut bindings::dentry, mode: 
 ///
 /// The VFS's `create` call in a zcfs directory: `dir` is locked,
 /// `dentry` negative.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_create(
     _idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
@@ -301,7 +290,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_create(
 ///
 /// The VFS's `mkdir` call in a zcfs directory: `dir` is locked, `dentry`
 /// negative.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_mkdir(
     _idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
@@ -327,7 +315,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_mkdir(
 ///
 /// The VFS's `symlink` call in a zcfs directory: `dir` is locked,
 /// `dentry` negative, `symname` a C string.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_symlink(
     _idmap: *mut bindings::mnt_idmap,
     dir: *mut bindings::inode,
@@ -368,12 +355,11 @@ pub(crate) unsafe extern "C" fn zcfs_rs_symlink(
 ///
 /// The VFS's `mmap_prepare` call on a zcfs regular file: `desc` is live
 /// and the caller's for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_mmap_prepare(desc: *mut bindings::vm_area_desc) -> c_int {
     // SAFETY: see the function's safety section; the table is a static.
     unsafe {
         zcfs_file_accessed((*desc).file);
-        (*desc).vm_ops = &raw const zcfs_vm_ops;
+        (*desc).vm_ops = tables::VM_OPS.get();
     }
     0
 }

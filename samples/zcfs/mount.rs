@@ -15,6 +15,7 @@ use crate::inode_ops;
 use crate::options::{self, Refusal};
 use crate::space::Space;
 use crate::super_block::{self, SbInfo, ZcfsSb};
+use crate::tables;
 use crate::zcvfs_api::fop::{SuperBlock, VFSFT_ZEROCOPY_SUPPORTED};
 use kernel::bindings;
 use kernel::ffi::{c_char, c_int, c_void};
@@ -28,8 +29,7 @@ const ZCFS_MAGIC: usize = 0x7a63_6673;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    // The tables of `zcfs_vfs.c`.
-    static zcfs_super_ops: bindings::super_operations;
+    // The table of file handles, and a constant, of `zcfs_vfs.c`.
     static zcfs_export_ops: bindings::export_operations;
     static zcfs_max_lfs_filesize: bindings::loff_t;
     // Fields of `struct fs_context` (opaque in the bindings), and
@@ -76,6 +76,65 @@ unsafe fn fc_info<'a>(fc: *mut bindings::fs_context) -> &'a mut SbInfo {
 unsafe fn invalid(fc: *mut bindings::fs_context, msg: &CStr) -> c_int {
     // SAFETY: see the function's safety section; `msg` is a C string.
     unsafe { zcfs_invalfc(fc, msg.as_char_ptr()) }
+}
+
+// The parameters of `zcfs_vfs.c`'s `enum zcfs_param`, in its order.
+const OPT_SIZE: c_int = 0;
+const OPT_NR_BLOCKS: c_int = 1;
+const OPT_MODE: c_int = 2;
+const OPT_MIN_LOAN: c_int = 3;
+const OPT_MAX_LOAN: c_int = 4;
+const OPT_MAX_LOAN_PAGES: c_int = 5;
+const OPT_NOZEROCOPY: c_int = 6;
+const OPT_DEBUG_NORANGELOCK: c_int = 7;
+
+/// A parameter `fs_parse()` found in the mount's options
+/// ([`options::apply`]): `opt` is which (`enum zcfs_param`), `string` its
+/// text, `uint_32` and `uint_64` its number (as `fs_parse()` converted it
+/// for the type of the parameter). 0, or `-EINVAL` for a bad value.
+///
+/// # Safety
+///
+/// `parse_param`'s call (`zcfs_vfs.c`) on a zcfs `fs_context` that
+/// [`zcfs_rs_init_fs_context`] set up; `string` is a C string for `size=`
+/// and `nr_blocks=`.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcfs_rs_parse_param(
+    fc: *mut bindings::fs_context,
+    opt: c_int,
+    string: *const c_char,
+    uint_32: u32,
+    uint_64: u64,
+) -> c_int {
+    let mut rest: *mut c_char = core::ptr::null_mut();
+    let mut number = || {
+        // SAFETY: `string` is a C string (see the function's safety
+        // section); `memparse` stores where the number ends in `rest`.
+        let value = unsafe { bindings::memparse(string, &mut rest) };
+        // SAFETY: `rest` points into `string`, a C string.
+        let rest = unsafe { CStr::from_char_ptr(rest) };
+        (value, rest.to_bytes())
+    };
+    let param = match opt {
+        OPT_SIZE => {
+            let (value, rest) = number();
+            options::Param::Size { value, rest }
+        }
+        OPT_NR_BLOCKS => {
+            let (value, rest) = number();
+            options::Param::NrBlocks { value, rest }
+        }
+        OPT_MODE => options::Param::Mode(uint_32),
+        OPT_MIN_LOAN => options::Param::MinLoan(uint_64),
+        OPT_MAX_LOAN => options::Param::MaxLoan(uint_64),
+        OPT_MAX_LOAN_PAGES => options::Param::MaxLoanPages(uint_64),
+        OPT_NOZEROCOPY => options::Param::NoZeroCopy,
+        OPT_DEBUG_NORANGELOCK => options::Param::DebugNoRangeLock,
+        _ => return EINVAL.to_errno(),
+    };
+    // SAFETY: see the function's safety section.
+    let info = unsafe { fc_info(fc) };
+    errno(options::apply(info, param, super_block::ram_pages()))
 }
 
 /// Frees an `SbInfo` and its space, if it has one.
@@ -188,7 +247,7 @@ unsafe extern "C" fn fill_super(
         (*sb).s_blocksize = kernel::page::PAGE_SIZE;
         (*sb).s_blocksize_bits = kernel::page::PAGE_SHIFT as u8;
         (*sb).s_magic = ZCFS_MAGIC;
-        (*sb).s_op = &raw const zcfs_super_ops;
+        (*sb).s_op = tables::SUPER_OPS.get();
         (*sb).s_export_op = &raw const zcfs_export_ops;
         (*sb).s_d_flags = bindings::dentry_flags_DCACHE_DONTCACHE;
         (*sb).s_time_gran = 1;

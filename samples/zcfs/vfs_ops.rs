@@ -56,12 +56,11 @@ fn errno(r: Result) -> c_int {
 ///
 /// The VFS's `read_iter` call on a zcfs regular file: `iocb` and `to` are
 /// the call's, live and the calling thread's for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_read_iter(
     iocb: *mut bindings::kiocb,
     to: *mut bindings::iov_iter,
 ) -> isize {
-    // SAFETY: see the function's safety section; `zcfs_file_ops` is
+    // SAFETY: see the function's safety section; `tables::FILE_OPS` is
     // installed on zcfs regular files only.
     let (iocb, to) = unsafe { (Kiocb::from_raw(iocb), IovIter::from_raw(to)) };
     ssize(rw::read_iter(iocb, to))
@@ -73,12 +72,11 @@ pub(crate) unsafe extern "C" fn zcfs_rs_read_iter(
 ///
 /// The VFS's `write_iter` call on a zcfs regular file: `iocb` and `from`
 /// are the call's, live and the calling thread's for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_write_iter(
     iocb: *mut bindings::kiocb,
     from: *mut bindings::iov_iter,
 ) -> isize {
-    // SAFETY: see the function's safety section; `zcfs_file_ops` is
+    // SAFETY: see the function's safety section; `tables::FILE_OPS` is
     // installed on zcfs regular files only.
     let (iocb, from) = unsafe { (Kiocb::from_raw(iocb), IovIter::from_raw(from)) };
     ssize(rw::write_iter(iocb, from))
@@ -91,7 +89,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_iter(
 ///
 /// The VFS's `setattr` call on a zcfs regular file: `idmap`, `dentry`
 /// (positive) and `iattr` are live for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_setattr(
     idmap: *mut bindings::mnt_idmap,
     dentry: *mut bindings::dentry,
@@ -100,7 +97,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_setattr(
     // SAFETY: `iattr` is live (see the function's safety section).
     let (valid, size) = unsafe { ((*iattr).ia_valid, (*iattr).ia_size) };
     let size = (valid & bindings::ATTR_SIZE != 0).then_some(size);
-    // SAFETY: `dentry` is live and positive; `zcfs_file_inode_ops` is
+    // SAFETY: `dentry` is live and positive; `tables::FILE_INODE_OPS` is
     // installed on zcfs regular files only, and the dentry holds its
     // inode for the call.
     let inode = unsafe { Inode::from_raw((*dentry).d_inode) };
@@ -115,13 +112,12 @@ pub(crate) unsafe extern "C" fn zcfs_rs_setattr(
 ///
 /// The fault handler's `page_mkwrite` call: `vmf` is a live write fault on
 /// a page, referenced by the fault, of a mapping of a zcfs regular file.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_page_mkwrite(
     vmf: *mut bindings::vm_fault,
 ) -> bindings::vm_fault_t {
     // SAFETY: see the function's safety section; the mapping holds its
-    // file, which `zcfs_vm_ops` (installed by the `mmap_prepare` of
-    // `zcfs_file_ops` only) says is a zcfs regular file.
+    // file, which `tables::VM_OPS` (installed by the `mmap_prepare` of
+    // `tables::FILE_OPS` only) says is a zcfs regular file.
     let file = unsafe { (*(*vmf).__bindgen_anon_1.vma).vm_file };
     // SAFETY: as above.
     let inode = unsafe { Inode::of_zcfs_file(file) };
@@ -148,12 +144,11 @@ pub(crate) unsafe extern "C" fn zcfs_rs_page_mkwrite(
 /// The page cache's `read_folio` call: `folio` is a folio of the cache of
 /// a live zcfs inode, referenced by the caller and locked, its lock given
 /// to the callee.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_read_folio(
     _file: *mut bindings::file,
     folio: *mut bindings::folio,
 ) -> c_int {
-    // SAFETY: see the function's safety section; `zcfs_aops` is installed
+    // SAFETY: see the function's safety section; `tables::AOPS` is installed
     // on zcfs inodes only.
     let inode = unsafe { CacheInode::of_cached_folio(folio) };
     // SAFETY: as above: referenced for the call, the lock is ours.
@@ -170,7 +165,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_read_folio(
 /// `page_symlink` on a new symlink): `mapping` is the cache of a live zcfs
 /// inode, whose size changes the caller serializes; `foliop` is valid for
 /// a write.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_write_begin(
     _iocb: *const bindings::kiocb,
     mapping: *mut bindings::address_space,
@@ -179,7 +173,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_begin(
     foliop: *mut *mut bindings::folio,
     _fsdata: *mut *mut c_void,
 ) -> c_int {
-    // SAFETY: see the function's safety section; `zcfs_aops` is installed
+    // SAFETY: see the function's safety section; `tables::AOPS` is installed
     // on zcfs inodes only.
     let inode = unsafe { CacheInode::of_mapping(mapping) };
     match rw::write_begin(inode, pos, len) {
@@ -200,7 +194,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_begin(
 /// The `write_end` call after [`zcfs_rs_write_begin`]: `mapping` as
 /// there, `folio` the folio it returned, whose lock and reference are
 /// given back.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_write_end(
     _iocb: *const bindings::kiocb,
     mapping: *mut bindings::address_space,
@@ -228,7 +221,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_end(
 ///
 /// The VFS's `statfs` call on a mounted zcfs: `dentry` is live, `buf` is
 /// valid for writes, for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_statfs(
     dentry: *mut bindings::dentry,
     buf: *mut bindings::kstatfs,
@@ -256,7 +248,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_statfs(
 ///
 /// The VFS's `show_options` call on a mounted zcfs: `m` is live and the
 /// calling thread's, `root` is live, for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_show_options(
     m: *mut bindings::seq_file,
     root: *mut bindings::dentry,

@@ -44,77 +44,35 @@ struct zcfs_sb_info {
 
 struct address_space;
 struct dentry;
+struct fid;
 struct file;
+struct file_system_type;
 struct folio;
-struct iattr;
-struct inode;
+struct fs_context;
 struct iov_iter;
 struct kiocb;
 struct kstatfs;
-struct mnt_idmap;
 struct page;
-struct seq_file;
-struct file_system_type;
 struct super_block;
 struct vm_fault;
 
-struct fs_context;
-
-/* Rust: the mount (mount.rs). */
-int zcfs_rs_init_fs_context(struct fs_context *fc);
-void zcfs_rs_free_fc(struct fs_context *fc);
-int zcfs_rs_get_tree(struct fs_context *fc);
-int zcfs_rs_reconfigure(struct fs_context *fc);
-void zcfs_rs_kill_sb(struct super_block *sb);
-
-/* Rust: the operations of the data path (vfs_ops.rs). */
-ssize_t zcfs_rs_read_iter(struct kiocb *iocb, struct iov_iter *to);
-ssize_t zcfs_rs_write_iter(struct kiocb *iocb, struct iov_iter *from);
-int zcfs_rs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
-		    struct iattr *iattr);
-vm_fault_t zcfs_rs_page_mkwrite(struct vm_fault *vmf);
-int zcfs_rs_read_folio(struct file *file, struct folio *folio);
-int zcfs_rs_write_begin(const struct kiocb *iocb,
-			struct address_space *mapping, loff_t pos,
-			unsigned int len, struct folio **foliop,
-			void **fsdata);
-int zcfs_rs_write_end(const struct kiocb *iocb,
-		      struct address_space *mapping, loff_t pos,
-		      unsigned int len, unsigned int copied,
-		      struct folio *folio, void *fsdata);
-int zcfs_rs_statfs(struct dentry *dentry, struct kstatfs *buf);
-int zcfs_rs_show_options(struct seq_file *m, struct dentry *root);
-
-/* Rust: inodes (inode_ops.rs). */
-struct inode *zcfs_rs_alloc_inode(struct super_block *sb);
-void zcfs_rs_free_inode(struct inode *inode);
-void zcfs_rs_evict_inode(struct inode *inode);
-int zcfs_rs_create(struct mnt_idmap *idmap, struct inode *dir,
-		   struct dentry *dentry, umode_t mode);
-struct dentry *zcfs_rs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
-			     struct dentry *dentry, umode_t mode);
-int zcfs_rs_symlink(struct mnt_idmap *idmap, struct inode *dir,
-		    struct dentry *dentry, const char *symname);
-struct vm_area_desc;
-int zcfs_rs_mmap_prepare(struct vm_area_desc *desc);
-
-/* The operation tables and the type, for Rust (inode_ops.rs, mount.rs, super_block.rs). */
-extern const struct super_operations zcfs_super_ops;
-extern const struct export_operations zcfs_export_ops;
-extern struct file_system_type zcfs_fs_type;
-extern const struct address_space_operations zcfs_aops;
-extern const struct inode_operations zcfs_dir_inode_ops;
-extern const struct inode_operations zcfs_file_inode_ops;
-extern const struct file_operations zcfs_file_ops;
-extern const struct vm_operations_struct zcfs_vm_ops;
-
-/* Rust: file handles (export.rs). */
-struct fid;
+/* Rust: the callbacks of the tables of zcfs_vfs.c (export.rs, mount.rs). */
 struct dentry *zcfs_rs_fh_to_dentry(struct super_block *sb, struct fid *fid,
 				    int fh_len, int fh_type);
 struct dentry *zcfs_rs_fh_to_parent(struct super_block *sb, struct fid *fid,
 				    int fh_len, int fh_type);
 struct dentry *zcfs_rs_get_parent(struct dentry *child);
+int zcfs_rs_init_fs_context(struct fs_context *fc);
+int zcfs_rs_parse_param(struct fs_context *fc, int opt, const char *string,
+			u32 uint_32, u64 uint_64);
+void zcfs_rs_free_fc(struct fs_context *fc);
+int zcfs_rs_get_tree(struct fs_context *fc);
+int zcfs_rs_reconfigure(struct fs_context *fc);
+void zcfs_rs_kill_sb(struct super_block *sb);
+
+/* The tables and the type of zcfs_vfs.c, for Rust (mount.rs, super_block.rs). */
+extern const struct export_operations zcfs_export_ops;
+extern struct file_system_type zcfs_fs_type;
 
 /* C, for Rust: fields of struct fs_context (opaque in the bindings). */
 void *zcfs_fc_fs_info(struct fs_context *fc);
@@ -122,7 +80,7 @@ void zcfs_fc_init(struct fs_context *fc, void *sbi);
 struct super_block *zcfs_fc_root_sb(struct fs_context *fc);
 int zcfs_invalfc(struct fs_context *fc, const char *msg);
 
-/* C, for Rust: wrappers of static inline functions and macros. */
+/* C, for Rust: constants, wrappers of static inline functions and macros. */
 extern const gfp_t zcfs_gfp_highuser;
 extern const gfp_t zcfs_gfp_noretry;
 extern const loff_t zcfs_max_lfs_filesize;

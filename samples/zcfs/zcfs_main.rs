@@ -6,20 +6,21 @@
 //! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
 //!
 //! Layout, one file per abstraction:
-//! - `zcfs_vfs.c`: only what Rust cannot reach: the operation tables and
-//!   the filesystem type, the mount-option parameter table and its parsing
-//!   (`fs_parse()`, on types the Rust bindings lack), accessors of
-//!   `struct fs_context` (opaque in the bindings), constants of macros,
-//!   and one-line wrappers of static inline functions and macros;
+//! - `zcfs_vfs.c`: only what Rust cannot reach: the tables of file handles
+//!   and of the `fs_context` (opaque in the Rust bindings) and the
+//!   filesystem type, the mount-option parameter table and its parsing
+//!   (`fs_parse()`, on types the bindings lack), accessors of
+//!   `struct fs_context`, constants of macros, and one-line wrappers of
+//!   static inline functions and macros;
 //! - [`folio`], [`inode`], [`inode_ops`], [`kiocb`], [`super_block`],
-//!   [`mount`], [`export`], [`vfs_ops`]: the abstractions, each with its C
-//!   declarations, its `Send`/`Sync` and its constructors, and the
-//!   `extern "C"` callbacks of the operation tables: the data path
-//!   ([`vfs_ops`]), an inode's life and `mmap_prepare` ([`inode_ops`]),
-//!   the mount ([`mount`]), file handles ([`export`]) (the only files with
-//!   `unsafe`; zcvfs is used through the shared API, `rust/api/`), and
-//!   [`loan_buffers`], the provider's promise about its loans' segments
-//!   (an unsafe trait implementation);
+//!   [`mount`], [`export`], [`tables`], [`vfs_ops`]: the abstractions,
+//!   each with its C declarations, its `Send`/`Sync` and its constructors,
+//!   the operation tables ([`tables`]) and the `extern "C"` callbacks: the
+//!   data path ([`vfs_ops`]), an inode's life and `mmap_prepare`
+//!   ([`inode_ops`]), the mount ([`mount`]), file handles ([`export`])
+//!   (the only files with `unsafe`; zcvfs is used through the shared API,
+//!   `rust/api/`), and [`loan_buffers`], the provider's promise about its
+//!   loans' segments (an unsafe trait implementation);
 //! - [`provider`], [`rw`], [`cache`], [`space`], [`inode_state`],
 //!   [`range_lock`], [`options`], [`stats`]: the logic, safe Rust
 //!   (`#![deny(unsafe_code)]`).
@@ -48,6 +49,7 @@ mod rw;
 mod space;
 mod stats;
 mod super_block;
+mod tables;
 mod vfs_ops;
 
 use zcvfs_api::provider::Registration;

@@ -2,24 +2,25 @@
 /*
  * zcfs: the C of the zero-copy provider filesystem, only what Rust cannot
  * reach (see Documentation/zcfs.rst):
- * - the operation tables (address space, inode, file, VM, super block,
- *   export, fs_context) and the filesystem type, built with designated
- *   initializers; their callbacks are Rust's (zcfs.h) where they are not
- *   the kernel's generic ones.  struct export_operations and
- *   struct fs_context_operations are opaque in the Rust bindings;
+ * - the tables of file handles and of the fs_context
+ *   (struct export_operations and struct fs_context_operations are opaque
+ *   in the Rust bindings), whose callbacks are Rust's (export.rs,
+ *   mount.rs), and the filesystem type that names them with the parameter
+ *   table; the other operation tables are Rust statics (tables.rs);
  * - the fs_context parameter table (fsparam_*() macros) and its parsing,
  *   which reads struct fs_parameter and struct fs_parse_result (not in
  *   the bindings) through fs_parse() (static inline) and reports with
- *   invalfc() (a macro); the options' defaults, checks and limits are
- *   options.rs's, the mount's callbacks mount.rs's;
+ *   invalfc() (a macro); what each parameter means and whether its value
+ *   is good are Rust's (mount.rs, options.rs);
  * - accessors of struct fs_context's fields (opaque in the bindings);
  * - constants of macros that bindgen does not expand (GFP_HIGHUSER,
  *   __GFP_NORETRY, MAX_LFS_FILESIZE);
  * - one-line wrappers of the static inline functions and macros that
  *   Rust calls and that have no Rust helper in the kernel (each says
- *   which it wraps).
+ *   which it wraps), and a writer of struct kstatfs's fields (opaque in
+ *   the bindings).
  * Everything else is Rust: the abstractions (folio.rs, inode.rs,
- * inode_ops.rs, kiocb.rs, super_block.rs, mount.rs, export.rs,
+ * inode_ops.rs, kiocb.rs, super_block.rs, mount.rs, export.rs, tables.rs,
  * vfs_ops.rs) and the logic.
  */
 
@@ -37,68 +38,9 @@
 #include <linux/uio.h>
 #include "zcfs.h"
 
-/*
- * ---- the operation tables ----
- * Their callbacks are Rust's where they are not the kernel's generic
- * ones: the data path (vfs_ops.rs, the logic in rw.rs), inode creation,
- * eviction, allocation and mmap_prepare (inode_ops.rs), statfs and
- * show_options (vfs_ops.rs).  Rust gives them to each new inode
- * (inode_ops.rs: new_inode()).
- */
-
-/* Address space: ramfs's, every new folio charged. */
-const struct address_space_operations zcfs_aops = {
-	.read_folio	= zcfs_rs_read_folio,
-	.write_begin	= zcfs_rs_write_begin,
-	.write_end	= zcfs_rs_write_end,
-	.dirty_folio	= noop_dirty_folio,
-	.migrate_folio	= filemap_migrate_folio,
-};
-
-const struct inode_operations zcfs_dir_inode_ops = {
-	.create		= zcfs_rs_create,
-	.lookup		= simple_lookup,
-	.link		= simple_link,
-	.unlink		= simple_unlink,
-	.symlink	= zcfs_rs_symlink,
-	.mkdir		= zcfs_rs_mkdir,
-	.rmdir		= simple_rmdir,
-	.rename		= simple_rename,
-};
-
-const struct vm_operations_struct zcfs_vm_ops = {
-	.fault		= filemap_fault,
-	.map_pages	= filemap_map_pages,
-	.page_mkwrite	= zcfs_rs_page_mkwrite,
-};
-
-const struct file_operations zcfs_file_ops = {
-	.read_iter	= zcfs_rs_read_iter,
-	.write_iter	= zcfs_rs_write_iter,
-	.mmap_prepare	= zcfs_rs_mmap_prepare,
-	.fsync		= noop_fsync,
-	.splice_read	= copy_splice_read,
-	.splice_write	= iter_file_splice_write,
-	.llseek		= generic_file_llseek,
-	.get_unmapped_area = mm_get_unmapped_area,
-};
-
-const struct inode_operations zcfs_file_inode_ops = {
-	.setattr	= zcfs_rs_setattr,
-	.getattr	= simple_getattr,
-};
-
-const struct super_operations zcfs_super_ops = {
-	.alloc_inode	= zcfs_rs_alloc_inode,
-	.free_inode	= zcfs_rs_free_inode,
-	.statfs		= zcfs_rs_statfs,
-	.drop_inode	= inode_just_drop,
-	.evict_inode	= zcfs_rs_evict_inode,
-	.show_options	= zcfs_rs_show_options,
-};
-
 /* ---- mount options ---- */
 
+/* Mirrored in mount.rs (OPT_*). */
 enum zcfs_param {
 	Opt_size,
 	Opt_nr_blocks,
@@ -123,12 +65,15 @@ static const struct fs_parameter_spec zcfs_fs_parameters[] = {
 	{}
 };
 
+/*
+ * fs_parse() (static inline) on struct fs_parameter and
+ * struct fs_parse_result (not in the Rust bindings), invalfc() (a macro):
+ * which parameter and its number; what it means and whether its value is
+ * good are Rust's (mount.rs, options.rs).
+ */
 static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
-	struct zcfs_sb_info *sbi = fc->s_fs_info;
-	struct fs_parse_result result;
-	unsigned long long size;
-	char *rest;
+	struct fs_parse_result result = {};
 	int opt;
 
 	opt = fs_parse(fc, zcfs_fs_parameters, param, &result);
@@ -140,48 +85,9 @@ static int zcfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	}
 	if (opt < 0)
 		return opt;
-	switch (opt) {
-	case Opt_size:
-		/* As tmpfs: bytes with k, m, g, ... suffixes, or % of RAM. */
-		size = memparse(param->string, &rest);
-		if (*rest == '%') {
-			if (size > 100)
-				return invalfc(fc, "Bad value for '%s'", param->key);
-			size = div_u64((u64)totalram_pages() * size, 100) << PAGE_SHIFT;
-			rest++;
-		}
-		if (*rest)
-			return invalfc(fc, "Bad value for '%s'", param->key);
-		sbi->max_blocks = DIV_ROUND_UP_ULL(size, PAGE_SIZE);
-		sbi->size_given = true;
-		break;
-	case Opt_nr_blocks:
-		size = memparse(param->string, &rest);
-		if (*rest || size > ULONG_MAX)
-			return invalfc(fc, "Bad value for '%s'", param->key);
-		sbi->max_blocks = size;
-		sbi->size_given = true;
-		break;
-	case Opt_mode:
-		sbi->opts.mode = result.uint_32 & S_IALLUGO;
-		break;
-	case Opt_min_loan:
-		sbi->opts.min_loan = result.uint_64;
-		break;
-	case Opt_max_loan:
-		sbi->opts.max_loan = result.uint_64;
-		break;
-	case Opt_max_loan_pages:
-		sbi->opts.max_loan_pages = result.uint_64;
-		sbi->max_loan_pages_given = true;
-		break;
-	case Opt_nozerocopy:
-		sbi->opts.nozerocopy = 1;
-		break;
-	case Opt_debug_norangelock:
-		sbi->opts.debug_norangelock = 1;
-		break;
-	}
+	if (zcfs_rs_parse_param(fc, opt, param->string, result.uint_32,
+				result.uint_64))
+		return invalfc(fc, "Bad value for '%s'", param->key);
 	return 0;
 }
 
@@ -198,7 +104,7 @@ const struct export_operations zcfs_export_ops = {
 	.get_parent	= zcfs_rs_get_parent,
 };
 
-/* ---- the mount: Rust's (mount.rs), but for its tables ---- */
+/* ---- the mount: its callbacks are Rust's (mount.rs) ---- */
 
 static const struct fs_context_operations zcfs_context_ops = {
 	.free		= zcfs_rs_free_fc,
