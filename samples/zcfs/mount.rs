@@ -223,6 +223,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_get_tree(fc: *mut bindings::fs_context) 
     let Ok(space) = KBox::new(Space::new(max_blocks, info.opts.max_loan_pages), GFP_KERNEL) else {
         return ENOMEM.to_errno();
     };
+    // INVARIANT: the space is the `SbInfo`'s, freed with it.
     info.space = space.into_foreign();
     // SAFETY: `fc` is live; `fill_super` sets up the super_block that
     // takes the context's `SbInfo`.

@@ -27,6 +27,11 @@ extern "C" {
 /// the parsing of the options in `zcfs_vfs.c` fills): made by
 /// `init_fs_context`, handed to the super_block by `get_tree`, freed by
 /// `kill_sb` ([`crate::mount`]).
+///
+/// # Invariants
+///
+/// `space` is null until `get_tree`, then the mount's `KBox<Space>` in
+/// its foreign form, owned by this value and freed with it.
 #[repr(C)]
 pub(crate) struct SbInfo {
     /// The options.
