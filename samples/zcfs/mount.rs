@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The mount: the `fs_context` callbacks (`init_fs_context`, `get_tree`,
-//! `reconfigure`, `free`), `fill_super` and `kill_sb`. A mount's
-//! `s_fs_info` is its [`SbInfo`]: made by `init_fs_context`, filled by the
-//! parsing of its parameters (`zcfs_vfs.c`'s `parse_param`), given its
+//! `reconfigure`, `free`, and the values of `parse_param`), `fill_super`
+//! and `kill_sb`. A mount's `s_fs_info` is its [`SbInfo`]: made by
+//! `init_fs_context`, filled by the parsing of its parameters
+//! (`zcfs_vfs.c`'s `parse_param`, then [`zcfs_rs_parse_param`]), given its
 //! [`Space`] by `get_tree` and handed to the super_block, freed by
 //! `kill_sb` (or by `free` if no super_block took it).
 //!

@@ -23,10 +23,10 @@ extern "C" {
     fn zcfs_totalram_pages() -> usize;
 }
 
-/// A zcfs mount's `s_fs_info` (`struct zcfs_sb_info` of `zcfs.h`, which
-/// the parsing of the options in `zcfs_vfs.c` fills): made by
-/// `init_fs_context`, handed to the super_block by `get_tree`, freed by
-/// `kill_sb` ([`crate::mount`]).
+/// A zcfs mount's `s_fs_info` (`struct zcfs_sb_info` of `zcfs.h`): made by
+/// `init_fs_context`, filled by the parsing of the options
+/// ([`crate::options::apply`]), handed to the super_block by `get_tree`,
+/// freed by `kill_sb` ([`crate::mount`]).
 ///
 /// # Invariants
 ///

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The callbacks of zcfs's operation tables (`zcfs_vfs.c`) that read and
+//! The callbacks of zcfs's operation tables ([`crate::tables`]) that read and
 //! change a file's data: the file, inode and VM operations of regular
 //! files (`read_iter`, `write_iter`, `setattr`, `page_mkwrite`), the
 //! address-space operations of every zcfs inode (`read_folio`,
