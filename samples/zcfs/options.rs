@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Mount options (`struct zcfs_opts` of `zcfs.h`): their defaults, the
+//! Mount options ([`RawOpts`]): their defaults, the
 //! meaning and checks of each parameter (`zcfs_vfs.c`'s `fs_parse()` finds
 //! which it is and its number, [`apply`] the rest), the checks of the loan
 //! limits and of the loan budget, the budget's default derived from
@@ -13,8 +13,7 @@ use kernel::page::{PAGE_SHIFT, PAGE_SIZE};
 use kernel::prelude::*;
 use kernel::seq_file::{seq_print, SeqFile};
 
-/// `struct zcfs_opts`.
-#[repr(C)]
+/// A mount's options.
 #[derive(Clone, Copy, Debug)]
 pub struct RawOpts {
     /// Smaller requests are refused (`EINVAL`).

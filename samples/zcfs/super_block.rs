@@ -23,7 +23,7 @@ extern "C" {
     fn zcfs_totalram_pages() -> usize;
 }
 
-/// A zcfs mount's `s_fs_info` (`struct zcfs_sb_info` of `zcfs.h`): made by
+/// A zcfs mount's `s_fs_info`: made by
 /// `init_fs_context`, filled by the parsing of the options
 /// ([`crate::options::apply`]), handed to the super_block by `get_tree`,
 /// freed by `kill_sb` ([`crate::mount`]).
@@ -32,7 +32,6 @@ extern "C" {
 ///
 /// `space` is null until `get_tree`, then the mount's `KBox<Space>` in
 /// its foreign form, owned by this value and freed with it.
-#[repr(C)]
 pub(crate) struct SbInfo {
     /// The options.
     pub(crate) opts: RawOpts,

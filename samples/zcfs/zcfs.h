@@ -2,13 +2,11 @@
 /*
  * zcfs: the interface between the C of the module (zcfs_vfs.c: tables,
  * parsing, wrappers) and its Rust.  The zcfs_rs_*() functions are the
- * Rust callbacks of the operation tables (vfs_ops.rs, inode_ops.rs,
- * mount.rs, export.rs); the tables are C, for Rust to install
- * (inode_ops.rs, mount.rs, super_block.rs); the other functions and
- * constants are C, for Rust (folio.rs, inode.rs, inode_ops.rs, kiocb.rs,
- * mount.rs, super_block.rs, vfs_ops.rs).  struct zcfs_opts is mirrored in
- * options.rs (`RawOpts`), struct zcfs_sb_info in super_block.rs
- * (`SbInfo`).
+ * Rust callbacks of zcfs_vfs.c's tables (export.rs, mount.rs); those
+ * tables and the filesystem type are C, for Rust to install (mount.rs,
+ * super_block.rs); the other functions and constants are C, for Rust (folio.rs, inode.rs, inode_ops.rs, kiocb.rs,
+ * mount.rs, super_block.rs, vfs_ops.rs).  A mount's s_fs_info and its
+ * options are Rust's (super_block.rs: SbInfo, options.rs: RawOpts).
  */
 #ifndef _ZCFS_H
 #define _ZCFS_H
@@ -16,31 +14,6 @@
 #include <linux/types.h>
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
-
-/* Mount options (see Documentation/zcfs.rst). */
-struct zcfs_opts {
-	u64 min_loan;		/* smaller requests: -EINVAL */
-	u64 max_loan;		/* larger requests: -EINVAL */
-	u64 max_loan_pages;	/* pages on loan per mount, at most */
-	u32 mode;		/* of the root directory */
-	u32 nozerocopy;		/* do not set VFSFT_ZEROCOPY_SUPPORTED */
-	u32 debug_norangelock;	/* tests only: no byte-range locks */
-};
-
-/* s_fs_info, mirrored in super_block.rs (`SbInfo`); made and freed by mount.rs. */
-struct zcfs_sb_info {
-	struct zcfs_opts opts;
-	/*
-	 * The mount's space (space.rs): the pages its cache holds and may
-	 * hold, the pages its loans pin.  Made by get_tree, freed after the
-	 * last inode (kill_sb).
-	 */
-	void *space;
-	/* Parsing: size= in pages (0: no limit), options given explicitly. */
-	unsigned long max_blocks;
-	bool size_given;
-	bool max_loan_pages_given;
-};
 
 struct address_space;
 struct dentry;

@@ -130,7 +130,7 @@ void *zcfs_fc_fs_info(struct fs_context *fc)
 	return fc->s_fs_info;
 }
 
-/* A new context's struct zcfs_sb_info, and its operations. */
+/* A new context's s_fs_info (mount.rs: SbInfo), and its operations. */
 void zcfs_fc_init(struct fs_context *fc, void *sbi)
 {
 	fc->s_fs_info = sbi;
