@@ -4,19 +4,24 @@
 //! batched lookup of a file's cached folios, and the segments of a loan,
 //! which point into folios or into the zero page.
 //!
-//! The folio primitives are static inline functions and macros of
-//! `<linux/mm.h>` and `<linux/pagemap.h>`, wrapped in `zcfs_vfs.c`.
+//! A folio's fields and flags are read here, as the static inline
+//! functions of `<linux/mm.h>` and `<linux/page-flags.h>` read them, and
+//! its flags set with the kernel's atomic bit operations; exported
+//! functions are called through the bindings; the static inline functions
+//! and macros that do more (references, the lock, zeroing, allocation)
+//! are wrapped in `zcfs_vfs.c`.
 
 use crate::zcvfs_api::xuio::Segment;
 use core::mem::MaybeUninit;
 use core::ops::Deref;
 use core::ptr::NonNull;
 use kernel::bindings;
-use kernel::ffi::c_int;
+use kernel::ffi::{c_int, c_ulong};
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::aref::{ARef, AlwaysRefCounted};
+use kernel::sync::barrier::{smp_mb, Read};
 use kernel::types::Opaque;
 
 // Pointers to opaque kernel structures: some bindgen types contain
@@ -25,25 +30,77 @@ use kernel::types::Opaque;
 extern "C" {
     fn zcfs_folio_get(folio: *mut bindings::folio);
     fn zcfs_folio_put(folio: *mut bindings::folio);
-    fn zcfs_folio_alloc(order: u32) -> *mut bindings::folio;
-    fn zcfs_folio_zero_outside(folio: *mut bindings::folio, off: usize, len: usize);
-    fn zcfs_lookup_folios(
-        file: *mut bindings::file,
-        index: u64,
-        last: u64,
-        out: *mut *mut bindings::folio,
-        max: u32,
-    ) -> u32;
-    fn zcfs_folio_lend(folio: *mut bindings::folio);
-    fn zcfs_folio_page(folio: *mut bindings::folio, n: usize) -> *mut bindings::page;
-    fn zcfs_folio_index(folio: *mut bindings::folio) -> u64;
-    fn zcfs_folio_nr_pages(folio: *mut bindings::folio) -> usize;
+    fn zcfs_folio_alloc(gfp: bindings::gfp_t, order: u32) -> *mut bindings::folio;
     fn zcfs_zero_page() -> *mut bindings::page;
-    fn zcfs_folio_alloc_copy(src: *mut bindings::folio) -> *mut bindings::folio;
-    fn zcfs_folio_test_lent(folio: *mut bindings::folio) -> bool;
-    fn zcfs_folio_clear_lent(folio: *mut bindings::folio);
-    fn zcfs_folio_ref_count(folio: *mut bindings::folio) -> c_int;
     fn zcfs_folio_expected_ref_count(folio: *mut bindings::folio) -> c_int;
+    static zcfs_gfp_highuser: bindings::gfp_t;
+    static zcfs_gfp_noretry: bindings::gfp_t;
+}
+
+/// `GFP_HIGHUSER`, the allocation flags of zcfs's page cache.
+pub(crate) fn gfp_highuser() -> bindings::gfp_t {
+    // SAFETY: a constant of `zcfs_vfs.c`, never written.
+    unsafe { zcfs_gfp_highuser }
+}
+
+// ---- the fields and flags of a `struct folio` (static inline functions
+// of `<linux/mm.h>` and `<linux/page-flags.h>` that only read a field) ----
+
+/// `folio->flags` (the head page's flags).
+///
+/// # Safety
+///
+/// `folio` is a live folio.
+unsafe fn flags(folio: *mut bindings::folio) -> *mut c_ulong {
+    // SAFETY: a live folio (the caller's contract); no access is made.
+    unsafe { &raw mut (*folio).__bindgen_anon_1.__bindgen_anon_1.flags.f }
+}
+
+/// `test_bit(bit, &folio->flags)`: one read of the flags word, as
+/// `folio_test_*()` do.
+///
+/// # Safety
+///
+/// `folio` is a live folio.
+unsafe fn test_flag(folio: *mut bindings::folio, bit: bindings::pageflags) -> bool {
+    // SAFETY: a live folio (the caller's contract); the flags word is
+    // changed concurrently by atomic bit operations only, and read once
+    // (`READ_ONCE`).
+    let word = unsafe { flags(folio).read_volatile() };
+    word & (1 << bit) != 0
+}
+
+/// `folio_test_uptodate`: the flag, and if it is set, a read barrier, so
+/// that the folio's data is read after it (pairs with the write barrier
+/// of `folio_mark_uptodate`).
+///
+/// # Safety
+///
+/// `folio` is a live folio.
+unsafe fn test_uptodate(folio: *mut bindings::folio) -> bool {
+    // SAFETY: a live folio (the caller's contract).
+    let up = unsafe { test_flag(folio, bindings::pageflags_PG_uptodate) };
+    if up {
+        smp_mb(Read);
+    }
+    up
+}
+
+/// `folio_nr_pages`: 1, or `1 << folio_large_order()` for a large folio
+/// (`PG_head`; its order is the low byte of `_flags_1`).
+///
+/// # Safety
+///
+/// `folio` is a live folio.
+unsafe fn nr_pages(folio: *mut bindings::folio) -> usize {
+    // SAFETY: a live folio (the caller's contract).
+    if !unsafe { test_flag(folio, bindings::pageflags_PG_head) } {
+        return 1;
+    }
+    // SAFETY: a live large folio: its second page holds its order, set
+    // when it was made and not changed while it is referenced.
+    let flags_1 = unsafe { (*folio).__bindgen_anon_2.__bindgen_anon_1._flags_1 };
+    1 << (flags_1 & 0xff)
 }
 
 /// A folio (`struct folio`), always reference counted: owned as
@@ -97,32 +154,61 @@ impl Folio {
     /// reads it. A large folio is tried without retrying: `ENOMEM` tells
     /// the caller to use smaller ones.
     pub(crate) fn alloc(order: u32) -> Result<ARef<Folio>> {
+        // A large folio without retries or warnings, as the page cache's
+        // own allocations: the caller falls back to smaller ones.
+        let gfp = if order == 0 {
+            gfp_highuser()
+        } else {
+            // SAFETY: a constant of `zcfs_vfs.c`, never written.
+            gfp_highuser() | unsafe { zcfs_gfp_noretry } | bindings::__GFP_NOWARN
+        };
+        Self::alloc_gfp(gfp, order).ok_or(ENOMEM)
+    }
+
+    /// A fresh folio of `2^order` pages allocated with `gfp`
+    /// (`folio_alloc`), or `None`.
+    fn alloc_gfp(gfp: bindings::gfp_t, order: u32) -> Option<ARef<Folio>> {
         // SAFETY: plain allocation (the page allocator refuses an order it
         // does not have); the result is a new folio with one reference, or
         // null.
-        unsafe { Self::from_owned(zcfs_folio_alloc(order)) }.ok_or(ENOMEM)
+        unsafe { Self::from_owned(zcfs_folio_alloc(gfp, order)) }
     }
 
     /// Zeroes the bytes of the folio outside `len` bytes at `off` (both
-    /// within the folio): the edges of a fresh folio that its user fills
-    /// in between.
+    /// clamped to the folio): the edges of a fresh folio that its user
+    /// fills in between. The folio is the caller's alone (in no cache).
     pub(crate) fn zero_outside(&self, off: usize, len: usize) {
-        // SAFETY: a live folio (invariant); the C side clamps the range to
-        // the folio.
-        unsafe { zcfs_folio_zero_outside(self.as_raw(), off, len) }
+        let size = self.size();
+        let off = off.min(size);
+        let end = off + len.min(size - off);
+        if off > 0 || end < size {
+            // SAFETY: a live folio (invariant) that no one else uses yet;
+            // the segments are within it.
+            unsafe { zcfs_folio_zero_segments(self.as_raw(), 0, off, end, size) }
+        }
     }
 
-    /// A fresh uptodate copy of `src`, of the same size, in no cache.
+    /// A fresh uptodate copy of `src`, of the same size, in no cache: a
+    /// high-order allocation for a large folio, which may fail (`ENOMEM`)
+    /// where a page would not.
     pub(crate) fn alloc_copy(src: &Folio) -> Result<ARef<Folio>> {
-        // SAFETY: `src` is live (invariant); the result is a new folio
-        // with one reference, or null.
-        unsafe { Self::from_owned(zcfs_folio_alloc_copy(src.as_raw())) }.ok_or(ENOMEM)
+        let new = Self::alloc_gfp(gfp_highuser(), src.order()).ok_or(ENOMEM)?;
+        // SAFETY: two live folios of the same size (invariant); `new` is
+        // ours alone, in no cache.
+        unsafe { bindings::folio_copy(new.as_raw(), src.as_raw()) };
+        // SAFETY: as above.
+        unsafe { zcfs_folio_mark_uptodate(new.as_raw()) };
+        Ok(new)
     }
 
     /// The uptodate page-cache folios of `file` from page `index` on, as
     /// far as they are contiguous (at most to page `last`), with a
     /// reference each; none if page `index` is a hole. Nothing is
     /// allocated.
+    ///
+    /// A folio that is not uptodate (being filled by a fault's
+    /// `read_folio`) is waited for (its lock); one whose fill failed ends
+    /// the batch, and reads as a hole.
     pub(crate) fn lookup(file: &File, index: u64, last: u64) -> FolioBatch {
         // Not zeroed first: only the pointers the lookup stores are read.
         let mut batch = FolioBatch {
@@ -130,19 +216,65 @@ impl Folio {
             n: 0,
             next: 0,
         };
-        // SAFETY: `file` is live; `ptrs` has room for `BATCH` pointers,
-        // which the C side fills with folios referenced for us.
-        let n = unsafe {
-            zcfs_lookup_folios(
-                file.as_ptr(),
-                index,
-                last,
-                batch.ptrs.as_mut_ptr().cast(),
-                BATCH as u32,
-            )
+        // No further than `BATCH` pages: the lookup takes a reference on
+        // every folio it returns, and those beyond would only be put back.
+        let last = if last >= index && last - index >= BATCH as u64 {
+            index + BATCH as u64 - 1
+        } else {
+            last
         };
-        // INVARIANT: the first `n` pointers are owned folios.
-        batch.n = (n as usize).min(BATCH);
+        let (Ok(mut start), Ok(last)) = (usize::try_from(index), usize::try_from(last)) else {
+            return batch;
+        };
+        // SAFETY: `file` is live; `f_inode` is set at open and never
+        // changes, nor does the inode's `i_mapping`.
+        let mapping = unsafe { (*(*file.as_ptr()).f_inode).i_mapping };
+        // Not zeroed either (`folio_batch_init`): only the entries the
+        // lookup stores are read.
+        let mut fbatch = MaybeUninit::<bindings::folio_batch>::uninit();
+        let fb = fbatch.as_mut_ptr();
+        // SAFETY: `fb` is valid for writes; `folio_batch_init`.
+        unsafe {
+            (&raw mut (*fb).nr).write(0);
+            (&raw mut (*fb).i).write(0);
+            (&raw mut (*fb).percpu_pvec_drained).write(false);
+        }
+        // SAFETY: `mapping` is the live cache of `file`'s inode; `fb` is
+        // an initialized, empty batch, which the lookup fills with
+        // referenced folios.
+        let got = unsafe { bindings::filemap_get_folios_contig(mapping, &mut start, last, fb) };
+        // SAFETY: the lookup initialized the batch's first `got` entries.
+        let got = usize::from(unsafe { (*fb).nr }).min(got as usize);
+        let mut i = 0;
+        while i < got && batch.n < BATCH {
+            // SAFETY: `i < got`: an entry the lookup stored, a folio it
+            // referenced for us.
+            let folio = unsafe { (*fb).folios[i] };
+            // SAFETY: a live folio (referenced).
+            if !unsafe { test_uptodate(folio) } {
+                // SAFETY: a live folio; process context, no lock held.
+                unsafe { zcfs_folio_lock(folio) };
+                // SAFETY: a live folio, locked by us: its `mapping` is
+                // stable.
+                let ok = unsafe { (*folio).__bindgen_anon_1.__bindgen_anon_1.mapping == mapping }
+                    // SAFETY: as above.
+                    && unsafe { test_uptodate(folio) };
+                // SAFETY: locked just above.
+                unsafe { bindings::folio_unlock(folio) };
+                if !ok {
+                    break;
+                }
+            }
+            // INVARIANT: `ptrs[..n]` are folios referenced for us.
+            batch.ptrs[batch.n].write(folio);
+            batch.n += 1;
+            i += 1;
+        }
+        for j in i..got {
+            // SAFETY: an entry of the lookup not handed out: our
+            // reference, given up.
+            unsafe { zcfs_folio_put((*fb).folios[j]) };
+        }
         batch
     }
 
@@ -153,22 +285,72 @@ impl Folio {
 
     /// The index of the folio's first page in its file.
     pub(crate) fn index(&self) -> u64 {
-        // SAFETY: a live folio (invariant).
-        unsafe { zcfs_folio_index(self.as_raw()) }
+        // SAFETY: a live folio (invariant); `index` is read as the kernel's
+        // own accessors read it.
+        unsafe {
+            (*self.as_raw())
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .__bindgen_anon_2
+                .index as u64
+        }
     }
 
-    /// The number of pages of the folio.
+    /// The number of pages of the folio (`folio_nr_pages`).
     pub(crate) fn nr_pages(&self) -> usize {
         // SAFETY: a live folio (invariant).
-        unsafe { zcfs_folio_nr_pages(self.as_raw()) }
+        unsafe { nr_pages(self.as_raw()) }
+    }
+
+    /// Whether the folio is fresh: a folio of a loan or a copy, which no
+    /// cache (`mapping`) or LRU list (`PG_lru`) knows.
+    pub(crate) fn fresh(&self) -> bool {
+        let folio = self.as_raw();
+        // SAFETY: a live folio (invariant).
+        unsafe {
+            (*folio).__bindgen_anon_1.__bindgen_anon_1.mapping.is_null()
+                && !test_flag(folio, bindings::pageflags_PG_lru)
+        }
+    }
+
+    /// Marks the folio's data valid (`folio_mark_uptodate`) before anyone
+    /// else sees it.
+    ///
+    /// # Safety
+    ///
+    /// The folio is [fresh](Folio::fresh) and the caller's alone.
+    pub(crate) unsafe fn mark_uptodate_unshared(&self) {
+        // SAFETY: a live folio (invariant).
+        unsafe { zcfs_folio_mark_uptodate(self.as_raw()) }
+    }
+
+    /// Locks the folio before anyone else sees it (`__folio_set_locked`,
+    /// a non-atomic bit operation); the caller unlocks it after it
+    /// published it.
+    ///
+    /// # Safety
+    ///
+    /// The folio is [fresh](Folio::fresh), unlocked and the caller's alone.
+    pub(crate) unsafe fn set_locked_unshared(&self) {
+        let folio = self.as_raw();
+        // SAFETY: a live folio (invariant) that no one else sees (the
+        // function's safety section).
+        unsafe { bindings::__set_bit(bindings::pageflags_PG_locked as usize, flags(folio)) }
+    }
+
+    /// The folio's order (`folio_order`): `nr_pages() == 1 << order()`.
+    pub(crate) fn order(&self) -> u32 {
+        self.nr_pages().trailing_zeros()
     }
 
     /// A segment of `len` bytes at `off` in the folio, both within the
     /// folio: its page is the folio's page holding byte `off`, so a
     /// segment may span several pages of a large folio.
     pub(crate) fn segment(&self, off: usize, len: usize) -> Segment {
-        // SAFETY: a live folio (invariant); `off` is within it.
-        let page = unsafe { zcfs_folio_page(self.as_raw(), off / PAGE_SIZE) };
+        // SAFETY: a live folio (invariant), whose pages are consecutive
+        // `struct page`s from its first (`folio_page`); `off` is within it.
+        let page =
+            unsafe { (&raw mut (*self.as_raw()).__bindgen_anon_1.page).add(off / PAGE_SIZE) };
         // SAFETY: the loan that holds the segment holds this folio
         // reference (`self`) as long as the segment; the bytes are within
         // the folio.
@@ -179,10 +361,17 @@ impl Folio {
     /// from now on, even after the loan's return (see [`crate::cache`]).
     /// The caller holds a reference on it, taken before, and issues a full
     /// barrier after its marks, before it checks the file's mappings.
+    ///
+    /// The mark is `PG_owner_2`, the filesystem's own flag for page-cache
+    /// folios; it is written (an atomic `set_bit`) only if it is not set.
     pub(crate) fn lend(&self) {
-        // SAFETY: a live folio (invariant); sets a page flag atomically
-        // unless it is set.
-        unsafe { zcfs_folio_lend(self.as_raw()) }
+        let folio = self.as_raw();
+        // SAFETY: a live folio (invariant).
+        if !unsafe { test_flag(folio, bindings::pageflags_PG_owner_2) } {
+            // SAFETY: a live folio; an atomic bit operation on its flags
+            // (`folio_set_owner_2`).
+            unsafe { bindings::set_bit(bindings::pageflags_PG_owner_2 as usize, flags(folio)) };
+        }
     }
 }
 
@@ -258,21 +447,32 @@ impl LockedFolio {
     /// Whether the folio is marked lent ([`Folio::lend`]).
     pub(crate) fn test_lent(&self) -> bool {
         // SAFETY: a live folio (invariant).
-        unsafe { zcfs_folio_test_lent(self.as_raw()) }
+        unsafe { test_flag(self.as_raw(), bindings::pageflags_PG_owner_2) }
     }
 
     /// Unmarks a lent folio: it has no reference left beyond the page
     /// cache's (see [`crate::cache::needs_cow`] for the order against new
     /// loans).
     pub(crate) fn clear_lent(&self) {
-        // SAFETY: a live, locked folio (invariant).
-        unsafe { zcfs_folio_clear_lent(self.as_raw()) }
+        // SAFETY: a live, locked folio (invariant); an atomic bit
+        // operation on its flags (`folio_clear_owner_2`).
+        unsafe {
+            bindings::clear_bit(
+                bindings::pageflags_PG_owner_2 as usize,
+                flags(self.as_raw()),
+            )
+        }
     }
 
     /// The folio's references (`folio_ref_count`).
     pub(crate) fn ref_count(&self) -> i32 {
-        // SAFETY: a live folio (invariant).
-        unsafe { zcfs_folio_ref_count(self.as_raw()) }
+        // SAFETY: a live folio (invariant): `folio_ref_count` reads its
+        // `_refcount` atomically.
+        unsafe {
+            bindings::atomic_read(
+                &raw const (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1._refcount,
+            )
+        }
     }
 
     /// The references its page cache, mappings and private data account
@@ -378,7 +578,6 @@ use kernel::page::PAGE_SHIFT;
 extern "C" {
     fn zcfs_filemap_alloc_folio(gfp: bindings::gfp_t, order: u32) -> *mut bindings::folio;
     fn zcfs_folio_lock(folio: *mut bindings::folio);
-    fn zcfs_folio_test_uptodate(folio: *mut bindings::folio) -> bool;
     fn zcfs_folio_mark_uptodate(folio: *mut bindings::folio);
     fn zcfs_folio_zero_segments(
         folio: *mut bindings::folio,
@@ -440,7 +639,7 @@ impl Folio {
     /// Whether the folio holds valid data (`folio_test_uptodate`).
     pub(crate) fn test_uptodate(&self) -> bool {
         // SAFETY: a live folio (invariant).
-        unsafe { zcfs_folio_test_uptodate(self.as_raw()) }
+        unsafe { test_uptodate(self.as_raw()) }
     }
 
     /// `flush_dcache_folio`: user mappings may have written the folio.

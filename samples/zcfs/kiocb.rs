@@ -5,8 +5,9 @@
 //! ([`IovIter`], `struct iov_iter`), and what the calling task is asked
 //! between two steps of a long call (a fatal signal, a reschedule).
 //!
-//! Most of these are static inline functions of `<linux/fs.h>`,
-//! `<linux/uio.h>` and `<linux/sched/signal.h>`, wrapped in `zcfs_vfs.c`.
+//! Fields are read here; exported functions are called through the
+//! bindings; static inline functions of `<linux/fs.h>`, `<linux/uio.h>`
+//! and `<linux/sched/signal.h>` are wrapped in `zcfs_vfs.c`.
 
 use crate::folio::Folio;
 use crate::inode::{Inode, InodeLockGuard};
@@ -20,7 +21,6 @@ use kernel::types::Opaque;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_user_backed_iter(iter: *mut bindings::iov_iter) -> bool;
     fn zcfs_copy_folio_to_iter(
         folio: *mut bindings::folio,
         off: usize,
@@ -180,8 +180,10 @@ impl IovIter {
 
     /// Whether the data is in user memory (`user_backed_iter`).
     pub(crate) fn user_backed(&self) -> bool {
-        // SAFETY: a live iterator (invariant).
-        unsafe { zcfs_user_backed_iter(self.as_raw()) }
+        // SAFETY: a live iterator (invariant), the call's: its type is
+        // set when it is made (`iter_is_ubuf() || iter_is_iovec()`).
+        let ty = u32::from(unsafe { (*self.as_raw()).iter_type });
+        ty == bindings::iter_type_ITER_UBUF || ty == bindings::iter_type_ITER_IOVEC
     }
 
     /// Copies `len` bytes at `off` of `folio` out (`copy_folio_to_iter`):

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Mount options (`struct zcfs_opts` of `zcfs.h`; `zcfs_vfs.c` parses
-//! them): their defaults, the checks of the loan limits and of the loan
-//! budget, the budget's default derived from `size=`, and how
-//! `/proc/mounts` shows them (`show_options`).
+//! Mount options ([`RawOpts`]): their defaults, the
+//! meaning and checks of each parameter (`zcfs_vfs.c`'s `fs_parse()` finds
+//! which it is and its number, [`apply`] the rest), the checks of the loan
+//! limits and of the loan budget, the budget's default derived from
+//! `size=`, and how `/proc/mounts` shows them (`show_options`).
 
 #![deny(unsafe_code)]
 
-use kernel::page::PAGE_SHIFT;
+use crate::super_block::SbInfo;
+use kernel::page::{PAGE_SHIFT, PAGE_SIZE};
 use kernel::prelude::*;
 use kernel::seq_file::{seq_print, SeqFile};
 
-/// `struct zcfs_opts`.
-#[repr(C)]
+/// A mount's options.
 #[derive(Clone, Copy, Debug)]
 pub struct RawOpts {
     /// Smaller requests are refused (`EINVAL`).
@@ -59,6 +60,66 @@ pub(crate) fn defaults(ram_pages: u64) -> RawOpts {
         nozerocopy: 0,
         debug_norangelock: 0,
     }
+}
+
+/// A mount parameter, as `fs_parse()` parsed it.
+pub(crate) enum Param<'a> {
+    /// `size=`: a number of bytes with `k`, `m`, `g`, ... suffixes
+    /// (`memparse`), and what follows it: nothing, or `%` (of RAM).
+    Size { value: u64, rest: &'a [u8] },
+    /// `nr_blocks=`: a number of pages (`memparse`), and what follows it.
+    NrBlocks { value: u64, rest: &'a [u8] },
+    /// `mode=`: octal.
+    Mode(u32),
+    /// `min_loan=`.
+    MinLoan(u64),
+    /// `max_loan=`.
+    MaxLoan(u64),
+    /// `max_loan_pages=`.
+    MaxLoanPages(u64),
+    /// `nozerocopy`.
+    NoZeroCopy,
+    /// `debug_norangelock`.
+    DebugNoRangeLock,
+}
+
+/// Applies a parameter to the options being parsed, on a machine of
+/// `ram_pages` pages of RAM: `EINVAL` for a bad value ("Bad value for"
+/// the parameter). `size=` is as tmpfs's: bytes, rounded up to pages, or a
+/// percentage of RAM (at most 100); `nr_blocks=` is in pages; `mode=`
+/// keeps the permission bits.
+pub(crate) fn apply(info: &mut SbInfo, param: Param<'_>, ram_pages: u64) -> Result {
+    match param {
+        Param::Size { value, rest } => {
+            let bytes = match rest {
+                [] => value,
+                [b'%'] if value <= 100 => (ram_pages.wrapping_mul(value) / 100) << PAGE_SHIFT,
+                _ => return Err(EINVAL),
+            };
+            // `DIV_ROUND_UP_ULL`, which wraps as C's does.
+            let page = PAGE_SIZE as u64;
+            info.max_blocks = (bytes.wrapping_add(page - 1) / page) as usize;
+            info.size_given = true;
+        }
+        Param::NrBlocks { value, rest } => {
+            if !rest.is_empty() {
+                return Err(EINVAL);
+            }
+            info.max_blocks = usize::try_from(value).map_err(|_| EINVAL)?;
+            info.size_given = true;
+        }
+        // `S_IALLUGO`: the permission, set-id and sticky bits.
+        Param::Mode(mode) => info.opts.mode = mode & 0o7777,
+        Param::MinLoan(n) => info.opts.min_loan = n,
+        Param::MaxLoan(n) => info.opts.max_loan = n,
+        Param::MaxLoanPages(n) => {
+            info.opts.max_loan_pages = n;
+            info.max_loan_pages_given = true;
+        }
+        Param::NoZeroCopy => info.opts.nozerocopy = 1,
+        Param::DebugNoRangeLock => info.opts.debug_norangelock = 1,
+    }
+    Ok(())
 }
 
 /// Why a mount's options are refused ([`finish`]).
@@ -184,6 +245,37 @@ mod tests {
         assert_eq!(finish(&mut o, 0, true, 8192), Ok(()));
         let mut o = opts(0, 4096, 1 << 30);
         assert_eq!(finish(&mut o, 0, true, 8192), Err(Refusal::LoanLimits));
+    }
+
+    #[test]
+    fn params() {
+        let mut info = SbInfo {
+            opts: defaults(1 << 20),
+            space: core::ptr::null_mut(),
+            max_blocks: default_max_blocks(1 << 20) as usize,
+            size_given: false,
+            max_loan_pages_given: false,
+        };
+        let page = PAGE_SIZE as u64;
+        let size = |value, rest| Param::Size { value, rest };
+        assert!(apply(&mut info, size(3 * page + 1, b""), 1 << 20).is_ok());
+        assert_eq!((info.max_blocks, info.size_given), (4, true));
+        assert!(apply(&mut info, size(50, b"%"), 1000).is_ok());
+        assert_eq!(info.max_blocks, 500);
+        assert!(apply(&mut info, size(101, b"%"), 1000).is_err());
+        assert!(apply(&mut info, size(1, b"%x"), 1000).is_err());
+        assert!(apply(&mut info, size(1, b"x"), 1000).is_err());
+        let nr = |value, rest| Param::NrBlocks { value, rest };
+        assert!(apply(&mut info, nr(7, b""), 1000).is_ok());
+        assert_eq!(info.max_blocks, 7);
+        assert!(apply(&mut info, nr(7, b"k"), 1000).is_err());
+        assert!(apply(&mut info, Param::Mode(0o170755), 1000).is_ok());
+        assert_eq!(info.opts.mode, 0o755);
+        assert!(apply(&mut info, Param::MaxLoanPages(9), 1000).is_ok());
+        assert_eq!(
+            (info.opts.max_loan_pages, info.max_loan_pages_given),
+            (9, true)
+        );
     }
 
     #[test]

@@ -13,10 +13,10 @@
 //! Each inode counts the pages of the charged folios that entered its
 //! cache ([`inode_charged`], [`CacheInode::charges`]); [`recalc`] compares
 //! that count with the pages its cache holds, as `shmem_recalc_inode()`
-//! does, and gives the difference back. The count is an atomic in the C
-//! inode container (`struct zcfs_inode_info`, which embeds the `struct
-//! inode` that `alloc_inode` returns): every zcfs inode with pages has
-//! one (symlinks too), while the Rust state of `i_private` exists for
+//! does, and gives the difference back. The count is an atomic in the
+//! inode container (`crate::inode_ops::InodeInfo`, which embeds the
+//! `struct inode` that `alloc_inode` returns): every zcfs inode with pages
+//! has one (symlinks too), while the Rust state of `i_private` exists for
 //! regular files only.
 
 #![deny(unsafe_code)]
@@ -25,8 +25,8 @@ use crate::inode::CacheInode;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Full, Relaxed};
 
-/// The space of one mount (its super_block's, owned by `zcfs_vfs.c`'s
-/// `struct zcfs_sb_info`).
+/// The space of one mount (its super_block's, owned by its
+/// `crate::super_block::SbInfo`).
 ///
 /// # Invariants
 ///

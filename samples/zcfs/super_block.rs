@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The `zcfs` filesystem type and its super blocks: registration with the
-//! VFS (the type itself is a static of `zcfs_vfs.c`), a mounted zcfs
-//! super_block ([`ZcfsSb`]: its options and [`Space`]), and the entry
-//! points through which the mount callbacks of `zcfs_vfs.c` check the
-//! options, offer or withdraw zero-copy, and reach the mount's [`Space`]
-//! (its `s_fs_info` holds it).
+//! VFS (the type itself is a static of `zcfs_vfs.c`, with its parameter
+//! table), a mount's `s_fs_info` ([`SbInfo`]: its options and
+//! [`Space`]), and a mounted zcfs super_block ([`ZcfsSb`]). The mount's
+//! callbacks are [`crate::mount`]'s.
 
-use crate::options::{self, RawOpts};
+use crate::options::RawOpts;
 use crate::space::Space;
 use crate::zcvfs_api::error::to_result;
-use crate::zcvfs_api::fop::VFSFT_ZEROCOPY_SUPPORTED;
-use crate::zcvfs_api::fop::{FsType, SuperBlock};
+use crate::zcvfs_api::fop::FsType;
 use kernel::bindings;
-use kernel::ffi::{c_int, c_void};
+use kernel::ffi::c_void;
 use kernel::prelude::*;
 use kernel::types::{ForeignOwnable, Opaque};
 
@@ -21,12 +19,31 @@ use kernel::types::{ForeignOwnable, Opaque};
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_fs_type_ptr() -> *mut bindings::file_system_type;
-    fn zcfs_register_fs() -> c_int;
-    fn zcfs_unregister_fs();
-    fn zcfs_sb_opts(sb: *mut bindings::super_block) -> *const RawOpts;
-    fn zcfs_sb_space(sb: *mut bindings::super_block) -> *mut c_void;
+    static mut zcfs_fs_type: bindings::file_system_type;
     fn zcfs_totalram_pages() -> usize;
+}
+
+/// A zcfs mount's `s_fs_info`: made by
+/// `init_fs_context`, filled by the parsing of the options
+/// ([`crate::options::apply`]), handed to the super_block by `get_tree`,
+/// freed by `kill_sb` ([`crate::mount`]).
+///
+/// # Invariants
+///
+/// `space` is null until `get_tree`, then the mount's `KBox<Space>` in
+/// its foreign form, owned by this value and freed with it.
+pub(crate) struct SbInfo {
+    /// The options.
+    pub(crate) opts: RawOpts,
+    /// The mount's [`Space`] (a `KBox<Space>`'s foreign form), made by
+    /// `get_tree`.
+    pub(crate) space: *mut c_void,
+    /// Parsing: `size=` in pages (0: no limit).
+    pub(crate) max_blocks: usize,
+    /// Parsing: `size=` (or `nr_blocks=`) was given.
+    pub(crate) size_given: bool,
+    /// Parsing: `max_loan_pages=` was given.
+    pub(crate) max_loan_pages_given: bool,
 }
 
 /// A mounted zcfs super_block.
@@ -52,18 +69,23 @@ impl ZcfsSb {
         unsafe { &*ptr.cast::<ZcfsSb>() }
     }
 
+    fn info(&self) -> &SbInfo {
+        // SAFETY: a set-up zcfs super_block (invariant): its `s_fs_info`
+        // is its `SbInfo`, set before the super_block is visible and freed
+        // after it is killed; only the parsing of a new mount writes one.
+        unsafe { &*(*self.0.get()).s_fs_info.cast::<SbInfo>() }
+    }
+
     /// The mount's options.
     pub(crate) fn opts(&self) -> RawOpts {
-        // SAFETY: a set-up zcfs super_block (invariant): its `s_fs_info`
-        // holds the options.
-        unsafe { *zcfs_sb_opts(self.0.get()) }
+        self.info().opts
     }
 
     /// The mount's space and loan budget.
     pub(crate) fn space(&self) -> &Space {
-        // SAFETY: a set-up zcfs super_block (invariant): its `s_fs_info`
-        // holds the space, freed only after the super_block is killed.
-        unsafe { space(zcfs_sb_space(self.0.get())) }
+        // SAFETY: a set-up zcfs super_block (invariant): `get_tree` made
+        // its space, freed only after the super_block is killed.
+        unsafe { space(self.info().space) }
     }
 }
 
@@ -77,169 +99,29 @@ pub(crate) fn ram_pages() -> u64 {
 pub(crate) fn fs_type() -> FsType {
     // SAFETY: `zcfs_fs_type` is a static of this module; the module keeps
     // its registration only until it is unloaded.
-    unsafe { FsType::from_raw(zcfs_fs_type_ptr()) }
+    unsafe { FsType::from_raw(&raw mut zcfs_fs_type) }
 }
 
 /// `register_filesystem` of `zcfs`.
 pub(crate) fn register_fs() -> Result {
-    // SAFETY: called once at module load.
-    to_result(unsafe { zcfs_register_fs() })
+    // SAFETY: called once at module load; the type is a static.
+    to_result(unsafe { bindings::register_filesystem(&raw mut zcfs_fs_type) })
 }
 
 /// `unregister_filesystem` of `zcfs` (at module unload: nothing is mounted,
 /// the type's owner reference sees to that).
 pub(crate) fn unregister_fs() {
     // SAFETY: registered by `register_fs` at load.
-    unsafe { zcfs_unregister_fs() }
+    unsafe { bindings::unregister_filesystem(&raw mut zcfs_fs_type) };
 }
 
-/// Offer zero-copy on a new super_block (`fill_super`, unless
-/// `nozerocopy`): 0 or a negative errno.
+/// The mount's space.
 ///
 /// # Safety
 ///
-/// `sb` is the super_block zcfs is setting up.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_sb_offer_zerocopy(sb: *mut bindings::super_block) -> c_int {
-    // SAFETY: see the function's safety section: live for the call.
-    let sb = unsafe { SuperBlock::from_raw(sb) };
-    match sb.set_features(VFSFT_ZEROCOPY_SUPPORTED) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
-}
-
-/// Withdraw zero-copy from a super_block that goes away (`kill_sb`):
-/// zcvfs's registry must not outlive it.
-///
-/// # Safety
-///
-/// `sb` is the super_block zcfs is tearing down.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_sb_withdraw_zerocopy(sb: *mut bindings::super_block) {
-    // SAFETY: see the function's safety section: live for the call.
-    let sb = unsafe { SuperBlock::from_raw(sb) };
-    // Clearing what was never set (`nozerocopy`) is not an error.
-    if let Err(e) = sb.clear_features(VFSFT_ZEROCOPY_SUPPORTED) {
-        pr_warn!("zcfs: clearing the zero-copy feature failed: {:?}\n", e);
-    }
-}
-
-/// A new mount's options before parsing (`init_fs_context`,
-/// [`options::defaults`]), on a machine of `ram_pages` pages of RAM.
-///
-/// # Safety
-///
-/// `o` is valid for writes.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_default_opts(o: *mut RawOpts, ram_pages: u64) {
-    // SAFETY: see the function's safety section.
-    unsafe { *o = options::defaults(ram_pages) };
-}
-
-/// A new mount's `size=` in pages before parsing
-/// ([`options::default_max_blocks`]).
-#[no_mangle]
-pub(crate) extern "C" fn zcfs_rs_default_max_blocks(ram_pages: u64) -> u64 {
-    options::default_max_blocks(ram_pages)
-}
-
-/// `ZCFS_OPTS_BAD_LIMITS` of `zcfs.h`.
-const OPTS_BAD_LIMITS: c_int = 1;
-/// `ZCFS_OPTS_BAD_LOAN_PAGES` of `zcfs.h`.
-const OPTS_BAD_LOAN_PAGES: c_int = 2;
-
-/// The checks and derived default of a parsed mount's options
-/// (`get_tree`, [`options::finish`]): 0, or why they are refused
-/// (`ZCFS_OPTS_BAD_*`, for the message).
-///
-/// # Safety
-///
-/// `o` points to valid options, valid for writes.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_finish_opts(
-    o: *mut RawOpts,
-    max_blocks: u64,
-    max_loan_pages_given: bool,
-    ram_pages: u64,
-) -> c_int {
-    // SAFETY: see the function's safety section.
-    let o = unsafe { &mut *o };
-    match options::finish(o, max_blocks, max_loan_pages_given, ram_pages) {
-        Ok(()) => 0,
-        Err(options::Refusal::LoanLimits) => OPTS_BAD_LIMITS,
-        Err(options::Refusal::LoanPages) => OPTS_BAD_LOAN_PAGES,
-    }
-}
-
-// ---- the mount's space (`struct zcfs_sb_info`'s `space`) ----
-
-/// # Safety
-///
-/// `p` came from [`zcfs_rs_space_new`] and is not freed yet.
+/// `p` is a `KBox<Space>` in its foreign form (made by `get_tree`), not
+/// freed for `'a`.
 unsafe fn space<'a>(p: *mut c_void) -> &'a Space {
     // SAFETY: see the function's safety section.
     unsafe { <KBox<Space> as ForeignOwnable>::borrow(p) }
-}
-
-/// A new mount's space (`get_tree`), or null when memory is short:
-/// `max_blocks` pages for its cache (0: no limit), `max_loan_pages` for
-/// its loans.
-#[no_mangle]
-pub(crate) extern "C" fn zcfs_rs_space_new(max_blocks: u64, max_loan_pages: u64) -> *mut c_void {
-    match KBox::new(Space::new(max_blocks, max_loan_pages), GFP_KERNEL) {
-        Ok(b) => b.into_foreign(),
-        Err(_) => core::ptr::null_mut(),
-    }
-}
-
-/// Free a mount's space (after its last inode; null is ignored).
-///
-/// # Safety
-///
-/// `p` is null or came from [`zcfs_rs_space_new`] and is not used
-/// afterwards.
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_space_free(p: *mut c_void) {
-    if !p.is_null() {
-        // SAFETY: see the function's safety section.
-        drop(unsafe { <KBox<Space> as ForeignOwnable>::from_foreign(p) });
-    }
-}
-
-/// `size=` in pages (0: no limit).
-///
-/// # Safety
-///
-/// `p` is a live space ([`zcfs_rs_space_new`]).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_space_max_blocks(p: *mut c_void) -> u64 {
-    // SAFETY: see the function's safety section.
-    unsafe { space(p) }.max_blocks()
-}
-
-/// Pages charged.
-///
-/// # Safety
-///
-/// `p` is a live space ([`zcfs_rs_space_new`]).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_space_used_blocks(p: *mut c_void) -> u64 {
-    // SAFETY: see the function's safety section.
-    unsafe { space(p) }.used_blocks()
-}
-
-/// Remount with `size=` of `max_blocks` pages: 0, or `-EINVAL` if the
-/// mount holds more.
-///
-/// # Safety
-///
-/// `p` is a live space ([`zcfs_rs_space_new`]).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_space_resize(p: *mut c_void, max_blocks: u64) -> c_int {
-    // SAFETY: see the function's safety section.
-    match unsafe { space(p) }.resize(max_blocks) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
 }

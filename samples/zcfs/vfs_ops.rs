@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The callbacks of zcfs's operation tables (`zcfs_vfs.c`) that are Rust:
-//! the file, inode and VM operations of regular files that read and change
-//! their data (`read_iter`, `write_iter`, `setattr`, `page_mkwrite`), the
+//! The callbacks of zcfs's operation tables ([`crate::tables`]) that read and
+//! change a file's data: the file, inode and VM operations of regular
+//! files (`read_iter`, `write_iter`, `setattr`, `page_mkwrite`), the
 //! address-space operations of every zcfs inode (`read_folio`,
-//! `write_begin`, `write_end`), the give-back of an inode's charges at
-//! eviction, and the super operations `statfs` and `show_options`. Each
-//! turns its raw pointers into the safe types of [`crate::inode`],
+//! `write_begin`, `write_end`), and the super operations `statfs` and
+//! `show_options` (those of an inode's life are [`crate::inode_ops`]'s,
+//! of the mount [`crate::mount`]'s, of file handles [`crate::export`]'s).
+//! Each turns its raw pointers into the safe types of [`crate::inode`],
 //! [`crate::folio`], [`crate::kiocb`] and [`crate::super_block`], calls
 //! the logic in [`crate::rw`] (or [`crate::space`], [`crate::options`])
 //! and turns the result into the C return value.
@@ -16,7 +17,6 @@ use crate::inode::{CacheInode, Inode};
 use crate::kiocb::{IovIter, Kiocb};
 use crate::options;
 use crate::rw::{self, Fault};
-use crate::space;
 use crate::super_block::{self, ZcfsSb};
 use crate::zcvfs_api::error::to_result;
 use kernel::bindings;
@@ -28,7 +28,6 @@ use kernel::seq_file::SeqFile;
 // zero-length arrays, which the lint flags although only pointers cross.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn zcfs_vmf_file(vmf: *mut bindings::vm_fault) -> *mut bindings::file;
     fn zcfs_vmf_folio(vmf: *mut bindings::vm_fault) -> *mut bindings::folio;
     fn zcfs_vmf_error(err: c_int) -> bindings::vm_fault_t;
     fn zcfs_statfs_set_blocks(buf: *mut bindings::kstatfs, blocks: u64, avail: u64);
@@ -57,12 +56,11 @@ fn errno(r: Result) -> c_int {
 ///
 /// The VFS's `read_iter` call on a zcfs regular file: `iocb` and `to` are
 /// the call's, live and the calling thread's for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_read_iter(
     iocb: *mut bindings::kiocb,
     to: *mut bindings::iov_iter,
 ) -> isize {
-    // SAFETY: see the function's safety section; `zcfs_file_ops` is
+    // SAFETY: see the function's safety section; `tables::FILE_OPS` is
     // installed on zcfs regular files only.
     let (iocb, to) = unsafe { (Kiocb::from_raw(iocb), IovIter::from_raw(to)) };
     ssize(rw::read_iter(iocb, to))
@@ -74,12 +72,11 @@ pub(crate) unsafe extern "C" fn zcfs_rs_read_iter(
 ///
 /// The VFS's `write_iter` call on a zcfs regular file: `iocb` and `from`
 /// are the call's, live and the calling thread's for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_write_iter(
     iocb: *mut bindings::kiocb,
     from: *mut bindings::iov_iter,
 ) -> isize {
-    // SAFETY: see the function's safety section; `zcfs_file_ops` is
+    // SAFETY: see the function's safety section; `tables::FILE_OPS` is
     // installed on zcfs regular files only.
     let (iocb, from) = unsafe { (Kiocb::from_raw(iocb), IovIter::from_raw(from)) };
     ssize(rw::write_iter(iocb, from))
@@ -92,7 +89,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_iter(
 ///
 /// The VFS's `setattr` call on a zcfs regular file: `idmap`, `dentry`
 /// (positive) and `iattr` are live for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_setattr(
     idmap: *mut bindings::mnt_idmap,
     dentry: *mut bindings::dentry,
@@ -101,7 +97,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_setattr(
     // SAFETY: `iattr` is live (see the function's safety section).
     let (valid, size) = unsafe { ((*iattr).ia_valid, (*iattr).ia_size) };
     let size = (valid & bindings::ATTR_SIZE != 0).then_some(size);
-    // SAFETY: `dentry` is live and positive; `zcfs_file_inode_ops` is
+    // SAFETY: `dentry` is live and positive; `tables::FILE_INODE_OPS` is
     // installed on zcfs regular files only, and the dentry holds its
     // inode for the call.
     let inode = unsafe { Inode::from_raw((*dentry).d_inode) };
@@ -116,14 +112,13 @@ pub(crate) unsafe extern "C" fn zcfs_rs_setattr(
 ///
 /// The fault handler's `page_mkwrite` call: `vmf` is a live write fault on
 /// a page, referenced by the fault, of a mapping of a zcfs regular file.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_page_mkwrite(
     vmf: *mut bindings::vm_fault,
 ) -> bindings::vm_fault_t {
     // SAFETY: see the function's safety section; the mapping holds its
-    // file, which `zcfs_vm_ops` (installed by the `mmap_prepare` of
-    // `zcfs_file_ops` only) says is a zcfs regular file.
-    let file = unsafe { zcfs_vmf_file(vmf) };
+    // file, which `tables::VM_OPS` (installed by the `mmap_prepare` of
+    // `tables::FILE_OPS` only) says is a zcfs regular file.
+    let file = unsafe { (*(*vmf).__bindgen_anon_1.vma).vm_file };
     // SAFETY: as above.
     let inode = unsafe { Inode::of_zcfs_file(file) };
     // SAFETY: the fault holds a reference on the page, so on its folio,
@@ -149,12 +144,11 @@ pub(crate) unsafe extern "C" fn zcfs_rs_page_mkwrite(
 /// The page cache's `read_folio` call: `folio` is a folio of the cache of
 /// a live zcfs inode, referenced by the caller and locked, its lock given
 /// to the callee.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_read_folio(
     _file: *mut bindings::file,
     folio: *mut bindings::folio,
 ) -> c_int {
-    // SAFETY: see the function's safety section; `zcfs_aops` is installed
+    // SAFETY: see the function's safety section; `tables::AOPS` is installed
     // on zcfs inodes only.
     let inode = unsafe { CacheInode::of_cached_folio(folio) };
     // SAFETY: as above: referenced for the call, the lock is ours.
@@ -171,7 +165,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_read_folio(
 /// `page_symlink` on a new symlink): `mapping` is the cache of a live zcfs
 /// inode, whose size changes the caller serializes; `foliop` is valid for
 /// a write.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_write_begin(
     _iocb: *const bindings::kiocb,
     mapping: *mut bindings::address_space,
@@ -180,7 +173,7 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_begin(
     foliop: *mut *mut bindings::folio,
     _fsdata: *mut *mut c_void,
 ) -> c_int {
-    // SAFETY: see the function's safety section; `zcfs_aops` is installed
+    // SAFETY: see the function's safety section; `tables::AOPS` is installed
     // on zcfs inodes only.
     let inode = unsafe { CacheInode::of_mapping(mapping) };
     match rw::write_begin(inode, pos, len) {
@@ -201,7 +194,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_begin(
 /// The `write_end` call after [`zcfs_rs_write_begin`]: `mapping` as
 /// there, `folio` the folio it returned, whose lock and reference are
 /// given back.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_write_end(
     _iocb: *const bindings::kiocb,
     mapping: *mut bindings::address_space,
@@ -222,18 +214,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_write_end(
     rw::write_end(inode, pos, len, copied, folio) as c_int
 }
 
-/// Gives back the charges of the folios that left `inode`'s cache
-/// ([`space::recalc`]): eviction, after the cache was emptied.
-///
-/// # Safety
-///
-/// `inode` is a live zcfs inode (of any type).
-#[no_mangle]
-pub(crate) unsafe extern "C" fn zcfs_rs_recalc(inode: *mut bindings::inode) {
-    // SAFETY: see the function's safety section.
-    space::recalc(unsafe { CacheInode::from_raw(inode) });
-}
-
 /// `statfs`: `simple_statfs()`, with the blocks of `size=` (as
 /// `shmem_statfs()`, [`crate::space::Space::statfs_blocks`]).
 ///
@@ -241,7 +221,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_recalc(inode: *mut bindings::inode) {
 ///
 /// The VFS's `statfs` call on a mounted zcfs: `dentry` is live, `buf` is
 /// valid for writes, for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_statfs(
     dentry: *mut bindings::dentry,
     buf: *mut bindings::kstatfs,
@@ -269,7 +248,6 @@ pub(crate) unsafe extern "C" fn zcfs_rs_statfs(
 ///
 /// The VFS's `show_options` call on a mounted zcfs: `m` is live and the
 /// calling thread's, `root` is live, for the call.
-#[no_mangle]
 pub(crate) unsafe extern "C" fn zcfs_rs_show_options(
     m: *mut bindings::seq_file,
     root: *mut bindings::dentry,

@@ -6,15 +6,21 @@
 //! orders all I/O with byte-range locks. See `Documentation/zcfs.rst`.
 //!
 //! Layout, one file per abstraction:
-//! - `zcfs_vfs.c`: the VFS plumbing (operation tables, mount-option parsing,
-//!   inode and mount callbacks, wrappers of static inlines, folio and
-//!   page-cache primitives);
-//! - [`folio`], [`inode`], [`kiocb`], [`super_block`], [`vfs_ops`]: the
-//!   abstractions over it, each with its C declarations, its `Send`/`Sync`
-//!   and its constructors, and the `extern "C"` callbacks of the data path
-//!   ([`vfs_ops`]) (the only files with `unsafe`; zcvfs is used through the
-//!   shared API, `rust/api/`), and [`loan_buffers`], the provider's promise
-//!   about its loans' segments (an unsafe trait implementation);
+//! - `zcfs_vfs.c`: only what Rust cannot reach: the tables of file handles
+//!   and of the `fs_context` (opaque in the Rust bindings) and the
+//!   filesystem type, the mount-option parameter table and its parsing
+//!   (`fs_parse()`, on types the bindings lack), accessors of
+//!   `struct fs_context`, constants of macros, and one-line wrappers of
+//!   static inline functions and macros;
+//! - [`folio`], [`inode`], [`inode_ops`], [`kiocb`], [`super_block`],
+//!   [`mount`], [`export`], [`tables`], [`vfs_ops`]: the abstractions,
+//!   each with its C declarations, its `Send`/`Sync` and its constructors,
+//!   the operation tables ([`tables`]) and the `extern "C"` callbacks: the
+//!   data path ([`vfs_ops`]), an inode's life and `mmap_prepare`
+//!   ([`inode_ops`]), the mount ([`mount`]), file handles ([`export`])
+//!   (the only files with `unsafe`; zcvfs is used through the shared API,
+//!   `rust/api/`), and [`loan_buffers`], the provider's promise about its
+//!   loans' segments (an unsafe trait implementation);
 //! - [`provider`], [`rw`], [`cache`], [`space`], [`inode_state`],
 //!   [`range_lock`], [`options`], [`stats`]: the logic, safe Rust
 //!   (`#![deny(unsafe_code)]`).
@@ -28,11 +34,14 @@ use kernel::prelude::*;
 mod zcvfs_api;
 
 mod cache;
+mod export;
 mod folio;
 mod inode;
+mod inode_ops;
 mod inode_state;
 mod kiocb;
 mod loan_buffers;
+mod mount;
 pub mod options;
 mod provider;
 mod range_lock;
@@ -40,6 +49,7 @@ mod rw;
 mod space;
 mod stats;
 mod super_block;
+mod tables;
 mod vfs_ops;
 
 use zcvfs_api::provider::Registration;
