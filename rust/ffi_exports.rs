@@ -4,21 +4,23 @@
 //! functions exported with `EXPORT_SYMBOL_GPL` by `zcvfs_exports.c`.
 //!
 //! Each one turns its raw arguments into references (null pointers get
-//! `EINVAL`) and calls the safe implementation in [`crate::dispatch`].
+//! `EINVAL`) and calls the safe implementation in [`crate::dispatch`]; the
+//! `bio_vec` helpers (`zcvfs_bvec_*`) call their implementation in
+//! [`crate::vfs`].
 
 use crate::dispatch;
 use crate::globals::FemChain;
 use crate::module_ref::ModulePtr;
 use crate::monitor_ops::{chain_of, FemArgPtr, MonitorOpsRef};
 use crate::provider_ops::ProviderOpsRef;
-use crate::vfs::FsTypeRef;
+use crate::vfs::{self, FsTypeRef};
 use crate::xuio_alloc;
 use crate::zcvfs_api::bindings::{
     RawCallerContext, RawFemArg, RawMonitorOps, RawProviderOps, RawXuio,
 };
 use crate::zcvfs_api::error::{to_errno as errno, to_id, to_ssize as ssize};
 use kernel::bindings;
-use kernel::ffi::{c_int, c_void};
+use kernel::ffi::{c_int, c_uint, c_void};
 use kernel::fs::File;
 use kernel::prelude::*;
 
@@ -308,4 +310,91 @@ pub(crate) unsafe extern "C" fn zcvfs_monitor_uninstall(
 ) -> c_int {
     // SAFETY: the caller's contract.
     errno(unsafe { file_ref(file) }.and_then(|f| dispatch::monitor_uninstall(f, id)))
+}
+
+/// `zcvfs_bvec_total` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `segs` points to `nr` readable `struct bio_vec` (or `nr` is 0).
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_bvec_total(
+    segs: *const bindings::bio_vec,
+    nr: c_uint,
+) -> usize {
+    // SAFETY: the caller's contract.
+    unsafe { vfs::bvec_total(segs, nr as usize) }
+}
+
+/// `zcvfs_bvec_iter` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `iter` is valid for writes; `segs` points to `nr` readable `struct
+/// bio_vec` (or `nr` is 0), which outlive the use of `iter`.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_bvec_iter(
+    iter: *mut bindings::iov_iter,
+    dir: c_uint,
+    segs: *const bindings::bio_vec,
+    nr: c_uint,
+    skip: usize,
+    len: usize,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    errno(unsafe { vfs::bvec_iter(iter, dir, segs, nr, skip, len) })
+}
+
+/// `zcvfs_bvec_copy_from` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `segs` points to `nsegs` readable `struct bio_vec` (or `nsegs` is 0)
+/// whose pages are readable; `buf` is valid for writes of `len` bytes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_bvec_copy_from(
+    segs: *const bindings::bio_vec,
+    nsegs: u32,
+    skip: usize,
+    buf: *mut c_void,
+    len: usize,
+) -> isize {
+    // SAFETY: the caller's contract.
+    ssize(unsafe { vfs::bvec_copy_from(segs, nsegs, skip, buf, len) })
+}
+
+/// `zcvfs_bvec_copy_to` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `segs` points to `nsegs` readable `struct bio_vec` (or `nsegs` is 0)
+/// whose pages are the caller's to write; `buf` is valid for reads of
+/// `len` bytes.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_bvec_copy_to(
+    segs: *const bindings::bio_vec,
+    nsegs: u32,
+    skip: usize,
+    buf: *const c_void,
+    len: usize,
+) -> isize {
+    // SAFETY: the caller's contract.
+    ssize(unsafe { vfs::bvec_copy_to(segs, nsegs, skip, buf, len) })
+}
+
+/// `zcvfs_bvec_zero` (see zcvfs.h).
+///
+/// # Safety
+///
+/// `segs` points to `nsegs` readable `struct bio_vec` (or `nsegs` is 0)
+/// whose pages are the caller's to write.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn zcvfs_bvec_zero(
+    segs: *const bindings::bio_vec,
+    nsegs: u32,
+    skip: usize,
+    len: usize,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    errno(unsafe { vfs::bvec_zero(segs, nsegs, skip, len) })
 }

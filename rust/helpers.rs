@@ -17,6 +17,16 @@ extern "C" {
     fn zcvfs_helper_kernel_release() -> *const c_char;
     pub(crate) fn zcvfs_helper_fsnotify_access(file: *mut bindings::file);
     pub(crate) fn zcvfs_helper_fsnotify_modify(file: *mut bindings::file);
+    pub(crate) fn zcvfs_helper_copy_from_iter(
+        buf: *mut c_void,
+        len: usize,
+        iter: *mut bindings::iov_iter,
+    ) -> usize;
+    pub(crate) fn zcvfs_helper_copy_to_iter(
+        buf: *const c_void,
+        len: usize,
+        iter: *mut bindings::iov_iter,
+    ) -> usize;
     pub(crate) fn zcvfs_helper_spare_xuio_take() -> *mut c_void;
     pub(crate) fn zcvfs_helper_spare_xuio_put(x: *mut c_void) -> bool;
     pub(crate) fn zcvfs_helper_spare_xuio_take_any() -> *mut c_void;

@@ -2,16 +2,21 @@
 
 //! The VFS calls zcvfs.ko makes on a file: identities (inode, super_block,
 //! filesystem type), limits, fsnotify events, truncate, and the normal VFS
-//! path of a plain xuio over the caller's segments.
+//! path of a plain xuio over the caller's segments; and the `bio_vec`
+//! segment iterators, copies and zeroing of the C ABI (`zcvfs_bvec_*` in
+//! `include/zcvfs/zcvfs.h`, exported by [`crate::ffi_exports`]).
 
-use crate::helpers::{zcvfs_helper_fsnotify_access, zcvfs_helper_fsnotify_modify};
+use crate::helpers::{
+    zcvfs_helper_copy_from_iter, zcvfs_helper_copy_to_iter, zcvfs_helper_fsnotify_access,
+    zcvfs_helper_fsnotify_modify,
+};
 use crate::module_ref::ModulePtr;
 use crate::zcvfs_api::bindings::{RawXuio, UIO_SEG_BVEC};
 use crate::zcvfs_api::error::from_ssize;
 use crate::zcvfs_api::error::to_result;
 use core::mem::MaybeUninit;
 use kernel::bindings;
-use kernel::ffi::c_ulong;
+use kernel::ffi::{c_ulong, c_void};
 use kernel::fs::File;
 use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
@@ -163,4 +168,159 @@ pub(crate) fn plain_rw(
             bindings::vfs_iter_read(file.as_ptr(), iter.as_mut_ptr(), pos, 0)
         }
     })
+}
+
+/// The total length of the `nr` `bio_vec` segments at `segs`.
+///
+/// # Safety
+///
+/// `segs` points to `nr` readable `struct bio_vec` (or `nr` is 0).
+pub(crate) unsafe fn bvec_total(segs: *const bindings::bio_vec, nr: usize) -> usize {
+    (0..nr)
+        // SAFETY: `i < nr`, so `segs.add(i)` is one of the caller's
+        // segments.
+        .map(|i| unsafe { (*segs.add(i)).bv_len } as usize)
+        .sum()
+}
+
+/// Sets `iter` (in direction `dir`, `ITER_SOURCE` or `ITER_DEST`) over
+/// `len` bytes of the `nr` segments at `segs` from byte `skip` on:
+/// `EINVAL` if they are shorter than `skip + len`.
+///
+/// # Safety
+///
+/// `iter` is valid for writes; `segs` points to `nr` readable `struct
+/// bio_vec` (or `nr` is 0), which outlive the use of `iter`.
+pub(crate) unsafe fn bvec_iter(
+    iter: *mut bindings::iov_iter,
+    dir: u32,
+    segs: *const bindings::bio_vec,
+    nr: u32,
+    skip: usize,
+    len: usize,
+) -> Result {
+    // SAFETY: the caller's contract.
+    let total = unsafe { bvec_total(segs, nr as usize) };
+    if skip > total || len > total - skip {
+        return Err(EINVAL);
+    }
+    // SAFETY: `iter` is writable and `segs` hold `total` bytes, valid
+    // while `iter` is used (the caller's contract); `skip <= total`.
+    unsafe {
+        bindings::iov_iter_bvec(iter, dir, segs, nr as c_ulong, total);
+        bindings::iov_iter_advance(iter, skip);
+    }
+    // `iov_iter_truncate(iter, len)` (a static inline): `count` is now
+    // `total - skip`, at least `len`.
+    // SAFETY: `iov_iter_bvec` made `iter` a bio_vec iterator, whose
+    // variant of the union is the one with `count`.
+    let count = unsafe { &mut (*iter).__bindgen_anon_1.__bindgen_anon_1.as_mut().count };
+    if *count > len {
+        *count = len;
+    }
+    Ok(())
+}
+
+/// Sets `iter` over the bytes a copy of at most `len` bytes of the
+/// segments from byte `skip` on moves (fewer if they hold less) and
+/// returns their number; `EINVAL` if `skip` is past their end.
+///
+/// # Safety
+///
+/// As for [`bvec_iter`].
+unsafe fn bvec_copy_iter(
+    iter: *mut bindings::iov_iter,
+    dir: u32,
+    segs: *const bindings::bio_vec,
+    nr: u32,
+    skip: usize,
+    len: usize,
+) -> Result<usize> {
+    // SAFETY: the caller's contract.
+    let total = unsafe { bvec_total(segs, nr as usize) };
+    if skip > total {
+        return Err(EINVAL);
+    }
+    let len = len.min(total - skip);
+    // SAFETY: the caller's contract.
+    unsafe { bvec_iter(iter, dir, segs, nr, skip, len) }?;
+    Ok(len)
+}
+
+/// Copies at most `len` bytes of the segments, from byte `skip` on, into
+/// `buf` (fewer if they hold less); `EINVAL` if `skip` is past their end.
+///
+/// # Safety
+///
+/// `segs` points to `nr` readable `struct bio_vec` (or `nr` is 0) whose
+/// pages are readable; `buf` is valid for writes of `len` bytes.
+pub(crate) unsafe fn bvec_copy_from(
+    segs: *const bindings::bio_vec,
+    nr: u32,
+    skip: usize,
+    buf: *mut c_void,
+    len: usize,
+) -> Result<usize> {
+    let mut iter = MaybeUninit::<bindings::iov_iter>::uninit();
+    // SAFETY: `iter` is writable; the segments are the caller's.
+    let n = unsafe {
+        bvec_copy_iter(
+            iter.as_mut_ptr(),
+            bindings::ITER_SOURCE,
+            segs,
+            nr,
+            skip,
+            len,
+        )
+    }?;
+    // SAFETY: `iter` was set over `n` bytes of the segments; `buf` has room
+    // for `n <= len` bytes.
+    Ok(unsafe { zcvfs_helper_copy_from_iter(buf, n, iter.as_mut_ptr()) })
+}
+
+/// Copies at most `len` bytes of `buf` into the segments from byte `skip`
+/// on (fewer if they hold less); `EINVAL` if `skip` is past their end.
+///
+/// # Safety
+///
+/// `segs` points to `nr` readable `struct bio_vec` (or `nr` is 0) whose
+/// pages are the caller's to write; `buf` is valid for reads of `len`
+/// bytes.
+pub(crate) unsafe fn bvec_copy_to(
+    segs: *const bindings::bio_vec,
+    nr: u32,
+    skip: usize,
+    buf: *const c_void,
+    len: usize,
+) -> Result<usize> {
+    let mut iter = MaybeUninit::<bindings::iov_iter>::uninit();
+    // SAFETY: `iter` is writable; the segments are the caller's.
+    let n = unsafe { bvec_copy_iter(iter.as_mut_ptr(), bindings::ITER_DEST, segs, nr, skip, len) }?;
+    // SAFETY: `iter` was set over `n` bytes of the segments; `buf` holds
+    // `n <= len` bytes.
+    Ok(unsafe { zcvfs_helper_copy_to_iter(buf, n, iter.as_mut_ptr()) })
+}
+
+/// Zeroes `len` bytes of the segments from byte `skip` on: `EINVAL` if
+/// they are shorter than `skip + len`, `EFAULT` if not all were zeroed.
+///
+/// # Safety
+///
+/// `segs` points to `nr` readable `struct bio_vec` (or `nr` is 0) whose
+/// pages are the caller's to write.
+pub(crate) unsafe fn bvec_zero(
+    segs: *const bindings::bio_vec,
+    nr: u32,
+    skip: usize,
+    len: usize,
+) -> Result {
+    let mut iter = MaybeUninit::<bindings::iov_iter>::uninit();
+    // SAFETY: `iter` is writable; the segments are the caller's.
+    unsafe { bvec_iter(iter.as_mut_ptr(), bindings::ITER_DEST, segs, nr, skip, len) }?;
+    // SAFETY: `iter` was set over `len` bytes of the segments.
+    if unsafe { bindings::iov_iter_zero(len, iter.as_mut_ptr()) } == len {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
 }

@@ -43,7 +43,7 @@ EXPORT_SYMBOL_GPL(vfs_has_feature);
 EXPORT_SYMBOL_GPL(zcvfs_vnext);
 EXPORT_SYMBOL_GPL(zcvfs_monitor_install);
 EXPORT_SYMBOL_GPL(zcvfs_monitor_uninstall);
-/* C helpers (rust/helpers/zcvfs_helpers.c) that consumers use too. */
+/* The bio_vec helpers (rust/vfs.rs), for providers, consumers and tests. */
 EXPORT_SYMBOL_GPL(zcvfs_bvec_total);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_iter);
 EXPORT_SYMBOL_GPL(zcvfs_bvec_copy_from);

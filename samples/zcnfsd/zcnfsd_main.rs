@@ -13,7 +13,7 @@
 //!   wrappers of `zcnfsd_net.c`);
 //! - [`vfs`]: the VFS and kernel thread abstractions, one file each,
 //!   calling the kernel (and, for what Rust cannot reach, the C of
-//!   `zcnfsd_vfs.c` / `zcnfsd_thread.c`);
+//!   `zcnfsd_vfs.c`);
 //! - [`ctx`]: the server context;
 //! - [`server`]: the listener and connection threads;
 //! - [`connection`], [`record`]: the transport (record marking, reading a

@@ -2,22 +2,25 @@
 /*
  * zcnfsd: the C that the VFS abstractions of vfs/ cannot do without.  The
  * VFS operations themselves (credentials, permission, file handles,
- * attributes, the operations on names, open, readdir) are Rust, in vfs/,
- * calling the kernel's exported functions; what is here is only what Rust
- * cannot reach, one tiny wrapper each:
+ * attributes, the operations on names, open, readdir, kernel threads) are
+ * Rust, in vfs/, calling the kernel's exported functions and reading the
+ * fields the kernel crate's bindings describe; what is here is only what
+ * Rust cannot reach:
  *
  * - the export_path module parameter: the Rust module! macro has no
  *   string parameters;
  * - zcnfsd_statfs(): struct kstatfs is opaque to Rust (linux/statfs.h is
  *   not among the headers the kernel crate's bindings are made from), so
- *   vfs_statfs() is called, and its result copied, here;
- * - wrappers of static inline functions and macros (dcache.h, fs.h,
- *   namei.h, cred.h, capability.h, uidgid.h, kdev_t.h), which have no
- *   symbol to call; make_kuid() and its kin are among them because they
- *   are inline without CONFIG_USER_NS (the test kernels' configuration)
- *   and exported functions with it;
- * - build-time checks of the constants vfs/ mirrors because their headers
- *   are not in the bindings either.
+ *   vfs_statfs() is called, and its result copied out, here;
+ * - one-line wrappers of static inline functions and macros (dcache.h,
+ *   fs.h, namei.h, cred.h, capability.h, uidgid.h, kdev_t.h), which have
+ *   no symbol to call, each under a comment naming what it wraps;
+ *   make_kuid() and its kin are among them because they are inline
+ *   without CONFIG_USER_NS (the test kernels' configuration) and exported
+ *   functions with it;
+ * - build-time checks of the constants vfs/ mirrors and of the functions
+ *   it declares by hand, because their headers are not in the bindings
+ *   either.
  */
 
 #include <linux/capability.h>
@@ -70,14 +73,16 @@ ZCNFSD_SAME_TYPE(exportfs_decode_fh,
 		 struct dentry *(*)(struct vfsmount *, struct fid *, int, int,
 				    int (*)(void *, struct dentry *), void *));
 
-int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
-		  struct zcnfsd_statfs *out)
+/*
+ * vfs_statfs() of @p, its struct kstatfs (opaque to Rust) copied out;
+ * out->maxbytes is left to the caller (vfs/attr.rs reads s_maxbytes).
+ */
+int zcnfsd_statfs(const struct path *p, struct zcnfsd_statfs *out)
 {
-	struct path p = { .mnt = mnt, .dentry = d };
 	struct kstatfs st;
 	int err;
 
-	err = vfs_statfs(&p, &st);
+	err = vfs_statfs(p, &st);
 	if (err)
 		return err;
 	out->bsize = st.f_bsize;
@@ -87,27 +92,21 @@ int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
 	out->files = st.f_files;
 	out->ffree = st.f_ffree;
 	out->namelen = st.f_namelen;
-	out->maxbytes = d->d_sb->s_maxbytes;
 	return 0;
 }
 
 /* dcache.h */
 
+/* dget(): static inline. */
 struct dentry *zcnfsd_dget(struct dentry *d)
 {
 	return dget(d);
 }
 
-struct inode *zcnfsd_d_inode(const struct dentry *d)
-{
-	return d_inode(d);
-}
-
-bool zcnfsd_d_really_is_positive(const struct dentry *d)
-{
-	return d_really_is_positive(d);
-}
-
+/*
+ * d_is_negative(), d_is_dir(), d_is_reg(), d_can_lookup(): static inlines
+ * (the type bits of d_flags, read once).
+ */
 bool zcnfsd_d_is_negative(const struct dentry *d)
 {
 	return d_is_negative(d);
@@ -128,43 +127,15 @@ bool zcnfsd_d_can_lookup(const struct dentry *d)
 	return d_can_lookup(d);
 }
 
+/* d_unhashed(): static inline (hlist_bl_unhashed() of d_hash). */
 bool zcnfsd_d_unhashed(const struct dentry *d)
 {
 	return d_unhashed(d);
 }
 
-bool zcnfsd_is_root(const struct dentry *d)
-{
-	return IS_ROOT(d);
-}
-
 /* fs.h */
 
-struct inode *zcnfsd_file_inode(const struct file *f)
-{
-	return file_inode(f);
-}
-
-unsigned int zcnfsd_inode_nlink(const struct inode *inode)
-{
-	return READ_ONCE(inode->i_nlink);
-}
-
-bool zcnfsd_is_immutable(const struct inode *inode)
-{
-	return IS_IMMUTABLE(inode);
-}
-
-bool zcnfsd_is_append(const struct inode *inode)
-{
-	return IS_APPEND(inode);
-}
-
-bool zcnfsd_is_deaddir(const struct inode *inode)
-{
-	return IS_DEADDIR(inode);
-}
-
+/* inode_lock(), inode_unlock(): static inlines. */
 void zcnfsd_inode_lock(struct inode *inode)
 {
 	inode_lock(inode);
@@ -175,6 +146,7 @@ void zcnfsd_inode_unlock(struct inode *inode)
 	inode_unlock(inode);
 }
 
+/* get_write_access(), put_write_access(): static inlines. */
 int zcnfsd_get_write_access(struct inode *inode)
 {
 	return get_write_access(inode);
@@ -185,7 +157,10 @@ void zcnfsd_put_write_access(struct inode *inode)
 	put_write_access(inode);
 }
 
-/* namei.h */
+/*
+ * namei.h: end_creating(), end_creating_keep(), end_removing(): static
+ * inlines.
+ */
 
 void zcnfsd_end_creating(struct dentry *child)
 {
@@ -204,6 +179,7 @@ void zcnfsd_end_removing(struct dentry *child)
 
 /* cred.h, capability.h */
 
+/* override_creds(), revert_creds(): static inlines. */
 const struct cred *zcnfsd_override_creds(const struct cred *new)
 {
 	return override_creds(new);
@@ -214,6 +190,7 @@ const struct cred *zcnfsd_revert_creds(const struct cred *old)
 	return revert_creds(old);
 }
 
+/* current_cred(), current_fsuid(): macros. */
 const struct cred *zcnfsd_current_cred(void)
 {
 	return current_cred();
@@ -224,11 +201,13 @@ kuid_t zcnfsd_current_fsuid(void)
 	return current_fsuid();
 }
 
+/* put_group_info(): macro. */
 void zcnfsd_put_group_info(struct group_info *gi)
 {
 	put_group_info(gi);
 }
 
+/* cap_drop_nfsd_set(), cap_raise_nfsd_set(): static inlines. */
 kernel_cap_t zcnfsd_cap_drop_nfsd_set(kernel_cap_t a)
 {
 	return cap_drop_nfsd_set(a);
@@ -239,7 +218,11 @@ kernel_cap_t zcnfsd_cap_raise_nfsd_set(kernel_cap_t a, kernel_cap_t permitted)
 	return cap_raise_nfsd_set(a, permitted);
 }
 
-/* uidgid.h, in the initial user namespace */
+/*
+ * uidgid.h, in the initial user namespace: make_kuid(), make_kgid(),
+ * from_kuid_munged(), from_kgid_munged() (static inlines without
+ * CONFIG_USER_NS), uid_valid(), gid_valid() (static inlines).
+ */
 
 kuid_t zcnfsd_make_kuid(u32 uid)
 {
@@ -271,7 +254,7 @@ u32 zcnfsd_from_kgid_munged(kgid_t gid)
 	return from_kgid_munged(&init_user_ns, gid);
 }
 
-/* kdev_t.h */
+/* kdev_t.h: new_encode_dev() (static inline), MAJOR(), MINOR() (macros). */
 
 u32 zcnfsd_new_encode_dev(dev_t dev)
 {

@@ -2,10 +2,10 @@
 /*
  * zcnfsd: the C helpers the Rust abstractions of vfs/ call, for what Rust
  * cannot reach (zcnfsd_vfs.c: the string module parameter, vfs_statfs()'s
- * opaque struct kstatfs, wrappers of static inline functions and macros)
- * and kernel threads (zcnfsd_thread.c).  struct zcnfsd_statfs is mirrored,
- * field for field, by vfs/attr.rs: only fixed-size integer fields, 8-byte
- * aligned, so the layout is the same everywhere.
+ * opaque struct kstatfs, wrappers of static inline functions and macros).
+ * struct zcnfsd_statfs is mirrored, field for field, by vfs/attr.rs: only
+ * fixed-size integer fields, 8-byte aligned, so the layout is the same
+ * everywhere.
  */
 #ifndef ZCNFSD_VFS_H
 #define ZCNFSD_VFS_H
@@ -16,11 +16,9 @@
 
 struct cred;
 struct dentry;
-struct file;
 struct group_info;
 struct inode;
-struct vfsmount;
-struct task_struct;
+struct path;
 
 /*
  * Constants vfs/ mirrors from headers the kernel crate's bindings lack
@@ -29,7 +27,7 @@ struct task_struct;
 #define ZCNFSD_LOOKUP_DIR	0x3	/* LOOKUP_FOLLOW | LOOKUP_DIRECTORY */
 #define ZCNFSD_FILEID_INVALID	0xff	/* FILEID_INVALID */
 
-/* File system statistics (vfs_statfs). */
+/* File system statistics (vfs_statfs; maxbytes is filled by vfs/attr.rs). */
 struct zcnfsd_statfs {
 	u64 bsize;
 	u64 blocks;
@@ -42,24 +40,15 @@ struct zcnfsd_statfs {
 };
 
 const char *zcnfsd_export_path_param(void);
-int zcnfsd_statfs(struct vfsmount *mnt, struct dentry *d,
-		  struct zcnfsd_statfs *out);
+int zcnfsd_statfs(const struct path *p, struct zcnfsd_statfs *out);
 
 struct dentry *zcnfsd_dget(struct dentry *d);
-struct inode *zcnfsd_d_inode(const struct dentry *d);
-bool zcnfsd_d_really_is_positive(const struct dentry *d);
 bool zcnfsd_d_is_negative(const struct dentry *d);
 bool zcnfsd_d_is_dir(const struct dentry *d);
 bool zcnfsd_d_is_reg(const struct dentry *d);
 bool zcnfsd_d_can_lookup(const struct dentry *d);
 bool zcnfsd_d_unhashed(const struct dentry *d);
-bool zcnfsd_is_root(const struct dentry *d);
 
-struct inode *zcnfsd_file_inode(const struct file *f);
-unsigned int zcnfsd_inode_nlink(const struct inode *inode);
-bool zcnfsd_is_immutable(const struct inode *inode);
-bool zcnfsd_is_append(const struct inode *inode);
-bool zcnfsd_is_deaddir(const struct inode *inode);
 void zcnfsd_inode_lock(struct inode *inode);
 void zcnfsd_inode_unlock(struct inode *inode);
 int zcnfsd_get_write_access(struct inode *inode);
@@ -87,10 +76,5 @@ u32 zcnfsd_from_kgid_munged(kgid_t gid);
 u32 zcnfsd_new_encode_dev(dev_t dev);
 u32 zcnfsd_dev_major(dev_t dev);
 u32 zcnfsd_dev_minor(dev_t dev);
-
-typedef int (*zcnfsd_thread_fn)(void *data);
-struct task_struct *zcnfsd_thread_start(zcnfsd_thread_fn fn, void *data,
-					const char *name);
-int zcnfsd_thread_stop(struct task_struct *task);
 
 #endif /* ZCNFSD_VFS_H */

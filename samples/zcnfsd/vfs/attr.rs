@@ -67,7 +67,8 @@ pub(crate) struct SetAttr {
 }
 
 /// File system statistics: `struct zcnfsd_statfs`, which `zcnfsd_statfs`
-/// (`zcnfsd_vfs.c`) fills from `vfs_statfs`.
+/// (`zcnfsd_vfs.c`) fills from `vfs_statfs` but for `maxbytes`, the
+/// super block's `s_maxbytes`, which [`ExportPath::statfs`] reads.
 #[repr(C)]
 #[derive(Clone, Copy, Default, Debug)]
 pub(crate) struct StatFs {
@@ -282,9 +283,16 @@ impl ExportPath {
     /// `vfs_statfs` of the file system holding `d`.
     pub(crate) fn statfs(&self, d: &Dentry) -> Result<StatFs> {
         let mut s = StatFs::default();
+        let p = bindings::path {
+            mnt: self.mnt(),
+            dentry: d.as_ptr(),
+        };
         // SAFETY: the path holds a reference on its mount, `d` is a live
-        // dentry; `s` is writable.
-        to_result(unsafe { zcnfsd_statfs(self.mnt(), d.as_ptr(), &mut s) })?;
+        // dentry, so `p` is a valid path for the call; `s` is writable.
+        to_result(unsafe { zcnfsd_statfs(&p, &mut s) })?;
+        // SAFETY: a live dentry's super block is alive and `s_maxbytes` is
+        // set when it is set up, before any dentry of it exists.
+        s.maxbytes = unsafe { (*(*d.as_ptr()).d_sb).s_maxbytes } as u64;
         Ok(s)
     }
 }

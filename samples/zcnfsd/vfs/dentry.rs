@@ -5,9 +5,8 @@
 //! operations on names take.
 
 use super::helpers::{
-    exportfs_encode_fh, lookup_one_positive_unlocked, zcnfsd_d_can_lookup, zcnfsd_d_inode,
-    zcnfsd_d_is_dir, zcnfsd_d_is_reg, zcnfsd_d_unhashed, zcnfsd_dget, zcnfsd_inode_nlink,
-    zcnfsd_is_deaddir, zcnfsd_is_root, FILEID_INVALID,
+    exportfs_encode_fh, lookup_one_positive_unlocked, zcnfsd_d_can_lookup, zcnfsd_d_is_dir,
+    zcnfsd_d_is_reg, zcnfsd_d_unhashed, zcnfsd_dget, FILEID_INVALID,
 };
 use core::ops::Deref;
 use core::ptr::NonNull;
@@ -28,6 +27,42 @@ pub(super) fn qstr(name: &[u8]) -> Result<bindings::qstr> {
         },
         name: name.as_ptr(),
     })
+}
+
+/// `d_inode()`: the inode of `d`, NULL if `d` is negative.
+///
+/// # Safety
+///
+/// `d` is a live dentry.
+pub(super) unsafe fn d_inode(d: *const bindings::dentry) -> *mut bindings::inode {
+    // SAFETY: `d` is alive (the caller's contract); `d_inode()` is this
+    // plain read of the field.
+    unsafe { (*d).d_inode }
+}
+
+/// `i_nlink` of `inode`, read once (`READ_ONCE()`): it may change under
+/// us.
+///
+/// # Safety
+///
+/// `inode` is a live inode.
+pub(super) unsafe fn inode_nlink(inode: *const bindings::inode) -> u32 {
+    // SAFETY: `inode` is alive (the caller's contract); `i_nlink` is a
+    // `c_uint` in a union of two `c_uint`s, so either name reads it.
+    unsafe { core::ptr::read_volatile(&raw const (*inode).__bindgen_anon_1.i_nlink) }
+}
+
+/// Whether `inode`'s `i_flags` has `flag`: `S_IMMUTABLE`
+/// (`IS_IMMUTABLE()`), `S_APPEND` (`IS_APPEND()`) or `S_DEAD`
+/// (`IS_DEADDIR()`), a plain read as those macros make.
+///
+/// # Safety
+///
+/// `inode` is a live inode.
+pub(super) unsafe fn inode_has_flag(inode: *const bindings::inode, flag: u32) -> bool {
+    // SAFETY: `inode` is alive (the caller's contract).
+    let flags = unsafe { (*inode).i_flags };
+    flags & flag != 0
 }
 
 /// `&nop_mnt_idmap`: the export's mounts are not idmapped.
@@ -107,7 +142,7 @@ impl Dentry {
     /// as long as `self` is.
     pub(super) fn inode(&self) -> *mut bindings::inode {
         // SAFETY: `self` is alive (type invariant).
-        unsafe { zcnfsd_d_inode(self.as_ptr()) }
+        unsafe { d_inode(self.as_ptr()) }
     }
 
     /// The mode (type and permission bits) of its inode.
@@ -137,17 +172,18 @@ impl Dentry {
     /// `d` is a live dentry (positive or not).
     pub(super) unsafe fn is_live(d: *mut bindings::dentry) -> bool {
         // SAFETY: `d` is alive (the function's safety requirements).
-        let inode = unsafe { zcnfsd_d_inode(d) };
+        let inode = unsafe { d_inode(d) };
         if inode.is_null() {
             return false;
         }
         // SAFETY: the inode of a live dentry is alive while the dentry is.
-        let dead = unsafe { zcnfsd_inode_nlink(inode) == 0 || zcnfsd_is_deaddir(inode) };
+        let dead = unsafe { inode_nlink(inode) == 0 || inode_has_flag(inode, bindings::S_DEAD) };
         if dead {
             return false;
         }
-        // SAFETY: `d` is alive.
-        unsafe { zcnfsd_is_root(d) || !zcnfsd_d_unhashed(d) }
+        // SAFETY: `d` is alive; `IS_ROOT()` is this comparison with its
+        // `d_parent`.
+        unsafe { core::ptr::eq((*d).d_parent, d) || !zcnfsd_d_unhashed(d) }
     }
 
     /// The identity of its inode (the address of the `struct inode`): two

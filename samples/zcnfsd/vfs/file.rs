@@ -5,7 +5,7 @@
 //! close (`__fput_sync`), `vfs_fsync_range`, and `iterate_dir` with a
 //! `dir_context` whose actor runs a Rust closure.
 
-use super::helpers::{zcnfsd_file_inode, zcnfsd_inode_nlink};
+use super::dentry::inode_nlink;
 use kernel::bindings;
 use kernel::error::to_result;
 use kernel::ffi::{c_char, c_int, c_uint};
@@ -13,18 +13,24 @@ use kernel::fs::File;
 use kernel::prelude::*;
 use kernel::sync::aref::ARef;
 
+/// `file_inode()`: the inode of `file`, set at open and never changed.
+fn file_inode(file: &File) -> *mut bindings::inode {
+    // SAFETY: `file` is a live file; `file_inode()` is this plain read of
+    // the field.
+    unsafe { (*file.as_ptr()).f_inode }
+}
+
 /// The identity of `file`'s inode, equal to
 /// [`super::dentry::Dentry::inode_key`] of a dentry of the same inode.
 pub(crate) fn inode_key(file: &File) -> usize {
-    // SAFETY: `file` is a live file.
-    unsafe { zcnfsd_file_inode(file.as_ptr()) as usize }
+    file_inode(file) as usize
 }
 
 /// Whether `file`'s inode has no name left (removed while open).
 pub(crate) fn unlinked(file: &File) -> bool {
     // SAFETY: `file` is a live file, which holds its inode; the link count
     // is read once (`READ_ONCE`), it may change under us.
-    unsafe { zcnfsd_inode_nlink(zcnfsd_file_inode(file.as_ptr())) == 0 }
+    unsafe { inode_nlink(file_inode(file)) == 0 }
 }
 
 /// Drops `file`; if that was the last reference, the file is closed before

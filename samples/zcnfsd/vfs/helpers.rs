@@ -6,7 +6,10 @@
 //! - the C helpers of `zcnfsd_vfs.c` (declared in `zcnfsd_vfs.h`): the
 //!   `export_path` module parameter, `vfs_statfs` (whose `struct kstatfs`
 //!   the bindings do not describe) and one wrapper per `static inline`
-//!   function or macro of the kernel that the abstractions use;
+//!   function or macro of the kernel that the abstractions use (the
+//!   inlines that only read a field the bindings describe, such as
+//!   `d_inode()`, `file_inode()` or `IS_IMMUTABLE()`, are done in Rust
+//!   where they are used);
 //! - exported functions of the kernel whose headers (`linux/namei.h`,
 //!   `linux/exportfs.h`) are not among those the bindings are made from,
 //!   declared here as the kernel declares them; `zcnfsd_vfs.c` checks each
@@ -37,27 +40,15 @@ pub(super) type AcceptableFn =
 extern "C" {
     // zcnfsd_vfs.c: what Rust cannot reach.
     pub(super) fn zcnfsd_export_path_param() -> *const c_char;
-    pub(super) fn zcnfsd_statfs(
-        mnt: *mut bindings::vfsmount,
-        d: *mut bindings::dentry,
-        out: *mut StatFs,
-    ) -> c_int;
+    pub(super) fn zcnfsd_statfs(p: *const bindings::path, out: *mut StatFs) -> c_int;
 
     // zcnfsd_vfs.c: static inline functions and macros of the kernel.
     pub(super) fn zcnfsd_dget(d: *mut bindings::dentry) -> *mut bindings::dentry;
-    pub(super) fn zcnfsd_d_inode(d: *const bindings::dentry) -> *mut bindings::inode;
-    pub(super) fn zcnfsd_d_really_is_positive(d: *const bindings::dentry) -> bool;
     pub(super) fn zcnfsd_d_is_negative(d: *const bindings::dentry) -> bool;
     pub(super) fn zcnfsd_d_is_dir(d: *const bindings::dentry) -> bool;
     pub(super) fn zcnfsd_d_is_reg(d: *const bindings::dentry) -> bool;
     pub(super) fn zcnfsd_d_can_lookup(d: *const bindings::dentry) -> bool;
     pub(super) fn zcnfsd_d_unhashed(d: *const bindings::dentry) -> bool;
-    pub(super) fn zcnfsd_is_root(d: *const bindings::dentry) -> bool;
-    pub(super) fn zcnfsd_file_inode(f: *const bindings::file) -> *mut bindings::inode;
-    pub(super) fn zcnfsd_inode_nlink(inode: *const bindings::inode) -> c_uint;
-    pub(super) fn zcnfsd_is_immutable(inode: *const bindings::inode) -> bool;
-    pub(super) fn zcnfsd_is_append(inode: *const bindings::inode) -> bool;
-    pub(super) fn zcnfsd_is_deaddir(inode: *const bindings::inode) -> bool;
     pub(super) fn zcnfsd_inode_lock(inode: *mut bindings::inode);
     pub(super) fn zcnfsd_inode_unlock(inode: *mut bindings::inode);
     pub(super) fn zcnfsd_get_write_access(inode: *mut bindings::inode) -> c_int;

@@ -1,32 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`Thread`]: a kernel thread running a Rust closure
-//! (`zcnfsd_thread_start`/`zcnfsd_thread_stop` in `zcnfsd_thread.c`).
+//! [`Thread`]: a kernel thread running a Rust closure, started as
+//! `kthread_run()` starts one (`kthread_create_on_node()`, then
+//! `wake_up_process()`) with a task reference held
+//! (`get_task_struct()`, through the kernel crate's helper), and stopped
+//! with `kthread_stop_put()`.
 
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::from_err_ptr;
-use kernel::ffi::{c_char, c_int, c_void};
+use kernel::ffi::{c_int, c_void};
 use kernel::prelude::*;
-
-// Pointers to opaque kernel structures only.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn zcnfsd_thread_start(
-        f: Option<unsafe extern "C" fn(*mut c_void) -> c_int>,
-        data: *mut c_void,
-        name: *const c_char,
-    ) -> *mut bindings::task_struct;
-    fn zcnfsd_thread_stop(task: *mut bindings::task_struct) -> c_int;
-}
 
 /// A running kernel thread; dropping it waits for the thread to return
 /// (the owner makes it return first, e.g. by stopping what it serves).
 ///
 /// # Invariants
 ///
-/// `task` is a kthread started by `zcnfsd_thread_start`, on which this
-/// value holds a task reference; `data` is the boxed closure it was given,
+/// `task` is a kthread started by [`Thread::spawn`], on which this value
+/// holds a task reference; `data` is the boxed closure it was given,
 /// which the thread takes over if it runs.
 pub(crate) struct Thread {
     task: NonNull<bindings::task_struct>,
@@ -71,15 +63,32 @@ impl Thread {
     /// Starts a kernel thread named `name` running `f`.
     pub(crate) fn spawn<F: FnOnce() + Send + 'static>(name: &CStr, f: F) -> Result<Thread> {
         let data = KBox::into_raw(KBox::new(f, GFP_KERNEL)?).cast::<c_void>();
-        // SAFETY: `thread_main::<F>` matches `data`; `name` is a C string.
-        let task = unsafe { zcnfsd_thread_start(Some(thread_main::<F>), data, name.as_char_ptr()) };
-        match from_err_ptr(task).ok().and_then(NonNull::new) {
-            // INVARIANT: started, with a task reference.
-            Some(task) => Ok(Thread {
-                task,
+        // SAFETY: `thread_main::<F>` matches `data`; the name is formatted
+        // by `"%s"` from `name`, a C string (`kthread_create()`).
+        let task = unsafe {
+            bindings::kthread_create_on_node(
+                Some(thread_main::<F>),
                 data,
-                drop_data: drop_box::<F>,
-            }),
+                bindings::NUMA_NO_NODE,
+                c"%s".as_char_ptr(),
+                name.as_char_ptr(),
+            )
+        };
+        match from_err_ptr(task).ok().and_then(NonNull::new) {
+            Some(task) => {
+                // SAFETY: `task` was just created and has not run yet (it
+                // is woken below), so it is alive; the reference taken
+                // lets `Drop` stop it whether or not it has returned.
+                unsafe { bindings::get_task_struct(task.as_ptr()) };
+                // SAFETY: as above; this starts the thread.
+                unsafe { bindings::wake_up_process(task.as_ptr()) };
+                // INVARIANT: started, with a task reference.
+                Ok(Thread {
+                    task,
+                    data,
+                    drop_data: drop_box::<F>,
+                })
+            }
             None => {
                 // SAFETY: the thread was not created; the box is still ours.
                 unsafe { drop_box::<F>(data) };
@@ -92,8 +101,10 @@ impl Thread {
 impl Drop for Thread {
     fn drop(&mut self) {
         // SAFETY: by the type invariant we hold a task reference, which
-        // this consumes (`drop` runs once).
-        let r = unsafe { zcnfsd_thread_stop(self.task.as_ptr()) };
+        // `kthread_stop_put` consumes (`drop` runs once); it waits for the
+        // thread to return and gives its value, or `-EINTR` if it was
+        // stopped before the closure ran.
+        let r = unsafe { bindings::kthread_stop_put(self.task.as_ptr()) };
         if r == -(bindings::EINTR as c_int) {
             // The thread was stopped before it ran: the closure is ours.
             // SAFETY: `thread_main` never ran, so `data` was not taken.

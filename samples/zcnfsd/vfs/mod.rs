@@ -3,10 +3,9 @@
 //! zcnfsd's VFS abstractions: safe wrappers over the kernel's VFS, calling
 //! its exported functions (through the kernel crate's bindings, or the
 //! declarations of [`helpers`] where the bindings lack them) and, for what
-//! Rust cannot reach, the C helpers of `zcnfsd_vfs.c` and
-//! `zcnfsd_thread.c` (declared in `zcnfsd_vfs.h`). One file per
-//! abstraction, each with its `Send`/`Sync` impls, its constructors and its
-//! invariants:
+//! Rust cannot reach, the C helpers of `zcnfsd_vfs.c` (declared in
+//! `zcnfsd_vfs.h`). One file per abstraction, each with its `Send`/`Sync`
+//! impls, its constructors and its invariants:
 //!
 //! - [`dentry`]: [`dentry::Dentry`] (`ARef`-counted `struct dentry`), the
 //!   checked directory [`dentry::Dir`], fids, lookup;

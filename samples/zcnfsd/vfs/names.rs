@@ -8,11 +8,10 @@
 //! `vfs_unlink()`/`vfs_rmdir()`, `start_renaming()` and
 //! `struct renamedata` for `vfs_rename()`.
 
-use super::dentry::{nop_idmap, qstr, Dentry, Dir};
+use super::dentry::{d_inode, nop_idmap, qstr, Dentry, Dir};
 use super::helpers::{
-    end_renaming, start_creating, start_removing, start_renaming, zcnfsd_d_inode, zcnfsd_d_is_dir,
-    zcnfsd_d_is_negative, zcnfsd_d_really_is_positive, zcnfsd_end_creating,
-    zcnfsd_end_creating_keep, zcnfsd_end_removing,
+    end_renaming, start_creating, start_removing, start_renaming, zcnfsd_d_is_dir,
+    zcnfsd_d_is_negative, zcnfsd_end_creating, zcnfsd_end_creating_keep, zcnfsd_end_removing,
 };
 use super::path::ExportPath;
 use kernel::bindings;
@@ -30,8 +29,9 @@ impl ExportPath {
         self.with_write(|| {
             // SAFETY: `dir` is a live directory; `q` points to `name`.
             let child = from_err_ptr(unsafe { start_creating(nop_idmap(), dir.as_ptr(), &mut q) })?;
-            // SAFETY: `child` is the locked dentry `start_creating` returned.
-            let existed = unsafe { zcnfsd_d_really_is_positive(child) };
+            // SAFETY: `child` is the locked dentry `start_creating` returned;
+            // `d_really_is_positive()` is this test of its inode.
+            let existed = unsafe { !d_inode(child).is_null() };
             if !existed {
                 let mode = (mode & bindings::S_IALLUGO) | bindings::S_IFREG;
                 // SAFETY: `child` is negative and locked for creating.
@@ -62,8 +62,9 @@ impl ExportPath {
         self.with_write(|| {
             // SAFETY: `dir` is a live directory; `q` points to `name`.
             let child = from_err_ptr(unsafe { start_creating(nop_idmap(), dir.as_ptr(), &mut q) })?;
-            // SAFETY: `child` is the locked dentry `start_creating` returned.
-            if unsafe { zcnfsd_d_really_is_positive(child) } {
+            // SAFETY: `child` is the locked dentry `start_creating` returned;
+            // `d_really_is_positive()` is this test of its inode.
+            if unsafe { !d_inode(child).is_null() } {
                 // SAFETY: ends what `start_creating` began.
                 unsafe { zcnfsd_end_creating(child) };
                 return Err(EEXIST);
@@ -74,7 +75,7 @@ impl ExportPath {
             let child = from_err_ptr(unsafe {
                 bindings::vfs_mkdir(
                     nop_idmap(),
-                    zcnfsd_d_inode(dir.as_ptr()),
+                    dir.inode(),
                     child,
                     mode as bindings::umode_t,
                     core::ptr::null_mut(),
@@ -107,10 +108,10 @@ impl ExportPath {
             // returned, `dir` its parent; as nfsd_unlink(), the inode is held
             // so that the final iput comes only after the locks are gone.
             let err = unsafe {
-                let inode = zcnfsd_d_inode(victim);
+                let inode = d_inode(victim);
                 bindings::ihold(inode);
                 let is_dir = zcnfsd_d_is_dir(victim);
-                let dir_inode = zcnfsd_d_inode(dir.as_ptr());
+                let dir_inode = dir.inode();
                 let err = match (rmdir, is_dir) {
                     (true, true) => {
                         bindings::vfs_rmdir(nop_idmap(), dir_inode, victim, core::ptr::null_mut())

@@ -5,8 +5,8 @@
 //! `fs/nfsd/vfs.c`), for the current credentials ([`super::cred`]), as
 //! [`ExportPath`] methods (they need the export's mount).
 
-use super::dentry::{nop_idmap, Dentry};
-use super::helpers::{zcnfsd_current_fsuid, zcnfsd_is_append, zcnfsd_is_immutable};
+use super::dentry::{inode_has_flag, nop_idmap, Dentry};
+use super::helpers::zcnfsd_current_fsuid;
 use super::path::ExportPath;
 use kernel::bindings;
 use kernel::error::to_result;
@@ -75,13 +75,13 @@ impl ExportPath {
                 return Err(EROFS);
             }
             // SAFETY: the inode of a live positive dentry is alive.
-            if unsafe { zcnfsd_is_immutable(inode) } {
+            if unsafe { inode_has_flag(inode, bindings::S_IMMUTABLE) } {
                 return Err(EPERM);
             }
         }
         if acc & MAY_TRUNC != 0 {
             // SAFETY: as above.
-            if unsafe { zcnfsd_is_append(inode) } {
+            if unsafe { inode_has_flag(inode, bindings::S_APPEND) } {
                 return Err(EPERM);
             }
         }
