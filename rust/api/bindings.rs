@@ -348,6 +348,18 @@ extern "C" {
         buf: *const c_void,
         len: usize,
     ) -> isize;
+    /// `zcvfs_bvec_iter`: an `ITER_BVEC` iterator over `len` bytes of
+    /// `bio_vec` segments from byte `skip` on (a consumer's socket I/O on
+    /// a loan's segments).
+    #[cfg(zcvfs_role_consumer)]
+    pub(crate) fn zcvfs_bvec_iter(
+        iter: *mut bindings::iov_iter,
+        dir: core::ffi::c_uint,
+        segs: *const bindings::bio_vec,
+        nr: core::ffi::c_uint,
+        skip: usize,
+        len: usize,
+    ) -> c_int;
     /// `zcvfs_bvec_zero`: zero `len` bytes of `bio_vec` segments from byte
     /// `skip` on.
     #[cfg(any(zcvfs_role_consumer, zcvfs_test_api))]

@@ -24,7 +24,6 @@
 #include <net/route.h>
 #include <net/sock.h>
 
-#include <zcvfs/zcvfs.h>
 #include "zcnfsd_net.h"
 
 static_assert(ZCNFSD_RTN_LOCAL == RTN_LOCAL);
@@ -39,9 +38,6 @@ ZCNFSD_SAME_TYPE(sock_set_reuseaddr, void (*)(struct sock *));
 ZCNFSD_SAME_TYPE(sock_no_linger, void (*)(struct sock *));
 ZCNFSD_SAME_TYPE(tcp_sock_set_nodelay, void (*)(struct sock *));
 ZCNFSD_SAME_TYPE(inet_addr_type, unsigned int (*)(struct net *, __be32));
-ZCNFSD_SAME_TYPE(zcvfs_bvec_iter,
-		 int (*)(struct iov_iter *, unsigned int, const struct bio_vec *,
-			 unsigned int, size_t, size_t));
 
 /* net/sock.h: sock_net() is a static inline. */
 struct net *zcnfsd_sock_net(const struct sock *sk)

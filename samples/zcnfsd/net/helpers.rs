@@ -9,10 +9,10 @@
 //!   fields are read and written there too);
 //! - exported functions of the kernel whose headers (`net/sock.h`,
 //!   `linux/tcp.h`, `net/route.h`) are not among those the bindings are
-//!   made from, and zcvfs's `zcvfs_bvec_iter` (`include/zcvfs/zcvfs.h`),
-//!   declared here as their headers declare them; `zcnfsd_net.c` checks
-//!   each signature against the C declaration at build time
-//!   (`ZCNFSD_SAME_TYPE`), so keep the two in step.
+//!   made from, declared here as their headers declare them;
+//!   `zcnfsd_net.c` checks each signature against the C declaration at
+//!   build time (`ZCNFSD_SAME_TYPE`), so keep the two in step. (zcvfs's
+//!   own functions are declared in the shared API, `rust/api/bindings.rs`.)
 //!
 //! No code: each abstraction calls these under its own `// SAFETY:`.
 
@@ -58,13 +58,4 @@ extern "C" {
     pub(super) fn tcp_sock_set_nodelay(sk: *mut bindings::sock);
     pub(super) fn inet_addr_type(net: *mut bindings::net, addr: u32) -> c_uint;
 
-    // Exported by zcvfs.ko (include/zcvfs/zcvfs.h).
-    pub(super) fn zcvfs_bvec_iter(
-        iter: *mut bindings::iov_iter,
-        dir: c_uint,
-        segs: *const bindings::bio_vec,
-        nr: c_uint,
-        skip: usize,
-        len: usize,
-    ) -> c_int;
 }

@@ -26,6 +26,7 @@ use super::helpers;
 use super::pages::LoanedPages;
 use super::reply::ReplyVec;
 use super::zc::{self, ZcRef};
+use crate::zcvfs_api::bindings::zcvfs_bvec_iter;
 use crate::zcvfs_api::xuio::{Segment, WritableSegments};
 use core::ptr::{self, NonNull};
 use kernel::bindings;
@@ -282,7 +283,7 @@ impl RawSocket {
         // accesses (`WritableSegments`); the call checks `skip + len`
         // against their total length.
         to_result(unsafe {
-            helpers::zcvfs_bvec_iter(
+            zcvfs_bvec_iter(
                 &mut msg.msg_iter,
                 bindings::ITER_DEST,
                 Segment::as_raw_slice(raw),
@@ -429,7 +430,7 @@ impl RawSocket {
         // page-refcounted (checked above) and their owner accepts
         // references past `data` (`LoanedPages`).
         to_result(unsafe {
-            helpers::zcvfs_bvec_iter(
+            zcvfs_bvec_iter(
                 &mut msg.msg_iter,
                 bindings::ITER_SOURCE,
                 Segment::as_raw_slice(segs),
@@ -474,7 +475,7 @@ impl RawSocket {
         // completion; the pages are page-refcounted (checked above); the
         // call checks `skip + len`.
         to_result(unsafe {
-            helpers::zcvfs_bvec_iter(
+            zcvfs_bvec_iter(
                 &mut msg.msg_iter,
                 bindings::ITER_SOURCE,
                 Segment::as_raw_slice(segs),
