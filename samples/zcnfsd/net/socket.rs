@@ -41,6 +41,42 @@ pub(super) const MAX_SEND_BUFS: usize = 8;
 /// return `int`).
 pub(super) const MAX_CALL_LEN: usize = 1 << 30;
 
+/// Sets `msg`'s iterator over up to `len` bytes (at most [`MAX_CALL_LEN`])
+/// of `segs` from byte `skip` on, in direction `dir` (`ITER_SOURCE` for a
+/// send, `ITER_DEST` for a receive); `EINVAL` if the segments are shorter
+/// than `skip + len` (zcvfs's `zcvfs_bvec_iter` checks).
+///
+/// # Safety
+///
+/// The pages of `segs` stay alive until `msg`'s iterator is no longer
+/// used (for a zero-copy send, until its completion), and the call made
+/// with `msg` may access their bytes in direction `dir`: nothing else
+/// writes them while a send reads them, or accesses them while a receive
+/// writes them.
+unsafe fn segments_iter(
+    msg: &mut bindings::msghdr,
+    dir: c_uint,
+    segs: &[Segment],
+    skip: usize,
+    len: usize,
+) -> Result {
+    let nr = c_uint::try_from(segs.len())?;
+    // SAFETY: `segs` are valid `bio_vec`s (a `Segment` can only be made
+    // from a loan or owned pages) whose pages the caller keeps alive and
+    // accessible for the use of the iterator (the function's safety
+    // section); `msg_iter` is writable.
+    to_result(unsafe {
+        zcvfs_bvec_iter(
+            &mut msg.msg_iter,
+            dir,
+            Segment::as_raw_slice(segs),
+            nr,
+            skip,
+            len.min(MAX_CALL_LEN),
+        )
+    })
+}
+
 /// Flags of every receive: whole buffers, no `SIGPIPE`.
 const RECV_FLAGS: u32 = bindings::MSG_WAITALL | bindings::MSG_NOSIGNAL;
 
@@ -276,22 +312,11 @@ impl RawSocket {
         skip: usize,
         len: usize,
     ) -> Result<usize> {
-        let raw = segs.as_slice();
-        let nr = c_uint::try_from(raw.len())?;
         let mut msg = bindings::msghdr::default();
-        // SAFETY: `raw` are valid bio_vecs whose bytes nothing else
-        // accesses (`WritableSegments`); the call checks `skip + len`
-        // against their total length.
-        to_result(unsafe {
-            zcvfs_bvec_iter(
-                &mut msg.msg_iter,
-                bindings::ITER_DEST,
-                Segment::as_raw_slice(raw),
-                nr,
-                skip,
-                len.min(MAX_CALL_LEN),
-            )
-        })?;
+        // SAFETY: the segments are valid bio_vecs whose bytes nothing else
+        // accesses (`WritableSegments`), alive until `segs` goes, after the
+        // receive.
+        unsafe { segments_iter(&mut msg, bindings::ITER_DEST, segs.as_slice(), skip, len) }?;
         let n = self.recv(&mut msg)?;
         // SAFETY: the receive just wrote those `n` bytes.
         unsafe { segs.mark_filled(skip, n) };
@@ -414,7 +439,6 @@ impl RawSocket {
             return Err(EINVAL);
         }
         let segs = data.segments();
-        let nr = c_uint::try_from(segs.len())?;
         let mut msg = bindings::msghdr {
             msg_flags: send_flags(more)
                 | if splice {
@@ -426,19 +450,9 @@ impl RawSocket {
         };
         // SAFETY: `segs` are valid bio_vecs over pages that stay alive and
         // unwritten while `data` exists (`LoanedPages`), only read by the
-        // send; the call checks `skip + len`. With `splice` the pages are
-        // page-refcounted (checked above) and their owner accepts
-        // references past `data` (`LoanedPages`).
-        to_result(unsafe {
-            zcvfs_bvec_iter(
-                &mut msg.msg_iter,
-                bindings::ITER_SOURCE,
-                Segment::as_raw_slice(segs),
-                nr,
-                skip,
-                len.min(MAX_CALL_LEN),
-            )
-        })?;
+        // send. With `splice` the pages are page-refcounted (checked above)
+        // and their owner accepts references past `data` (`LoanedPages`).
+        unsafe { segments_iter(&mut msg, bindings::ITER_SOURCE, segs, skip, len) }?;
         let n = self.send(&mut msg)?;
         if splice {
             counters::add_splice(n as u64);
@@ -463,7 +477,6 @@ impl RawSocket {
             return Err(EINVAL);
         }
         let segs = zc.owner().segments();
-        let nr = c_uint::try_from(segs.len())?;
         let mut msg = bindings::msghdr {
             msg_flags: bindings::MSG_ZEROCOPY | send_flags(more),
             msg_ubuf: zc.ubuf(),
@@ -472,18 +485,9 @@ impl RawSocket {
         };
         // SAFETY: `zc` holds the sender's reference on the ubuf, so the
         // owner (and with it `segs` and their pages) stays alive until the
-        // completion; the pages are page-refcounted (checked above); the
-        // call checks `skip + len`.
-        to_result(unsafe {
-            zcvfs_bvec_iter(
-                &mut msg.msg_iter,
-                bindings::ITER_SOURCE,
-                Segment::as_raw_slice(segs),
-                nr,
-                skip,
-                len.min(MAX_CALL_LEN),
-            )
-        })?;
+        // completion; the pages are page-refcounted (checked above) and
+        // only read by the send.
+        unsafe { segments_iter(&mut msg, bindings::ITER_SOURCE, segs, skip, len) }?;
         let n = self.send(&mut msg)?;
         self.count_nosg(n);
         Ok(n)
