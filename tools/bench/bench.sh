@@ -130,8 +130,8 @@ fi
 # instructions, which QEMU carries out with the host's memmove, while every
 # other instruction (a loan's) is emulated; the Neoverse-N1 (a deployed
 # server core: Graviton2, Ampere Altra) has no FEAT_MOPS, so its copy is a
-# loop of loads and stores emulated like the rest (benchmarks.rst, "Where
-# the time of a loan goes").  Its results are the arch "arm64-n1".
+# loop of loads and stores emulated like the rest (benchmarks.rst, "Why a
+# second arm64 CPU model").  Its results are the arch "arm64-n1".
 # ZCVFS_BENCH_N1=0 skips it.
 if [ "${ZCVFS_BENCH_LOOPBACK:-1}" != 0 ] && [ "${ZCVFS_BENCH_N1:-1}" != 0 ] &&
    [[ " ${arches[*]} " == *" arm64 "* ]]; then

@@ -5,7 +5,8 @@
 #   zcvfs_qemu_cmd ARCH KERNEL-IMAGE INITRD KERNEL-ARGS
 #
 # Sets the array `qemu`.  ZCVFS_X86_CPU replaces the x86_64 CPU model (only
-# for experiments such as boot-loop.sh --cpu; see the comment below).
+# for experiments such as boot-loop.sh --cpu; see the comment below), and
+# ZCVFS_ARM64_CPU the arm64 one (make bench's Neoverse-N1 micro run).
 zcvfs_qemu_cmd() {
 	local arch=$1 image=$2 initrd=$3 args=$4
 	case $arch in
