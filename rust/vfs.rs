@@ -204,6 +204,27 @@ pub(crate) unsafe fn bvec_iter(
     if skip > total || len > total - skip {
         return Err(EINVAL);
     }
+    // SAFETY: the caller's contract; `total` is the segments' length and
+    // `skip + len <= total` (checked above).
+    unsafe { bvec_iter_checked(iter, dir, segs, nr, total, skip, len) };
+    Ok(())
+}
+
+/// [`bvec_iter`] once `total`, the segments' length, is known and
+/// `skip + len <= total` is checked.
+///
+/// # Safety
+///
+/// As for [`bvec_iter`], and `skip + len <= total`.
+unsafe fn bvec_iter_checked(
+    iter: *mut bindings::iov_iter,
+    dir: u32,
+    segs: *const bindings::bio_vec,
+    nr: u32,
+    total: usize,
+    skip: usize,
+    len: usize,
+) {
     // SAFETY: `iter` is writable and `segs` hold `total` bytes, valid
     // while `iter` is used (the caller's contract); `skip <= total`.
     unsafe {
@@ -218,7 +239,6 @@ pub(crate) unsafe fn bvec_iter(
     if *count > len {
         *count = len;
     }
-    Ok(())
 }
 
 /// Sets `iter` over the bytes a copy of at most `len` bytes of the
@@ -242,8 +262,9 @@ unsafe fn bvec_copy_iter(
         return Err(EINVAL);
     }
     let len = len.min(total - skip);
-    // SAFETY: the caller's contract.
-    unsafe { bvec_iter(iter, dir, segs, nr, skip, len) }?;
+    // SAFETY: the caller's contract; `skip + len <= total`. (The segments
+    // are summed once, here.)
+    unsafe { bvec_iter_checked(iter, dir, segs, nr, total, skip, len) };
     Ok(len)
 }
 
